@@ -1,0 +1,3 @@
+from stammkunde.cli import main
+
+main()

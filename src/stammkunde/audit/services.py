@@ -1,0 +1,42 @@
+"""The one function that writes the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from stammkunde.audit.models import AuditAction, AuditEntry
+
+
+def audit(
+    *,
+    actor: Any | None,
+    action: AuditAction,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    customer_id: int | None = None,
+    fields: Iterable[str] = (),
+    detail: str = "",
+    ip_address: str | None = None,
+) -> AuditEntry:
+    """Record that ``actor`` (a staff user, or None for the system) did ``action`` to an object.
+
+    Pass ``obj`` (a model instance) or ``object_type`` and ``object_id``. Only field *names* are
+    logged, never their values, so the audit log holds no personal data of its own.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=user.get_username() if user else (str(actor) if actor else "system"),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        customer_id=customer_id,
+        fields=sorted(fields),
+        detail=detail[:500],
+        ip_address=ip_address,
+    )

@@ -1,0 +1,1 @@
+"""Customer identity: names, form of address, contact data, addresses, tags, consent."""

@@ -1,0 +1,83 @@
+"""Reads of customer data for views, the API and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
+from stammkunde.customers.models import ConsentEvent, Customer, CustomerStatus
+
+
+def active_customers() -> QuerySet[Customer]:
+    """Customers that are neither merged away nor erased, in name order."""
+    return Customer.objects.filter(status=CustomerStatus.ACTIVE).order_by(
+        "last_name_key", "first_name_key", "id"
+    )
+
+
+def _prefix(queryset: QuerySet[Customer], field: str, key: str) -> QuerySet[Customer]:
+    low, high = prefix_range(key)
+    return queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def customer_ids_matching(term: str, *, limit: int) -> list[int]:
+    """Ids of customers whose e-mail, name or phone starts with ``term``.
+
+    Each kind of match is one index range scan with its own limit, so the cost does not grow
+    with the number of customers. Multi-word terms match first and last name in either order.
+    """
+    term = term.strip()
+    if not term:
+        return []
+    base = Customer.objects.exclude(status=CustomerStatus.MERGED)
+    found: list[int] = []
+    candidates: list[QuerySet[Customer]] = []
+    if "@" in term or " " not in term:
+        email = normalize_email(term) or ""
+        candidates.append(_prefix(base, "email", email).order_by("email"))
+    phone = phone_key(term)
+    if len(phone) >= 4 and sum(ch.isdigit() for ch in term) >= len(term.replace(" ", "")) * 0.6:
+        candidates.append(_prefix(base, "phone_key", phone).order_by("phone_key"))
+    key = name_key(term)
+    words = key.split(" ")
+    if key and "@" not in term:
+        by_last = _prefix(base, "last_name_key", key)
+        candidates.append(by_last.order_by("last_name_key", "first_name_key", "id"))
+        if len(words) == 1:
+            by_first = _prefix(base, "first_name_key", key)
+            candidates.append(by_first.order_by("first_name_key", "last_name_key", "id"))
+        else:
+            first, rest = words[0], " ".join(words[1:])
+            last, before = words[-1], " ".join(words[:-1])
+            for given, family in ((first, rest), (before, last), (rest, first), (last, before)):
+                scan = _prefix(_prefix(base, "last_name_key", family), "first_name_key", given)
+                candidates.append(scan.order_by("last_name_key", "first_name_key", "id"))
+    for queryset in candidates:
+        for pk in queryset.values_list("id", flat=True)[:limit]:
+            if pk not in found:
+                found.append(pk)
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    channel: str
+    purpose: str
+    granted: bool
+    since: datetime
+    source: str
+
+
+def current_consents(customer_id: int) -> list[ConsentState]:
+    """The newest consent event per (channel, purpose): what the customer has agreed to now."""
+    seen: dict[tuple[str, str], ConsentState] = {}
+    for event in ConsentEvent.objects.filter(customer_id=customer_id).order_by("-given_at", "-id"):
+        key = (event.channel, event.purpose)
+        if key not in seen:
+            seen[key] = ConsentState(
+                event.channel, event.purpose, event.granted, event.given_at, event.source
+            )
+    return sorted(seen.values(), key=lambda state: (state.channel, state.purpose))

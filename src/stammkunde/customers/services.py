@@ -1,0 +1,228 @@
+"""Every change to customers: each function runs in one transaction and writes the timeline
+entry and the audit entry for what it did."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.core.keys import normalize_email
+from stammkunde.customers.models import (
+    ConsentChannel,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentSource,
+    Customer,
+)
+from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
+from stammkunde.timeline.services import record_activity
+
+# The fields staff may change through update_customer; anything else is a programming error.
+EDITABLE_FIELDS = frozenset(
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "salutation",
+        "title",
+        "form_of_address",
+        "language",
+        "phone",
+        "birthday",
+        "company",
+        "vat_id",
+        "preferences",
+    }
+)
+NOTE_MAX_LENGTH = 10_000
+
+
+class CustomerError(ValueError):
+    """A change to a customer that cannot be made; the message is meant for the user."""
+
+
+def _clean_email(email: str | None, *, exclude_pk: int | None = None) -> str | None:
+    email = normalize_email(email)
+    if email is None:
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CustomerError(
+            _("“%(email)s” is not a valid e-mail address.") % {"email": email}
+        ) from None
+    clash = Customer.objects.filter(email=email)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise CustomerError(
+            _("Another customer already has the e-mail %(email)s.") % {"email": email}
+        )
+    return email
+
+
+@transaction.atomic
+def create_customer(*, by: Any | None, source: str = "", **fields: Any) -> Customer:
+    """Create a customer from the editable fields and record who created it."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    fields["email"] = _clean_email(fields.get("email"))
+    customer = Customer(**fields)
+    customer.save()
+    record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CUSTOMER_CREATED,
+        summary=_("Customer created") + (f" ({source})" if source else ""),
+        actor=by,
+        actor_label=source,
+    )
+    audit(actor=by, action=AuditAction.CREATE, obj=customer, customer_id=customer.pk)
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, *, by: Any | None, **changes: Any) -> Customer:
+    """Change profile fields of a customer; only the fields that really change are written."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if "email" in changes:
+        changes["email"] = _clean_email(changes["email"], exclude_pk=customer.pk)
+    changed = [name for name, value in changes.items() if getattr(customer, name) != value]
+    if not changed:
+        return customer
+    for name in changed:
+        setattr(customer, name, changes[name])
+    customer.full_clean(exclude=["email", "tags", "merged_into"], validate_unique=False)
+    customer.save(update_fields=[*changed, "updated_at"])
+    labels = ", ".join(str(Customer._meta.get_field(name).verbose_name) for name in changed)
+    record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CUSTOMER_UPDATED,
+        summary=_("Profile changed: %(fields)s") % {"fields": labels},
+        actor=by,
+    )
+    audit(
+        actor=by, action=AuditAction.CHANGE, obj=customer, customer_id=customer.pk, fields=changed
+    )
+    return customer
+
+
+def _clean_text(text: str, *, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CustomerError(_("The %(what)s is empty.") % {"what": what})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise CustomerError(
+            _("The %(what)s is longer than %(max)d characters.")
+            % {"what": what, "max": NOTE_MAX_LENGTH}
+        )
+    return text
+
+
+@transaction.atomic
+def add_note(customer: Customer, *, by: Any, text: str) -> Activity:
+    """Add an internal note to the customer's timeline."""
+    text = _clean_text(text, what=_("note"))
+    first_line = text.splitlines()[0]
+    activity = record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.NOTE,
+        summary=first_line,
+        body=text if text != first_line else "",
+        actor=by,
+    )
+    audit(actor=by, action=AuditAction.CHANGE, obj=activity, customer_id=customer.pk, detail="note")
+    return activity
+
+
+@transaction.atomic
+def log_call(
+    customer: Customer,
+    *,
+    by: Any,
+    direction: Direction,
+    summary: str,
+    notes: str = "",
+    duration_minutes: int | None = None,
+    occurred_at: datetime | None = None,
+) -> Activity:
+    """Log a phone call with the customer (inbound or outbound) in the timeline."""
+    summary = _clean_text(summary, what=_("call summary"))
+    if direction not in (Direction.INBOUND, Direction.OUTBOUND):
+        raise CustomerError(_("A call is either inbound or outbound."))
+    if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
+        raise CustomerError(_("The call duration must be between 0 and 1440 minutes."))
+    if occurred_at is not None and occurred_at > timezone.now() + timedelta(minutes=5):
+        raise CustomerError(_("A call cannot be logged in the future."))
+    activity = record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CALL,
+        channel=Channel.PHONE,
+        direction=direction,
+        summary=summary[:300],
+        body=notes.strip()[:NOTE_MAX_LENGTH],
+        occurred_at=occurred_at,
+        duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
+        actor=by,
+    )
+    audit(actor=by, action=AuditAction.CHANGE, obj=activity, customer_id=customer.pk, detail="call")
+    return activity
+
+
+@transaction.atomic
+def record_consent(
+    customer: Customer,
+    *,
+    channel: ConsentChannel,
+    purpose: ConsentPurpose,
+    granted: bool,
+    source: ConsentSource,
+    given_at: datetime | None = None,
+    source_detail: str = "",
+    by: Any | None = None,
+) -> ConsentEvent:
+    """Append a grant or withdrawal of consent to the customer's consent ledger."""
+    event = ConsentEvent.objects.create(
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        source_detail=source_detail[:200],
+        given_at=given_at or timezone.now(),
+    )
+    verb = _("granted") if granted else _("withdrawn")
+    record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CONSENT_CHANGED,
+        summary=f"{ConsentPurpose(purpose).label} ({ConsentChannel(channel).label}): {verb}",
+        occurred_at=event.given_at,
+        actor=by,
+        actor_label=source_detail or ConsentSource(source).label,
+        subject=event,
+    )
+    audit(
+        actor=by, action=AuditAction.CHANGE, obj=event, customer_id=customer.pk, fields=["consent"]
+    )
+    return event
+
+
+def record_customer_view(customer: Customer, *, by: Any, ip_address: str | None = None) -> None:
+    """Note in the audit log that a staff member opened this customer's data."""
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        obj=customer,
+        customer_id=customer.pk,
+        ip_address=ip_address,
+    )

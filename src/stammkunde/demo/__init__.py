@@ -1,0 +1,1 @@
+"""A realistic demo shop: German customers with a heterogeneous repeat-buying history."""

@@ -1,0 +1,200 @@
+"""Django settings for Stammkunde.
+
+One settings module for every environment: everything that differs between a laptop demo and a
+production install comes from environment variables prefixed ``STAMMKUNDE_`` (see README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from stammkunde.core.environment import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# "embedded" is the one-machine default (SQLite, generated secret); "production" refuses to start
+# without an explicit secret key and host list, so a forgotten variable never ships a weak default.
+MODE = env_str("STAMMKUNDE_MODE", "embedded")
+if MODE not in ("embedded", "production"):
+    raise ImproperlyConfigured("STAMMKUNDE_MODE must be 'embedded' or 'production'")
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "stammkunde"
+
+
+DATA_DIR = Path(env_str("STAMMKUNDE_DATA_DIR", "") or _default_data_dir()).expanduser()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env_str("STAMMKUNDE_SECRET_KEY", "")
+    if key:
+        return key
+    if MODE == "production":
+        raise ImproperlyConfigured(
+            "STAMMKUNDE_SECRET_KEY (or STAMMKUNDE_SECRET_KEY_FILE) is required"
+        )
+    # Embedded installs keep a generated key in the data directory so sessions survive restarts.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("STAMMKUNDE_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "STAMMKUNDE_ALLOWED_HOSTS", [] if MODE == "production" else ["127.0.0.1", "localhost"]
+)
+if MODE == "production" and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("STAMMKUNDE_ALLOWED_HOSTS is required in production mode")
+CSRF_TRUSTED_ORIGINS = env_list("STAMMKUNDE_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("STAMMKUNDE_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "stammkunde.core",
+    "stammkunde.audit",
+    "stammkunde.timeline",
+    "stammkunde.customers",
+    "stammkunde.shop",
+    "stammkunde.connectors",
+    "stammkunde.demo",
+    "stammkunde.ui",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "stammkunde.urls"
+WSGI_APPLICATION = "stammkunde.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = (
+    env_str("STAMMKUNDE_DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'stammkunde.sqlite3'}"
+)
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker write while the web process reads; IMMEDIATE takes the write lock at
+    # BEGIN so two writers wait for each other instead of failing halfway with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("STAMMKUNDE_TEST_SQLITE_NAME", "") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "ui:login"
+LOGIN_REDIRECT_URL = "ui:home"
+LOGOUT_REDIRECT_URL = "ui:login"
+
+LANGUAGE_CODE = env_str("STAMMKUNDE_LANGUAGE", "de")
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("STAMMKUNDE_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+# Serve straight from the installed package's static folders so `stammkunde serve` needs no
+# collectstatic step; production installs may still run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("STAMMKUNDE_SECURE_COOKIES", MODE == "production")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = env_str("STAMMKUNDE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("STAMMKUNDE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("STAMMKUNDE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("STAMMKUNDE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("STAMMKUNDE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("STAMMKUNDE_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("STAMMKUNDE_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("STAMMKUNDE_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("STAMMKUNDE_DEFAULT_FROM_EMAIL", "service@shop.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("STAMMKUNDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "imports"],
+    }
+}
+
+# How long a task may stay RUNNING before the worker treats its process as dead (see worker.py).
+TASK_STALE_AFTER_SECONDS = env_int("STAMMKUNDE_TASK_STALE_AFTER_SECONDS", 3600)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("STAMMKUNDE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

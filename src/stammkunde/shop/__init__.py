@@ -1,0 +1,2 @@
+"""Shops (sales channels), products, orders and what follows an order: shipments, returns,
+refunds and withdrawals."""

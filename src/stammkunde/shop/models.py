@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+# The statutory withdrawal period for distance sales in the EU (§ 355 BGB): 14 days.
+WITHDRAWAL_PERIOD = timedelta(days=14)
+
+
+class Platform(models.TextChoices):
+    SHOPIFY = "shopify", "Shopify"
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    SHOPWARE6 = "shopware6", "Shopware 6"
+    GENERIC = "generic", _("Other shop system (generic JSON)")
+    CSV = "csv", _("CSV import")
+    DEMO = "demo", _("Demo shop")
+
+
+class Shop(models.Model):
+    """A sales channel: one online shop whose customers and orders flow into this CRM."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShopAccount(models.Model):
+    """A customer's identity in one shop (the shop's customer id).
+
+    One person who buys in two shops has two accounts and is one customer here.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="accounts")
+    external_id = models.CharField(max_length=100)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="shop_accounts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id"], name="shop_account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop.slug}:{self.external_id}"
+
+
+class Product(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("name"), max_length=300)
+    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    price = models.DecimalField(_("price"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [models.UniqueConstraint(fields=["shop", "sku"], name="product_sku_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+
+
+class Order(models.Model):
+    """An order as the shop reported it. Money is Decimal in the order's currency.
+
+    ``external_id`` is the shop's own id (unique per shop) used for upserts; ``number`` is what
+    the customer sees on the invoice and quotes on the phone. ``source_updated_at`` is the
+    shop's own change time, so an older update never overwrites a newer one.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(max_length=100)
+    number = models.CharField(_("order number"), max_length=64, db_index=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    email = models.EmailField(_("e-mail on the order"), max_length=254, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    placed_at = models.DateTimeField(_("placed"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    subtotal = models.DecimalField(_("subtotal"), **MONEY, default=ZERO)
+    shipping_total = models.DecimalField(_("shipping"), **MONEY, default=ZERO)
+    discount_total = models.DecimalField(_("discount"), **MONEY, default=ZERO)
+    tax_total = models.DecimalField(_("tax"), **MONEY, default=ZERO)
+    total = models.DecimalField(_("total"), **MONEY, default=ZERO)
+    refunded_total = models.DecimalField(_("refunded"), **MONEY, default=ZERO)
+    is_test = models.BooleanField(_("test order"), default=False)
+    billing_address = models.JSONField(default=dict, blank=True)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id"], name="order_external_unique"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="order_customer_time"),
+            models.Index(fields=["placed_at"], name="order_placed_at"),
+        ]
+        permissions = [("import_data", _("Can import customers and orders from files"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def net_total(self) -> Decimal:
+        """What the customer finally paid: total less refunds."""
+        return self.total - self.refunded_total
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_unique"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.name}"
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    external_id = models.CharField(max_length=100, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["shipped_at"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        indexes = [models.Index(fields=["tracking_number"], name="shipment_tracking")]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}".strip()
+
+
+class ReturnReason(models.TextChoices):
+    DEFECTIVE = "defective", _("Defective")
+    WRONG_ITEM = "wrong_item", _("Wrong item delivered")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    SIZE = "size", _("Does not fit")
+    CHANGED_MIND = "changed_mind", _("Changed mind")
+    OTHER = "other", _("Other")
+
+
+class ReturnStatus(models.TextChoices):
+    ANNOUNCED = "announced", _("Announced")
+    RECEIVED = "received", _("Received")
+    REFUNDED = "refunded", _("Refunded")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Return(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.ANNOUNCED
+    )
+    announced_at = models.DateTimeField(_("announced"))
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["announced_at"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+
+    def __str__(self) -> str:
+        return f"{self.order} ({self.get_reason_display()})"
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="returns")
+    quantity = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.order_line.name}"
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    external_id = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(max_length=3, default="EUR")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"))
+
+    class Meta:
+        ordering = ["refunded_at"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class WithdrawalStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CONFIRMED = "confirmed", _("Confirmed")
+    COMPLETED = "completed", _("Completed (refunded)")
+    REJECTED = "rejected", _("Rejected (period expired)")
+
+
+class Withdrawal(models.Model):
+    """A withdrawal from the contract (Widerruf) under the statutory 14-day right."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="withdrawals")
+    declared_at = models.DateTimeField(_("declared"))
+    channel = models.CharField(_("received via"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=WithdrawalStatus.choices,
+        default=WithdrawalStatus.RECEIVED,
+    )
+    within_period = models.BooleanField(_("within the withdrawal period"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["declared_at"]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+
+    def __str__(self) -> str:
+        return f"{self.order} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""The one ledger of every contact and event with a customer."""

@@ -1,0 +1,66 @@
+"""The one function through which every app writes to the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
+
+SUMMARY_MAX = Activity._meta.get_field("summary").max_length
+
+
+def record_activity(
+    *,
+    customer_id: int,
+    kind: ActivityKind,
+    summary: str,
+    occurred_at: datetime | None = None,
+    channel: Channel = Channel.INTERNAL,
+    direction: Direction = Direction.INTERNAL,
+    actor: Any | None = None,
+    actor_label: str = "",
+    body: str = "",
+    subject: Any | None = None,
+    duration_seconds: int | None = None,
+    dedupe_key: str | None = None,
+) -> Activity:
+    """Add one entry to a customer's timeline and return it.
+
+    ``actor`` is the staff user who acted (None for the system, then ``actor_label`` names the
+    source, e.g. "Shopify" or "Import"). ``subject`` is the model instance the entry is about.
+    With a ``dedupe_key`` the call is idempotent: an existing entry with that key is returned.
+    """
+    if dedupe_key:
+        existing = Activity.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    activity = Activity(
+        customer_id=customer_id,
+        kind=kind,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at or timezone.now(),
+        actor=user,
+        actor_label=actor_label or (user.get_full_name() or user.get_username() if user else ""),
+        summary=summary[:SUMMARY_MAX],
+        body=body,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
+        duration_seconds=duration_seconds,
+        dedupe_key=dedupe_key,
+    )
+    if not dedupe_key:
+        activity.save()
+        return activity
+    # A concurrent writer may insert the same key between our check and our insert.
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:
+        return Activity.objects.get(dedupe_key=dedupe_key)
+    return activity

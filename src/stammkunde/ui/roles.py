@@ -1,0 +1,82 @@
+"""The staff roles of DESIGN.md as Django groups, and the permissions each one carries.
+
+Changing a role means changing this table *and* adding a data migration that re-applies it
+(see ``apply_roles``), so existing installations get the change too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SERVICE_AGENT = "Service agent"
+MEDIATOR = "Mediator"
+TEAM_LEAD = "Team lead"
+MARKETING = "Marketing"
+ADMIN = "Admin"
+
+_READ = [
+    "customers.view_customer",
+    "customers.view_address",
+    "customers.view_tag",
+    "customers.view_consentevent",
+    "shop.view_shop",
+    "shop.view_order",
+    "shop.view_orderline",
+    "shop.view_shipment",
+    "shop.view_return",
+    "shop.view_refund",
+    "shop.view_withdrawal",
+    "timeline.view_activity",
+]
+_SERVICE = [
+    *_READ,
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_address",
+    "customers.change_address",
+    "customers.add_contact_note",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SERVICE_AGENT: _SERVICE,
+    MEDIATOR: _SERVICE,
+    TEAM_LEAD: [
+        *_SERVICE,
+        "customers.view_audit_trail",
+        "shop.import_data",
+        "customers.add_tag",
+        "customers.change_tag",
+    ],
+    MARKETING: [*_READ, "customers.add_tag", "customers.change_tag"],
+    ADMIN: "__all__",  # type: ignore[dict-item]
+}
+
+ADMIN_APPS = ("audit", "timeline", "customers", "shop", "auth")
+
+
+def apply_roles(apps: Any, schema_editor: Any = None) -> None:
+    """Create or update the role groups (usable from data migrations with historical models)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; a data migration needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        if codes == "__all__":
+            perms = permission_model.objects.filter(content_type__app_label__in=ADMIN_APPS)
+        else:
+            perms = []
+            for code in codes:
+                app_label, codename = code.split(".")
+                perms.append(
+                    permission_model.objects.get(
+                        content_type__app_label=app_label, codename=codename
+                    )
+                )
+        group.permissions.set(perms)

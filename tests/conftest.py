@@ -1,0 +1,37 @@
+"""Shared fixtures: a data directory per run, staff users per role, a shop and customers."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("STAMMKUNDE_DATA_DIR", tempfile.mkdtemp(prefix="stammkunde-test-"))
+
+import pytest  # noqa: E402
+
+from tests.factories import make_staff_user  # noqa: E402
+
+
+@pytest.fixture
+def agent(db):
+    """Anna works in the service team."""
+    return make_staff_user("anna", role="Service agent")
+
+
+@pytest.fixture
+def team_lead(db):
+    """Lena leads the service team."""
+    return make_staff_user("lena", role="Team lead")
+
+
+@pytest.fixture
+def marketer(db):
+    """Mark runs newsletters and campaigns."""
+    return make_staff_user("mark", role="Marketing")
+
+
+@pytest.fixture
+def shop(db):
+    from stammkunde.shop.models import Platform, Shop
+
+    return Shop.objects.create(name="Kaffeerösterei Süd", slug="kaffee", platform=Platform.CSV)
