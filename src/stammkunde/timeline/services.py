@@ -64,3 +64,12 @@ def record_activity(
     except IntegrityError:
         return Activity.objects.get(dedupe_key=dedupe_key)
     return activity
+
+
+def record_activities_bulk(activities: list[Activity], *, batch_size: int = 2000) -> int:
+    """Insert many prepared entries at once (importers, demo data); entries whose
+    ``dedupe_key`` already exists are skipped. Returns how many were offered."""
+    for activity in activities:
+        activity.summary = activity.summary[:SUMMARY_MAX]
+    Activity.objects.bulk_create(activities, batch_size=batch_size, ignore_conflicts=True)
+    return len(activities)
