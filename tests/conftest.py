@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import pytest
 
-os.environ.setdefault("STAMMKUNDE_DATA_DIR", tempfile.mkdtemp(prefix="stammkunde-test-"))
-
-import pytest  # noqa: E402
-
-from tests.factories import make_staff_user  # noqa: E402
+from tests.factories import make_staff_user
 
 
 @pytest.fixture

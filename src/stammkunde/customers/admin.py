@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "company", "status", "created_at"]
+    list_filter = ["status", "form_of_address", "language"]
+    search_fields = ["email", "last_name_key", "first_name_key"]
+    show_full_result_count = False
+    raw_id_fields = ["merged_into"]
+    filter_horizontal = ["tags"]
+    inlines = [AddressInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    """The consent ledger is append-only: entries are shown, never edited."""
+
+    list_display = ["customer", "channel", "purpose", "granted", "source", "given_at"]
+    list_filter = ["channel", "purpose", "granted", "source"]
+    raw_id_fields = ["customer"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

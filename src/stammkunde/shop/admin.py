@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from stammkunde.shop.models import Order, OrderLine, Product, Shipment, Shop
+
+
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "platform", "currency", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ["product"]
+
+
+class ShipmentInline(admin.TabularInline):
+    model = Shipment
+    extra = 0
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "shop", "customer", "status", "total", "currency", "placed_at"]
+    list_filter = ["shop", "status", "is_test"]
+    search_fields = ["=number", "=external_id"]
+    raw_id_fields = ["customer"]
+    date_hierarchy = "placed_at"
+    show_full_result_count = False
+    inlines = [OrderLineInline, ShipmentInline]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "sku", "shop", "category", "price"]
+    list_filter = ["shop", "category"]
+    search_fields = ["sku", "name"]
