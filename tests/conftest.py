@@ -1,10 +1,18 @@
-"""Shared fixtures: a data directory per run, staff users per role, a shop and customers."""
+"""Shared fixtures: staff users per role, a shop, and English messages outside requests."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.factories import make_staff_user
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages are asserted in English; requests still pick their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
