@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from stammkunde.timeline.models import Activity
 
@@ -14,3 +16,27 @@ def timeline_for_customer(customer_id: int) -> QuerySet[Activity]:
         .select_related("actor")
         .order_by("-occurred_at", "-id")
     )
+
+
+def timeline_page(
+    customer_id: int, *, before: tuple[datetime, int] | None = None, limit: int = 50
+) -> list[Activity]:
+    """One page of a customer's timeline, newest first, starting after the ``before`` cursor.
+
+    The cursor is the (occurred_at, id) of the last entry already shown: a keyset page stays
+    correct while new entries arrive at the top, where an offset would shift by one.
+    """
+    entries = timeline_for_customer(customer_id)
+    if before is not None:
+        at, pk = before
+        entries = entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
+    return list(entries[:limit])
+
+
+def latest_activities(*, limit: int = 15) -> list[Activity]:
+    """The newest entries across all customers, for the home page.
+
+    Ordered by id (the order they were recorded) because that walks the primary key index;
+    ordering millions of rows by occurred_at would need a sort of the whole table.
+    """
+    return list(Activity.objects.select_related("actor", "customer").order_by("-id")[:limit])

@@ -1,0 +1,81 @@
+"""Forms of the staff interface. They only parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stammkunde.customers.models import Customer, FormOfAddress, Salutation
+from stammkunde.customers.services import NOTE_MAX_LENGTH
+from stammkunde.timeline.models import Direction
+
+
+def _label(field: str) -> str:
+    return Customer._meta.get_field(field).verbose_name
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What should the team know?")}),
+    )
+
+
+class CallForm(forms.Form):
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=[
+            (Direction.INBOUND, _("Inbound (customer called)")),
+            (Direction.OUTBOUND, _("Outbound (we called)")),
+        ],
+        initial=Direction.INBOUND,
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=300)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
+    )
+
+
+class CustomerForm(forms.Form):
+    """The profile fields staff may change: customers.services.EDITABLE_FIELDS but preferences."""
+
+    salutation = forms.ChoiceField(
+        label=_label("salutation"), choices=Salutation.choices, required=False
+    )
+    title = forms.CharField(label=_label("title"), max_length=50, required=False)
+    first_name = forms.CharField(label=_label("first_name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_label("last_name"), max_length=100, required=False)
+    email = forms.EmailField(label=_label("email"), max_length=254, required=False)
+    phone = forms.CharField(label=_label("phone"), max_length=40, required=False)
+    form_of_address = forms.ChoiceField(
+        label=_label("form_of_address"), choices=FormOfAddress.choices
+    )
+    language = forms.CharField(
+        label=_label("language"),
+        max_length=8,
+        help_text=_("Language code, e.g. de or en"),
+    )
+    birthday = forms.DateField(
+        label=_label("birthday"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    company = forms.CharField(label=_label("company"), max_length=200, required=False)
+    vat_id = forms.CharField(label=_label("vat_id"), max_length=32, required=False)
+
+    @classmethod
+    def for_customer(cls, customer: Customer) -> CustomerForm:
+        return cls(initial={name: getattr(customer, name) for name in cls.base_fields})
+
+    def changes(self) -> dict:
+        """The cleaned values in the shape update_customer expects (no e-mail is None)."""
+        values = dict(self.cleaned_data)
+        values["email"] = values["email"] or None
+        return values

@@ -1,0 +1,77 @@
+"""Small display helpers for the staff templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.db import models
+from django.utils.formats import number_format
+
+from stammkunde.customers.models import ConsentChannel, ConsentPurpose
+
+register = template.Library()
+
+# One glyph per kind of timeline entry, all in the Basic Multilingual Plane so the common system
+# fonts draw them without an emoji font; kinds not listed (added by apps later) get a dot.
+ACTIVITY_ICONS = {
+    "customer_created": "★",
+    "customer_updated": "⚙",
+    "customer_merged": "⇄",
+    "consent_changed": "✓",
+    "order_placed": "▣",
+    "order_updated": "↻",
+    "order_cancelled": "✕",
+    "order_shipped": "➜",
+    "order_delivered": "☑",
+    "return_received": "↩",
+    "refund_issued": "€",
+    "withdrawal_received": "⎌",
+    "email_in": "✉",
+    "email_out": "✉",
+    "call": "☎",
+    "note": "✎",
+    "case_opened": "⚑",
+    "case_closed": "⚐",
+}
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+@register.filter
+def activity_icon(kind: str) -> str:
+    return ACTIVITY_ICONS.get(kind, "•")
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "EUR") -> str:
+    """``49,90 €`` in German, ``49.90 €`` in English; an empty string for no amount."""
+    if amount is None:
+        return ""
+    symbol = CURRENCY_SYMBOLS.get(currency or "EUR", currency or "")
+    if currency == "*":
+        symbol = ""
+    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)} {symbol}".strip()
+
+
+@register.filter
+def minutes(seconds: int | None) -> int:
+    """A call duration in whole minutes, rounded."""
+    return round((seconds or 0) / 60)
+
+
+@register.filter
+def consent_purpose(value: str) -> str:
+    return _choice_label(ConsentPurpose, value)
+
+
+@register.filter
+def consent_channel(value: str) -> str:
+    return _choice_label(ConsentChannel, value)
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

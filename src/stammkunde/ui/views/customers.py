@@ -1,0 +1,159 @@
+"""Customer list and search, the customer 360 page and its timeline pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+
+from stammkunde.audit.queries import audit_trail_for_customer
+from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.queries import active_customers, current_consents
+from stammkunde.customers.services import record_customer_view
+from stammkunde.shop.queries import (
+    find_customers,
+    key_figures,
+    order_summaries,
+    orders_for_customer,
+)
+from stammkunde.timeline.queries import timeline_page
+from stammkunde.ui.forms import CallForm, NoteForm
+
+PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 50
+AUDIT_ROWS = 50
+# Search terms are cut here before they reach the database; no name, e-mail or number is longer.
+MAX_TERM_LENGTH = 200
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    # NUL cannot travel to PostgreSQL in a string; no real search term contains one.
+    term = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_TERM_LENGTH]
+    page = _page_number(request.GET.get("page"))
+    has_next = False
+    if term:
+        customers = find_customers(term)
+    else:
+        # One row more than a page tells whether a next page exists, without counting a table
+        # that may hold millions of customers.
+        offset = (page - 1) * PAGE_SIZE
+        customers = list(
+            active_customers().prefetch_related("tags")[offset : offset + PAGE_SIZE + 1]
+        )
+        has_next = len(customers) > PAGE_SIZE
+        customers = customers[:PAGE_SIZE]
+    summaries = order_summaries([customer.pk for customer in customers])
+    rows = [(customer, summaries.get(customer.pk)) for customer in customers]
+    context = {
+        "term": term,
+        "rows": rows,
+        "page": page,
+        "has_next": has_next,
+        "has_previous": not term and page > 1,
+    }
+    template = "ui/customer_list.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+def _customer_or_404(pk: int) -> Customer:
+    return get_object_or_404(Customer.objects.select_related("merged_into"), pk=pk)
+
+
+def _surviving(customer: Customer) -> Customer:
+    seen = set()
+    while customer.status == CustomerStatus.MERGED and customer.merged_into_id:
+        if customer.pk in seen:  # a merge cycle would be a data bug; do not loop forever
+            break
+        seen.add(customer.pk)
+        customer = customer.merged_into
+    return customer
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _next_cursor(entries: list, limit: int) -> str | None:
+    if len(entries) < limit:
+        return None
+    last = entries[-1]
+    return f"{last.occurred_at.isoformat()}_{last.pk}"
+
+
+def _parse_cursor(raw: str | None) -> tuple[datetime, int] | None:
+    if not raw or "_" not in raw:
+        return None
+    at_text, _sep, pk_text = raw.rpartition("_")
+    try:
+        at = parse_datetime(at_text)
+        pk = int(pk_text)
+    except ValueError:
+        return None
+    if at is None:
+        return None
+    return at, pk
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    surviving = _surviving(customer)
+    if surviving.pk != customer.pk:
+        return redirect(surviving)
+    record_customer_view(customer, by=request.user, ip_address=_client_ip(request))
+    entries = timeline_page(customer.pk, limit=TIMELINE_PAGE_SIZE)
+    can_see_audit = request.user.has_perm("customers.view_audit_trail")
+    context = {
+        "customer": customer,
+        "addresses": list(customer.addresses.all()),
+        "tags": list(customer.tags.all()),
+        "consents": current_consents(customer.pk),
+        "figures": key_figures(customer.pk),
+        "orders": orders_for_customer(customer.pk),
+        "entries": entries,
+        "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
+        "can_add_contact": request.user.has_perm("customers.add_contact_note"),
+        "can_edit": request.user.has_perm("customers.change_customer"),
+        "audit_entries": (
+            list(audit_trail_for_customer(customer.pk)[:AUDIT_ROWS]) if can_see_audit else None
+        ),
+        "note_form": NoteForm(),
+        "call_form": CallForm(),
+    }
+    return render(request, "ui/customer_detail.html", context)
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next page of the timeline after a cursor ("load more")."""
+    customer = _customer_or_404(pk)
+    raw_cursor = request.GET.get("before")
+    cursor = _parse_cursor(raw_cursor)
+    if raw_cursor and cursor is None:
+        raise Http404("bad cursor")
+    entries = timeline_page(customer.pk, before=cursor, limit=TIMELINE_PAGE_SIZE)
+    context = {
+        "customer": customer,
+        "entries": entries,
+        "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
+    }
+    template = "ui/customer_detail.html#timeline-page"
+    if not request.htmx:
+        template = "ui/customer_timeline.html"
+    return render(request, template, context)
