@@ -85,7 +85,12 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [models.Index(fields=["last_name_key", "first_name_key"], name="customer_name")]
+        # Search scans a name prefix in name order; the second column keeps that order in the
+        # index, so a common first name ("anna") needs no sort of thousands of rows.
+        indexes = [
+            models.Index(fields=["last_name_key", "first_name_key"], name="customer_name"),
+            models.Index(fields=["first_name_key", "last_name_key"], name="customer_first_name"),
+        ]
         permissions = [
             ("add_contact_note", _("Can add notes and call logs to a customer")),
             ("view_audit_trail", _("Can see who read or changed a customer's data")),

@@ -29,7 +29,7 @@ def customer_ids_matching(term: str, *, limit: int) -> list[int]:
     Each kind of match is one index range scan with its own limit, so the cost does not grow
     with the number of customers. Multi-word terms match first and last name in either order.
     """
-    term = term.strip()
+    term = term.replace("\x00", "").strip()
     if not term:
         return []
     base = Customer.objects.exclude(status=CustomerStatus.MERGED)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from stammkunde.customers.models import Customer, CustomerStatus
@@ -14,6 +14,7 @@ from stammkunde.customers.queries import customer_ids_matching
 from stammkunde.shop.models import Order, OrderStatus, Return, Shipment
 
 SEARCH_LIMIT = 50
+CENT = Decimal("0.01")
 
 
 def counted_orders() -> QuerySet[Order]:
@@ -27,7 +28,8 @@ def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
     A merged-away customer is never shown; an order number of a merged customer leads to the
     surviving one.
     """
-    term = (term or "").strip()[:200]
+    # PostgreSQL refuses NUL characters in text parameters; no name or number contains one.
+    term = (term or "").replace("\x00", "").strip()[:200]
     if not term:
         return []
     ids: list[int] = []
@@ -77,36 +79,44 @@ class KeyFigures:
 
 def key_figures(customer_id: int) -> KeyFigures:
     """Order count, revenue, basket value, reorder interval and returns of one customer."""
-    orders = counted_orders().filter(customer_id=customer_id)
-    totals = orders.aggregate(
-        count=Count("id"),
-        revenue=Sum("total"),
-        refunded=Sum("refunded_total"),
-        first=Min("placed_at"),
-        last=Max("placed_at"),
+    # One pass over the customer's orders (the order_customer_time index) with filtered
+    # aggregates instead of a query per figure: the 360 page is opened on every call.
+    counted = ~Q(status=OrderStatus.CANCELLED) & Q(is_test=False)
+    totals = Order.objects.filter(customer_id=customer_id).aggregate(
+        count=Count("id", filter=counted),
+        revenue=Sum("total", filter=counted),
+        refunded=Sum("refunded_total", filter=counted),
+        first=Min("placed_at", filter=counted),
+        last=Max("placed_at", filter=counted),
+        low_currency=Min("currency", filter=counted),
+        high_currency=Max("currency", filter=counted),
+        cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
     )
-    currencies = list(orders.values_list("currency", flat=True).distinct()[:2])
     count = totals["count"] or 0
-    revenue = totals["revenue"] or Decimal("0")
+    revenue = _money(totals["revenue"])
     first, last = totals["first"], totals["last"]
     interval = None
     if count >= 2 and first and last:
         interval = (last - first).total_seconds() / 86400 / (count - 1)
+    low, high = totals["low_currency"], totals["high_currency"]
     return KeyFigures(
         order_count=count,
         revenue=revenue,
-        refunded=totals["refunded"] or Decimal("0"),
-        currency=currencies[0] if len(currencies) == 1 else ("" if not currencies else "*"),
-        average_basket=(revenue / count).quantize(Decimal("0.01")) if count else None,
+        refunded=_money(totals["refunded"]),
+        currency="" if low is None else (low if low == high else "*"),
+        average_basket=(revenue / count).quantize(CENT) if count else None,
         first_order_at=first,
         last_order_at=last,
         days_since_last_order=(timezone.now() - last).days if last else None,
         mean_reorder_interval_days=round(interval, 1) if interval is not None else None,
         return_count=Return.objects.filter(order__customer_id=customer_id).count(),
-        cancelled_count=Order.objects.filter(
-            customer_id=customer_id, status=OrderStatus.CANCELLED
-        ).count(),
+        cancelled_count=totals["cancelled"] or 0,
     )
+
+
+def _money(value: Decimal | None) -> Decimal:
+    # SQLite sums decimals as floats; round back to cents so 49.26 does not show as 49.2600000.
+    return Decimal("0") if value is None else Decimal(value).quantize(CENT)
 
 
 def orders_for_customer(customer_id: int, *, limit: int = 20) -> list[Order]:
@@ -134,3 +144,25 @@ def order_summaries(customer_ids: list[int]) -> dict[int, dict]:
         .annotate(count=Count("id"), revenue=Sum("total"), last=Max("placed_at"))
     )
     return {row["customer_id"]: row for row in rows}
+
+
+@dataclass(frozen=True)
+class RecentOrders:
+    """Orders and revenue of the last days, for the home page."""
+
+    days: int
+    order_count: int
+    revenue: Decimal
+
+
+def recent_orders(*, days: int = 30) -> RecentOrders:
+    """Count and revenue of the counted orders placed in the last ``days`` days."""
+    since = timezone.now() - timedelta(days=days)
+    totals = (
+        counted_orders()
+        .filter(placed_at__gte=since)
+        .aggregate(count=Count("id"), revenue=Sum("total"))
+    )
+    return RecentOrders(
+        days=days, order_count=totals["count"] or 0, revenue=totals["revenue"] or Decimal("0")
+    )

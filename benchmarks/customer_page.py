@@ -1,0 +1,233 @@
+"""Benchmark: the customer 360 page and customer search on a large demo shop.
+
+Builds (once) a demo database of ``--customers`` customers with about ``--orders-per-customer``
+orders each under ``benchmarks/.work/customer_page/`` and measures the server time of
+``--requests`` requests per kind with Django's test client, logged in as a service agent:
+
+    .venv/bin/python benchmarks/customer_page.py                      # 1,000,000 / 5,000,000
+    .venv/bin/python benchmarks/customer_page.py --customers 20000 --requests 50
+
+Targets: p95 < 100 ms for the 360 page, p95 < 50 ms for search. The last output line is one
+JSON object with the figures. When the UI views are missing, the query functions behind them
+are timed instead (``"mode": "queries"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work" / "customer_page"
+
+
+def configure(customers: int, orders_per_customer: float) -> Path:
+    """Point the settings at the benchmark's own data directory and SQLite file."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    database = WORK / f"stammkunde-{customers}-{orders_per_customer:g}.sqlite3"
+    os.environ["STAMMKUNDE_DATA_DIR"] = str(WORK)
+    os.environ["STAMMKUNDE_DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["STAMMKUNDE_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stammkunde.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    return database
+
+
+def ensure_database(database: Path, customers: int, orders_per_customer: float, seed: int):
+    """Migrate, and generate the demo shop unless a database of the right size exists."""
+    from django.core.management import call_command
+    from django.db import connection
+    from rich.progress import Progress
+
+    from stammkunde.customers.models import Customer
+    from stammkunde.demo.writer import demo_shop_exists, generate_demo
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if demo_shop_exists():
+        existing = Customer.objects.count()
+        if existing == customers:
+            print(f"Reusing {database.name} ({existing:,} customers).")
+            return
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        call_command("migrate", verbosity=0, interactive=False)
+    with Progress() as progress:
+        task = progress.add_task("Generating demo shop", total=customers)
+        result = generate_demo(
+            customers=customers,
+            seed=seed,
+            orders_per_customer=orders_per_customer,
+            progress=lambda n: progress.advance(task, n),
+        )
+    print(f"Generated {result.orders:,} orders in {result.seconds:.0f} s.")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of ``values`` (milliseconds)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def measure(label: str, calls: list[Callable[[], object]]) -> dict[str, float]:
+    """Run each call once (after a short warm-up) and summarize the times in milliseconds."""
+    for call in calls[:5]:
+        call()
+    times = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    figures = {
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "max_ms": round(max(times), 2),
+    }
+    print(f"{label:<12} n={len(times)} {figures}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders-per-customer", type=float, default=5.0)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--mode",
+        choices=["auto", "views", "queries"],
+        default="auto",
+        help="Time the real URLs (views), the query functions, or views when they exist.",
+    )
+    args = parser.parse_args()
+    database = configure(args.customers, args.orders_per_customer)
+
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.contrib.auth.models import User
+    from django.db.models import Max, Min
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from stammkunde.customers.models import Customer
+    from stammkunde.demo.staff import demo_password, ensure_demo_staff
+    from stammkunde.shop.models import Order
+
+    ensure_database(database, args.customers, args.orders_per_customer, args.seed)
+    ensure_demo_staff(demo_password())
+    rng = np.random.default_rng(args.seed + 100)
+    bounds = Customer.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    customer_ids = rng.integers(bounds["low"], bounds["high"] + 1, args.requests).tolist()
+    order_bounds = Order.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    order_ids = rng.integers(order_bounds["low"], order_bounds["high"] + 1, args.requests)
+    sample = Customer.objects.in_bulk(
+        rng.integers(bounds["low"], bounds["high"] + 1, args.requests).tolist()
+    )
+    people = list(sample.values())
+    numbers = dict(Order.objects.filter(pk__in=order_ids.tolist()).values_list("pk", "number"))
+    terms: list[str] = []
+    for index in range(args.requests):
+        person = people[index % len(people)]
+        kind = index % 3
+        if kind == 0:
+            terms.append(person.email)
+        elif kind == 1:
+            terms.append(numbers[int(order_ids[index])])
+        else:
+            terms.append(person.last_name[:4])
+
+    client = Client()
+    client.force_login(User.objects.get(username="anna"))
+    mode = args.mode
+    if mode == "auto":
+        try:
+            reverse("ui:customer-detail", args=[1])
+            reverse("ui:customer-list")
+            mode = "views"
+        except NoReverseMatch:
+            mode = "queries"
+
+    if mode == "views":
+
+        def page(pk: int) -> Callable[[], object]:
+            url = reverse("ui:customer-detail", args=[pk])
+
+            def call() -> None:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+
+            return call
+
+        def search(term: str) -> Callable[[], object]:
+            url = reverse("ui:customer-list")
+
+            def call() -> None:
+                response = client.get(url, {"q": term})
+                assert response.status_code == 200, (url, response.status_code)
+
+            return call
+    else:
+        page, search = _query_calls()
+
+    page_figures = measure("360 page", [page(pk) for pk in customer_ids])
+    search_figures = measure("search", [search(term) for term in terms])
+    result = {
+        "mode": mode,
+        "customers": Customer.objects.count(),
+        "orders": Order.objects.count(),
+        "requests": args.requests,
+        "page_median_ms": page_figures["median_ms"],
+        "page_p95_ms": page_figures["p95_ms"],
+        "page_max_ms": page_figures["max_ms"],
+        "search_median_ms": search_figures["median_ms"],
+        "search_p95_ms": search_figures["p95_ms"],
+        "search_max_ms": search_figures["max_ms"],
+    }
+    print(json.dumps(result))
+
+
+def _query_calls():
+    """The query functions behind the views, for when the views do not exist yet."""
+    from stammkunde.customers.models import Customer
+    from stammkunde.customers.queries import current_consents
+    from stammkunde.shop.queries import (
+        find_customers,
+        key_figures,
+        order_summaries,
+        orders_for_customer,
+    )
+    from stammkunde.timeline.queries import timeline_for_customer
+
+    def page(pk: int) -> Callable[[], object]:
+        def call() -> None:
+            Customer.objects.prefetch_related("tags", "addresses").get(pk=pk)
+            key_figures(pk)
+            orders_for_customer(pk)
+            current_consents(pk)
+            timeline = timeline_for_customer(pk)
+            timeline.count()
+            list(timeline[:50])
+
+        return call
+
+    def search(term: str) -> Callable[[], object]:
+        def call() -> None:
+            found = find_customers(term)
+            order_summaries([customer.pk for customer in found])
+
+        return call
+
+    return page, search
+
+
+if __name__ == "__main__":
+    main()

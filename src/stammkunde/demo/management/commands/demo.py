@@ -1,0 +1,71 @@
+"""``stammkunde demo``: a ready-to-try installation with a generated demo shop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
+from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
+from stammkunde.demo.writer import demo_shop_exists, generate_demo
+
+
+class Command(BaseCommand):
+    help = "Set up a demo installation: database, staff logins and a generated demo shop."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--customers", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--orders-per-customer",
+            type=float,
+            default=DEFAULT_ORDERS_PER_CUSTOMER,
+            help="Mean number of orders per customer (scales the purchase rates).",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="Do not start the server.")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console()
+        console.print("Migrating the database ...")
+        call_command("migrate", verbosity=0, interactive=False)
+        password = demo_password()
+        accounts = ensure_demo_staff(password)
+
+        if demo_shop_exists():
+            console.print("The demo shop exists already; skipping generation.")
+        else:
+            total = options["customers"]
+            columns = (
+                TextColumn("Generating demo shop"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("customers", total=total)
+                result = generate_demo(
+                    customers=total,
+                    seed=options["seed"],
+                    orders_per_customer=options["orders_per_customer"],
+                    progress=lambda n: progress.advance(task, n),
+                )
+            console.print(
+                f"Generated {result.customers:,} customers, {result.orders:,} orders and "
+                f"{result.activities:,} timeline entries in {result.seconds:.1f} s."
+            )
+
+        url = f"http://{options['host']}:{options['port']}"
+        console.print()
+        console.print(f"[bold]Stammkunde demo[/bold] at {url}")
+        for username, role in accounts:
+            console.print(f"  user [bold]{username:<6}[/bold] {role}")
+        console.print(f"  password: [bold]{password}[/bold]  (kept in {login_file()})")
+        console.print()
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
