@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from stammkunde.core.bulk import insert_ignore
 from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
 
 SUMMARY_MAX = Activity._meta.get_field("summary").max_length
+
+
+class ActivityRow(NamedTuple):
+    """One timeline entry as plain values, for writers that add thousands at once."""
+
+    customer_id: int
+    kind: str
+    occurred_at: datetime
+    summary: str
+    channel: str = Channel.INTERNAL
+    direction: str = Direction.INTERNAL
+    actor_label: str = ""
+    subject_type: str = ""
+    subject_id: int | None = None
+    dedupe_key: str | None = None
+
+
+ACTIVITY_ROW_COLUMNS = ActivityRow._fields
 
 
 def record_activity(
@@ -73,3 +93,30 @@ def record_activities_bulk(activities: list[Activity], *, batch_size: int = 2000
         activity.summary = activity.summary[:SUMMARY_MAX]
     Activity.objects.bulk_create(activities, batch_size=batch_size, ignore_conflicts=True)
     return len(activities)
+
+
+def record_activity_rows(rows: Iterable[ActivityRow]) -> int:
+    """Insert many entries without building model instances (importers); entries whose
+    ``dedupe_key`` already exists are skipped. Returns how many were inserted.
+
+    ``record_activities_bulk`` costs about 100 µs per entry in ``bulk_create``; an import of a
+    million order lines writes hundreds of thousands of entries, so here the values go straight
+    to one ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING``.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [
+        (
+            row.customer_id,
+            row.kind,
+            adapt(row.occurred_at),
+            row.summary[:SUMMARY_MAX],
+            row.channel,
+            row.direction,
+            row.actor_label,
+            row.subject_type,
+            row.subject_id,
+            row.dedupe_key,
+        )
+        for row in rows
+    ]
+    return insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, values, conflict=("dedupe_key",))

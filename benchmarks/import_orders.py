@@ -1,0 +1,198 @@
+"""Benchmark: import N order lines from a generated CSV on SQLite, against a bare sqlite3 insert.
+
+    .venv/bin/python benchmarks/import_orders.py            # 1,000,000 lines
+    .venv/bin/python benchmarks/import_orders.py --rows 100000
+
+The script writes its CSV and two fresh SQLite databases under benchmarks/.work/ (migrating the
+importer's database first), imports the CSV with ``stammkunde.connectors.csv_import`` and then
+inserts the same lines with a bare ``sqlite3`` ``executemany`` into a table with the columns,
+constraints and indexes of ``shop_orderline``, in batches of the same size, one transaction per
+batch. The bare figure excludes CSV reading and parsing, so it is the ceiling the importer
+approaches. The last output line is one JSON object: rows_per_s, bare_rows_per_s, ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import sys
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+ROOT = HERE.parent
+
+BARE_TABLE = """
+CREATE TABLE "bare_orderline" (
+    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "line_number" integer unsigned NOT NULL CHECK ("line_number" >= 0),
+    "sku" varchar(64) NOT NULL,
+    "name" varchar(300) NOT NULL,
+    "quantity" integer unsigned NOT NULL CHECK ("quantity" >= 0),
+    "unit_price" decimal NOT NULL,
+    "total" decimal NOT NULL,
+    "order_id" bigint NOT NULL,
+    "product_id" bigint NULL,
+    CONSTRAINT "bare_line_unique" UNIQUE ("order_id", "line_number"),
+    CONSTRAINT "bare_price_not_negative" CHECK ("unit_price" >= '0')
+)
+"""
+BARE_INDEXES = (
+    'CREATE INDEX "bare_orderline_order_id" ON "bare_orderline" ("order_id")',
+    'CREATE INDEX "bare_orderline_product_id" ON "bare_orderline" ("product_id")',
+)
+BARE_INSERT = (
+    'INSERT INTO "bare_orderline" (order_id, line_number, sku, name, quantity, unit_price, total)'
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+PRODUCTS = [
+    (f"SKU-{n:05d}", f"Produkt Nummer {n}", Decimal(random.Random(n).randint(99, 99999)) / 100)
+    for n in range(2000)
+]
+
+
+def generate(path: Path, rows: int, lines_per_order: int, customers: int) -> None:
+    """Write ``rows`` order lines the way a German shop export looks (``;``, decimal comma)."""
+    rng = random.Random(42)
+    start = datetime(2021, 1, 1, 8, 0)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(
+            "order_number;placed_at;customer_email;customer_id;sku;product_name;"
+            "quantity;unit_price\n"
+        )
+        written = 0
+        order = 100000
+        while written < rows:
+            order += 1
+            customer = rng.randrange(customers)
+            placed = (start + timedelta(minutes=order % 1_500_000)).isoformat(sep=" ")
+            for _line in range(min(rng.randint(1, 2 * lines_per_order - 1), rows - written)):
+                sku, name, price = PRODUCTS[rng.randrange(len(PRODUCTS))]
+                handle.write(
+                    f"{order};{placed};kunde{customer}@example.de;K{customer};{sku};{name};"
+                    f"{rng.randint(1, 5)};{str(price).replace('.', ',')}\n"
+                )
+                written += 1
+
+
+def bare_rows(path: Path):
+    """The lines of the generated CSV as insert parameters (parsed outside the timing)."""
+    order_ids: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        next(handle)
+        for text in handle:
+            number, _placed, _email, _cid, sku, name, quantity, price = text.rstrip("\n").split(";")
+            order_id = order_ids.setdefault(number, len(order_ids) + 1)
+            positions[number] = line_number = positions.get(number, 0) + 1
+            unit_price = Decimal(price.replace(",", "."))
+            yield (
+                order_id,
+                line_number,
+                sku,
+                name,
+                int(quantity),
+                str(unit_price),
+                str(unit_price * int(quantity)),
+            )
+
+
+def fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def run_bare(csv_path: Path, batch_size: int) -> tuple[int, float]:
+    """Insert the lines with plain sqlite3, one transaction per batch; return (rows, seconds)."""
+    db = WORK / "bare.sqlite3"
+    fresh(db)
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(BARE_TABLE)
+    for statement in BARE_INDEXES:
+        connection.execute(statement)
+    batches, batch = [], []
+    for row in bare_rows(csv_path):
+        batch.append(row)
+        if len(batch) >= batch_size:
+            batches.append(batch)
+            batch = []
+    if batch:
+        batches.append(batch)
+    started = time.perf_counter()
+    for chunk in batches:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(BARE_INSERT, chunk)
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    count = connection.execute("SELECT COUNT(*) FROM bare_orderline").fetchone()[0]
+    connection.close()
+    return count, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--lines-per-order", type=int, default=5)
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    args = parser.parse_args()
+
+    WORK.mkdir(exist_ok=True)
+    database = WORK / "import.sqlite3"
+    fresh(database)
+    os.environ["STAMMKUNDE_DATA_DIR"] = str(WORK / "data")
+    os.environ["STAMMKUNDE_DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "stammkunde.settings"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from stammkunde.connectors.csv_import.services import import_file
+    from stammkunde.shop.models import OrderLine
+
+    call_command("migrate", verbosity=0)
+    csv_path = WORK / f"orders-{args.rows}.csv"
+    if not csv_path.exists():
+        print(f"generating {csv_path} ...", flush=True)
+        generate(csv_path, args.rows, args.lines_per_order, args.customers)
+
+    started = time.perf_counter()
+    summary = import_file(
+        "orders", csv_path, errors_path=WORK / "errors.csv", batch_size=args.batch_size
+    )
+    elapsed = time.perf_counter() - started
+    lines = OrderLine.objects.count()
+    assert summary.rejected == 0 and lines == args.rows, (summary.text(), lines)
+    rows_per_s = args.rows / elapsed
+    print(f"import: {args.rows} lines in {elapsed:.1f} s = {rows_per_s:,.0f} rows/s")
+    print(f"  {summary.text()}")
+
+    bare_count, bare_elapsed = run_bare(csv_path, args.batch_size)
+    assert bare_count == args.rows
+    bare_per_s = bare_count / bare_elapsed
+    ratio = rows_per_s / bare_per_s
+    print(f"bare sqlite3 executemany: {bare_elapsed:.1f} s = {bare_per_s:,.0f} rows/s")
+    print(f"ratio import / bare: {ratio:.1%}")
+    print(
+        json.dumps(
+            {
+                "rows_per_s": round(rows_per_s),
+                "bare_rows_per_s": round(bare_per_s),
+                "ratio": round(ratio, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Field parsers for CSV imports: pure functions, no database.
+
+Each parser takes the raw cell text and returns a Python value or raises ``FieldError`` with a
+message meant for the person who made the file. German Excel exports and English exports are
+both accepted: ``1.234,56`` and ``1,234.56`` are the same amount, ``24.12.2025`` and
+``2025-12-24`` the same day.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+
+# A file may be written a few minutes after the clock of the machine that imports it.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_GERMAN_DATETIME = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+TRUE_WORDS = frozenset({"1", "yes", "y", "true", "ja", "j", "x", "wahr"})
+FALSE_WORDS = frozenset({"0", "no", "n", "false", "nein", "falsch", ""})
+
+
+class FieldError(ValueError):
+    """A cell that cannot be read; the message says why, in the user's language."""
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Read an amount written the German or the English way.
+
+    With both separators present the last one is the decimal separator (``1.234,56``,
+    ``1,234.56``). With one kind only, a single occurrence is the decimal separator (``12,50``,
+    ``12.50``) and several are thousands separators (``1.234.567``). A lone comma is always a
+    decimal comma, as German Excel writes it: ``1,234`` is 1.234, not 1234.
+    """
+    value = _SPACES.sub("", text or "").replace("'", "")
+    if not value:
+        raise FieldError(_("The value is empty."))
+    sign = ""
+    if value[0] in "+-":
+        sign, value = value[0].replace("+", ""), value[1:]
+    last_dot, last_comma = value.rfind("."), value.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal_sep = "." if last_dot > last_comma else ","
+        whole, _sep, fraction = value.rpartition(decimal_sep)
+        thousands = "," if decimal_sep == "." else "."
+        if not _grouped(whole, thousands) or not fraction.isdigit():
+            raise _not_a_number(text)
+        value = f"{whole.replace(thousands, '')}.{fraction}"
+    elif value.count(",") == 1 or value.count(".") == 1:
+        whole, _sep, fraction = value.replace(",", ".").partition(".")
+        if not (whole.isdigit() or whole == "") or not fraction.isdigit():
+            raise _not_a_number(text)
+        value = f"{whole or '0'}.{fraction}"
+    elif last_dot >= 0 or last_comma >= 0:
+        separator = "." if last_dot >= 0 else ","
+        if not _grouped(value, separator):
+            raise _not_a_number(text)
+        value = value.replace(separator, "")
+    if not value.isdigit() and not re.fullmatch(r"\d+\.\d+", value):
+        raise _not_a_number(text)
+    return Decimal(sign + value)
+
+
+def _grouped(whole: str, separator: str) -> bool:
+    """Whether ``whole`` is digits in groups of three (``1.234.567``), or plain digits."""
+    if separator not in whole:
+        return whole.isdigit()
+    return re.fullmatch(r"\d{1,3}(" + re.escape(separator) + r"\d{3})+", whole) is not None
+
+
+def _not_a_number(text: str) -> FieldError:
+    return FieldError(_("“%(value)s” is not a number.") % {"value": (text or "").strip()})
+
+
+# Prices and quantities repeat across millions of lines; a bounded cache turns most cells into
+# one dictionary lookup. Decimal and int are immutable, so sharing results is safe.
+@functools.lru_cache(maxsize=16_384)
+def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
+    """Read an amount and round it to cents (half up, as invoices do)."""
+    amount = parse_decimal(text)
+    if amount < 0 and not allow_negative:
+        raise FieldError(_("The amount %(value)s is negative.") % {"value": text.strip()})
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise FieldError(
+            _("The amount %(value)s is too large.") % {"value": text.strip()}
+        ) from None
+
+
+@functools.lru_cache(maxsize=4_096)
+def parse_quantity(text: str) -> int:
+    """Read a whole number of items; ``6.0`` (as spreadsheets export it) is 6. May be negative."""
+    amount = parse_decimal(text)
+    if amount != amount.to_integral_value():
+        raise FieldError(_("The quantity %(value)s is not a whole number.") % {"value": text})
+    if abs(amount) > 2_000_000_000:
+        raise FieldError(_("The quantity %(value)s is too large.") % {"value": text.strip()})
+    return int(amount)
+
+
+def parse_date(text: str) -> date:
+    """Read a day written as ``2025-12-24`` (ISO) or ``24.12.2025`` (German)."""
+    value = (text or "").strip()
+    if not value:
+        raise FieldError(_("The date is empty."))
+    german = _GERMAN_DATE.match(value)
+    try:
+        if german:
+            day, month, year = (int(part) for part in german.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FieldError(
+            _("“%(value)s” is not a date (use 2025-12-24 or 24.12.2025).") % {"value": value}
+        ) from None
+
+
+def parse_datetime(text: str, *, default_tz: tzinfo) -> datetime:
+    """Read a point in time; a time without offset is local time in ``default_tz``.
+
+    Accepts ISO (``2025-12-24 13:45:00``, ``2025-12-24T13:45:00+01:00``), German
+    (``24.12.2025 13:45``) and a bare date, which means midnight.
+    """
+    value = (text or "").strip()
+    if not value:
+        raise FieldError(_("The date is empty."))
+    german = _GERMAN_DATETIME.match(value)
+    try:
+        if german:
+            day, month, year, hour, minute = (int(part) for part in german.groups()[:5])
+            second = int(german.group(6) or 0)
+            moment = datetime(year, month, day, hour, minute, second)
+        elif _GERMAN_DATE.match(value):
+            moment = datetime.combine(parse_date(value), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FieldError(
+            _("“%(value)s” is not a date and time (use 2025-12-24 13:45 or 24.12.2025 13:45).")
+            % {"value": value}
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=default_tz)
+    return moment
+
+
+def check_not_future(moment: datetime | date, *, now: datetime) -> None:
+    """Refuse a date after ``now`` (plus a few minutes of clock skew)."""
+    if isinstance(moment, datetime):
+        too_late = moment > now + FUTURE_TOLERANCE
+    else:
+        too_late = moment > now.date()
+    if too_late:
+        raise FieldError(_("The date %(value)s is in the future.") % {"value": moment.isoformat()})
+
+
+def parse_bool(text: str) -> bool:
+    """Read yes/no in English or German (yes, ja, 1, x / no, nein, 0, empty)."""
+    value = (text or "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise FieldError(_("“%(value)s” is neither yes nor no.") % {"value": text.strip()})
+
+
+def normalize_external_id(text: str) -> str:
+    """Trim a shop's customer number; ``17850.0`` (a number that went through a float) is 17850."""
+    value = (text or "").strip()
+    if value.endswith(".0") and value[:-2].isdigit():
+        return value[:-2]
+    return value
+
+
+def split_tags(text: str) -> list[str]:
+    """Split a tag cell on commas or pipes, trimmed, without empties or repeats."""
+    seen: dict[str, None] = {}
+    for part in re.split(r"[,|]", text or ""):
+        tag = part.strip()
+        if tag:
+            seen.setdefault(tag[:64], None)
+    return list(seen)

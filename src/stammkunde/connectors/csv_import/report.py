@@ -1,0 +1,95 @@
+"""What an import run tells its user: the error file (one row per rejected line) and the summary."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row: its line in the file, the column at fault and why."""
+
+    line: int
+    column: str
+    reason: str
+
+
+class ErrorFile:
+    """Writes rejections to a CSV file, created on the first rejection only."""
+
+    HEADER = ("line", "column", "reason")
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.count = 0
+        self._handle: TextIO | None = None
+        self._writer = None
+
+    def write(self, rejection: Rejection) -> None:
+        """Append one rejection (and count it even when no file is wanted)."""
+        self.count += 1
+        if self.path is None:
+            return
+        if self._writer is None:
+            self._handle = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(self.HEADER)
+        self._writer.writerow((rejection.line, rejection.column, rejection.reason))
+
+    def close(self) -> None:
+        """Flush and close the file if one was written."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+@dataclass
+class ImportSummary:
+    """Counts of one import run, for the closing message and the audit entry."""
+
+    kind: str
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    customers_created: int = 0
+    customers_updated: int = 0
+    orders: int = 0
+    orders_created: int = 0
+    lines_created: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    # Enough rejections to show in tests and on screen; the file holds all of them.
+    KEEP = 100
+
+    def reject(self, rejection: Rejection, errors: ErrorFile) -> None:
+        """Count a rejected row and write it to the error file."""
+        self.rejected += 1
+        errors.write(rejection)
+        if len(self.rejections) < self.KEEP:
+            self.rejections.append(rejection)
+
+    def text(self) -> str:
+        """One human-readable paragraph for the end of the run."""
+        parts = [
+            _("%(rows)d rows read, %(accepted)d imported, %(rejected)d rejected.")
+            % {"rows": self.rows, "accepted": self.accepted, "rejected": self.rejected}
+        ]
+        if self.kind == "orders":
+            parts.append(
+                _("Orders: %(orders)d in the file, %(created)d new; %(lines)d new order lines.")
+                % {
+                    "orders": self.orders,
+                    "created": self.orders_created,
+                    "lines": self.lines_created,
+                }
+            )
+        parts.append(
+            _("Customers: %(created)d created, %(updated)d updated.")
+            % {"created": self.customers_created, "updated": self.customers_updated}
+        )
+        return " ".join(parts)

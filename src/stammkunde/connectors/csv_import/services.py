@@ -1,0 +1,96 @@
+"""Running one CSV import: open the file, import its rows batch by batch, audit the run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.connectors.csv_import.customers import CustomerImporter
+from stammkunde.connectors.csv_import.mappings import get_mapping
+from stammkunde.connectors.csv_import.orders import OrderImporter
+from stammkunde.connectors.csv_import.reading import UnreadableFile, open_csv
+from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
+from stammkunde.shop.models import Platform, Shop
+
+DEFAULT_SHOP_NAME = "CSV import"
+KINDS = ("customers", "orders")
+
+
+def get_import_shop(slug: str = "") -> Shop:
+    """The shop named by ``slug``, or the "CSV import" shop, created on first use."""
+    if slug:
+        shop = Shop.objects.filter(slug=slug).first()
+        if shop is None:
+            raise UnreadableFile(_("There is no shop “%(slug)s”.") % {"slug": slug})
+        return shop
+    shop, _created = Shop.objects.get_or_create(
+        slug=slugify(DEFAULT_SHOP_NAME),
+        defaults={"name": DEFAULT_SHOP_NAME, "platform": Platform.CSV},
+    )
+    return shop
+
+
+def default_errors_path(path: Path) -> Path:
+    """Where rejected rows go unless told otherwise: beside the file, ``FILE.errors.csv``."""
+    return path.with_name(path.name + ".errors.csv")
+
+
+def import_file(
+    kind: str,
+    path: str | Path,
+    *,
+    shop: Shop | None = None,
+    shop_slug: str = "",
+    mapping: str = "",
+    errors_path: Path | None = None,
+    delimiter: str = "",
+    encoding: str = "",
+    by: Any | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
+    batch_size: int | None = None,
+) -> ImportSummary:
+    """Import a customers or orders file into ``shop`` and return the summary.
+
+    Without ``shop`` the shop with ``shop_slug`` is used, or the "CSV import" shop. It is looked
+    up only after the file proved readable, so a wrong file never touches the database.
+
+    Raises ``UnreadableFile`` (nothing imported) when the file as a whole cannot be read or its
+    columns are unknown. Rows that fail are reported in the error file and skipped; every batch
+    commits on its own, so an interrupted run is finished by running it again.
+    """
+    if kind not in KINDS:
+        raise UnreadableFile(_("Unknown import kind “%(kind)s”.") % {"kind": kind})
+    path = Path(path)
+    chosen = get_mapping(kind, mapping)
+    with open_csv(path, encoding=encoding, delimiter=delimiter) as source:
+        # Check the columns before anything is written, so a wrong file leaves no trace.
+        chosen.resolve(source.header)
+        shop = shop or get_import_shop(shop_slug)
+        if on_open:
+            on_open(source.size)
+        errors = ErrorFile(errors_path)
+        try:
+            if kind == "orders":
+                importer: Any = OrderImporter(shop=shop, mapping=chosen, errors=errors)
+                if batch_size:
+                    importer.batch_size = batch_size
+            else:
+                importer = CustomerImporter(shop=shop, mapping=chosen, errors=errors)
+            summary = importer.run(source, progress=progress)
+        finally:
+            errors.close()
+    audit(
+        actor=by,
+        action=AuditAction.IMPORT,
+        obj=shop,
+        detail=f"{kind} {path.name} ({chosen.name}): {summary.rows} rows, "
+        f"{summary.accepted} imported, {summary.rejected} rejected",
+    )
+    return summary
