@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +32,7 @@ from stammkunde.customers.models import (
     Salutation,
     Tag,
 )
+from stammkunde.customers.services import EDITABLE_FIELDS
 from stammkunde.shop.models import Shop, ShopAccount
 from stammkunde.timeline.models import Activity, ActivityKind
 from stammkunde.timeline.services import record_activities_bulk
@@ -57,20 +56,12 @@ FORMS_OF_ADDRESS = {
     "du": FormOfAddress.INFORMAL,
     "informal": FormOfAddress.INFORMAL,
 }
-PROFILE_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "salutation",
-    "title",
-    "form_of_address",
-    "language",
-    "phone",
-    "birthday",
-    "company",
-    "vat_id",
-)
-MAX_LENGTHS = {"first_name": 100, "last_name": 100, "title": 50, "phone": 40, "company": 200}
+# What a customers file may set: the fields staff may edit, except free-form preferences.
+PROFILE_FIELDS = tuple(sorted(EDITABLE_FIELDS - {"preferences"}))
+MAX_LENGTHS = {
+    name: Customer._meta.get_field(name).max_length
+    for name in ("first_name", "last_name", "title", "phone", "company")
+}
 ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
 
 
@@ -152,9 +143,7 @@ class CustomerImporter:
         values: dict[str, Any] = {}
         email = normalize_email(cells.get("email"))
         if email:
-            try:
-                validate_email(email)
-            except ValidationError:
+            if not parsing.is_valid_email(email):
                 raise _RowError(
                     "email", _("“%(value)s” is not a valid e-mail address.") % {"value": email}
                 ) from None

@@ -10,18 +10,14 @@ Customer by normalized e-mail.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +27,7 @@ from stammkunde.connectors.csv_import.linking import link_customers
 from stammkunde.connectors.csv_import.mappings import Mapping
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
-from stammkunde.core.bulk import insert_ignore
+from stammkunde.core.bulk import insert_ignore, sqlite_bulk_write_settings
 from stammkunde.shop.models import ZERO, Order, OrderStatus, Shop
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import ActivityRow, record_activity_rows
@@ -66,16 +62,6 @@ UPDATE_TOTALS = (
 )
 
 
-@functools.lru_cache(maxsize=65_536)
-def _is_valid_email(email: str) -> bool:
-    # Django's e-mail validator is a costly regex; customers recur on many lines.
-    try:
-        validate_email(email)
-    except ValidationError:
-        return False
-    return True
-
-
 # The cells _parse reads, in the order it unpacks them.
 FIELDS = (
     "order_number",
@@ -94,33 +80,6 @@ FIELDS = (
 )
 # Distinct order times kept parsed; the rows of an order repeat its time.
 MOMENT_CACHE_SIZE = 65_536
-
-
-# Per-connection SQLite settings for the length of an import: a 64 MB page cache, since the
-# default 2 MB no longer holds the indexes of orders, lines and timeline once they reach a few
-# hundred thousand rows (every insert would reread index pages), and a checkpoint every 40 MB
-# of WAL instead of every 4 MB, so a batch's commit does not copy the same hot pages again.
-SQLITE_IMPORT_PRAGMAS = {"cache_size": -64 * 1024, "wal_autocheckpoint": 10_000}
-
-
-@contextlib.contextmanager
-def _sqlite_import_settings() -> Iterator[None]:
-    """Apply SQLITE_IMPORT_PRAGMAS while importing, then restore the previous values."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    previous = {}
-    with connection.cursor() as cursor:
-        for name, value in SQLITE_IMPORT_PRAGMAS.items():
-            cursor.execute(f"PRAGMA {name}")
-            (previous[name],) = cursor.fetchone()
-            cursor.execute(f"PRAGMA {name} = {int(value)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in previous.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 @dataclass(slots=True)
@@ -186,7 +145,7 @@ class OrderImporter:
         # One C call picks the cells _parse needs; a column the file lacks reads the empty
         # cell appended at index ``width``.
         pick = operator.itemgetter(*(columns.get(name, width) for name in FIELDS))
-        with _sqlite_import_settings():
+        with sqlite_bulk_write_settings():
             self._read(source, width, pick, progress)
         self.summary.orders = len(self.positions)
         return self.summary
@@ -275,7 +234,7 @@ class OrderImporter:
             shipping = parsing.parse_money(shipping_text) if shipping_text else None
             field = "customer_email"
             email = email_text.lower()
-            if email and not _is_valid_email(email):
+            if email and not parsing.is_valid_email(email):
                 raise parsing.FieldError(
                     _("“%(value)s” is not a valid e-mail address.") % {"value": email}
                 )

@@ -13,6 +13,8 @@ import re
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
@@ -30,6 +32,9 @@ FALSE_WORDS = frozenset({"0", "no", "n", "false", "nein", "falsch", ""})
 
 class FieldError(ValueError):
     """A cell that cannot be read; the message says why, in the user's language."""
+
+
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -64,7 +69,8 @@ def parse_decimal(text: str) -> Decimal:
         if not _grouped(value, separator):
             raise _not_a_number(text)
         value = value.replace(separator, "")
-    if not value.isdigit() and not re.fullmatch(r"\d+\.\d+", value):
+    # ASCII digits only: str.isdigit() and \d also accept "²" or "٣", which are no amounts.
+    if not _PLAIN_NUMBER.fullmatch(value):
         raise _not_a_number(text)
     return Decimal(sign + value)
 
@@ -189,3 +195,14 @@ def split_tags(text: str) -> list[str]:
         if tag:
             seen.setdefault(tag[:64], None)
     return list(seen)
+
+
+@functools.lru_cache(maxsize=65_536)
+def is_valid_email(email: str) -> bool:
+    """True if Django's e-mail validator accepts the (normalized) address."""
+    # Django's e-mail validator is a costly regex; customers recur on many lines.
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
