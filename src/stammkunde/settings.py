@@ -72,14 +72,17 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "stammkunde.core",
     "stammkunde.audit",
     "stammkunde.timeline",
     "stammkunde.customers",
     "stammkunde.shop",
     "stammkunde.connectors",
+    "stammkunde.analytics",
     "stammkunde.demo",
     "stammkunde.ui",
+    "stammkunde.api",
 ]
 
 MIDDLEWARE = [

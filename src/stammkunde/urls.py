@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from stammkunde.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("hooks/", include("stammkunde.connectors.urls")),
     path("", include("stammkunde.ui.urls")),
 ]

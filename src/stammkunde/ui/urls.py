@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from stammkunde.ui.views import contacts, customers, home
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("customers/<int:pk>/notes/", contacts.add_customer_note, name="customer-add-note"),
     path("customers/<int:pk>/calls/", contacts.log_customer_call, name="customer-log-call"),
     path("customers/<int:pk>/edit/", contacts.edit_customer, name="customer-edit"),
+    path("", include("stammkunde.ui.urls_identity")),
+    path("", include("stammkunde.ui.urls_connectors")),
+    path("", include("stammkunde.ui.urls_analytics")),
 ]
