@@ -1,7 +1,7 @@
 """The staff roles of DESIGN.md as Django groups, and the permissions each one carries.
 
-Changing a role means changing this table *and* adding a data migration that re-applies it
-(see ``apply_roles``), so existing installations get the change too.
+Every ``migrate`` re-applies this table (``UiConfig.ready`` connects ``apply_roles`` to
+``post_migrate``), so a permission added to a role reaches existing installations too.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: "__all__",  # type: ignore[dict-item]
 }
 
-ADMIN_APPS = ("audit", "timeline", "customers", "shop", "auth")
+ADMIN_APPS = ("audit", "timeline", "customers", "shop", "connectors", "analytics", "api", "auth")
 
 
 def apply_roles(apps: Any, schema_editor: Any = None) -> None:
