@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Replace, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +92,11 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["last_name_key", "first_name_key"], name="customer_name"),
             models.Index(fields=["first_name_key", "last_name_key"], name="customer_first_name"),
+            # Duplicate suggestions group by these keys; in index order the database streams
+            # the groups and stops after one page instead of sorting every customer.
+            models.Index(
+                fields=["phone_key", "last_name_key", "first_name_key"], name="customer_phone_name"
+            ),
         ]
         permissions = [
             ("add_contact_note", _("Can add notes and call logs to a customer")),
@@ -131,6 +138,23 @@ class Customer(models.Model):
         return self.full_name or self.company or self.email or f"#{self.pk}"
 
 
+# Street spellings that mean the same: "Hauptstraße", "Hauptstrasse", "Hauptstr." -> "hauptstr".
+STREET_REPLACEMENTS = (("straße", "str"), ("strasse", "str"), (".", ""), ("-", ""), (" ", ""))
+
+
+def street_key_expression() -> models.Func:
+    """The street folded in SQL (lower case, common spellings unified, no spaces)."""
+    expression: models.Func = Lower("street")
+    for old, new in STREET_REPLACEMENTS:
+        expression = Replace(expression, models.Value(old), models.Value(new))
+    return expression
+
+
+def postal_key_expression() -> models.Func:
+    """The postal code without spaces, upper case ("80 331" and "80331" are one)."""
+    return Upper(Replace(models.F("postal_code"), models.Value(" "), models.Value("")))
+
+
 class AddressKind(models.TextChoices):
     BILLING = "billing", _("Billing")
     SHIPPING = "shipping", _("Shipping")
@@ -152,6 +176,10 @@ class Address(models.Model):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
         ordering = ["-is_default", "kind", "id"]
+        indexes = [
+            # Duplicate suggestions group addresses by these folded keys (same expressions).
+            models.Index(postal_key_expression(), street_key_expression(), name="address_match")
+        ]
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip()) if p)
@@ -205,3 +233,65 @@ class ConsentEvent(models.Model):
     def __str__(self) -> str:
         verb = "granted" if self.granted else "withdrawn"
         return f"{self.channel}/{self.purpose} {verb}"
+
+
+class CustomerMerge(models.Model):
+    """The record of one merge: which customer went into which, by whom, and what moved.
+
+    The merged customer stays as a row (status merged, ``merged_into`` set) so its old id still
+    resolves; its e-mail is freed for the unique constraint and kept here, so a later order with
+    that address finds the survivor. ``merged_customer_id`` is a plain id, not a foreign key:
+    a merge moves every foreign key that points at the merged customer, and this one must not move.
+    """
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_received")
+    merged_customer_id = models.BigIntegerField(_("merged customer"), db_index=True)
+    merged_email = models.EmailField(_("e-mail of the merged customer"), null=True, blank=True)
+    merged_name = models.CharField(_("name of the merged customer"), max_length=200, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_by_label = models.CharField(max_length=150, blank=True)
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    moved = models.JSONField(_("rows moved"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        indexes = [models.Index(fields=["merged_email"], name="merge_merged_email")]
+        permissions = [("merge_customers", _("Can merge duplicate customers"))]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_customer_id} -> #{self.survivor_id}"
+
+
+class DuplicateReason(models.TextChoices):
+    PHONE_AND_NAME = "phone_name", _("Same phone number and name")
+    ADDRESS_AND_NAME = "address_name", _("Same address and name")
+
+
+class DismissedDuplicate(models.Model):
+    """Staff decided that two customers are different people: never suggest the pair again.
+
+    The pair is stored with the lower id first, so one row covers both orders.
+    """
+
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed duplicate suggestion")
+        verbose_name_plural = _("dismissed duplicate suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dismissed_duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dismissed_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ≠ #{self.second_id}"

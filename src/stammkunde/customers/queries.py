@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
-from stammkunde.customers.models import ConsentEvent, Customer, CustomerStatus
+from stammkunde.customers.models import ConsentEvent, Customer, CustomerMerge, CustomerStatus
 
 
 def active_customers() -> QuerySet[Customer]:
@@ -81,3 +81,39 @@ def current_consents(customer_id: int) -> list[ConsentState]:
                 event.channel, event.purpose, event.granted, event.given_at, event.source
             )
     return sorted(seen.values(), key=lambda state: (state.channel, state.purpose))
+
+
+# Merges never form long chains (merging re-points older merges at the new survivor), so a
+# handful of hops is plenty; the bound only guards against a cycle left by a data bug.
+MAX_MERGE_HOPS = 20
+
+
+def resolve_merged(customer_id: int) -> int:
+    """The id of the customer that ``customer_id`` lives on in: itself unless merged away.
+
+    Follows ``merged_into`` until an unmerged customer; an unknown id is returned unchanged.
+    """
+    current = customer_id
+    for _hop in range(MAX_MERGE_HOPS):
+        row = Customer.objects.filter(pk=current).values_list("status", "merged_into_id").first()
+        if row is None or row[0] != CustomerStatus.MERGED or row[1] is None:
+            return current
+        current = row[1]
+    return current
+
+
+def find_by_email(email: str | None) -> Customer | None:
+    """The customer with this e-mail address (normalized), or the survivor of the customer who
+    had it before a merge; None when nobody has it."""
+    key = normalize_email(email)
+    if not key:
+        return None
+    customer = Customer.objects.filter(email=key).first()
+    if customer is not None:
+        if customer.status == CustomerStatus.MERGED:  # not freed: an old or partial merge
+            return Customer.objects.filter(pk=resolve_merged(customer.pk)).first()
+        return customer
+    merge = CustomerMerge.objects.filter(merged_email=key).order_by("-merged_at", "-id").first()
+    if merge is None:
+        return None
+    return Customer.objects.filter(pk=resolve_merged(merge.survivor_id)).first()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 def _reapply_roles(sender: AppConfig, apps: Any, **kwargs: Any) -> None:
     from stammkunde.ui.roles import apply_roles
 
-    apply_roles(apps)
+    apply_roles(apps, strict=True)
 
 
 class UiConfig(AppConfig):

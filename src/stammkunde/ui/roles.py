@@ -43,19 +43,36 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     TEAM_LEAD: [
         *_SERVICE,
         "customers.view_audit_trail",
+        "customers.merge_customers",
         "shop.import_data",
         "customers.add_tag",
         "customers.change_tag",
+        "analytics.view_dashboard",
+        "analytics.manage_goals",
+        "analytics.view_segment",
     ],
-    MARKETING: [*_READ, "customers.add_tag", "customers.change_tag"],
+    MARKETING: [
+        *_READ,
+        "customers.add_tag",
+        "customers.change_tag",
+        "analytics.view_dashboard",
+        "analytics.view_segment",
+        "analytics.manage_segments",
+        "analytics.export_segment",
+    ],
     ADMIN: "__all__",  # type: ignore[dict-item]
 }
 
 ADMIN_APPS = ("audit", "timeline", "customers", "shop", "connectors", "analytics", "api", "auth")
 
 
-def apply_roles(apps: Any, schema_editor: Any = None) -> None:
-    """Create or update the role groups (usable from data migrations with historical models)."""
+def apply_roles(apps: Any, schema_editor: Any = None, *, strict: bool = False) -> None:
+    """Create or update the role groups (usable from data migrations with historical models).
+
+    A data migration may run before the migration that creates a permission of the table; such
+    codes are skipped there and granted by the ``post_migrate`` run at the end of ``migrate``,
+    which is ``strict``: an unknown code is a typo in the table and fails loudly.
+    """
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after migrate; a data migration needs them now.
@@ -74,9 +91,11 @@ def apply_roles(apps: Any, schema_editor: Any = None) -> None:
             perms = []
             for code in codes:
                 app_label, codename = code.split(".")
-                perms.append(
-                    permission_model.objects.get(
-                        content_type__app_label=app_label, codename=codename
-                    )
-                )
+                found = permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).first()
+                if found is None and strict:
+                    raise LookupError(f"Role {role!r} names the unknown permission {code!r}.")
+                if found is not None:
+                    perms.append(found)
         group.permissions.set(perms)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from stammkunde.audit.queries import audit_trail_for_customer
 from stammkunde.customers.models import Customer, CustomerStatus
@@ -114,6 +116,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(pk)
     surviving = _surviving(customer)
     if surviving.pk != customer.pk:
+        messages.info(
+            request,
+            _("Customer #%(old)s was merged into this customer.") % {"old": customer.pk},
+        )
         return redirect(surviving)
     record_customer_view(customer, by=request.user, ip_address=_client_ip(request))
     entries = timeline_page(customer.pk, limit=TIMELINE_PAGE_SIZE)

@@ -1,0 +1,273 @@
+"""Duplicate suggestions: customers who are probably one person, for staff to merge or dismiss.
+
+Two kinds of evidence, both on normalized keys (``core.keys``): the same phone number and name,
+and the same postal address and name. Groups are found with ``GROUP BY`` in the database, never
+by comparing customers pairwise in Python, so the list stays usable with a million customers.
+
+Not covered yet: "the same e-mail in another case" needs the service desk's cases (a later
+issue); e-mails of customers are unique, so two customers never share one here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, QuerySet
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.customers.models import (
+    STREET_REPLACEMENTS,
+    Address,
+    Customer,
+    CustomerStatus,
+    DismissedDuplicate,
+    DuplicateReason,
+)
+
+# Candidates looked at for one customer's notice (people with exactly the same name).
+NAME_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Active customers who share a phone and name, or an address and name."""
+
+    reason: DuplicateReason
+    customer_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """Another customer who is probably the same person as the one on screen."""
+
+    customer: Customer
+    reasons: tuple[DuplicateReason, ...]
+
+
+def street_key(street: str | None) -> str:
+    """Fold a street for comparison, the same way ``_street_expression`` does in SQL."""
+    key = (street or "").lower()
+    for old, new in STREET_REPLACEMENTS:
+        key = key.replace(old, new)
+    return key
+
+
+def postal_key(postal_code: str | None) -> str:
+    return (postal_code or "").replace(" ", "").upper()
+
+
+def _active() -> QuerySet[Customer]:
+    return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def _phone_groups(limit: int, offset: int) -> list[DuplicateGroup]:
+    keys = list(
+        _active()
+        .exclude(phone_key="")
+        .exclude(last_name_key="")
+        .values("phone_key", "last_name_key", "first_name_key")
+        .annotate(members=Count("id"))
+        .filter(members__gt=1)
+        .order_by("phone_key", "last_name_key", "first_name_key")[offset : offset + limit]
+    )
+    if not keys:
+        return []
+    match = Q()
+    for key in keys:
+        match |= Q(
+            phone_key=key["phone_key"],
+            last_name_key=key["last_name_key"],
+            first_name_key=key["first_name_key"],
+        )
+    members: dict[tuple, list[int]] = {}
+    for pk, *key in (
+        _active()
+        .filter(match)
+        .order_by("id")
+        .values_list("id", "phone_key", "last_name_key", "first_name_key")
+    ):
+        members.setdefault(tuple(key), []).append(pk)
+    return [
+        DuplicateGroup(
+            DuplicateReason.PHONE_AND_NAME,
+            tuple(members.get((k["phone_key"], k["last_name_key"], k["first_name_key"]), ())),
+        )
+        for k in keys
+    ]
+
+
+def _address_key_sql() -> tuple[str, str]:
+    """The SQL of the ``address_match`` index expressions, constants inlined.
+
+    The database uses an expression index only for the very same expression; the ORM would
+    group by column position and bind the constants as parameters, and then scan the table.
+    The constants are this module's own (no quotes in them), never user input.
+    """
+    street = 'LOWER("street")'
+    for old, new in STREET_REPLACEMENTS:
+        street = f"REPLACE({street}, '{old}', '{new}')"
+    postal = """UPPER(REPLACE("postal_code", ' ', ''))"""
+    return postal, street
+
+
+def _address_groups(limit: int, offset: int) -> list[DuplicateGroup]:
+    """Shared addresses first (read in the order of the ``address_match`` index, so a page
+    costs what it reads), then split by the customers' names here: a family at one address is
+    not a duplicate. ``limit``/``offset`` count shared addresses, so a page may hold fewer groups.
+    """
+    postal, street = _address_key_sql()
+    table = connection.ops.quote_name(Address._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {postal}, {street} FROM {table} WHERE \"street\" <> '' "
+            f'GROUP BY {postal}, {street} HAVING COUNT(DISTINCT "customer_id") > 1 '
+            f"ORDER BY {postal}, {street} LIMIT %s OFFSET %s",
+            [limit, offset],
+        )
+        keys = [tuple(row) for row in cursor.fetchall()]
+        if not keys:
+            return []
+        pairs = ", ".join(["(%s, %s)"] * len(keys))
+        cursor.execute(
+            f'SELECT "customer_id", {postal}, {street} FROM {table} '
+            f"WHERE ({postal}, {street}) IN (VALUES {pairs})",
+            [value for key in keys for value in key],
+        )
+        found = cursor.fetchall()
+    names = {
+        pk: (last, first)
+        for pk, last, first in Customer.objects.filter(
+            pk__in={row[0] for row in found}, status=CustomerStatus.ACTIVE
+        )
+        .exclude(last_name_key="")
+        .values_list("id", "last_name_key", "first_name_key")
+    }
+    members: dict[tuple, set[int]] = {}
+    for customer_id, postal_value, street_value in found:
+        if customer_id in names:
+            members.setdefault((postal_value, street_value, *names[customer_id]), set()).add(
+                customer_id
+            )
+    return [
+        DuplicateGroup(DuplicateReason.ADDRESS_AND_NAME, tuple(sorted(ids)))
+        for _key, ids in sorted(members.items())
+        if len(ids) > 1
+    ]
+
+
+def _dismissed_pairs(customer_ids: set[int]) -> set[tuple[int, int]]:
+    if not customer_ids:
+        return set()
+    return set(
+        DismissedDuplicate.objects.filter(
+            first_id__in=customer_ids, second_id__in=customer_ids
+        ).values_list("first_id", "second_id")
+    )
+
+
+def _open_pairs(ids: tuple[int, ...], dismissed: set[tuple[int, int]]) -> bool:
+    return any(pair not in dismissed for pair in combinations(sorted(ids), 2))
+
+
+def duplicate_groups(
+    *, reason: DuplicateReason | None = None, limit: int = 50, offset: int = 0
+) -> list[DuplicateGroup]:
+    """Groups of active customers who share a phone and name, or an address and name.
+
+    In key order. ``limit``/``offset`` page through the groups of each reason; groups
+    whose every pair staff dismissed are left out, so a page may hold fewer than ``limit``.
+    """
+    groups: list[DuplicateGroup] = []
+    if reason in (None, DuplicateReason.PHONE_AND_NAME):
+        groups += _phone_groups(limit, offset)
+    if reason in (None, DuplicateReason.ADDRESS_AND_NAME):
+        groups += _address_groups(limit, offset)
+    dismissed = _dismissed_pairs({pk for group in groups for pk in group.customer_ids})
+    return [
+        group
+        for group in groups
+        if len(group.customer_ids) > 1 and _open_pairs(group.customer_ids, dismissed)
+    ]
+
+
+def duplicates_of(customer: Customer) -> list[DuplicateCandidate]:
+    """Other active customers who are probably the same person (for the 360 page's notice).
+
+    Two index lookups: by phone key, and by exact name keys (then addresses compared here).
+    """
+    if customer.status != CustomerStatus.ACTIVE or not customer.last_name_key:
+        return []
+    reasons: dict[int, list[DuplicateReason]] = {}
+    if customer.phone_key:
+        for pk in (
+            _active()
+            .filter(
+                phone_key=customer.phone_key,
+                last_name_key=customer.last_name_key,
+                first_name_key=customer.first_name_key,
+            )
+            .exclude(pk=customer.pk)
+            .values_list("id", flat=True)[:NAME_CANDIDATES]
+        ):
+            reasons.setdefault(pk, []).append(DuplicateReason.PHONE_AND_NAME)
+    own = {
+        (postal_key(a.postal_code), street_key(a.street))
+        for a in customer.addresses.all()
+        if a.street
+    }
+    if own:
+        namesakes = list(
+            _active()
+            .filter(last_name_key=customer.last_name_key, first_name_key=customer.first_name_key)
+            .exclude(pk=customer.pk)
+            .values_list("id", flat=True)[:NAME_CANDIDATES]
+        )
+        for address in Address.objects.filter(customer_id__in=namesakes):
+            if (postal_key(address.postal_code), street_key(address.street)) in own:
+                found = reasons.setdefault(address.customer_id, [])
+                if DuplicateReason.ADDRESS_AND_NAME not in found:
+                    found.append(DuplicateReason.ADDRESS_AND_NAME)
+    if not reasons:
+        return []
+    dismissed = _dismissed_pairs({customer.pk, *reasons})
+    others = Customer.objects.in_bulk(list(reasons))
+    return [
+        DuplicateCandidate(others[pk], tuple(found))
+        for pk, found in sorted(reasons.items())
+        if tuple(sorted((customer.pk, pk))) not in dismissed and pk in others
+    ]
+
+
+@transaction.atomic
+def dismiss_duplicates(customer_ids: list[int] | tuple[int, ...], *, by: Any) -> int:
+    """Record that these customers are different people; returns the pairs newly dismissed."""
+    ids = sorted(set(customer_ids))
+    created = 0
+    existing = set(Customer.objects.filter(pk__in=ids).values_list("id", flat=True))
+    for first, second in combinations([pk for pk in ids if pk in existing], 2):
+        try:
+            with transaction.atomic():
+                _row, was_new = DismissedDuplicate.objects.get_or_create(
+                    first_id=first,
+                    second_id=second,
+                    defaults={
+                        "dismissed_by": by if getattr(by, "is_authenticated", False) else None
+                    },
+                )
+        except IntegrityError:  # a colleague dismissed the same pair at the same moment
+            continue
+        if was_new:
+            created += 1
+            audit(
+                actor=by,
+                action=AuditAction.CHANGE,
+                object_type="customers.dismissedduplicate",
+                object_id=f"{first}-{second}",
+                customer_id=first,
+                detail=f"not a duplicate of #{second}",
+            )
+    return created

@@ -1,0 +1,134 @@
+"""Duplicate suggestions and merging customers (team leads and admins merge; agents look)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stammkunde.customers.duplicates import dismiss_duplicates, duplicate_groups
+from stammkunde.customers.merging import FILLABLE_FIELDS, MergeError, merge_customers
+from stammkunde.customers.models import Customer, CustomerStatus, DuplicateReason
+from stammkunde.shop.queries import key_figures
+
+GROUPS_PER_PAGE = 25
+MERGE_PERMISSION = "customers.merge_customers"
+# The profile rows of the side-by-side preview, in reading order.
+PREVIEW_FIELDS = ("email", *FILLABLE_FIELDS, "language", "form_of_address", "created_at")
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    reason_value = request.GET.get("reason", "")
+    reason = DuplicateReason(reason_value) if reason_value in DuplicateReason.values else None
+    page = _page_number(request.GET.get("page"))
+    offset = (page - 1) * GROUPS_PER_PAGE
+    groups = duplicate_groups(reason=reason, limit=GROUPS_PER_PAGE, offset=offset)
+    customers = Customer.objects.in_bulk([pk for g in groups for pk in g.customer_ids])
+    rows = [
+        (group, [customers[pk] for pk in group.customer_ids if pk in customers]) for group in groups
+    ]
+    context = {
+        "rows": rows,
+        "reason": reason_value if reason else "",
+        "reasons": DuplicateReason.choices,
+        "page": page,
+        "has_next": len(groups) >= GROUPS_PER_PAGE,
+        "can_merge": request.user.has_perm(MERGE_PERMISSION),
+    }
+    return render(request, "ui/identity/duplicate_list.html", context)
+
+
+def _ids(raw: list[str]) -> list[int]:
+    ids = []
+    for value in raw:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return ids
+
+
+@login_required
+@permission_required(MERGE_PERMISSION, raise_exception=True)
+@require_POST
+def duplicate_dismiss(request: HttpRequest) -> HttpResponse:
+    ids = _ids(request.POST.getlist("customer"))
+    if len(set(ids)) < 2:
+        messages.error(request, _("Choose at least two customers."))
+    else:
+        dismiss_duplicates(ids, by=request.user)
+        messages.success(request, _("These customers will no longer be suggested as duplicates."))
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("ui:duplicate-list")
+
+
+def _preview_rows(first: Customer, second: Customer) -> list[tuple[str, object, object]]:
+    rows = []
+    for name in PREVIEW_FIELDS:
+        field = Customer._meta.get_field(name)
+        display = f"get_{name}_display"
+        values = [
+            getattr(c, display)() if hasattr(c, display) else getattr(c, name)
+            for c in (first, second)
+        ]
+        rows.append((str(field.verbose_name), values[0], values[1]))
+    return rows
+
+
+@login_required
+@permission_required(MERGE_PERMISSION, raise_exception=True)
+def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Side by side preview of two customers; POST merges the one not chosen as survivor."""
+    first = get_object_or_404(Customer, pk=pk)
+    other_ids = _ids([request.GET.get("other", "") or request.POST.get("other", "")])
+    second = Customer.objects.filter(pk=other_ids[0]).first() if other_ids else None
+    if second is None or second.pk == first.pk:
+        messages.error(request, _("Choose another customer to merge with."))
+        return redirect(first)
+    if request.method == "POST":
+        survivor, merged = (first, second)
+        if request.POST.get("survivor") == str(second.pk):
+            survivor, merged = second, first
+        try:
+            merge_customers(survivor, merged, by=request.user)
+        except MergeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(merged)s was merged into %(survivor)s.")
+                % {"merged": merged.display_name, "survivor": survivor.display_name},
+            )
+            return redirect(survivor)
+    both_active = all(c.status == CustomerStatus.ACTIVE for c in (first, second))
+    context = {
+        "first": first,
+        "second": second,
+        "rows": _preview_rows(first, second),
+        "figures": [key_figures(first.pk), key_figures(second.pk)],
+        "counts": [
+            {
+                "orders": c.orders.count(),
+                "activities": c.activities.count(),
+                "addresses": c.addresses.count(),
+                "consents": c.consent_events.count(),
+            }
+            for c in (first, second)
+        ],
+        "both_active": both_active,
+    }
+    return render(request, "ui/identity/merge.html", context)
