@@ -235,3 +235,17 @@ def test_a_json_mapping_renames_columns(write_csv, run_import, tmp_path):
 def test_an_unknown_mapping_name_is_refused(write_csv, run_import):
     with pytest.raises(UnreadableFile, match="Unknown mapping"):
         run_import("orders", write_csv(GOOD), mapping="no-such-preset")
+
+
+def test_an_order_with_a_merged_away_address_lands_on_the_survivor(write_csv, run_import, agent):
+    from stammkunde.customers.merging import merge_customers
+
+    survivor = Customer.objects.create(email="anna@example.de", first_name="Anna")
+    duplicate = Customer.objects.create(email="a.old@example.de", first_name="Anna")
+    merge_customers(survivor, duplicate, by=agent)
+
+    row = "2001;2025-02-01;A.Old@example.de;;ESP;E;1;9"
+    run_import("orders", write_csv(f"{ORDER_HEADER}\n{row}\n"))
+
+    assert Order.objects.get(external_id="2001").customer_id == survivor.pk
+    assert not Customer.objects.filter(email="a.old@example.de").exists()

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,13 @@ class ConnectorsConfig(AppConfig):
     name = "stammkunde.connectors"
     label = "connectors"
     verbose_name = _("Shop connectors and file imports")
+
+    def ready(self) -> None:
+        from stammkunde.connectors.backfill.schedule import register_reconciliation
+        from stammkunde.connectors.tasks import process_inbox
+        from stammkunde.core.scheduling import register_periodic_job
+
+        # The sweep: deliveries that arrived while no worker ran, or whose task died with its
+        # worker, are picked up within a minute.
+        register_periodic_job("connectors.process_inbox", process_inbox, every=timedelta(minutes=1))
+        register_reconciliation()

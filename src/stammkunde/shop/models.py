@@ -54,6 +54,8 @@ class ShopAccount(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="shop_accounts"
     )
+    # The shop's change time of the customer data last taken over, so an older update is ignored.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,6 +154,9 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField()
+    # The shop's id of the line (Shopify line_item id), so refunds and returns can name it.
+    # The database default serves the bulk paths (CSV import, demo) that insert with raw SQL.
+    external_id = models.CharField(max_length=100, blank=True, db_default="")
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
     )
@@ -211,6 +216,7 @@ class ReturnStatus(models.TextChoices):
 
 class Return(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    external_id = models.CharField(max_length=100, blank=True, db_default="")
     reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.ANNOUNCED
@@ -268,6 +274,7 @@ class Withdrawal(models.Model):
     """A withdrawal from the contract (Widerruf) under the statutory 14-day right."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="withdrawals")
+    external_id = models.CharField(max_length=100, blank=True, db_default="")
     declared_at = models.DateTimeField(_("declared"))
     channel = models.CharField(_("received via"), max_length=16, blank=True)
     status = models.CharField(

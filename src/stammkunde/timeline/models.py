@@ -26,6 +26,7 @@ class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")
     CASE_OPENED = "case_opened", _("Case opened")
     CASE_CLOSED = "case_closed", _("Case closed")
+    PRIVACY_REQUEST = "privacy_request", _("Privacy request received")
 
 
 class Channel(models.TextChoices):

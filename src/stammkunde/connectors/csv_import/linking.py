@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from stammkunde.core.bulk import insert_ignore
 from stammkunde.core.keys import name_key, normalize_email
-from stammkunde.customers.models import Customer
+from stammkunde.customers.models import Customer, CustomerMerge
+from stammkunde.customers.queries import resolve_merged
 from stammkunde.shop.models import Shop, ShopAccount
 
 
@@ -43,6 +44,7 @@ def link_customers(
         )
     )
     by_email = dict(Customer.objects.filter(email__in=emails).values_list("email", "id"))
+    by_email.update(_survivors_of_merged_emails(emails - by_email.keys()))
     result: dict[tuple[str, str], int] = {}
     new_accounts: dict[str, int] = {}
     to_create: dict[tuple[str, str], NewCustomer] = {}
@@ -79,6 +81,18 @@ def link_customers(
         conflict=("shop_id", "external_id"),
     )
     return result, [customer.pk for customer in to_create.values()]
+
+
+def _survivors_of_merged_emails(emails: set[str]) -> dict[str, int]:
+    """E-mail -> surviving customer id for addresses that belonged to a merged-away customer,
+    so an import does not bring a merged duplicate back."""
+    if not emails:
+        return {}
+    merges = CustomerMerge.objects.filter(merged_email__in=emails).order_by("merged_at", "id")
+    return {
+        email: resolve_merged(survivor_id)
+        for email, survivor_id in merges.values_list("merged_email", "survivor_id")
+    }
 
 
 def _insert_customers(customers: list[NewCustomer]) -> None:

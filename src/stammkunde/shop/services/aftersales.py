@@ -119,8 +119,16 @@ def record_return(
     lines: Sequence[tuple[OrderLine, int]],
     note: str = "",
     by: Any | None = None,
+    external_id: str = "",
 ) -> Return:
-    """Record a return of some lines of an order (quantities must not exceed what was bought)."""
+    """Record a return of some lines of an order (quantities must not exceed what was bought).
+
+    With the shop's ``external_id`` a redelivered return is found and not recorded twice.
+    """
+    if external_id:
+        existing = order.returns.filter(external_id=external_id).first()
+        if existing is not None:
+            return existing
     if not lines:
         raise OrderError(_("A return needs at least one line."))
     for line, quantity in lines:
@@ -129,7 +137,7 @@ def record_return(
         if not 0 < quantity <= line.quantity:
             raise OrderError(_("Returned quantity must be between 1 and the quantity bought."))
     return_request = Return.objects.create(
-        order=order, reason=reason, announced_at=announced_at, note=note
+        order=order, reason=reason, announced_at=announced_at, note=note, external_id=external_id
     )
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=return_request, order_line=line, quantity=quantity)
@@ -236,8 +244,13 @@ def record_withdrawal(
     channel: str = "",
     note: str = "",
     by: Any | None = None,
+    external_id: str = "",
 ) -> Withdrawal:
     """Record a customer's withdrawal (Widerruf) and whether it came within the period."""
+    if external_id:
+        existing = order.withdrawals.filter(external_id=external_id).first()
+        if existing is not None:
+            return existing
     deadline = withdrawal_deadline(order)
     within = deadline is None or declared_at <= deadline
     withdrawal = Withdrawal.objects.create(
@@ -247,6 +260,7 @@ def record_withdrawal(
         note=note,
         within_period=within,
         status=WithdrawalStatus.RECEIVED,
+        external_id=external_id,
     )
     if order.customer_id:
         summary = _("Withdrawal from order %(number)s") % {"number": order.number}

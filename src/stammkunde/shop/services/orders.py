@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from stammkunde.core.events import publish
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer
+from stammkunde.customers.queries import find_by_email
 from stammkunde.customers.services import create_customer
 from stammkunde.shop import events
 from stammkunde.shop.models import (
@@ -41,6 +42,13 @@ class LineInput:
     quantity: int
     unit_price: Decimal
     sku: str = ""
+    # The shop's own line total and line id, where it sends them (webhooks, APIs).
+    total: Decimal | None = None
+    external_id: str = ""
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.total if self.total is not None else self.unit_price * self.quantity)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,9 @@ class OrderInput:
     source_updated_at: datetime | None = None
     billing_address: dict = field(default_factory=dict)
     shipping_address: dict = field(default_factory=dict)
+    # What the shop says the customer pays (it may include tax, fees or rounding we do not
+    # itemize); None computes lines + shipping - discount.
+    total: Decimal | None = None
 
 
 def money(value: Decimal) -> Decimal:
@@ -91,7 +102,7 @@ def resolve_customer(
         found = account.first()
         if found is not None:
             return found.customer
-    customer = Customer.objects.filter(email=email_key).first() if email_key else None
+    customer = find_by_email(email_key) if email_key else None
     if customer is None:
         if not (external_id or email_key):
             return None
@@ -121,11 +132,13 @@ def _validate(data: OrderInput) -> None:
             raise OrderError(
                 _("A line has a quantity of %(q)s; it must be positive.") % {"q": line.quantity}
             )
-        if line.unit_price < 0:
+        if line.unit_price < 0 or (line.total is not None and line.total < 0):
             raise OrderError(_("A line has a negative price."))
     for amount in (data.shipping_total, data.discount_total, data.tax_total):
         if amount < 0:
             raise OrderError(_("Shipping, discount and tax cannot be negative."))
+    if data.total is not None and data.total < 0:
+        raise OrderError(_("The order total cannot be negative."))
 
 
 @transaction.atomic
@@ -152,11 +165,14 @@ def upsert_order(
         return order, False
     if order is None:
         order = Order(shop=shop, external_id=data.external_id)
-    subtotal = sum((money(line.unit_price * line.quantity) for line in data.lines), ZERO)
+    subtotal = sum((line.line_total for line in data.lines), ZERO)
     total = subtotal + data.shipping_total - data.discount_total
+    if data.total is not None:
+        total = data.total
     if total < 0:
         raise OrderError(_("The discount is larger than the order."))
     previous_status = order.status if not created else None
+    previous_total = order.total if not created else None
     order.number = data.number or data.external_id
     order.customer = customer
     order.email = normalize_email(data.email) or ""
@@ -173,19 +189,7 @@ def upsert_order(
     order.billing_address = data.billing_address
     order.shipping_address = data.shipping_address
     order.save()
-    order.lines.all().delete()
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            line_number=number,
-            sku=line.sku,
-            name=line.name[:300],
-            quantity=line.quantity,
-            unit_price=money(line.unit_price),
-            total=money(line.unit_price * line.quantity),
-        )
-        for number, line in enumerate(data.lines, start=1)
-    )
+    _replace_lines(order, data.lines, created=created)
     if customer is not None and created:
         record_activity(
             customer_id=customer.pk,
@@ -210,9 +214,61 @@ def upsert_order(
                 currency=order.currency,
             )
         )
-    elif order.status == OrderStatus.CANCELLED and previous_status != OrderStatus.CANCELLED:
+    if order.status == OrderStatus.CANCELLED and previous_status != OrderStatus.CANCELLED:
         _after_cancel(order, actor_label=actor_label or shop.name)
+    elif (
+        not created
+        and customer is not None
+        and (order.status != previous_status or order.total != previous_total)
+    ):
+        _record_update(order, actor_label=actor_label or shop.name)
     return order, created
+
+
+def _replace_lines(order: Order, lines: Sequence[LineInput], *, created: bool) -> None:
+    """Write the order's lines; an existing line keeps its row (returns point at it)."""
+    existing = {} if created else {line.line_number: line for line in order.lines.all()}
+    new_rows = []
+    for number, line in enumerate(lines, start=1):
+        values = {
+            "sku": line.sku[:64],
+            "external_id": line.external_id[:100],
+            "name": line.name[:300],
+            "quantity": line.quantity,
+            "unit_price": money(line.unit_price),
+            "total": line.line_total,
+        }
+        row = existing.pop(number, None)
+        if row is None:
+            new_rows.append(OrderLine(order=order, line_number=number, **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=list(values))
+    if existing:
+        OrderLine.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    OrderLine.objects.bulk_create(new_rows)
+
+
+def _record_update(order: Order, *, actor_label: str) -> None:
+    status = OrderStatus(order.status).label
+    record_activity(
+        customer_id=order.customer_id,
+        kind=ActivityKind.ORDER_UPDATED,
+        channel=Channel.SHOP,
+        summary=_("Order %(number)s updated: %(status)s, %(total)s %(currency)s")
+        % {
+            "number": order.number,
+            "status": status,
+            "total": order.total,
+            "currency": order.currency,
+        },
+        occurred_at=order.source_updated_at or timezone.now(),
+        actor_label=actor_label,
+        subject=order,
+        dedupe_key=f"order:{order.pk}:updated:{order.status}:{order.total}"
+        + (f":{order.source_updated_at.isoformat()}" if order.source_updated_at else ""),
+    )
 
 
 def _order_event_fields(order: Order, occurred_at: datetime) -> dict[str, Any]:

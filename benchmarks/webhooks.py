@@ -1,0 +1,400 @@
+"""Benchmark: webhook deliveries accepted per second, and events processed per second.
+
+1. A fresh database under ``benchmarks/.work/webhooks/`` (or the PostgreSQL database given by
+   ``--database-url``, which is dropped and created again: its name must contain "bench").
+2. The production web server as the README documents it, ``stammkunde serve --no-worker
+   --workers 2`` (gunicorn, 2 processes with 4 threads each), on loopback.
+3. ``--deliveries`` signed Shopify deliveries shaped like Shopify's published orders/create
+   example (varied order and customer ids, lines and prices; about one in five an orders/updated
+   of an earlier order), with 10% re-sent duplicates and 2% invalid signatures, posted by
+   ``--clients`` threads with keep-alive connections (http.client). Accepted/s counts 200s.
+4. With the web server stopped, ONE worker process (``stammkunde worker --batch``) drains the
+   inbox; processed/s counts the normalized events applied per second of the drain task.
+5. Checks: lost = valid accepted deliveries without a processed first delivery or without their
+   order; doubled = orders, order lines or "order placed" timeline entries applied twice.
+
+    .venv/bin/python benchmarks/webhooks.py                         # 20,000 deliveries, SQLite
+    .venv/bin/python benchmarks/webhooks.py --deliveries 2000
+    .venv/bin/python benchmarks/webhooks.py --database-url postgres://postgres@127.0.0.1/bench_hooks
+
+Targets: >= 500 accepted/s, >= 1,000 processed events/s, 0 lost, 0 doubled. The last output
+line is one JSON object with the keys accepted_per_s, processed_per_s, lost, doubled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work" / "webhooks"
+FIXTURE = ROOT.parent / "shared" / "fixtures" / "webhooks" / "shopify" / "orders-create.json"
+STAMMKUNDE = [sys.executable, "-m", "stammkunde"]
+SECRET = "benchmark-webhook-secret"
+
+
+@dataclass
+class Delivery:
+    """One HTTP request of the load: what is sent, and what it should lead to."""
+
+    webhook_id: str
+    body: bytes
+    topic: str
+    signature: str
+    order_id: int
+    valid: bool = True
+    duplicate: bool = False
+    status: int = 0
+
+
+@dataclass
+class Expected:
+    """The final state of each order after all valid deliveries (newest update wins)."""
+
+    total: dict[int, Decimal] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)
+    updated: dict[int, str] = field(default_factory=dict)
+
+
+def sign(body: bytes) -> str:
+    return base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def shopify_order(template: dict, rng: random.Random, order_id: int, customer: int, at: str):
+    order = copy.deepcopy(template)
+    email = f"kunde{customer}@example.de"
+    lines = []
+    for number in range(rng.randint(1, 3)):
+        line = copy.deepcopy(template["line_items"][0])
+        price = Decimal(rng.randint(199, 9999)) / 100
+        line.update(
+            id=order_id * 10 + number,
+            price=str(price),
+            quantity=rng.randint(1, 4),
+            sku=f"SKU-{rng.randint(1, 500)}",
+            title=rng.choice(["Espresso Bohnen 1 kg", "Filterkaffee Süd", "Tee Grün", "Mühle"]),
+            discount_allocations=[],
+            tax_lines=[],
+        )
+        lines.append(line)
+    total = sum((Decimal(line["price"]) * line["quantity"] for line in lines), Decimal(0))
+    order.update(
+        id=order_id,
+        name=f"#{order_id}",
+        order_number=order_id,
+        number=order_id,
+        email=email,
+        contact_email=email,
+        created_at="2026-03-01T09:00:00+01:00",
+        processed_at="2026-03-01T09:00:00+01:00",
+        updated_at=at,
+        cancelled_at=None,
+        cancel_reason=None,
+        test=False,
+        refunds=[],
+        fulfillments=[],
+        shipping_lines=[],
+        discount_codes=[],
+        discount_applications=[],
+        line_items=lines,
+        subtotal_price=str(total),
+        total_line_items_price=str(total),
+        total_price=str(total),
+        current_total_price=str(total),
+        total_tax="0.00",
+        total_discounts="0.00",
+    )
+    if isinstance(order.get("customer"), dict):
+        order["customer"].update(
+            id=7_000_000_000 + customer, email=email, first_name=f"Kunde {customer}"
+        )
+    return order, total, len(lines)
+
+
+def build_load(count: int, seed: int) -> tuple[list[Delivery], Expected]:
+    """The deliveries in sending order: 88% new valid, 10% duplicates, 2% forged."""
+    rng = random.Random(seed)
+    template = json.loads(FIXTURE.read_text())
+    forged = round(count * 0.02)
+    duplicates = round(count * 0.10)
+    valid = count - forged - duplicates
+    expected = Expected()
+    versions: Counter[int] = Counter()
+    customers = max(1, valid // 3)
+    unique: list[Delivery] = []
+    next_order = 5_100_000_000_000
+    for index in range(valid):
+        if expected.total and rng.random() < 0.2:
+            order_id = rng.choice(list(expected.total))
+            topic = "orders/updated"
+        else:
+            order_id, next_order = next_order, next_order + rng.randint(1, 9)
+            topic = "orders/create"
+        versions[order_id] += 1
+        at = (
+            f"2026-03-01T{10 + versions[order_id] // 60:02d}:{versions[order_id] % 60:02d}:00+01:00"
+        )
+        order, total, lines = shopify_order(template, rng, order_id, rng.randrange(customers), at)
+        body = json.dumps(order).encode()
+        unique.append(Delivery(f"bench-{index}", body, topic, sign(body), order_id))
+        expected.total[order_id], expected.lines[order_id] = total, lines
+        expected.updated[order_id] = at
+    # Sending order by key: the originals in order, each re-sent copy a little later (Shopify
+    # re-sends after a timeout), the forged ones anywhere.
+    keyed = [(float(index), delivery) for index, delivery in enumerate(unique)]
+    for _ in range(duplicates):
+        index = rng.randrange(len(unique))
+        copy_of = Delivery(**{**unique[index].__dict__, "duplicate": True})
+        keyed.append((index + rng.uniform(1, 200), copy_of))
+    for index in range(forged):
+        order_id = 9_000_000 + index
+        order, _total, _lines = shopify_order(
+            template, rng, order_id, 0, "2026-03-01T10:00:00+01:00"
+        )
+        body = json.dumps(order).encode()
+        bad = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        forgery = Delivery(f"forged-{index}", body, "orders/create", bad, order_id, valid=False)
+        keyed.append((rng.uniform(0, len(unique)), forgery))
+    keyed.sort(key=lambda pair: pair[0])
+    load = [delivery for _key, delivery in keyed]
+    return load, expected
+
+
+def post_all(port: int, path: str, load: list[Delivery], clients: int) -> float:
+    """Send the load from ``clients`` threads with keep-alive; returns the seconds it took."""
+    cursor = iter(range(len(load)))
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                break
+            delivery = load[index]
+            headers = {
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": delivery.topic,
+                "X-Shopify-Webhook-Id": delivery.webhook_id,
+                "X-Shopify-Hmac-Sha256": delivery.signature,
+                "X-Shopify-Shop-Domain": "kaffee-sued.myshopify.com",
+            }
+            for attempt in range(3):
+                try:
+                    connection.request("POST", path, body=delivery.body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    delivery.status = response.status
+                    break
+                except (ConnectionError, http.client.HTTPException, OSError):
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    if attempt == 2:
+                        delivery.status = -1
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the web server exited at startup")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
+def fresh_database(database_url: str | None) -> dict[str, str]:
+    """Environment for a new, empty benchmark database (migrated)."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "STAMMKUNDE_DATA_DIR": str(WORK),
+        "STAMMKUNDE_DATABASE_URL": database_url or "",
+        "STAMMKUNDE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STAMMKUNDE_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    if database_url:
+        name = urlparse(database_url).path.lstrip("/")
+        if "bench" not in name:
+            raise SystemExit(
+                "--database-url: the database is recreated; its name must contain 'bench'"
+            )
+        import psycopg
+
+        maintenance = database_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([*STAMMKUNDE, "migrate", "--verbosity", "0"], env=env, check=True)
+    os.environ.update(env)
+    return env
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stammkunde.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def check(load: list[Delivery], expected: Expected, shop_id: int) -> dict[str, int]:
+    """Count lost and doubled deliveries from the database (independently of the inbox code)."""
+    from stammkunde.connectors.models import WebhookDelivery
+    from stammkunde.shop.models import Order, OrderLine
+    from stammkunde.timeline.models import Activity, ActivityKind
+
+    accepted_ids = {d.webhook_id for d in load if d.valid and d.status == 200}
+    accepted_orders = {d.order_id for d in load if d.valid and d.status == 200}
+    first_rows = Counter(
+        WebhookDelivery.objects.filter(shop_id=shop_id, state="processed").values_list(
+            "delivery_id", flat=True
+        )
+    )
+    orders = {
+        int(external_id): (pk, total)
+        for external_id, pk, total in Order.objects.filter(shop_id=shop_id).values_list(
+            "external_id", "pk", "total"
+        )
+    }
+    lines = Counter(
+        OrderLine.objects.filter(order__shop_id=shop_id).values_list("order_id", flat=True)
+    )
+    placed = Counter(
+        Activity.objects.filter(kind=ActivityKind.ORDER_PLACED).values_list("subject_id", flat=True)
+    )
+    lost = sum(1 for webhook_id in accepted_ids if first_rows[webhook_id] == 0)
+    lost += sum(1 for order_id in accepted_orders if order_id not in orders)
+    doubled = sum(count - 1 for count in first_rows.values() if count > 1)
+    stale = 0
+    for order_id in accepted_orders:
+        if order_id not in orders:
+            continue
+        pk, total = orders[order_id]
+        doubled += max(0, placed[pk] - 1)
+        doubled += max(0, lines[pk] - expected.lines[order_id])
+        # Only meaningful when every update of the order was accepted (the usual case).
+        stale += total != expected.total[order_id]
+    forged_applied = sum(1 for d in load if not d.valid and d.order_id in orders)
+    return {
+        "lost": lost,
+        "doubled": doubled,
+        "stale": stale,
+        "forged_applied": forged_applied,
+        "orders": len(orders),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--deliveries", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=16, help="load generator threads")
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (db name with 'bench')")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args()
+
+    load, expected = build_load(args.deliveries, args.seed)
+    env = fresh_database(args.database_url)
+    setup_django()
+    from stammkunde.connectors.inbox.connections import connect_shop
+
+    connection = connect_shop(
+        by=None, name="Kaffeerösterei Süd", platform="shopify", webhook_secret=SECRET
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [*STAMMKUNDE, "serve", "--no-worker", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+        seconds = post_all(port, connection.webhook_path, load, args.clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    statuses = Counter(delivery.status for delivery in load)
+    accepted = statuses[200]
+    print(f"posted {len(load):,} deliveries in {seconds:.1f} s: {dict(sorted(statuses.items()))}")
+
+    started = time.perf_counter()
+    subprocess.run(
+        [*STAMMKUNDE, "worker", "--batch", "--no-scheduler", "--queues", "default"],
+        env=env,
+        check=True,
+    )
+    wall = time.perf_counter() - started
+
+    from django.db.models import Sum
+    from django_tasks_db.models import DBTaskResult
+
+    from stammkunde.connectors.models import WebhookDelivery
+
+    drains = DBTaskResult.objects.filter(task_path__endswith="process_inbox", status="SUCCESSFUL")
+    busy = sum((task.finished_at - task.started_at).total_seconds() for task in drains)
+    events = WebhookDelivery.objects.aggregate(n=Sum("events_count"))["n"] or 0
+    processed = WebhookDelivery.objects.filter(state="processed").count()
+    states = dict(Counter(WebhookDelivery.objects.values_list("state", flat=True)))
+    print(f"inbox states: {states}")
+    print(
+        f"worker: {processed:,} deliveries, {events:,} events in {busy:.1f} s of drain task "
+        f"({wall:.1f} s with process start); {processed / max(busy, 1e-9):,.0f} deliveries/s"
+    )
+    figures = check(load, expected, connection.shop_id)
+    print(f"checks: {figures}")
+    result = {
+        "deliveries": len(load),
+        "accepted": accepted,
+        "accepted_per_s": round(accepted / seconds, 1),
+        "processed_events": events,
+        "processed_per_s": round(events / max(busy, 1e-9), 1),
+        "lost": figures["lost"],
+        "doubled": figures["doubled"],
+        "stale": figures["stale"],
+        "database": "postgresql" if args.database_url else "sqlite",
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

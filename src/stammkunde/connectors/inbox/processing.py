@@ -1,0 +1,333 @@
+"""Processing the webhook inbox in batches: claim, map, apply, record; retries with backoff.
+
+One task claims many waiting deliveries and applies them in one database transaction (each
+delivery in its own savepoint, the one ``apply_events`` opens). If the worker dies halfway the
+transaction rolls back and the deliveries simply wait again; the periodic sweep re-enqueues the
+task, so nothing is lost. On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED``, so
+several workers drain the inbox at once without taking the same delivery; a delivery whose
+resource (one order, one customer) has an older delivery still open is deferred, so two updates
+of one order are applied in the order they arrived (and ``apply_events`` also refuses updates
+older than what we hold). On SQLite one worker processes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
+from django.db.models import Q
+from django.utils import timezone
+
+from stammkunde.connectors.models import DeliveryState, WebhookDelivery
+from stammkunde.connectors.models.inbox import OPEN_STATES
+from stammkunde.connectors.platforms import PayloadError, adapter_for
+
+logger = logging.getLogger(__name__)
+
+# An unexpected error (database hiccup, a bug fixed by the next deploy) is retried this often,
+# waiting RETRY_BASE_DELAY, then twice as long each time; then the delivery is parked as failed.
+MAX_ATTEMPTS = 5
+RETRY_BASE_DELAY = timedelta(seconds=30)
+# How long a delivery waits when an older delivery of the same resource is still open.
+DEFER_DELAY = timedelta(seconds=2)
+# Deliveries per claim and transaction: big enough to make processing cheap per delivery. The
+# time budget keeps each transaction short, since on SQLite it holds the one write lock that
+# the web processes need to store new deliveries (shops give up after about 5 seconds).
+BATCH_SIZE = 100
+BATCH_SECONDS = 0.5
+
+
+def enqueue_processing(run_after: datetime | None = None) -> None:
+    """Make sure a task will process the waiting deliveries (at ``run_after`` at the earliest).
+
+    One waiting task is enough: it drains everything that has been committed when it starts.
+    So a new task is only enqueued when none is waiting yet, which keeps the task table from
+    growing by one row per delivery.
+    """
+    from stammkunde.connectors.tasks import process_inbox
+
+    if run_after is None and _processing_task_waiting(process_inbox):
+        return
+    task = process_inbox if run_after is None else process_inbox.using(run_after=run_after)
+    task.enqueue()
+
+
+def _processing_task_waiting(task: Any) -> bool:
+    from django.conf import settings
+
+    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+        return False  # another task backend (tests, immediate): always enqueue
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+
+
+@dataclass
+class BatchResult:
+    """What one pass over the inbox did (counts of deliveries, and of events applied)."""
+
+    claimed: int = 0
+    processed: int = 0
+    failed: int = 0
+    retried: int = 0
+    deferred: int = 0
+    events: int = 0
+
+    def add(self, other: BatchResult) -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> BatchResult:
+    """Claim up to ``limit`` waiting deliveries (oldest first) and process them (for at most
+    about ``BATCH_SECONDS``; what is left is released and claimed by the next batch).
+
+    One transaction for the whole batch: the claim's row locks are held until the results are
+    committed, so no other worker can take the same deliveries, and a crash leaves them waiting.
+    """
+    now = now or timezone.now()
+    result = BatchResult()
+    retry_at: datetime | None = None
+    with transaction.atomic():
+        claimed = list(
+            # of=("self",): lock the deliveries only, not their shop rows (select_related),
+            # which every worker's claim would otherwise queue up on.
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=DeliveryState.RECEIVED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .select_related("shop")
+            .order_by("id")[:limit]
+        )
+        if not claimed:
+            return result
+        blocked = _resources_with_older_open_deliveries(claimed)
+        deadline = time.monotonic() + BATCH_SECONDS
+        handled = []
+        for delivery in claimed:
+            if handled and time.monotonic() > deadline:
+                break  # commit what is done; the rest is claimed again in the next batch
+            handled.append(delivery)
+            key = (delivery.shop_id, delivery.resource_key)
+            if delivery.resource_key and blocked.get(key, delivery.id) < delivery.id:
+                delivery.next_attempt_at = now + DEFER_DELAY
+                result.deferred += 1
+                retry_at = min(retry_at or delivery.next_attempt_at, delivery.next_attempt_at)
+                continue
+            _process_one(delivery, now=now, result=result)
+            if delivery.state == DeliveryState.RECEIVED and delivery.resource_key:
+                # Retried later: younger deliveries of this resource must wait for it.
+                blocked[key] = min(blocked.get(key, delivery.id), delivery.id)
+                retry_at = min(retry_at or delivery.next_attempt_at, delivery.next_attempt_at)
+        result.claimed = len(handled)
+        _save_outcomes(handled)
+        if retry_at is not None:
+            transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))
+    return result
+
+
+_OUTCOME_FIELDS = (
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "error",
+    "processed_at",
+    "events_count",
+    "result",
+)
+
+
+def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
+    """Write the outcome fields of a batch with one prepared UPDATE (executemany).
+
+    ``bulk_update`` builds one CASE expression per field and row; for a batch of a hundred
+    that costs more time than the statements themselves.
+    """
+    meta = WebhookDelivery._meta
+    fields = [meta.get_field(name) for name in _OUTCOME_FIELDS]
+    connection = connections[router.db_for_write(WebhookDelivery)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(delivery, field.attname), connection) for field in fields]
+        + [delivery.pk]
+        for delivery in deliveries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _resources_with_older_open_deliveries(claimed: list[WebhookDelivery]) -> dict:
+    """For each claimed resource, the oldest open delivery id outside this batch (if older)."""
+    claimed_ids = [delivery.id for delivery in claimed]
+    keys = {delivery.resource_key for delivery in claimed if delivery.resource_key}
+    if not keys:
+        return {}
+    older = (
+        WebhookDelivery.objects.filter(
+            state__in=OPEN_STATES, resource_key__in=keys, id__lt=max(claimed_ids)
+        )
+        .exclude(id__in=claimed_ids)
+        .values_list("shop_id", "resource_key", "id")
+    )
+    blocked: dict[tuple[int, str], int] = {}
+    for shop_id, resource_key, delivery_id in older:
+        key = (shop_id, resource_key)
+        blocked[key] = min(blocked.get(key, delivery_id), delivery_id)
+    return blocked
+
+
+def _process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResult) -> None:
+    """Map and apply one claimed delivery in a savepoint; record the outcome on the instance."""
+    from stammkunde.connectors.applying import ApplyError
+
+    delivery.attempts += 1
+    try:
+        events, applied = _apply_with_race_retries(delivery)
+    except (PayloadError, ApplyError, KeyError) as exc:
+        if _is_transient(exc):
+            _retry_or_park(delivery, exc, now=now, result=result)
+        else:
+            # The delivery itself is wrong: trying again cannot help until someone fixes it.
+            _park(delivery, _error_text(exc), now=now)
+            result.failed += 1
+    except Exception as exc:
+        logger.warning("processing webhook delivery %s failed", delivery.id, exc_info=True)
+        _retry_or_park(delivery, exc, now=now, result=result)
+    else:
+        delivery.state = DeliveryState.PROCESSED
+        delivery.processed_at = now
+        delivery.next_attempt_at = None
+        delivery.error = ""
+        delivery.events_count = len(events)
+        delivery.result = _touched(applied)
+        result.processed += 1
+        result.events += len(events)
+
+
+# Immediate re-tries of one delivery when it lost a race against another worker.
+RACE_RETRIES = 2
+
+
+def _apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
+    """Map and apply in a savepoint; again at once if another worker won a race meanwhile.
+
+    Two workers applying the first orders of one new customer both look the customer up, find
+    nothing, and insert: one insert wins, the other fails on the unique e-mail (or, with
+    shared rows locked in opposite order, PostgreSQL cancels one as a deadlock). By the time
+    the loser's statement failed the winner has committed, so a second try finds its rows.
+    """
+    from stammkunde.connectors.applying import apply_events
+
+    adapter = adapter_for(delivery.platform)
+    payload = adapter.parse(bytes(delivery.body))
+    events = adapter.map(delivery.topic, payload)
+    for attempt in range(RACE_RETRIES + 1):
+        try:
+            # apply_events runs in its own atomic block (a savepoint here): a failure leaves
+            # nothing of this delivery behind and the batch's transaction usable.
+            return events, apply_events(delivery.shop, events)
+        except Exception as exc:
+            if attempt == RACE_RETRIES or not _lost_a_race(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc.__context__
+    return any(isinstance(error, IntegrityError) or _is_deadlock(error) for error in (exc, cause))
+
+
+def _is_deadlock(error: BaseException | None) -> bool:
+    # PostgreSQL's SQLSTATE 40P01 (deadlock) and 40001 (serialization failure).
+    code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+    return isinstance(error, OperationalError) and code in {"40P01", "40001"}
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """A lost connection, lock timeout, deadlock or lost insert race, even when wrapped as
+    ApplyError, or data that refers to what has not arrived yet (a refund before its order):
+    worth another try after a pause."""
+    return getattr(exc, "transient", False) or any(
+        isinstance(error, OperationalError | InterfaceError | IntegrityError)
+        for error in (exc, exc.__cause__ or exc.__context__)
+    )
+
+
+def _retry_or_park(
+    delivery: WebhookDelivery, exc: BaseException, *, now: datetime, result: BatchResult
+) -> None:
+    """Try again after a growing pause, or park the delivery once its attempts are used up."""
+    if delivery.attempts >= MAX_ATTEMPTS:
+        _park(delivery, _error_text(exc), now=now)
+        result.failed += 1
+    else:
+        delivery.next_attempt_at = now + RETRY_BASE_DELAY * 2 ** (delivery.attempts - 1)
+        delivery.error = _error_text(exc)
+        result.retried += 1
+
+
+def _park(delivery: WebhookDelivery, error: str, *, now: datetime) -> None:
+    delivery.state = DeliveryState.FAILED
+    delivery.error = error
+    delivery.next_attempt_at = None
+    delivery.processed_at = now
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, ValueError):
+        text = f"{type(exc).__name__}: {text}"
+    return text[:5000]
+
+
+def _touched(applied: Any) -> dict[str, Any]:
+    """The JSON-safe parts of ``apply_events``' result (which customers and orders it touched)."""
+    if not dataclasses.is_dataclass(applied):
+        return {}
+    touched = {}
+    for field in dataclasses.fields(applied):
+        value = getattr(applied, field.name)
+        if isinstance(value, set | frozenset | tuple):
+            value = sorted(value) if all(isinstance(v, int | str) for v in value) else list(value)
+        try:
+            json.dumps(value)
+        except TypeError:
+            continue
+        touched[field.name] = value
+    return touched
+
+
+def process_delivery(delivery_id: int) -> WebhookDelivery:
+    """Process one waiting delivery now, if nothing older of its resource is open (for tests/CLI).
+
+    The batch path (:func:`process_waiting`) is what the worker uses; this runs the same steps
+    for one delivery.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("shop")
+            .get(pk=delivery_id)
+        )
+        if delivery.state != DeliveryState.RECEIVED:
+            return delivery
+        if delivery.resource_key and _resources_with_older_open_deliveries([delivery]):
+            return delivery
+        _process_one(delivery, now=now, result=BatchResult())
+        delivery.save(update_fields=list(_OUTCOME_FIELDS))
+    return delivery

@@ -1,0 +1,197 @@
+"""Writes of the webhook inbox: receive a delivery, and put a failed one back in the queue.
+
+Life of a delivery::
+
+    received ──process──> processed
+       │  └─(unexpected error, attempts left)─> received again, next_attempt_at = backoff
+       │  └─(PayloadError / ApplyError, or out of attempts)─> failed ──reprocess──> received
+    duplicate / rejected / ignored are final and never processed.
+
+Receiving stores the raw delivery with one INSERT before the shop gets its 200; processing
+happens in the background (``inbox.processing``, run by ``connectors.tasks.process_inbox``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, connections, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.connectors.inbox.processing import (
+    MAX_ATTEMPTS,
+    RETRY_BASE_DELAY,
+    BatchResult,
+    enqueue_processing,
+    process_delivery,
+    process_waiting,
+)
+from stammkunde.connectors.models import DeliveryState, WebhookDelivery
+from stammkunde.connectors.platforms import PayloadError, adapter_for
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "MAX_BODY_BYTES",
+    "RETRY_BASE_DELAY",
+    "BatchResult",
+    "enqueue_processing",
+    "process_delivery",
+    "process_waiting",
+    "receive",
+    "reprocess",
+]
+
+# Bodies above this size are answered 413 unread. Shopify and WooCommerce orders with hundreds
+# of lines stay far below it (an order line is about 1 kB of JSON).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+# Request headers never stored: they may carry our own credentials (REST API token, session).
+_SECRET_HEADERS = {"authorization", "cookie", "x-api-key", "x-csrftoken"}
+
+
+def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers worth keeping in the inbox, without credentials."""
+    return {
+        str(name): str(value)[:2000]
+        for name, value in headers.items()
+        if str(name).lower() not in _SECRET_HEADERS
+    }
+
+
+def receive(
+    shop: Any,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    verified: bool,
+    source: str = "webhook",
+) -> WebhookDelivery:
+    """Store one delivery of ``shop`` and, if it is new and valid, enqueue its processing.
+
+    ``verified`` says whether the caller checked the signature (or the API token). An
+    unverified delivery is stored as rejected and not processed; a ping is stored as ignored; a
+    delivery id seen before for this shop is stored as duplicate. Raises ``PayloadError`` (after
+    recording the delivery as rejected) when the body cannot be identified; the caller answers
+    4xx. ``headers`` may be any case-insensitive mapping, e.g. ``request.headers``.
+    """
+    try:
+        adapter = adapter_for(shop.platform)
+    except KeyError:
+        raise PayloadError(_("This shop's platform does not receive webhooks.")) from None
+    common = {
+        "shop": shop,
+        "platform": shop.platform,
+        "source": source,
+        "headers": storable_headers(headers),
+        "body": body,
+        "received_at": timezone.now(),
+    }
+    if not verified:
+        info = _identify_quietly(adapter, headers, body)
+        return WebhookDelivery.objects.create(
+            **common,
+            **info,
+            state=DeliveryState.REJECTED,
+            error=_("The signature is missing or wrong."),
+        )
+    try:
+        info = adapter.identify(headers, body)
+    except PayloadError as exc:
+        WebhookDelivery.objects.create(**common, state=DeliveryState.REJECTED, error=str(exc))
+        raise
+    fields = {
+        **common,
+        "topic": info.topic[:100],
+        "delivery_id": info.delivery_id[:200],
+        "resource_key": info.resource_key[:200],
+        "resource_updated_at": info.resource_updated_at,
+    }
+    if info.is_ping:
+        return WebhookDelivery.objects.create(**fields, state=DeliveryState.IGNORED)
+    return _store_first_or_duplicate(fields)
+
+
+def _identify_quietly(adapter: Any, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    """Topic and ids of a rejected delivery for the inbox list, as far as they can be read."""
+    try:
+        info = adapter.identify(headers, body)
+    except Exception:  # a forged body may be anything; it is rejected either way
+        return {}
+    return {"topic": info.topic[:100], "delivery_id": info.delivery_id[:200]}
+
+
+def _store_first_or_duplicate(fields: dict[str, Any]) -> WebhookDelivery:
+    """Insert the delivery as the first of its id, or, if that id is taken, as a duplicate.
+
+    No lookup first: the unique constraint decides, which is both the fast path (one INSERT
+    for a new delivery) and what makes two identical deliveries arriving at the same moment
+    safe (exactly one insert wins; the other becomes the duplicate).
+    """
+    connection = connections[router.db_for_write(WebhookDelivery)]
+    try:
+        if connection.in_atomic_block:
+            # Inside a caller's transaction a failed INSERT must only roll back a savepoint.
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(**fields)
+        else:
+            # The usual webhook request: one INSERT, committed on its own (autocommit), with
+            # no BEGIN/COMMIT round trips around it.
+            delivery = WebhookDelivery.objects.create(**fields)
+        transaction.on_commit(_enqueue_after_receive)
+        return delivery
+    except IntegrityError:
+        first = _first_delivery(fields["shop"], fields["delivery_id"])
+        if first is None:
+            raise
+    return WebhookDelivery.objects.create(
+        **fields, state=DeliveryState.DUPLICATE, duplicate_of=first
+    )
+
+
+def _first_delivery(shop: Any, delivery_id: str) -> WebhookDelivery | None:
+    if not delivery_id:
+        return None
+    return (
+        WebhookDelivery.objects.filter(shop=shop, delivery_id=delivery_id)
+        .exclude(state__in=[DeliveryState.DUPLICATE, DeliveryState.REJECTED])
+        .only("id")
+        .first()
+    )
+
+
+# After a web process has seen (or enqueued) a waiting drain task, it does not ask again for
+# this long: one query less per delivery under load. A drain task that finished inside that
+# window could miss a delivery committed just after; so the task looks once more this long
+# after running dry (see connectors.tasks.process_inbox) before it ends.
+ENQUEUE_THROTTLE_SECONDS = 1.0
+_task_confirmed_at = -ENQUEUE_THROTTLE_SECONDS
+
+
+def _enqueue_after_receive() -> None:
+    global _task_confirmed_at
+    now = time.monotonic()
+    if now - _task_confirmed_at < ENQUEUE_THROTTLE_SECONDS:
+        return
+    enqueue_processing()
+    _task_confirmed_at = now
+
+
+@transaction.atomic
+def reprocess(delivery: WebhookDelivery, *, by: Any) -> WebhookDelivery:
+    """Put a failed delivery back in the queue (after a fix), with a fresh set of attempts."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.state != DeliveryState.FAILED:
+        raise ValueError(_("Only failed deliveries can be processed again."))
+    delivery.state = DeliveryState.RECEIVED
+    delivery.attempts = 0
+    delivery.next_attempt_at = None
+    delivery.processed_at = None
+    delivery.error = ""
+    delivery.save(update_fields=["state", "attempts", "next_attempt_at", "processed_at", "error"])
+    audit(actor=by, action=AuditAction.CHANGE, obj=delivery, fields=["state"], detail="reprocess")
+    transaction.on_commit(enqueue_processing)
+    return delivery

@@ -1,0 +1,57 @@
+"""Background tasks of the connectors: drain the webhook inbox."""
+
+from __future__ import annotations
+
+import time
+
+from django_tasks import task
+
+# A drain task hands over to a fresh one after this long, so a steady stream of deliveries
+# never keeps one task RUNNING long enough to look stale (TASK_STALE_AFTER_SECONDS).
+MAX_RUN_SECONDS = 300.0
+
+
+@task()
+def process_inbox() -> dict[str, int]:
+    """Process waiting webhook deliveries batch by batch until none is due.
+
+    Enqueued after each accepted delivery (unless one is already waiting), after a retry is
+    scheduled, and every minute by the scheduler as the sweep that catches anything left
+    behind (a worker that was down or crashed).
+    """
+    from stammkunde.connectors.inbox.processing import (
+        BATCH_SIZE,
+        BatchResult,
+        enqueue_processing,
+        process_waiting,
+    )
+    from stammkunde.connectors.inbox.services import ENQUEUE_THROTTLE_SECONDS
+
+    total = BatchResult()
+    started = time.monotonic()
+    looked_again = False
+    limit = BATCH_SIZE
+    while True:
+        batch = process_waiting(limit=limit)
+        # Claim about what fits into one batch's time budget; claiming (and reading the
+        # bodies of) many more than get processed would be wasted work.
+        limit = max(10, min(BATCH_SIZE, batch.claimed * 3 // 2))
+        total.add(batch)
+        if batch.claimed == batch.deferred:  # nothing (more) to do right now
+            if looked_again:
+                break
+            # A web process that saw this task waiting may have skipped enqueueing another
+            # for a delivery committed just now; wait out that window and look once more.
+            time.sleep(ENQUEUE_THROTTLE_SECONDS + 0.5)
+            looked_again = True
+            continue
+        looked_again = False
+        if time.monotonic() - started > MAX_RUN_SECONDS:
+            enqueue_processing()
+            break
+    return {
+        "processed": total.processed,
+        "failed": total.failed,
+        "retried": total.retried,
+        "events": total.events,
+    }

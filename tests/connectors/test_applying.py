@@ -1,0 +1,424 @@
+"""Applying normalized events to the database: fixtures end to end, idempotency, staleness,
+identity, consent and privacy requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stammkunde.connectors import normalized as ev
+from stammkunde.connectors.applying import ApplyError, apply_events
+from stammkunde.connectors.platforms import adapter_for
+from stammkunde.customers.models import ConsentEvent, ConsentSource, Customer
+from stammkunde.customers.services import record_consent, update_customer
+from stammkunde.shop.models import Order, Platform, Refund, Shipment, Shop
+from stammkunde.timeline.models import Activity, ActivityKind
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def make_shop(platform: str, slug: str = "") -> Shop:
+    return Shop.objects.create(name=f"{platform} shop", slug=slug or platform, platform=platform)
+
+
+def deliver(shop: Shop, name: str, topic: str, change=None):
+    adapter = adapter_for(shop.platform)
+    payload = adapter.parse((FIXTURES / name).read_bytes())
+    if change:
+        change(payload)
+    return apply_events(shop, adapter.map(topic, payload))
+
+
+@pytest.fixture
+def shopify(db):
+    return make_shop(Platform.SHOPIFY)
+
+
+def test_shopify_order_fulfilment_refund(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    deliver(shopify, "webhooks/shopify/fulfillments-create.json", "fulfillments/create")
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    order = Order.objects.get(shop=shopify, external_id="820982911946154508")
+    assert order.number == "#9999"
+    assert order.is_test is True
+    assert order.status == "cancelled"
+    assert order.total == Decimal("404.95")
+    assert order.subtotal == Decimal("414.95")  # 89.99 + 19.99 + 24.99 + 159.99 + 119.99
+    assert order.refunded_total == Decimal("85.00")
+    assert order.currency == "USD"
+    assert [line.sku for line in order.lines.all()] == [
+        "SKU2006-001",
+        "LENS-PROTECT-2YR",
+        "CASE-LEATHER-PREM",
+        "SKU2006-020",
+        "SKU2006-035",
+    ]
+    [shipment] = order.shipments.all()
+    assert (shipment.carrier, shipment.tracking_number) == ("UPS", "1z827wk74630")
+    customer = order.customer
+    assert customer.email == "john@example.com"
+    assert (customer.first_name, customer.last_name) == ("John", "Smith")
+    kinds = set(Activity.objects.filter(customer=customer).values_list("kind", flat=True))
+    assert {"order_placed", "order_cancelled", "order_shipped", "refund_issued"} <= kinds
+
+
+def test_redelivery_changes_nothing(shopify):
+    for _ in range(2):
+        deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+        deliver(shopify, "webhooks/shopify/fulfillments-create.json", "fulfillments/create")
+        deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    assert Order.objects.count() == 1
+    assert Shipment.objects.count() == 1
+    assert Refund.objects.count() == 1
+    assert Order.objects.get().refunded_total == Decimal("85.00")
+    assert Customer.objects.count() == 1
+    assert Activity.objects.filter(kind=ActivityKind.ORDER_PLACED).count() == 1
+
+
+def test_older_update_never_overwrites_newer(shopify):
+    def newer(payload):
+        payload["updated_at"] = "2022-01-05T10:00:00-05:00"
+        payload["line_items"][0]["quantity"] = 3
+
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/updated", newer)
+    result = deliver(shopify, "webhooks/shopify/orders-create.json", "orders/updated")
+    assert result.stale == 1
+    order = Order.objects.get()
+    assert order.lines.get(line_number=1).quantity == 3
+    assert order.source_updated_at == datetime(2022, 1, 5, 15, 0, tzinfo=UTC)
+
+
+def test_refund_before_its_order_is_an_apply_error(shopify):
+    with pytest.raises(ApplyError, match="is not known yet") as raised:
+        deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    assert raised.value.transient is True
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    assert Order.objects.get().refunded_total == Decimal("85.00")
+
+
+def test_shopify_rest_order_and_rest_refund_with_return(shopify):
+    rest = json.loads(
+        (FIXTURES / "webhooks/shopify/rest-order-shopify_python_api.json").read_text()
+    )
+    adapter = adapter_for("shopify")
+    apply_events(shopify, adapter.map("orders/create", rest["order"]))
+    refund = json.loads(
+        (FIXTURES / "webhooks/shopify/rest-refund-shopify_python_api.json").read_text()
+    )
+    apply_events(shopify, adapter.map("refunds/create", refund["refund"]))
+    order = Order.objects.get(external_id="450789469")
+    assert order.total == Decimal("409.94")
+    assert order.refunded_total == Decimal("209.00")
+    [returned] = order.returns.all()
+    assert sorted(line.order_line.sku for line in returned.lines.all()) == [
+        "IPOD2008BLACK",
+        "IPOD2008GREEN",
+    ]
+    assert order.is_test is False
+
+
+def test_guest_and_account_in_two_shops_are_one_customer(db):
+    shopify, woo = make_shop(Platform.SHOPIFY), make_shop(Platform.WOOCOMMERCE)
+    deliver(woo, "webhooks/woocommerce/order-created.json", "order.created")  # guest
+    deliver(woo, "webhooks/woocommerce/customer-created.json", "customer.created")
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(email="John.Doe@Example.com"),
+    )
+    assert Customer.objects.count() == 1
+    customer = Customer.objects.get()
+    assert customer.email == "john.doe@example.com"
+    assert customer.shop_accounts.count() == 2
+    order = Order.objects.get(shop=woo)
+    assert order.customer == customer
+    assert order.total == Decimal("29.35")
+    assert [(line.quantity, line.total) for line in order.lines.all()] == [
+        (2, Decimal("6.00")),
+        (1, Decimal("12.00")),
+    ]
+
+
+def test_woocommerce_update_refund_and_tracking(db):
+    woo = make_shop(Platform.WOOCOMMERCE)
+    deliver(woo, "webhooks/woocommerce/order-created.json", "order.created")
+    deliver(woo, "webhooks-own/woocommerce-order-refunded-tracked.json", "order.updated")
+    order = Order.objects.get()
+    assert order.status == "shipped"
+    assert order.refunded_total == Decimal("6.00")
+    assert order.shipments.get().tracking_number == "1Z999AA10123456784"
+    deliver(woo, "webhooks/woocommerce/order-created.json", "order.deleted", lambda p: None)
+    assert Order.objects.get().status == "cancelled"
+
+
+def test_woocommerce_erpnext_order_in_rupees(db):
+    woo = make_shop(Platform.WOOCOMMERCE)
+    deliver(woo, "webhooks/woocommerce/order-created-erpnext.json", "order.created")
+    order = Order.objects.get()
+    assert (order.currency, order.total, order.tax_total) == (
+        "INR",
+        Decimal("17.70"),
+        Decimal("2.70"),
+    )
+    assert order.customer.email == "strange@erpnext.com"
+
+
+def test_shopware_placed_shipped_refunded(db):
+    shop = make_shop(Platform.SHOPWARE6)
+    deliver(shop, "webhooks-own/shopware6-checkout-order-placed.json", "checkout.order.placed")
+    deliver(
+        shop,
+        "webhooks-own/shopware6-delivery-shipped.json",
+        "state_enter.order_delivery.state.shipped",
+    )
+    deliver(
+        shop,
+        "webhooks-own/shopware6-transaction-refunded.json",
+        "state_enter.order_transaction.state.refunded",
+    )
+    order = Order.objects.get()
+    assert (order.number, order.currency, order.total) == ("10077", "EUR", Decimal("395.01"))
+    assert order.shipments.get().tracking_number == "00340434161094042557"
+    assert order.refunded_total == Decimal("395.01")
+    assert order.status == "returned"
+    assert order.customer.email == "test@example.com"
+
+
+def test_generic_lifecycle(db):
+    shop = make_shop(Platform.GENERIC)
+    for name in [
+        "generic-order-upserted.json",
+        "generic-shipment-created.json",
+        "generic-delivery-confirmed.json",
+        "generic-return-created.json",
+        "generic-refund-created.json",
+        "generic-withdrawal-received.json",
+        "generic-customer-upserted.json",
+        "generic-consent-changed.json",
+    ]:
+        payload = json.loads((FIXTURES / "webhooks-own" / name).read_text())
+        deliver(shop, f"webhooks-own/{name}", payload["type"])
+    order = Order.objects.get()
+    # 2 x 18.90 + 12.50 + 4.90 shipping - 5.00 discount
+    assert order.total == Decimal("50.20")
+    assert order.status == "delivered"
+    assert order.refunded_total == Decimal("12.50")
+    assert order.shipments.get().delivered_at == datetime(2026, 3, 4, 11, 30, tzinfo=UTC)
+    assert order.returns.get().lines.get().order_line.sku == "MK"
+    assert order.withdrawals.get().within_period is True
+    customer = order.customer
+    assert customer.email == "juergen.weiss@example.de"
+    assert customer.company == "Rösterei Weiß GmbH"
+    assert ConsentEvent.objects.get(customer=customer).granted is True
+
+
+def test_shop_grant_does_not_override_newer_direct_opt_out(shopify, agent):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    customer = Customer.objects.get()
+    record_consent(
+        customer,
+        channel="email",
+        purpose="newsletter",
+        granted=False,
+        source=ConsentSource.CUSTOMER,
+        given_at=datetime(2022, 3, 1, tzinfo=UTC),
+    )
+    old_grant = ev.MarketingConsentChanged(
+        granted=True,
+        customer_external_id="706405506930370084",
+        changed_at=datetime(2022, 2, 1, tzinfo=UTC),
+    )
+    undated_grant = ev.MarketingConsentChanged(
+        granted=True, customer_external_id="706405506930370084"
+    )
+    result = apply_events(shopify, [old_grant, undated_grant])
+    assert result.consents_recorded == 0
+    newer_grant = ev.MarketingConsentChanged(
+        granted=True,
+        customer_external_id="706405506930370084",
+        changed_at=datetime(2022, 4, 1, tzinfo=UTC),
+    )
+    assert apply_events(shopify, [newer_grant]).consents_recorded == 1
+    assert apply_events(shopify, [newer_grant]).consents_recorded == 0
+
+
+def test_staff_edit_survives_older_shop_update(shopify, agent):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    customer = Customer.objects.get()
+    update_customer(customer, by=agent, last_name="Biller-Schmidt")
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/update",
+        lambda p: p.update(
+            updated_at="2022-01-02T00:00:00-05:00", last_name="Billerr", first_name="Robert"
+        ),
+    )
+    customer.refresh_from_db()
+    assert customer.last_name == "Biller-Schmidt"
+    assert customer.first_name == "Robert"
+
+
+def test_privacy_requests_recorded_and_returned(shopify):
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=191167, email="john@example.com"),
+    )
+    result = deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+    [(request, customer_id)] = result.privacy_requests
+    assert request.kind == "customer_redact"
+    entry = Activity.objects.get(kind=ActivityKind.PRIVACY_REQUEST)
+    assert entry.customer_id == customer_id
+    assert "299938, 280263, 220458" in entry.body
+    again = deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+    assert len(again.privacy_requests) == 1
+    assert Activity.objects.filter(kind=ActivityKind.PRIVACY_REQUEST).count() == 1
+    shop_wide = deliver(shopify, "webhooks/shopify/shop-redact.json", "shop/redact")
+    assert shop_wide.privacy_requests[0][1] is None
+
+
+def test_unknown_customer_privacy_request_creates_nobody(shopify):
+    result = deliver(
+        shopify, "webhooks/shopify/customers-data_request.json", "customers/data_request"
+    )
+    assert result.privacy_requests[0][1] is None
+    assert Customer.objects.count() == 0
+
+
+def test_failing_event_leaves_nothing_half_applied(shopify):
+    adapter = adapter_for("shopify")
+    payload = adapter.parse((FIXTURES / "webhooks/shopify/orders-create.json").read_bytes())
+    events = adapter.map("orders/create", payload)
+    bad_refund = ev.RefundRecorded(
+        order_external_id="820982911946154508",
+        external_id="r-too-much",
+        amount=Decimal("9999.00"),
+        currency="USD",
+        refunded_at=datetime(2022, 1, 2, tzinfo=UTC),
+    )
+    with pytest.raises(ApplyError, match="exceed the order total") as raised:
+        apply_events(shopify, [*events, bad_refund])
+    assert raised.value.transient is False
+    assert Order.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
+def test_unicode_and_injection_names_are_stored_verbatim(db):
+    shop = make_shop(Platform.GENERIC)
+    payload = json.loads((FIXTURES / "webhooks-own/generic-order-upserted.json").read_text())
+    name = "Zoë '; DROP TABLE shop_order; -- <script>alert(1)</script> 🙂"
+    payload["data"]["lines"][0]["name"] = name
+    payload["data"]["customer"]["last_name"] = "O'Brien-Ünal 李"
+    apply_events(shop, adapter_for("generic").map("order.upserted", payload))
+    order = Order.objects.get()
+    assert order.lines.get(line_number=1).name == name
+    assert order.customer.last_name == "O'Brien-Ünal 李"
+
+
+def test_refund_in_another_currency_is_refused(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    refund = ev.RefundRecorded(
+        order_external_id="820982911946154508",
+        external_id="r1",
+        amount=Decimal("5.00"),
+        currency="EUR",
+        refunded_at=datetime(2022, 1, 2, tzinfo=UTC),
+    )
+    with pytest.raises(ApplyError, match="in EUR, the order in USD"):
+        apply_events(shopify, [refund])
+
+
+def test_late_paid_update_does_not_move_a_delivered_order_back(db):
+    shop = make_shop(Platform.GENERIC)
+    for name in [
+        "generic-order-upserted.json",
+        "generic-shipment-created.json",
+        "generic-delivery-confirmed.json",
+    ]:
+        payload = json.loads((FIXTURES / "webhooks-own" / name).read_text())
+        deliver(shop, f"webhooks-own/{name}", payload["type"])
+
+    def later_but_paid(payload):
+        payload["data"]["updated_at"] = "2026-03-05T08:00:00+01:00"
+        payload["data"]["status"] = "paid"
+
+    deliver(shop, "webhooks-own/generic-order-upserted.json", "order.upserted", later_but_paid)
+    assert Order.objects.get().status == "delivered"
+
+
+def test_order_update_keeps_lines_that_returns_point_at(db):
+    shop = make_shop(Platform.GENERIC)
+    for name in ["generic-order-upserted.json", "generic-return-created.json"]:
+        payload = json.loads((FIXTURES / "webhooks-own" / name).read_text())
+        deliver(shop, f"webhooks-own/{name}", payload["type"])
+
+    def later_with_changed_price(payload):
+        payload["data"]["updated_at"] = "2026-03-07T08:00:00+01:00"
+        payload["data"]["lines"][0]["unit_price"] = "17.90"
+
+    deliver(
+        shop, "webhooks-own/generic-order-upserted.json", "order.upserted", later_with_changed_price
+    )
+    order = Order.objects.get()
+    assert order.returns.get().lines.get().order_line.sku == "MK"
+    # 2 x 17.90 + 12.50 + 4.90 - 5.00
+    assert order.total == Decimal("48.20")
+    assert Activity.objects.filter(kind=ActivityKind.ORDER_UPDATED).count() == 1
+
+
+def test_first_address_is_taken_from_the_shop(shopify):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    [address] = Customer.objects.get().addresses.all()
+    assert (address.street, address.postal_code, address.city, address.country) == (
+        "151 O'Connor Street",
+        "K2P 2L8",
+        "Ottawa",
+        "CA",
+    )
+
+
+def test_customer_deleted_in_the_shop_keeps_our_customer(shopify):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    for _ in range(2):
+        deliver(shopify, "webhooks/shopify/customers-delete.json", "customers/delete")
+    customer = Customer.objects.get()
+    assert customer.shop_accounts.count() == 1
+    deleted = Activity.objects.filter(customer=customer, summary__contains="deleted")
+    assert deleted.count() == 1
+
+
+def test_deleting_an_unknown_order_is_a_no_op(shopify):
+    result = deliver(shopify, "webhooks/shopify/orders-delete.json", "orders/delete")
+    assert result.orders_updated == []
+    assert Order.objects.count() == 0
+
+
+def test_older_customer_update_is_ignored(shopify):
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/update",
+        lambda p: p.update(updated_at="2022-02-01T00:00:00Z", first_name="Robert"),
+    )
+    result = deliver(shopify, "webhooks/shopify/customers-create.json", "customers/update")
+    assert result.stale == 1
+    assert Customer.objects.get().first_name == "Robert"
+
+
+def test_ten_megabyte_refund_note_is_cut(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    payload = json.loads((FIXTURES / "webhooks/shopify/refunds-create.json").read_text())
+    payload["note"] = "x" * 10_000_000
+    payload["refund_line_items"][0]["restock_type"] = "return"
+    apply_events(shopify, adapter_for("shopify").map("refunds/create", payload))
+    refund = Refund.objects.get()
+    assert refund.reason == "x" * 200
+    assert len(Order.objects.get().returns.get().note) == 10_000
