@@ -1,0 +1,204 @@
+"""Customers: search, read, upsert, merge."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Status
+from ninja.errors import HttpError
+
+from stammkunde.api.auth import actor, require, shop_for
+from stammkunde.api.errors import COMMON_ERRORS, CONFLICT, NOT_FOUND
+from stammkunde.api.models import Scope
+from stammkunde.api.paging import MAX_ID, Paging
+from stammkunde.api.schemas import (
+    CustomerOut,
+    CustomerPage,
+    CustomerUpsert,
+    CustomerUpserted,
+    MergeIn,
+)
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.core.keys import normalize_email
+from stammkunde.customers.merging import MergeError, merge_customers
+from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.queries import (
+    active_customers,
+    current_consents,
+    find_by_email,
+    resolve_merged,
+)
+from stammkunde.customers.services import CustomerError, create_customer, update_customer
+from stammkunde.shop.models import ShopAccount
+from stammkunde.shop.queries import find_customers
+
+router = Router(tags=["customers"])
+
+
+def customer_out(customer: Customer, *, resolved_from: int | None = None) -> dict:
+    return {
+        **{
+            field: getattr(customer, field)
+            for field in CustomerOut.model_fields
+            if hasattr(customer, field)
+        },
+        "tags": [tag.name for tag in customer.tags.all()],
+        "shop_accounts": [
+            {"shop": account.shop.slug, "external_id": account.external_id}
+            for account in customer.shop_accounts.select_related("shop").order_by("id")
+        ],
+        "addresses": list(customer.addresses.all()),
+        "consents": current_consents(customer.pk),
+        "resolved_from": resolved_from,
+    }
+
+
+def _get_customer(customer_id: int) -> tuple[Customer, int | None]:
+    """The customer, or the survivor when ``customer_id`` was merged away (then its id too)."""
+    surviving_id = resolve_merged(customer_id)
+    customer = Customer.objects.filter(pk=surviving_id).first()
+    if customer is None or customer.status == CustomerStatus.ERASED:
+        raise HttpError(404, _("There is no customer with id %(id)s.") % {"id": customer_id})
+    return customer, (customer_id if surviving_id != customer_id else None)
+
+
+def _audit_view(request: HttpRequest, customer: Customer, detail: str = "") -> None:
+    audit(
+        actor=actor(request),
+        action=AuditAction.VIEW,
+        obj=customer,
+        customer_id=customer.pk,
+        detail=detail,
+    )
+
+
+@router.get(
+    "/customers",
+    response={200: CustomerPage, **COMMON_ERRORS},
+    summary="Search or list customers",
+)
+def list_customers(
+    request: HttpRequest,
+    paging: Query[Paging],
+    q: str = Query("", max_length=200, description="Name, e-mail, phone prefix or order number"),
+    email: str = Query("", max_length=254, description="Exact e-mail (also of merged customers)"),
+):
+    require(request, Scope.CUSTOMERS_READ)
+    q = q.replace("\x00", "").strip()
+    if email:
+        found = find_by_email(email.replace("\x00", ""))
+        customers = [found] if found is not None and paging.offset == 0 else []
+    elif q:
+        customers = find_customers(q, limit=paging.offset + paging.limit + 1)[paging.offset :]
+    else:
+        customers = list(active_customers()[paging.offset : paging.offset + paging.limit + 1])
+    more = len(customers) > paging.limit
+    customers = customers[: paging.limit]
+    for customer in customers:
+        _audit_view(request, customer, detail="api search")
+    return {
+        "items": customers,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next_offset": paging.offset + paging.limit if more else None,
+    }
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **COMMON_ERRORS, **NOT_FOUND},
+    summary="Read one customer (a merged-away id answers with the survivor)",
+)
+def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
+    require(request, Scope.CUSTOMERS_READ)
+    customer, resolved_from = _get_customer(customer_id)
+    _audit_view(request, customer)
+    return customer_out(customer, resolved_from=resolved_from)
+
+
+def _find_for_upsert(request: HttpRequest, data: CustomerUpsert):
+    shop = None
+    customer = None
+    if data.external_id:
+        shop = shop_for(request, data.shop)
+        account = ShopAccount.objects.filter(shop=shop, external_id=data.external_id).first()
+        if account is not None:
+            customer = Customer.objects.get(pk=resolve_merged(account.customer_id))
+    elif data.shop:
+        shop = shop_for(request, data.shop)
+    if customer is None and data.email:
+        customer = find_by_email(data.email)
+    return shop, customer
+
+
+def _check_email_free(email: str | None, customer: Customer) -> None:
+    key = normalize_email(email)
+    if key and Customer.objects.filter(email=key).exclude(pk=customer.pk).exists():
+        raise HttpError(
+            409, _("Another customer already has the e-mail %(email)s.") % {"email": key}
+        )
+
+
+@router.put(
+    "/customers",
+    response={
+        200: CustomerUpserted,
+        201: CustomerUpserted,
+        **COMMON_ERRORS,
+        **NOT_FOUND,
+        **CONFLICT,
+    },
+    summary="Create or update a customer by shop customer id or e-mail",
+)
+def upsert_customer(request: HttpRequest, data: CustomerUpsert):
+    require(request, Scope.CUSTOMERS_WRITE)
+    by = actor(request)
+    fields = data.model_dump(exclude_unset=True, exclude={"shop", "external_id"})
+    fields = {
+        name: ("" if value is None and name not in ("email", "birthday") else value)
+        for name, value in fields.items()
+    }
+    try:
+        with transaction.atomic():
+            shop, customer = _find_for_upsert(request, data)
+            created = customer is None
+            if created:
+                customer = create_customer(by=by, source=str(by), **fields)
+            else:
+                if customer.status != CustomerStatus.ACTIVE:
+                    raise HttpError(409, _("This customer was erased and cannot be changed."))
+                # An e-mail that found this customer (maybe through a merge) is not a change.
+                if "email" in fields and find_by_email(fields["email"]) == customer:
+                    fields.pop("email")
+                _check_email_free(fields.get("email"), customer)
+                customer = update_customer(customer, by=by, **fields)
+            if shop is not None and data.external_id:
+                ShopAccount.objects.get_or_create(
+                    shop=shop, external_id=data.external_id, defaults={"customer": customer}
+                )
+    except CustomerError as exc:
+        raise HttpError(400, str(exc)) from None
+    customer.refresh_from_db()
+    body = {"created": created, "customer": customer_out(customer)}
+    return Status(201 if created else 200, body)
+
+
+@router.post(
+    "/customers/{customer_id}/merge",
+    response={200: CustomerOut, **COMMON_ERRORS, **NOT_FOUND, **CONFLICT},
+    summary="Merge another customer into this one",
+)
+def merge_into(request: HttpRequest, data: MergeIn, customer_id: int = Path(..., ge=1, le=MAX_ID)):
+    require(request, Scope.CUSTOMERS_MERGE)
+    survivor = Customer.objects.filter(pk=customer_id).first()
+    merged = Customer.objects.filter(pk=data.merged_id).first()
+    if survivor is None or merged is None:
+        missing = customer_id if survivor is None else data.merged_id
+        raise HttpError(404, _("There is no customer with id %(id)s.") % {"id": missing})
+    try:
+        survivor = merge_customers(survivor, merged, by=actor(request))
+    except MergeError as exc:
+        raise HttpError(409, str(exc)) from None
+    return customer_out(survivor)

@@ -1,0 +1,163 @@
+"""Orders: read and upsert (through the same service as the shop connectors)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Status
+from ninja.errors import HttpError
+
+from stammkunde.api.auth import ApiActor, actor, require, shop_for, token_of
+from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
+from stammkunde.api.models import Scope
+from stammkunde.api.paging import MAX_ID, Paging
+from stammkunde.api.schemas import OrderOut, OrderPage, OrderUpsert, OrderUpserted
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.customers.queries import find_by_email, resolve_merged
+from stammkunde.customers.services import CustomerError
+from stammkunde.shop.models import Order, Shop
+from stammkunde.shop.services import (
+    LineInput,
+    OrderError,
+    OrderInput,
+    resolve_customer,
+    upsert_order,
+)
+
+router = Router(tags=["orders"])
+
+
+def _visible_orders(request: HttpRequest) -> QuerySet[Order]:
+    token = token_of(request)
+    orders = Order.objects.select_related("shop").prefetch_related("lines")
+    if token.shop_id is not None:
+        orders = orders.filter(shop_id=token.shop_id)
+    return orders
+
+
+def order_out(order: Order) -> dict:
+    return {
+        **{
+            name: getattr(order, name)
+            for name in OrderOut.model_fields
+            if name not in ("shop", "lines")
+        },
+        "shop": order.shop.slug,
+        "lines": list(order.lines.all()),
+    }
+
+
+def _audit_orders(request: HttpRequest, orders: list[Order]) -> None:
+    by = actor(request)
+    for order in orders:
+        audit(actor=by, action=AuditAction.VIEW, obj=order, customer_id=order.customer_id)
+
+
+@router.get("/orders", response={200: OrderPage, **COMMON_ERRORS}, summary="List orders")
+def list_orders(
+    request: HttpRequest,
+    paging: Query[Paging],
+    customer_id: int | None = Query(None, ge=1, le=MAX_ID, description="Orders of this customer"),
+    shop: str = Query("", max_length=50, description="Short name of a shop"),
+):
+    require(request, Scope.ORDERS_READ)
+    orders = _visible_orders(request)
+    if customer_id is not None:
+        orders = orders.filter(customer_id=resolve_merged(customer_id))
+    if shop:
+        orders = orders.filter(shop__slug=shop)
+    page = list(
+        orders.order_by("-placed_at", "-id")[paging.offset : paging.offset + paging.limit + 1]
+    )
+    more = len(page) > paging.limit
+    page = page[: paging.limit]
+    _audit_orders(request, page)
+    return {
+        "items": [order_out(order) for order in page],
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next_offset": paging.offset + paging.limit if more else None,
+    }
+
+
+@router.get(
+    "/orders/{order_id}",
+    response={200: OrderOut, **COMMON_ERRORS, **NOT_FOUND},
+    summary="Read one order",
+)
+def get_order(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    require(request, Scope.ORDERS_READ)
+    order = _visible_orders(request).filter(pk=order_id).first()
+    if order is None:
+        raise HttpError(404, _("There is no order with id %(id)s.") % {"id": order_id})
+    _audit_orders(request, [order])
+    return order_out(order)
+
+
+def _customer_for(shop: Shop, data: OrderUpsert, by: ApiActor):
+    person = data.customer
+    email = (person.email if person and person.email else data.email) or ""
+    external_id = person.external_id if person and person.external_id else ""
+    if not (email or external_id):
+        return None
+    if not external_id:
+        found = find_by_email(email)
+        if found is not None:
+            return found
+    return resolve_customer(
+        shop,
+        external_id=external_id,
+        email=email,
+        first_name=person.first_name if person else "",
+        last_name=person.last_name if person else "",
+        source=str(by),
+    )
+
+
+@router.put(
+    "/orders",
+    response={200: OrderUpserted, 201: OrderUpserted, **COMMON_ERRORS, **NOT_FOUND},
+    summary="Create or update an order by shop and external id",
+)
+def put_order(request: HttpRequest, data: OrderUpsert):
+    require(request, Scope.ORDERS_WRITE)
+    by = actor(request)
+    shop = shop_for(request, data.shop)
+    order_input = OrderInput(
+        external_id=data.external_id,
+        placed_at=data.placed_at,
+        lines=[
+            LineInput(
+                name=line.name, quantity=line.quantity, unit_price=line.unit_price, sku=line.sku
+            )
+            for line in data.lines
+        ],
+        number=data.number,
+        currency=data.currency.upper(),
+        email=data.email,
+        status=data.status,
+        shipping_total=data.shipping_total,
+        discount_total=data.discount_total,
+        tax_total=data.tax_total,
+        is_test=data.is_test,
+        source_updated_at=data.source_updated_at,
+        billing_address=data.billing_address,
+        shipping_address=data.shipping_address,
+    )
+    try:
+        with transaction.atomic():
+            customer = _customer_for(shop, data, by)
+            order, created = upsert_order(shop, order_input, customer=customer, actor_label=str(by))
+            audit(
+                actor=by,
+                action=AuditAction.CREATE if created else AuditAction.CHANGE,
+                obj=order,
+                customer_id=order.customer_id,
+            )
+    except (OrderError, CustomerError) as exc:
+        raise HttpError(400, str(exc)) from None
+    order = _visible_orders(request).get(pk=order.pk)
+    return Status(201 if created else 200, {"created": created, "order": order_out(order)})
