@@ -60,6 +60,8 @@ class Command(BaseCommand):
                 f"{result.activities:,} timeline entries in {result.seconds:.1f} s."
             )
 
+        _score_customers(console)
+
         url = f"http://{options['host']}:{options['port']}"
         console.print()
         console.print(f"[bold]Stammkunde demo[/bold] at {url}")
@@ -69,3 +71,19 @@ class Command(BaseCommand):
         console.print()
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
+
+
+def _score_customers(console: Any) -> None:
+    """Fill the dashboards on first start; the worker's nightly job keeps them current."""
+    from stammkunde.analytics.queries import latest_backtest, latest_run
+    from stammkunde.analytics.services import BacktestError, run_backtest, run_scoring
+
+    if latest_run() is None:
+        console.print("Scoring the customers (RFM, churn risk, CLV) ...")
+        run = run_scoring()
+        console.print(f"Scored {run.customers_scored:,} customers ({run.state}).")
+    if latest_backtest() is None:
+        try:
+            run_backtest()
+        except BacktestError as error:
+            console.print(f"No churn backtest: {error}")

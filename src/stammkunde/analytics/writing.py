@@ -1,0 +1,183 @@
+"""Write scores and dashboard aggregates back in bulk.
+
+Scores are upserted (``INSERT ... ON CONFLICT (customer_id) DO UPDATE``, the same statement on
+SQLite and PostgreSQL) inside the caller's transaction: on SQLite in large ``executemany``
+chunks, on PostgreSQL from a temporary table filled by COPY (see _copy_and_upsert); rows of
+customers the run did not score any more (merged away, orders deleted) are deleted afterwards
+by their older ``scored_at``. NaN and infinities never reach the database: they become NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.db import connection
+
+from stammkunde.analytics.models import CohortCell, CustomerScore, KpiRow
+
+CHUNK_ROWS = 20_000
+
+SCORE_COLUMNS = (
+    "customer_id",
+    "scored_at",
+    "currency",
+    "orders_count",
+    "first_order_at",
+    "last_order_at",
+    "recency_days",
+    "total_revenue",
+    "average_order_value",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "mean_interval_days",
+    "reference_interval_days",
+    "days_overdue",
+    "churn_alarm",
+    "churn_alarm_since",
+    "p_alive",
+    "churn_risk",
+    "expected_purchases_30",
+    "expected_purchases_90",
+    "expected_purchases_365",
+    "expected_next_order_at",
+    "expected_order_value",
+    "clv_12m",
+    "model",
+    "unscored_reason",
+)
+
+
+@dataclass
+class ScoreColumns:
+    """Column name -> one array (or scalar) per customer, in SCORE_COLUMNS order.
+
+    Floats may hold NaN (NULL); day columns are day numbers since 1970-01-01 with -1 for NULL;
+    money columns are floats rounded to cents here.
+    """
+
+    values: dict[str, object]
+    size: int
+
+
+MONEY_COLUMNS = {"total_revenue", "average_order_value", "expected_order_value", "clv_12m"}
+DAY_COLUMNS = {"first_order_at", "last_order_at", "churn_alarm_since", "expected_next_order_at"}
+INT_NULLABLE = {"recency_days", "r_score", "f_score", "m_score", "days_overdue"}
+FLOAT_COLUMNS = {
+    "mean_interval_days",
+    "reference_interval_days",
+    "p_alive",
+    "churn_risk",
+    "expected_purchases_30",
+    "expected_purchases_90",
+    "expected_purchases_365",
+}
+
+
+def _column_list(name: str, value: object, size: int) -> list:
+    """One database-ready Python list for a column (vectorized where numpy can)."""
+    if isinstance(value, datetime):
+        value = connection.ops.adapt_datetimefield_value(value)
+    if not isinstance(value, np.ndarray):
+        return [value] * size
+    if name in DAY_COLUMNS:
+        days = value.astype(np.int64)
+        text = days.astype("datetime64[D]").astype(str).astype(object)
+        text[days < 0] = None
+        return text.tolist()
+    if name in MONEY_COLUMNS or name in FLOAT_COLUMNS:
+        numbers = value.astype(np.float64)
+        numbers = np.round(numbers, 2) if name in MONEY_COLUMNS else np.round(numbers, 6)
+        out = numbers.astype(object)
+        out[~np.isfinite(numbers)] = None
+        return out.tolist()
+    if name in INT_NULLABLE:
+        numbers = value.astype(np.int64)
+        out = numbers.astype(object)
+        out[numbers < 0] = None
+        return out.tolist()
+    return value.tolist()
+
+
+def upsert_scores(columns: ScoreColumns, *, progress: Callable[[int], None] | None = None) -> int:
+    """Insert or update one CustomerScore row per entry; returns the number of rows written."""
+    if columns.size == 0:
+        return 0
+    lists = [_column_list(name, columns.values[name], columns.size) for name in SCORE_COLUMNS]
+    quote = connection.ops.quote_name
+    table = quote(CustomerScore._meta.db_table)
+    names = ", ".join(quote(name) for name in SCORE_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(SCORE_COLUMNS))
+    updates = ", ".join(f"{quote(name)} = EXCLUDED.{quote(name)}" for name in SCORE_COLUMNS[1:])
+    sql = (
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders})"
+        f" ON CONFLICT ({quote('customer_id')}) DO UPDATE SET {updates}"
+    )
+    if connection.vendor == "postgresql":
+        return _copy_and_upsert(lists, table, names, updates, progress)
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, columns.size, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, columns.size)
+            rows = list(zip(*(column[start:stop] for column in lists), strict=True))
+            cursor.executemany(sql, rows)
+            written += len(rows)
+            if progress is not None:
+                progress(written)
+    return written
+
+
+def _copy_and_upsert(lists: list[list], table: str, names: str, updates: str, progress) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT.
+
+    ``executemany`` costs a round trip per row there (minutes for a million customers);
+    COPY streams them, and the upsert is then one set-based statement.
+    """
+    load = connection.ops.quote_name("analytics_score_load")
+    size = len(lists[0])
+    written = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {load}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {load} (LIKE {table} INCLUDING DEFAULTS)")
+        with cursor.cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
+            for start in range(0, size, CHUNK_ROWS):
+                stop = min(start + CHUNK_ROWS, size)
+                for row in zip(*(column[start:stop] for column in lists), strict=True):
+                    copy.write_row(row)
+                written = stop
+                if progress is not None:
+                    progress(written)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {load}"
+            f" ON CONFLICT ({connection.ops.quote_name('customer_id')}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"DROP TABLE {load}")
+    return written
+
+
+def delete_stale_scores(scored_at: datetime) -> int:
+    """Remove the scores a run did not rewrite (their customers have nothing to score now)."""
+    deleted, _ = CustomerScore.objects.filter(scored_at__lt=scored_at).delete()
+    return deleted
+
+
+def replace_kpi_rows(rows: Sequence[dict], computed_at: datetime) -> int:
+    """Replace all KPI rows with ``rows`` (dicts of KpiRow fields)."""
+    KpiRow.objects.all().delete()
+    KpiRow.objects.bulk_create(
+        [KpiRow(computed_at=computed_at, **row) for row in rows], batch_size=2000
+    )
+    return len(rows)
+
+
+def replace_cohort_cells(rows: Sequence[dict], computed_at: datetime) -> int:
+    """Replace all cohort cells with ``rows`` (dicts of CohortCell fields)."""
+    CohortCell.objects.all().delete()
+    CohortCell.objects.bulk_create(
+        [CohortCell(computed_at=computed_at, **row) for row in rows], batch_size=2000
+    )
+    return len(rows)

@@ -1,0 +1,304 @@
+"""The analytics dashboard: KPIs over time, RFM, cohorts, churn and CLV, calibration, goals.
+
+Reads only the precomputed results of the scoring job (``analytics.queries``): KPI rows, cohort
+cells, the latest run's summary, and the few alarm rows shown. Nothing here scans orders or
+all scores, so the page costs the same for ten customers and for a million.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from stammkunde.analytics import queries
+from stammkunde.analytics.goals import goal_progress
+from stammkunde.analytics.models import RFMSegment
+from stammkunde.ui import charts
+from stammkunde.ui.charts import Series
+
+PERIODS = ("day", "week", "month")
+# How many periods the time charts show: two months of days, half a year of weeks, two years.
+WINDOW = {"day": 60, "week": 26, "month": 24}
+COHORT_MONTHS = 12
+ALARM_ROWS = 20
+RATE_KPIS = {"repeat_rate", "return_rate"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure of the last complete period and its change against the one before."""
+
+    kpi: str
+    label: str
+    value: Any
+    change: float | None  # relative change, or points for rates
+    is_rate: bool
+    is_money: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart with its visible title and its one explaining sentence."""
+
+    title: str
+    sentence: str
+    svg: SafeString
+
+
+def _make(draw: Any, *args: Any, title: str, description: str, **kwargs: Any) -> Chart:
+    svg = draw(*args, title=title, description=description, **kwargs)
+    return Chart(title, description, svg)
+
+
+def _window_start(period: str, today: date) -> date:
+    if period == "day":
+        return today - timedelta(days=WINDOW["day"] - 1)
+    if period == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday - timedelta(weeks=WINDOW["week"] - 1)
+    index = today.year * 12 + today.month - 1 - (WINDOW["month"] - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def headline_figures(points: list) -> list[Figure]:
+    """Figures of the last complete period with the change against the period before it."""
+    complete = [point for point in points if not point.is_partial]
+    if not complete:
+        return []
+    current = complete[-1]
+    previous = complete[-2] if len(complete) > 1 else None
+    labels = {
+        "revenue": _("Revenue"),
+        "orders": _("Orders"),
+        "average_order_value": _("Average basket value"),
+        "purchase_frequency": _("Orders per customer"),
+        "repeat_rate": _("Repeat-purchase rate"),
+        "new_customers": _("New customers"),
+        "returning_customers": _("Returning customers"),
+        "return_rate": _("Return rate"),
+    }
+    figures = []
+    for kpi, label in labels.items():
+        value = getattr(current, kpi)
+        before = getattr(previous, kpi) if previous is not None else None
+        change = None
+        if value is not None and before is not None:
+            if kpi in RATE_KPIS:
+                change = float(value) - float(before)
+            elif before:
+                change = float(value) / float(before) - 1
+        figures.append(
+            Figure(
+                kpi,
+                label,
+                value,
+                change,
+                kpi in RATE_KPIS,
+                kpi in ("revenue", "average_order_value"),
+            )
+        )
+    return figures
+
+
+def _label(day: date, period: str) -> str:
+    if period == "month":
+        return date_format(day, "M Y")
+    return date_format(day, "MONTH_DAY_FORMAT")
+
+
+def time_charts(points: list, period: str, currency: str) -> list[Chart]:
+    """The six time charts, each with its one-sentence explanation."""
+    labels = [_label(point.period_start, period) for point in points]
+    name = {"day": _("day"), "week": _("week"), "month": _("month")}[period]
+
+    def line(kpi: str, title: str, sentence: str, fmt=charts.plain_number) -> Chart:
+        return _make(
+            charts.line_chart,
+            labels,
+            [Series(title, [getattr(point, kpi) for point in points])],
+            title=title,
+            description=sentence,
+            value_format=fmt,
+            chart_id=f"chart-{kpi}",
+        )
+
+    return [
+        line(
+            "revenue",
+            _("Revenue (%(currency)s)") % {"currency": currency},
+            _("Revenue per %(period)s from orders that were not cancelled, less refunds.")
+            % {"period": name},
+        ),
+        line(
+            "orders", _("Orders"), _("How many orders came in per %(period)s.") % {"period": name}
+        ),
+        line(
+            "average_order_value",
+            _("Average basket value (%(currency)s)") % {"currency": currency},
+            _("What an order was worth on average in each %(period)s.") % {"period": name},
+        ),
+        line(
+            "purchase_frequency",
+            _("Orders per customer"),
+            _("How many orders each buying customer placed in the %(period)s, on average.")
+            % {"period": name},
+        ),
+        line(
+            "repeat_rate",
+            _("Repeat-purchase rate"),
+            _("The share of orders placed by customers who had ordered before."),
+            charts.percent,
+        ),
+        _make(
+            charts.line_chart,
+            labels,
+            [
+                Series(_("New"), [point.new_customers for point in points]),
+                Series(_("Returning"), [point.returning_customers for point in points]),
+            ],
+            title=_("New and returning customers"),
+            description=_(
+                "Customers buying for the first time versus customers who came back, per "
+                "%(period)s."
+            )
+            % {"period": name},
+            chart_id="chart-new-returning",
+        ),
+    ]
+
+
+def _bins(bins: list, fmt) -> tuple[list[str], list[str], list[int]]:
+    """Full range labels (tooltips), lower-edge labels (axis) and counts of histogram bins."""
+    labels = [
+        f"{fmt(item.low)}\u2013{fmt(item.high)}"
+        if item.high is not None
+        else f"\u2265 {fmt(item.low)}"
+        for item in bins
+    ]
+    axis = [fmt(item.low) if item.high is not None else f"\u2265 {fmt(item.low)}" for item in bins]
+    return labels, axis, [item.count for item in bins]
+
+
+def score_charts(currency: str, run: Any) -> dict[str, Chart]:
+    """RFM sizes, churn risk and CLV distributions, the cohort heatmap and the calibration."""
+    counts = queries.segment_counts()
+    result = {
+        "rfm": _make(
+            charts.horizontal_bar_chart,
+            [str(RFMSegment(code).label) for code in counts],
+            list(counts.values()),
+            title=_("Customers per RFM segment"),
+            description=_(
+                "How many customers are in each group by how recently, how often and how much "
+                "they bought."
+            ),
+            chart_id="chart-rfm",
+        )
+    }
+    labels, axis, values = _bins(queries.churn_risk_histogram(10), charts.percent)
+    result["churn_risk"] = _make(
+        charts.bar_chart,
+        labels,
+        [Series(_("Customers"), values)],
+        title=_("Churn risk"),
+        description=_(
+            "How many customers have which risk of not ordering in the next 90 days; the right "
+            "side needs attention."
+        ),
+        chart_id="chart-churn-risk",
+        axis_labels=axis,
+    )
+    labels, axis, values = _bins(queries.clv_histogram(10), charts.plain_number)
+    result["clv"] = _make(
+        charts.bar_chart,
+        labels,
+        [Series(_("Customers"), values)],
+        title=_("Predicted value, next 12 months (%(currency)s)") % {"currency": currency},
+        description=_("How many customers are expected to bring how much revenue in a year."),
+        chart_id="chart-clv",
+        axis_labels=axis,
+    )
+    table = queries.cohort_table(months=COHORT_MONTHS)
+    width = max((len(row.retention) for row in table.rows), default=0)
+    result["cohorts"] = _make(
+        charts.heatmap,
+        [date_format(row.cohort_month, "M Y") for row in table.rows],
+        [str(offset) for offset in range(width)],
+        [row.retention for row in table.rows],
+        title=_("Cohort retention"),
+        description=_(
+            "Each row is the customers who first bought in that month; each column shows which "
+            "share of them bought again so many months later."
+        ),
+        chart_id="chart-cohorts",
+    )
+    calibration = (run.calibration or {}) if run else {}
+    buckets = calibration.get("buckets") or []
+    result["calibration_chart"] = _make(
+        charts.bar_chart,
+        [str(bucket["frequency"]) for bucket in buckets],
+        [
+            Series(_("Predicted"), [bucket.get("predicted") for bucket in buckets]),
+            Series(_("Actual"), [bucket.get("actual") for bucket in buckets]),
+        ],
+        title=_("Calibration check"),
+        description=_(
+            "Repeat purchases the model predicted for a recent period it did not see, against "
+            "what customers really bought, grouped by how often they had bought before."
+        ),
+        chart_id="chart-calibration",
+    )
+    return result
+
+
+def recent_warnings(points: list, limit: int = 10) -> list[tuple[date, Any]]:
+    """The unusual changes among the shown periods, newest first."""
+    found = [(point.period_start, warning) for point in points for warning in point.warnings]
+    return sorted(found, key=lambda item: item[0], reverse=True)[:limit]
+
+
+@login_required
+@permission_required("analytics.view_dashboard", raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "month")
+    if period not in PERIODS:
+        period = "month"
+    run = queries.latest_run()
+    points = queries.kpi_series(period, start=_window_start(period, timezone.localdate()))
+    # Read once: the goals compare against the same figures.
+    kpis = queries.current_kpis()
+    context: dict[str, Any] = {
+        "period": period,
+        "periods": [("day", _("Days")), ("week", _("Weeks")), ("month", _("Months"))],
+        "run": run,
+        "has_data": run is not None or bool(points),
+        "goals": goal_progress(kpis),
+    }
+    if context["has_data"]:
+        currency = kpis.get("currency") or "EUR"
+        backtest_run = queries.latest_backtest()
+        context.update(
+            {
+                "currency": currency,
+                "figures": headline_figures(points),
+                "warnings": recent_warnings(points),
+                "time_charts": time_charts(points, period, currency),
+                "partial_period": bool(points) and points[-1].is_partial,
+                "alarms": queries.churn_alarms(limit=ALARM_ROWS),
+                "calibration": (run.calibration or {}) if run else {},
+                "backtest": (backtest_run.backtest or {}) if backtest_run else None,
+                "backtest_run": backtest_run,
+                "kpis": kpis,
+                **score_charts(currency, run),
+            }
+        )
+    return render(request, "ui/analytics/dashboard.html", context)

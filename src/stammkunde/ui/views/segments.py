@@ -1,0 +1,400 @@
+"""Saved segments: list, detail with a preview of the audience, add/edit/delete, CSV export."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from stammkunde.analytics.models import Segment
+from stammkunde.analytics.segment_services import (
+    SegmentError,
+    create_segment,
+    delete_segment,
+    export_segment_rows,
+    update_segment,
+)
+from stammkunde.analytics.segments import (
+    SegmentDefinitionError,
+    customers_in_segment,
+    parse_definition,
+    rfm_segment_choices,
+)
+from stammkunde.customers.models import ConsentChannel, ConsentPurpose, FormOfAddress
+
+PREVIEW_ROWS = 25
+LIST_FIELDS = ("categories", "tags_any", "tags_none", "languages")
+
+
+def _consent_choices() -> list[tuple[str, str]]:
+    choices = [("", gettext_lazy("No consent filter"))]
+    for channel in ConsentChannel:
+        for purpose in ConsentPurpose:
+            choices.append(
+                (f"{channel.value}:{purpose.value}", f"{purpose.label} ({channel.label})")
+            )
+    return choices
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class SegmentForm(forms.Form):
+    """The definition as form fields; ``clean`` builds the JSON and validates it once more."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    rfm_segments = forms.MultipleChoiceField(
+        label=gettext_lazy("RFM segments"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    churn_alarm = forms.ChoiceField(
+        label=gettext_lazy("Churn alarm"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("yes", gettext_lazy("Churn alarm on")),
+            ("no", gettext_lazy("No churn alarm")),
+        ],
+    )
+    churn_risk_min = forms.IntegerField(
+        label=gettext_lazy("Churn risk at least (%)"), required=False, min_value=0, max_value=100
+    )
+    churn_risk_max = forms.IntegerField(
+        label=gettext_lazy("Churn risk at most (%)"), required=False, min_value=0, max_value=100
+    )
+    clv_min = forms.DecimalField(
+        label=gettext_lazy("Predicted value (12 months) at least"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    clv_max = forms.DecimalField(
+        label=gettext_lazy("Predicted value (12 months) at most"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    revenue_min = forms.DecimalField(
+        label=gettext_lazy("Revenue so far at least"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    revenue_max = forms.DecimalField(
+        label=gettext_lazy("Revenue so far at most"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    orders_min = forms.IntegerField(
+        label=gettext_lazy("Orders at least"), required=False, min_value=0, max_value=10_000_000
+    )
+    orders_max = forms.IntegerField(
+        label=gettext_lazy("Orders at most"), required=False, min_value=0, max_value=10_000_000
+    )
+    last_order_min_days = forms.IntegerField(
+        label=gettext_lazy("Last order at least … days ago"),
+        required=False,
+        min_value=0,
+        max_value=36_500,
+    )
+    last_order_max_days = forms.IntegerField(
+        label=gettext_lazy("Last order at most … days ago"),
+        required=False,
+        min_value=0,
+        max_value=36_500,
+    )
+    categories = forms.CharField(
+        label=gettext_lazy("Bought in categories"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Comma-separated, e.g. Espresso, Tea"),
+    )
+    tags_any = forms.CharField(
+        label=gettext_lazy("Has one of the tags"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Comma-separated"),
+    )
+    tags_none = forms.CharField(
+        label=gettext_lazy("Has none of the tags"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Comma-separated"),
+    )
+    languages = forms.CharField(
+        label=gettext_lazy("Languages"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Language codes, e.g. de, en"),
+    )
+    form_of_address = forms.ChoiceField(
+        label=gettext_lazy("Form of address"),
+        required=False,
+        choices=[("", gettext_lazy("Any")), *FormOfAddress.choices],
+    )
+    preferences = forms.CharField(
+        label=gettext_lazy("Preferences"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("name=value pairs, comma-separated, e.g. topic=espresso"),
+    )
+    consent = forms.ChoiceField(label=gettext_lazy("Consent granted for"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rfm_segments"].choices = rfm_segment_choices()
+        self.fields["consent"].choices = _consent_choices()
+        self.definition: dict[str, Any] = {}
+
+    @classmethod
+    def for_segment(cls, segment: Segment) -> SegmentForm:
+        definition = segment.definition if isinstance(segment.definition, dict) else {}
+        initial: dict[str, Any] = {"name": segment.name, "description": segment.description}
+        for key, value in definition.items():
+            if key in LIST_FIELDS:
+                initial[key] = ", ".join(value)
+            elif key == "churn_alarm":
+                initial[key] = "yes" if value else "no"
+            elif key in ("churn_risk_min", "churn_risk_max"):
+                initial[key] = round(float(value) * 100)
+            elif key == "preferences":
+                initial[key] = ", ".join(f"{k}={v}" for k, v in value.items())
+            elif key == "consent":
+                initial[key] = f"{value['channel']}:{value['purpose']}"
+            else:
+                initial[key] = value
+        return cls(initial=initial)
+
+    def _preferences(self, text: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for pair in _split(text):
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(
+                    _("Write preferences as name=value, e.g. topic=espresso.")
+                )
+            value = value.strip()
+            result[key.strip()] = {"true": True, "false": False}.get(value.lower(), value)
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        definition: dict[str, Any] = {}
+        if data.get("rfm_segments"):
+            definition["rfm_segments"] = list(data["rfm_segments"])
+        if data.get("churn_alarm"):
+            definition["churn_alarm"] = data["churn_alarm"] == "yes"
+        for key in ("churn_risk_min", "churn_risk_max"):
+            if data.get(key) is not None:
+                definition[key] = data[key] / 100
+        for key in (
+            "clv_min",
+            "clv_max",
+            "revenue_min",
+            "revenue_max",
+            "orders_min",
+            "orders_max",
+            "last_order_min_days",
+            "last_order_max_days",
+        ):
+            value = data.get(key)
+            if value is not None:
+                definition[key] = str(value) if isinstance(value, Decimal) else value
+        for key in LIST_FIELDS:
+            if items := _split(data.get(key, "")):
+                definition[key] = items
+        if data.get("form_of_address"):
+            definition["form_of_address"] = data["form_of_address"]
+        if data.get("preferences"):
+            try:
+                definition["preferences"] = self._preferences(data["preferences"])
+            except forms.ValidationError as error:
+                self.add_error("preferences", error)
+                return data
+        if data.get("consent"):
+            channel, _sep, purpose = data["consent"].partition(":")
+            definition["consent"] = {"channel": channel, "purpose": purpose}
+        try:
+            self.definition = parse_definition(definition).to_json()
+        except SegmentDefinitionError as error:
+            field = error.key if error.key in self.fields else None
+            self.add_error(field, str(error))
+        return data
+
+
+def describe(definition: dict) -> list[str]:
+    """The filters of a definition in plain words, one line each, for the detail page."""
+    try:
+        parsed = parse_definition(definition)
+    except SegmentDefinitionError as error:
+        return [_("This definition is no longer valid: %(error)s") % {"error": error}]
+    labels = dict(rfm_segment_choices())
+    lines = []
+    if parsed.rfm_segments:
+        names = ", ".join(str(labels.get(code, code)) for code in parsed.rfm_segments)
+        lines.append(_("RFM segment: %(names)s") % {"names": names})
+    if parsed.churn_alarm is not None:
+        lines.append(_("Churn alarm on") if parsed.churn_alarm else _("No churn alarm"))
+    ranges = [
+        ("churn_risk", _("Churn risk"), lambda v: f"{float(v) * 100:.0f}%"),
+        ("clv", _("Predicted value, next 12 months"), str),
+        ("revenue", _("Revenue so far"), str),
+        ("orders", _("Orders"), str),
+    ]
+    for key, label, fmt in ranges:
+        low, high = getattr(parsed, f"{key}_min"), getattr(parsed, f"{key}_max")
+        if low is not None:
+            lines.append(_("%(label)s at least %(value)s") % {"label": label, "value": fmt(low)})
+        if high is not None:
+            lines.append(_("%(label)s at most %(value)s") % {"label": label, "value": fmt(high)})
+    if parsed.last_order_min_days is not None:
+        lines.append(
+            _("Last order at least %(days)d days ago") % {"days": parsed.last_order_min_days}
+        )
+    if parsed.last_order_max_days is not None:
+        lines.append(
+            _("Last order at most %(days)d days ago") % {"days": parsed.last_order_max_days}
+        )
+    for key, label in (
+        ("categories", _("Bought in categories")),
+        ("tags_any", _("Has one of the tags")),
+        ("tags_none", _("Has none of the tags")),
+        ("languages", _("Languages")),
+    ):
+        if values := getattr(parsed, key):
+            lines.append(f"{label}: {', '.join(values)}")
+    if parsed.form_of_address:
+        lines.append(str(FormOfAddress(parsed.form_of_address).label))
+    for key, value in parsed.preferences.items():
+        lines.append(_("Preference %(name)s = %(value)s") % {"name": key, "value": value})
+    if parsed.consent:
+        channel, purpose = parsed.consent
+        lines.append(
+            _("Consent granted: %(purpose)s (%(channel)s)")
+            % {"purpose": ConsentPurpose(purpose).label, "channel": ConsentChannel(channel).label}
+        )
+    return lines or [_("All active customers")]
+
+
+@login_required
+@permission_required("analytics.view_segment", raise_exception=True)
+def segment_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ui/analytics/segment_list.html",
+        {
+            "segments": Segment.objects.all(),
+            "can_manage": request.user.has_perm("analytics.manage_segments"),
+        },
+    )
+
+
+@login_required
+@permission_required("analytics.view_segment", raise_exception=True)
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    try:
+        preview = list(customers_in_segment(segment).select_related("score")[:PREVIEW_ROWS])
+    except SegmentDefinitionError:
+        preview = []
+    return render(
+        request,
+        "ui/analytics/segment_detail.html",
+        {
+            "segment": segment,
+            "filters": describe(segment.definition),
+            "preview": preview,
+            "can_manage": request.user.has_perm("analytics.manage_segments"),
+            "can_export": request.user.has_perm("analytics.export_segment"),
+        },
+    )
+
+
+def _save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
+    if request.method == "POST":
+        form = SegmentForm(request.POST)
+        if form.is_valid():
+            values = {
+                "by": request.user,
+                "name": form.cleaned_data["name"],
+                "description": form.cleaned_data["description"],
+                "definition": form.definition,
+            }
+            try:
+                if segment is None:
+                    segment = create_segment(**values)
+                else:
+                    segment = update_segment(segment, **values)
+            except (SegmentError, SegmentDefinitionError) as error:
+                form.add_error("name" if isinstance(error, SegmentError) else None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Segment saved: %(count)d customers.") % {"count": segment.customer_count},
+                )
+                return redirect(segment)
+    else:
+        form = SegmentForm() if segment is None else SegmentForm.for_segment(segment)
+    return render(request, "ui/analytics/segment_form.html", {"form": form, "segment": segment})
+
+
+@login_required
+@permission_required("analytics.manage_segments", raise_exception=True)
+def segment_add(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@login_required
+@permission_required("analytics.manage_segments", raise_exception=True)
+def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _save(request, get_object_or_404(Segment, pk=pk))
+
+
+@login_required
+@permission_required("analytics.manage_segments", raise_exception=True)
+@require_POST
+def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    delete_segment(segment, by=request.user)
+    messages.success(request, _("The segment was deleted."))
+    return redirect("ui:segment-list")
+
+
+@login_required
+@permission_required("analytics.export_segment", raise_exception=True)
+def segment_export(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    try:
+        parse_definition(segment.definition)
+    except SegmentDefinitionError as error:
+        messages.error(request, str(error))
+        return redirect(segment)
+    rows = export_segment_rows(
+        segment, by=request.user, ip_address=request.META.get("REMOTE_ADDR") or None
+    )
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    filename = f"segment-{segment.pk}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

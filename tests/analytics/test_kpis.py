@@ -1,0 +1,156 @@
+"""KPI aggregation per period and the early-warning rule (robust z-score of the change)."""
+
+from datetime import date
+
+import numpy as np
+
+from stammkunde.analytics.kpis import (
+    EPOCH,
+    aggregate,
+    build_points,
+    changes,
+    period_starts,
+    robust_z_scores,
+)
+
+
+def day(text: str) -> int:
+    return (date.fromisoformat(text) - EPOCH).days
+
+
+def test_week_and_month_starts():
+    # 2024-01-03 is a Wednesday; its week starts Monday 2024-01-01.
+    days = np.array([day("2024-01-03"), day("2024-01-07"), day("2024-01-08"), day("2024-02-29")])
+
+    assert period_starts(days, "week").tolist() == [
+        day("2024-01-01"),
+        day("2024-01-01"),
+        day("2024-01-08"),
+        day("2024-02-26"),
+    ]
+    assert period_starts(days, "month").tolist() == [
+        day("2024-01-01"),
+        day("2024-01-01"),
+        day("2024-01-01"),
+        day("2024-02-01"),
+    ]
+
+
+def _orders():
+    # Customer 1: first order Mon 1 Jan, again Wed 3 Jan and Mon 8 Jan (returned).
+    # Customer 2: first order Tue 2 Jan. Customer 3: first order in December (another
+    # currency, so not among these orders), buys again Tue 9 Jan.
+    customer = np.array([1, 1, 1, 2, 3])
+    days = np.array(
+        [
+            day("2024-01-01"),
+            day("2024-01-03"),
+            day("2024-01-08"),
+            day("2024-01-02"),
+            day("2024-01-09"),
+        ]
+    )
+    value = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
+    returned = np.array([False, False, True, False, False])
+    is_first = np.array([True, False, False, True, False])
+    first_day = np.array([day("2024-01-01")] * 3 + [day("2024-01-02"), day("2023-12-20")])
+    return customer, days, value, returned, is_first, first_day
+
+
+def test_weekly_kpis_count_new_and_returning_customers_once_per_week():
+    table = aggregate(*_orders(), "week")
+
+    assert table.start.tolist() == [day("2024-01-01"), day("2024-01-08")]
+    assert table.orders.tolist() == [3, 2]
+    assert table.revenue.tolist() == [70.0, 80.0]
+    assert table.customers.tolist() == [2, 2]
+    assert table.new_customers.tolist() == [2, 0]
+    assert table.returning_customers.tolist() == [0, 2]
+    assert table.repeat_orders.tolist() == [1, 2]
+    assert table.returned_orders.tolist() == [0, 1]
+
+
+def test_monthly_kpis_and_dense_daily_rows():
+    month = aggregate(*_orders(), "month")
+    daily = aggregate(*_orders(), "day")
+
+    assert (month.orders.tolist(), month.customers.tolist()) == ([5], [3])
+    assert (month.new_customers.tolist(), month.returning_customers.tolist()) == ([2], [1])
+    # 1 to 9 January: nine days, the ones without orders as zero rows.
+    assert daily.start.size == 9
+    assert daily.orders.tolist() == [1, 1, 1, 0, 0, 0, 0, 1, 1]
+
+
+def test_changes_are_log_ratios_for_amounts_and_differences_for_rates():
+    ratio = changes(np.array([100.0, 150.0, 0.0, 50.0]), kind="ratio", lag=1)
+    difference = changes(np.array([0.1, 0.25, 0.2]), kind="difference", lag=1)
+
+    assert np.isnan(ratio[0]) and np.isnan(ratio[2]) and np.isnan(ratio[3])
+    assert np.isclose(ratio[1], np.log(1.5))
+    assert np.allclose(difference[1:], [0.15, -0.05])
+
+
+def test_robust_z_needs_history_and_uses_median_and_mad():
+    history = np.array([0.0, 0.01, -0.01, 0.02, -0.02, 0.01, -0.01, 0.0, 0.3])
+
+    z = robust_z_scores(history, history=26)
+
+    assert np.all(np.isnan(z[:8]))  # fewer than eight earlier changes
+    # Median 0, MAD 0.01 of the eight earlier changes (mean deviation 0.01 is not larger
+    # once scaled: 1.2533 * 0.01 < 1.4826 * 0.01): z = 0.3 / (1.4826 * 0.01).
+    assert np.isclose(z[8], 0.3 / (1.4826 * 0.01))
+
+
+def test_a_collapsed_mad_falls_back_to_the_mean_deviation():
+    # Six of eight past changes are 0: the MAD is 0; the mean absolute deviation is 0.1 / 8.
+    history = np.array([0.0, 0.0, 0.0, 0.05, 0.0, 0.0, -0.05, 0.0, 0.3])
+
+    z = robust_z_scores(history, history=26)
+
+    assert np.isclose(z[8], 0.3 / (1.2533 * 0.1 / 8))
+
+
+def _weekly_rows(revenue: list[float]) -> dict:
+    weeks = len(revenue)
+    start = day("2024-01-01") + 7 * np.arange(weeks)
+    orders = np.full(weeks, 100.0)
+    return {
+        "start": start,
+        "revenue": np.array(revenue),
+        "orders": orders,
+        "customers": np.full(weeks, 90.0),
+        "new_customers": np.full(weeks, 30.0),
+        "returning_customers": np.full(weeks, 60.0),
+        "repeat_orders": np.full(weeks, 50.0),
+        "returned_orders": np.full(weeks, 5.0),
+    }
+
+
+def test_a_sudden_revenue_drop_is_flagged_and_ordinary_weeks_are_not():
+    usual = [1000.0, 1040.0, 980.0, 1020.0, 990.0, 1030.0] * 5  # 30 ordinary weeks
+    revenue = [*usual, 500.0, 1010.0]
+
+    points = build_points(_weekly_rows(revenue), "week", today=date(2025, 1, 1))
+
+    assert all(not point.warnings for point in points[:30])
+    # Orders stayed at 100, so the basket value fell with revenue; nothing else moved.
+    assert {w.kpi for w in points[30].warnings} == {"revenue", "average_order_value"}
+    (warning,) = [w for w in points[30].warnings if w.kpi == "revenue"]
+    assert np.isclose(warning.change, 500.0 / usual[-1] - 1, atol=1e-4)
+    expected_percent = round(abs(500.0 / usual[-1] - 1) * 100)
+    assert warning.message == (
+        f"Revenue fell by {expected_percent}% compared with the previous week; "
+        "unusual for this shop."
+    )
+    assert points[30].average_order_value == 5  # 500 over 100 orders, as money
+
+
+def test_the_unfinished_current_period_is_never_judged():
+    usual = [1000.0, 1040.0, 980.0, 1020.0, 990.0, 1030.0] * 5
+    rows = _weekly_rows([*usual, 100.0])
+    last_week = EPOCH.fromordinal(EPOCH.toordinal() + int(rows["start"][-1]) + 2)
+
+    points = build_points(rows, "week", today=last_week)
+
+    assert points[-1].is_partial is True
+    assert points[-1].warnings == []
