@@ -16,6 +16,14 @@ def english_messages():
 
 
 @pytest.fixture
+def client():
+    """Django's test client asking for English pages, as a browser set to English would."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
 def agent(db):
     """Anna works in the service team."""
     return make_staff_user("anna", role="Service agent")

@@ -58,12 +58,12 @@ def test_home_shows_figures_and_latest_entries(client, agent, juergen):
 def test_customer_list_shows_active_customers_with_order_figures(client, agent, juergen):
     create_customer(by=None, email="petra@example.de", first_name="Petra", last_name="Schmidt")
     client.force_login(agent)
-    response = client.get(reverse("ui:customer-list"))
+    response = client.get(reverse("ui:customer-list"), headers={"Accept-Language": "de"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Jürgen Müller" in html
     assert "Petra Schmidt" in html
-    assert "49,90" in html
+    assert "49,90" in html  # German number format
 
 
 def test_customer_list_pages_without_counting(client, agent):

@@ -6,11 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import polib
+import pytest
 from django.urls import reverse
 
 import stammkunde
 
 LOCALE = Path(stammkunde.__file__).parent / "locale" / "de" / "LC_MESSAGES"
+
+
+@pytest.fixture
+def client():
+    """A client that states no language, so the installation's default (German) applies."""
+    from django.test import Client
+
+    return Client()
 
 
 def test_german_catalogue_is_complete_and_not_fuzzy():
