@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stammkunde.analytics.models import Segment
 from stammkunde.analytics.segments import customers_in_segment, parse_definition
@@ -138,7 +139,10 @@ def export_segment_rows(
         action=AuditAction.EXPORT,
         obj=segment,
         fields=EXPORT_COLUMNS,
-        detail=_("%(count)d customers exported as CSV") % {"count": total},
+        detail=ngettext(
+            "%(count)d customer exported as CSV", "%(count)d customers exported as CSV", total
+        )
+        % {"count": total},
         ip_address=ip_address,
     )
     writer = csv.writer(_Echo())

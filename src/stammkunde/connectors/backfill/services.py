@@ -72,13 +72,17 @@ def api_client(shop: Shop, *, retry: RetryPolicy | None = None) -> OrderClient:
         or not connection.api_key
         or (needs_secret and not connection.api_secret)
     ):
-        raise BackfillError(
-            _(
-                "%(shop)s has no API credentials; enter the API base URL, key%(secret)s in the "
+        if needs_secret:
+            message = _(
+                "%(shop)s has no API credentials; enter the API base URL, key and secret in the "
                 "shop's connection settings."
             )
-            % {"shop": shop.name, "secret": _(" and secret") if needs_secret else ""}
-        )
+        else:
+            message = _(
+                "%(shop)s has no API credentials; enter the API base URL and access token in the "
+                "shop's connection settings."
+            )
+        raise BackfillError(message % {"shop": shop.name})
     if shop.platform == Platform.SHOPIFY:
         return ShopifyClient(
             base_url=connection.api_base_url, access_token=connection.api_key, retry=retry

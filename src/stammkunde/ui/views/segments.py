@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from stammkunde.analytics.models import Segment
@@ -271,11 +271,21 @@ def describe(definition: dict) -> list[str]:
             lines.append(_("%(label)s at most %(value)s") % {"label": label, "value": fmt(high)})
     if parsed.last_order_min_days is not None:
         lines.append(
-            _("Last order at least %(days)d days ago") % {"days": parsed.last_order_min_days}
+            ngettext(
+                "Last order at least %(days)d day ago",
+                "Last order at least %(days)d days ago",
+                parsed.last_order_min_days,
+            )
+            % {"days": parsed.last_order_min_days}
         )
     if parsed.last_order_max_days is not None:
         lines.append(
-            _("Last order at most %(days)d days ago") % {"days": parsed.last_order_max_days}
+            ngettext(
+                "Last order at most %(days)d day ago",
+                "Last order at most %(days)d days ago",
+                parsed.last_order_max_days,
+            )
+            % {"days": parsed.last_order_max_days}
         )
     for key, label in (
         ("categories", _("Bought in categories")),
@@ -352,7 +362,12 @@ def _save(request: HttpRequest, segment: Segment | None) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Segment saved: %(count)d customers.") % {"count": segment.customer_count},
+                    ngettext(
+                        "Segment saved: %(count)d customer.",
+                        "Segment saved: %(count)d customers.",
+                        segment.customer_count or 0,
+                    )
+                    % {"count": segment.customer_count or 0},
                 )
                 return redirect(segment)
     else:
