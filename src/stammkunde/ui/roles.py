@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.change_tag",
         "analytics.view_dashboard",
         "analytics.manage_goals",
+        "analytics.run_scoring",
         "analytics.view_segment",
     ],
     MARKETING: [

@@ -6,6 +6,7 @@ from stammkunde.ui.views import analytics, goals, segments
 
 urlpatterns = [
     path("analytics/", analytics.dashboard, name="dashboard"),
+    path("analytics/run/", analytics.run_analysis, name="analytics-run"),
     path("analytics/goals/", goals.goals, name="goals"),
     path("analytics/segments/", segments.segment_list, name="segment-list"),
     path("analytics/segments/add/", segments.segment_add, name="segment-add"),

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from stammkunde.analytics import queries
 from stammkunde.analytics.goals import goal_progress
@@ -302,3 +306,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "ui/analytics/dashboard.html", context)
+
+
+ANALYSIS_KINDS = {"scoring", "backtest"}
+
+
+@require_POST
+@login_required
+@permission_required("analytics.run_scoring", raise_exception=True)
+def run_analysis(request: HttpRequest) -> HttpResponse:
+    """Queue the scoring job or the churn backtest; the worker runs it, the dashboard shows it."""
+    from stammkunde.analytics.tasks import run_analysis_now
+
+    kind = request.POST.get("kind", "")
+    if kind not in ANALYSIS_KINDS:
+        messages.error(request, _("Choose the scoring job or the churn backtest."))
+        return redirect("ui:dashboard")
+    transaction.on_commit(lambda: run_analysis_now.enqueue(kind))
+    if kind == "backtest":
+        messages.success(
+            request,
+            _("The churn backtest runs in the background; reload this page in a minute."),
+        )
+        return redirect(reverse("ui:dashboard") + "#backtest")
+    messages.success(
+        request, _("The scoring job runs in the background; reload this page in a minute.")
+    )
+    return redirect("ui:dashboard")
