@@ -242,12 +242,15 @@ def test_a_failed_delivery_can_be_processed_again(shopify_shop, team_lead):
 
 def test_an_unexpected_error_is_retried_with_backoff_then_parked(shopify_shop, monkeypatch):
     # The database going away mid-apply is the outside-world fault we cannot provoke for real.
-    from stammkunde.connectors import applying
+    # Both ways of applying an order (the batch's and one by one) write it through upsert_orders.
+    from stammkunde.connectors import batch_applying
+    from stammkunde.shop.services import upserting
 
-    def database_gone(shop, events):
+    def database_gone(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(applying, "apply_events", database_gone)
+    monkeypatch.setattr(upserting, "upsert_orders", database_gone)
+    monkeypatch.setattr(batch_applying, "upsert_orders", database_gone)
     delivery = deliver(shopify_shop, 4711, webhook_id="w-1")
     now = timezone.now()
     delays = []

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
+from django.utils import timezone
+
 from stammkunde.audit.models import AuditAction, AuditEntry
+from stammkunde.core.bulk import insert_rows
 
 
 def audit(
@@ -40,3 +44,43 @@ def audit(
         detail=detail[:500],
         ip_address=ip_address,
     )
+
+
+def audit_system_changes(
+    entries: Iterable[tuple[AuditAction, Any, int | None, list[str], str]],
+) -> int:
+    """Record many changes the system made (no staff actor) at once: one INSERT for a batch.
+
+    Each entry is (action, model instance, customer id, field names, detail), as ``audit``
+    takes them. Returns how many were written.
+    """
+    fields_column = AuditEntry._meta.get_field("fields")
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            "system",
+            action.value if isinstance(action, AuditAction) else action,
+            obj._meta.label_lower,
+            str(obj.pk),
+            customer_id,
+            fields_column.get_db_prep_save(sorted(fields), connection),
+            detail[:500],
+            at,
+        )
+        for action, obj, customer_id, fields, detail in entries
+    ]
+    insert_rows(
+        AuditEntry,
+        (
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "customer_id",
+            "fields",
+            "detail",
+            "at",
+        ),
+        rows,
+    )
+    return len(rows)

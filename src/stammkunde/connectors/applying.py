@@ -14,14 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.connectors import normalized as ev
-from stammkunde.core.keys import normalize_email
+from stammkunde.connectors.shop_inputs import effective_status, order_input_for, valid_email
 from stammkunde.customers.models import ConsentChannel, Customer
 from stammkunde.customers.queries import find_by_email
 from stammkunde.customers.services import (
@@ -29,11 +27,9 @@ from stammkunde.customers.services import (
     record_shop_consent,
     update_customer_from_shop,
 )
-from stammkunde.shop.models import Order, OrderStatus, Shipment, Shop, ShopAccount
+from stammkunde.shop.models import Order, Shipment, Shop, ShopAccount
 from stammkunde.shop.services import (
-    LineInput,
     OrderError,
-    OrderInput,
     cancel_order,
     record_delivery,
     record_refund,
@@ -45,14 +41,6 @@ from stammkunde.shop.services import (
 )
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import record_activity
-
-# Fulfilment progress: a late "paid" never moves a delivered order back.
-PROGRESS = {
-    OrderStatus.PLACED: 0,
-    OrderStatus.PAID: 1,
-    OrderStatus.SHIPPED: 2,
-    OrderStatus.DELIVERED: 3,
-}
 
 
 class ApplyError(ValueError):
@@ -160,16 +148,6 @@ def _order(shop: Shop, external_id: str) -> Order:
     return order
 
 
-def _valid_email(email: str) -> str:
-    """The normalized address, or empty when it is no address (the order is kept anyway)."""
-    email = normalize_email(email) or ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        return ""
-    return email
-
-
 def _find_customer(shop: Shop, data: ev.CustomerData) -> Customer | None:
     if data.external_id:
         account = ShopAccount.objects.select_related("customer").filter(
@@ -178,7 +156,7 @@ def _find_customer(shop: Shop, data: ev.CustomerData) -> Customer | None:
         found = account.first()
         if found is not None:
             return found.customer
-    email = _valid_email(data.email)
+    email = valid_email(data.email)
     return find_by_email(email) if email else None
 
 
@@ -195,7 +173,7 @@ def _customer(
     customer = resolve_customer(
         shop,
         external_id=data.external_id,
-        email=_valid_email(data.email),
+        email=valid_email(data.email),
         first_name=data.first_name,
         last_name=data.last_name,
         source=shop.name,
@@ -230,36 +208,7 @@ def _upsert_order(shop: Shop, event: ev.OrderUpserted, result: ApplyResult) -> N
     if data is None and event.email:
         data = ev.CustomerData(email=event.email)
     customer = _customer(shop, data, event.updated_at, result, event.billing_address)
-    status = OrderStatus(event.status)
-    if existing is not None and PROGRESS.get(existing.status, -1) > PROGRESS.get(status, 99):
-        status = OrderStatus(existing.status)
-    order_input = OrderInput(
-        external_id=event.external_id,
-        placed_at=event.placed_at,
-        lines=[
-            LineInput(
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                sku=line.sku,
-                total=line.total,
-                external_id=line.external_id,
-            )
-            for line in event.lines
-        ],
-        number=event.number,
-        currency=event.currency or shop.currency,
-        email=_valid_email(event.email),
-        status=status,
-        shipping_total=event.shipping_total,
-        discount_total=event.discount_total,
-        tax_total=event.tax_total,
-        total=event.total,
-        is_test=event.is_test,
-        source_updated_at=event.updated_at,
-        billing_address=event.billing_address,
-        shipping_address=event.shipping_address,
-    )
+    order_input = order_input_for(shop, event, effective_status(existing, event.status))
     order, created = upsert_order(shop, order_input, customer=customer, actor_label=shop.name)
     (result.orders_created if created else result.orders_updated).append(order.pk)
 
@@ -346,7 +295,7 @@ def _return(order: Order, event: ev.ReturnRecorded) -> None:
 
 def _upsert_customer(shop: Shop, event: ev.CustomerUpserted, result: ApplyResult) -> None:
     data = event.customer
-    if not (data.external_id or _valid_email(data.email)):
+    if not (data.external_id or valid_email(data.email)):
         raise ApplyError(_("The customer has neither an id nor a valid e-mail address."))
     if data.external_id and event.updated_at is not None:
         account = ShopAccount.objects.filter(shop=shop, external_id=data.external_id).first()
@@ -379,7 +328,7 @@ def _consent(shop: Shop, event: ev.MarketingConsentChanged, result: ApplyResult)
     data = ev.CustomerData(external_id=event.customer_external_id, email=event.email)
     customer = _find_customer(shop, data)
     if customer is None:
-        if not (data.external_id or _valid_email(data.email)):
+        if not (data.external_id or valid_email(data.email)):
             raise ApplyError(_("The consent names no customer we can find or create."))
         customer = _customer(shop, data, event.changed_at, result)
     channel = ConsentChannel.SMS if event.channel == "sms" else ConsentChannel.EMAIL

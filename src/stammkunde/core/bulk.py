@@ -52,6 +52,48 @@ def insert_ignore(
         return max(cursor.rowcount, 0)
 
 
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (values for ``columns``, ready for the database) with one executemany.
+
+    For rows whose ids nobody needs back (log entries, order lines): ``bulk_create`` prepares
+    every field of every instance, which costs more than the insert itself.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each instance with one prepared UPDATE by primary key (executemany).
+
+    ``QuerySet.bulk_update`` builds a CASE expression per field and row, which for a batch of a
+    hundred costs many times the statements themselves. auto_now fields are not touched here:
+    list them in ``fields`` and set them on the instances.
+    """
+    if not instances:
+        return
+    model = type(instances[0])
+    meta = model._meta
+    concrete = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in concrete]
+        + [obj.pk]
+        for obj in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 # Per-connection SQLite settings for the length of an import: a 64 MB page cache, since the
 # default 2 MB no longer holds the indexes of orders, lines and timeline once they reach a few
 # hundred thousand rows (every insert would reread index pages), and a checkpoint every 40 MB

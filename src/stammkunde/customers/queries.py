@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,3 +118,25 @@ def find_by_email(email: str | None) -> Customer | None:
     if merge is None:
         return None
     return Customer.objects.filter(pk=resolve_merged(merge.survivor_id)).first()
+
+
+def find_by_emails(emails: Iterable[str]) -> dict[str, int]:
+    """``find_by_email`` for many addresses: normalized address -> customer id, where found.
+
+    One query for the common case; the holder merged away is followed to its survivor, and an
+    address freed by a merge to the survivor of the customer who had it.
+    """
+    keys = {key for key in (normalize_email(email) for email in emails) if key}
+    if not keys:
+        return {}
+    found: dict[str, int] = {}
+    rows = Customer.objects.filter(email__in=keys).values_list("email", "pk", "status")
+    for email, pk, status in rows:
+        found[email] = resolve_merged(pk) if status == CustomerStatus.MERGED else pk
+    missing = keys - set(found)
+    if missing:
+        merges = CustomerMerge.objects.filter(merged_email__in=missing).order_by("merged_at", "id")
+        survivors = dict(merges.values_list("merged_email", "survivor_id"))  # newest merge wins
+        for key, survivor_id in survivors.items():
+            found[key] = resolve_merged(survivor_id)
+    return found

@@ -228,143 +228,23 @@ def record_customer_view(customer: Customer, *, by: Any, ip_address: str | None 
     )
 
 
-# --- Data from the shop systems (webhooks, API backfill) ----------------------------------------
+# Data from the shop systems (webhooks, API backfill) lives in ``customers.shop_data``; these
+# names stay importable from here, where callers look for the writes of customers.
+from stammkunde.customers.shop_data import (  # noqa: E402
+    SHOP_PROFILE_FIELDS,
+    record_shop_consent,
+    update_customer_from_shop,
+)
 
-# Profile fields a shop may fill in; the e-mail is identity and changes only through staff.
-SHOP_PROFILE_FIELDS = frozenset({"first_name", "last_name", "phone", "company"})
-DIRECT_SOURCES = (ConsentSource.CUSTOMER, ConsentSource.STAFF)
-
-
-@transaction.atomic
-def record_shop_consent(
-    customer: Customer,
-    *,
-    channel: ConsentChannel,
-    granted: bool,
-    given_at: datetime | None,
-    source_detail: str = "",
-    purpose: ConsentPurpose = ConsentPurpose.NEWSLETTER,
-) -> ConsentEvent | None:
-    """Record marketing consent as the shop reports it; None when nothing changes.
-
-    The ledger keeps changes, so a report equal to the current state adds nothing (this also
-    makes redelivered webhooks harmless). A grant from the shop never overrides an opt-out the
-    customer gave us directly (or staff recorded on their word) unless the shop's grant is
-    newer; a grant without a time of its own is never newer.
-    """
-    events = ConsentEvent.objects.filter(customer=customer, channel=channel, purpose=purpose)
-    current = events.order_by("-given_at", "-id").first()
-    if (current.granted if current else False) == granted:
-        return None
-    if granted:
-        direct_opt_out = (
-            events.filter(source__in=DIRECT_SOURCES).order_by("-given_at", "-id").first()
-        )
-        newer_opt_out = (
-            direct_opt_out is not None
-            and not direct_opt_out.granted
-            and (given_at is None or given_at <= direct_opt_out.given_at)
-        )
-        if newer_opt_out:
-            return None
-    return record_consent(
-        customer,
-        channel=channel,
-        purpose=purpose,
-        granted=granted,
-        source=ConsentSource.SHOP,
-        given_at=given_at,
-        source_detail=source_detail,
-    )
-
-
-def _staff_edited_fields(customer: Customer, since: datetime | None) -> set[str]:
-    """Profile fields staff changed (after ``since``, or ever when it is None)."""
-    from stammkunde.audit.models import AuditEntry
-
-    entries = AuditEntry.objects.filter(
-        customer_id=customer.pk,
-        action=AuditAction.CHANGE,
-        object_type=Customer._meta.label_lower,
-        actor__isnull=False,
-    )
-    if since is not None:
-        entries = entries.filter(at__gt=since)
-    return {name for fields in entries.values_list("fields", flat=True) for name in fields or ()}
-
-
-def _add_first_address(customer: Customer, address: dict[str, str] | None) -> bool:
-    """Keep the shop's address when we hold none for the customer (never replace one)."""
-    from stammkunde.customers.models import Address, AddressKind
-
-    if not address or not (address.get("street") or address.get("city")):
-        return False
-    if customer.addresses.exists():
-        return False
-    country = (address.get("country") or "").upper()
-    Address.objects.create(
-        customer=customer,
-        kind=AddressKind.BILLING,
-        company=address.get("company", "")[:200],
-        name=address.get("name", "")[:200],
-        street=address.get("street", "")[:200],
-        street2=address.get("street2", "")[:200],
-        postal_code=address.get("postal_code", "")[:16],
-        city=address.get("city", "")[:100],
-        country=country if len(country) == 2 and country.isalpha() else "",
-        is_default=True,
-    )
-    return True
-
-
-@transaction.atomic
-def update_customer_from_shop(
-    customer: Customer,
-    *,
-    changed_at: datetime | None,
-    source_label: str,
-    address: dict[str, str] | None = None,
-    **fields: str,
-) -> list[str]:
-    """Take over profile data the shop sends; return the names of the fields changed.
-
-    Empty values never erase what we hold, and a field staff edited after the shop's change
-    (``changed_at``; ever, when the shop gives no time) keeps the staff's value. The shop's
-    address (keys as in ``connectors.platforms.base.address``) is kept when we hold none.
-    """
-    unknown = set(fields) - SHOP_PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"not taken from the shop: {sorted(unknown)}")
-    wanted = {
-        name: value[: Customer._meta.get_field(name).max_length]
-        for name, value in fields.items()
-        if value and getattr(customer, name) != value
-    }
-    protected = _staff_edited_fields(customer, changed_at) if wanted else set()
-    changed = [name for name in wanted if name not in protected]
-    for name in changed:
-        setattr(customer, name, wanted[name])
-    if changed:
-        customer.save(update_fields=[*changed, "updated_at"])
-    labels = [str(Customer._meta.get_field(name).verbose_name) for name in changed]
-    if _add_first_address(customer, address):
-        changed.append("address")
-        labels.append(str(_("address")))
-    if not changed:
-        return []
-    record_activity(
-        customer_id=customer.pk,
-        kind=ActivityKind.CUSTOMER_UPDATED,
-        summary=_("Profile changed: %(fields)s") % {"fields": ", ".join(labels)},
-        occurred_at=changed_at,
-        actor_label=source_label,
-    )
-    audit(
-        actor=None,
-        action=AuditAction.CHANGE,
-        obj=customer,
-        customer_id=customer.pk,
-        fields=changed,
-        detail=source_label,
-    )
-    return changed
+__all__ = [
+    "SHOP_PROFILE_FIELDS",
+    "CustomerError",
+    "add_note",
+    "create_customer",
+    "log_call",
+    "record_consent",
+    "record_customer_view",
+    "record_shop_consent",
+    "update_customer",
+    "update_customer_from_shop",
+]

@@ -17,14 +17,24 @@ from stammkunde.shop.services.orders import (
     cancel_order,
     money,
     resolve_customer,
+    validate_order,
+)
+from stammkunde.shop.services.upserting import (
+    OrderUpsert,
+    is_stale,
+    lock_orders,
     upsert_order,
+    upsert_orders,
 )
 
 __all__ = [
     "LineInput",
     "OrderError",
     "OrderInput",
+    "OrderUpsert",
     "cancel_order",
+    "is_stale",
+    "lock_orders",
     "mark_return_received",
     "money",
     "record_delivery",
@@ -34,5 +44,7 @@ __all__ = [
     "record_withdrawal",
     "resolve_customer",
     "upsert_order",
+    "upsert_orders",
+    "validate_order",
     "withdrawal_deadline",
 ]

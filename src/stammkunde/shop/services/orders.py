@@ -21,13 +21,12 @@ from stammkunde.shop import events
 from stammkunde.shop.models import (
     ZERO,
     Order,
-    OrderLine,
     OrderStatus,
     Shop,
     ShopAccount,
 )
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import record_activity
+from stammkunde.timeline.services import ActivityRow, record_activity_rows
 
 CENT = Decimal("0.01")
 
@@ -120,7 +119,8 @@ def resolve_customer(
     return customer
 
 
-def _validate(data: OrderInput) -> None:
+def validate_order(data: OrderInput) -> None:
+    """Raise OrderError when the shop's order data cannot be accepted."""
     if not data.external_id:
         raise OrderError(_("The order has no id."))
     if timezone.is_naive(data.placed_at):
@@ -141,136 +141,6 @@ def _validate(data: OrderInput) -> None:
         raise OrderError(_("The order total cannot be negative."))
 
 
-@transaction.atomic
-def upsert_order(
-    shop: Shop, data: OrderInput, *, customer: Customer | None, actor_label: str = ""
-) -> tuple[Order, bool]:
-    """Create or update an order from its shop's data; return it and whether it was new.
-
-    An update that is older than what we hold (by the shop's ``source_updated_at``) changes
-    nothing. Lines are replaced as a whole, the totals recomputed from them.
-    """
-    _validate(data)
-    order = (
-        Order.objects.select_for_update().filter(shop=shop, external_id=data.external_id).first()
-    )
-    created = order is None
-    stale = (
-        order is not None
-        and data.source_updated_at is not None
-        and order.source_updated_at is not None
-        and data.source_updated_at <= order.source_updated_at
-    )
-    if stale:
-        return order, False
-    if order is None:
-        order = Order(shop=shop, external_id=data.external_id)
-    subtotal = sum((line.line_total for line in data.lines), ZERO)
-    total = subtotal + data.shipping_total - data.discount_total
-    if data.total is not None:
-        total = data.total
-    if total < 0:
-        raise OrderError(_("The discount is larger than the order."))
-    previous_status = order.status if not created else None
-    previous_total = order.total if not created else None
-    order.number = data.number or data.external_id
-    order.customer = customer
-    order.email = normalize_email(data.email) or ""
-    order.status = data.status
-    order.placed_at = data.placed_at
-    order.currency = data.currency.upper()
-    order.subtotal = subtotal
-    order.shipping_total = money(data.shipping_total)
-    order.discount_total = money(data.discount_total)
-    order.tax_total = money(data.tax_total)
-    order.total = money(total)
-    order.is_test = data.is_test
-    order.source_updated_at = data.source_updated_at
-    order.billing_address = data.billing_address
-    order.shipping_address = data.shipping_address
-    order.save()
-    _replace_lines(order, data.lines, created=created)
-    if customer is not None and created:
-        record_activity(
-            customer_id=customer.pk,
-            kind=ActivityKind.ORDER_PLACED,
-            channel=Channel.SHOP,
-            direction=Direction.INBOUND,
-            summary=_("Order %(number)s placed: %(total)s %(currency)s")
-            % {"number": order.number, "total": order.total, "currency": order.currency},
-            occurred_at=order.placed_at,
-            actor_label=actor_label or shop.name,
-            subject=order,
-            dedupe_key=f"order:{order.pk}:placed",
-        )
-    if created:
-        publish(
-            events.OrderPlaced(
-                order_id=order.pk,
-                shop_id=shop.pk,
-                customer_id=order.customer_id,
-                occurred_at=order.placed_at,
-                total=order.total,
-                currency=order.currency,
-            )
-        )
-    if order.status == OrderStatus.CANCELLED and previous_status != OrderStatus.CANCELLED:
-        _after_cancel(order, actor_label=actor_label or shop.name)
-    elif (
-        not created
-        and customer is not None
-        and (order.status != previous_status or order.total != previous_total)
-    ):
-        _record_update(order, actor_label=actor_label or shop.name)
-    return order, created
-
-
-def _replace_lines(order: Order, lines: Sequence[LineInput], *, created: bool) -> None:
-    """Write the order's lines; an existing line keeps its row (returns point at it)."""
-    existing = {} if created else {line.line_number: line for line in order.lines.all()}
-    new_rows = []
-    for number, line in enumerate(lines, start=1):
-        values = {
-            "sku": line.sku[:64],
-            "external_id": line.external_id[:100],
-            "name": line.name[:300],
-            "quantity": line.quantity,
-            "unit_price": money(line.unit_price),
-            "total": line.line_total,
-        }
-        row = existing.pop(number, None)
-        if row is None:
-            new_rows.append(OrderLine(order=order, line_number=number, **values))
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save(update_fields=list(values))
-    if existing:
-        OrderLine.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
-    OrderLine.objects.bulk_create(new_rows)
-
-
-def _record_update(order: Order, *, actor_label: str) -> None:
-    status = OrderStatus(order.status).label
-    record_activity(
-        customer_id=order.customer_id,
-        kind=ActivityKind.ORDER_UPDATED,
-        channel=Channel.SHOP,
-        summary=_("Order %(number)s updated: %(status)s, %(total)s %(currency)s")
-        % {
-            "number": order.number,
-            "status": status,
-            "total": order.total,
-            "currency": order.currency,
-        },
-        occurred_at=order.source_updated_at or timezone.now(),
-        actor_label=actor_label,
-        subject=order,
-        dedupe_key=f"order:{order.pk}:updated:{order.status}:{order.total}"
-        + (f":{order.source_updated_at.isoformat()}" if order.source_updated_at else ""),
-    )
-
-
 def _order_event_fields(order: Order, occurred_at: datetime) -> dict[str, Any]:
     return {
         "order_id": order.pk,
@@ -280,20 +150,29 @@ def _order_event_fields(order: Order, occurred_at: datetime) -> dict[str, Any]:
     }
 
 
-def _after_cancel(order: Order, *, actor_label: str) -> None:
-    now = timezone.now()
-    if order.customer_id:
-        record_activity(
-            customer_id=order.customer_id,
-            kind=ActivityKind.ORDER_CANCELLED,
-            channel=Channel.SHOP,
-            summary=_("Order %(number)s cancelled") % {"number": order.number},
-            occurred_at=now,
-            actor_label=actor_label,
-            subject=order,
-            dedupe_key=f"order:{order.pk}:cancelled",
+def after_cancel_activity(order: Order, *, actor_label: str) -> list[ActivityRow]:
+    """The timeline entry of a cancellation (none for an order without a customer)."""
+    if not order.customer_id:
+        return []
+    return [
+        ActivityRow(
+            order.customer_id,
+            ActivityKind.ORDER_CANCELLED.value,
+            timezone.now(),
+            _("Order %(number)s cancelled") % {"number": order.number},
+            Channel.SHOP.value,
+            Direction.INTERNAL.value,
+            actor_label,
+            Order._meta.label_lower,
+            order.pk,
+            f"order:{order.pk}:cancelled",
         )
-    publish(events.OrderCancelled(**_order_event_fields(order, now)))
+    ]
+
+
+def _after_cancel(order: Order, *, actor_label: str) -> None:
+    record_activity_rows(after_cancel_activity(order, actor_label=actor_label))
+    publish(events.OrderCancelled(**_order_event_fields(order, timezone.now())))
 
 
 @transaction.atomic
