@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("integrations/api-tokens/", include("stammkunde.api.staff_urls")),
     path("hooks/", include("stammkunde.connectors.urls")),
     path("", include("stammkunde.ui.urls")),
 ]

@@ -92,3 +92,9 @@ def authenticate(secret: str) -> ApiToken | None:
         ).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def tokens_for_staff() -> list[ApiToken]:
+    """All tokens for the staff page: active ones first, then by name."""
+    tokens = ApiToken.objects.select_related("shop", "created_by").order_by("name")
+    return sorted(tokens, key=lambda token: token.revoked_at is not None)
