@@ -11,6 +11,7 @@ from stammkunde.analytics.kpis import (
     changes,
     period_starts,
     robust_z_scores,
+    seasonally_adjusted,
 )
 
 
@@ -154,3 +155,47 @@ def test_the_unfinished_current_period_is_never_judged():
 
     assert points[-1].is_partial is True
     assert points[-1].warnings == []
+
+
+def _monthly_rows(revenue):
+    months = len(revenue)
+    starts = [day(f"{2021 + m // 12}-{m % 12 + 1:02d}-01") for m in range(months)]
+    return {
+        "start": np.array(starts),
+        "revenue": np.array(revenue),
+        "orders": np.full(months, 100.0),
+        "customers": np.full(months, 90.0),
+        "new_customers": np.full(months, 30.0),
+        "returning_customers": np.full(months, 60.0),
+        "repeat_orders": np.full(months, 60.0),
+        "returned_orders": np.full(months, 5.0),
+    }
+
+
+def test_seasonal_adjustment_takes_off_what_earlier_years_brought_at_that_time():
+    change = np.array([0.1, 0.5, 0.2, 0.6, 0.1, 0.4, 0.3])
+
+    adjusted = seasonally_adjusted(change, season=2, years=2)
+
+    # No earlier year for the first two; then one earlier year; then the median of two.
+    assert np.allclose(adjusted[:2], change[:2])
+    assert np.allclose(adjusted[2:4], [0.2 - 0.1, 0.6 - 0.5])
+    assert np.isclose(adjusted[4], 0.1 - np.median([0.2, 0.1]))
+    assert np.isclose(adjusted[6], 0.3 - np.median([0.1, 0.2]))
+
+
+def test_christmas_is_unusual_in_the_first_year_only_and_a_spring_slump_always():
+    ordinary = [1000.0, 1030.0, 990.0, 1010.0, 1020.0, 980.0, 1000.0, 1040.0, 990.0, 1010.0, 1000.0]
+    year = [*ordinary, 1800.0]  # every December brings 80% more
+    revenue = year * 3
+    revenue[12 * 2 + 3] = 500.0  # April of the third year halves
+
+    points = build_points(_monthly_rows(revenue), "month", today=date(2030, 1, 1))
+
+    def warned(index):
+        return {w.kpi for w in points[index].warnings}
+
+    assert "revenue" in warned(11)  # the first December: nothing to compare it with
+    assert "revenue" not in warned(23) and "revenue" not in warned(35)  # known by now
+    assert "revenue" in warned(27)  # the slump in April is news
+    assert "revenue" not in warned(26) and "revenue" not in warned(34)

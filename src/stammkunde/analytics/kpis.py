@@ -8,13 +8,17 @@ docs/ANALYTICS.md, judges each period's change against this shop's own history o
   in percentage points for rates (repeat rate, return rate);
 * the comparison period is the previous week or month, and for days the same weekday one
   week earlier (shops sell differently on Sundays and Mondays);
-* the change is scored against the preceding changes (8 weeks of days, 26 weeks, 24 months)
-  with the robust z-score z = (change - median) / scale, scale = 1.4826 x MAD (the modified
-  z-score of Iglewicz and Hoaglin), or 1.2533 x the mean absolute deviation when that is
-  larger; |z| > 3.5 is unusual;
-* a change must also be material: at least 10% for amounts and counts, 2 percentage points
-  for rates. At least 8 earlier changes are needed, and the current, unfinished period is never
-  judged.
+* seasonality: once the shop has a year of history, what the same time of year usually brings
+  (the median of the changes one, two and three years earlier, as far as known; 52 weeks for
+  days, so the weekday matches) is taken off the change first, so December's rise is no
+  surprise in the second December;
+* the (adjusted) change is scored against the preceding changes (8 weeks of days, 26 weeks,
+  24 months) with the robust z-score z = (change - median) / scale, scale = 1.4826 x MAD
+  (the modified z-score of Iglewicz and Hoaglin), or 1.2533 x the mean absolute deviation
+  when that is larger; |z| > 3.5 is unusual;
+* the adjusted change must also be material: at least 10% for amounts and counts, 2
+  percentage points for rates. At least 8 earlier changes are needed, and the current,
+  unfinished period is never judged.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ THRESHOLD = 3.5
 MIN_HISTORY = 8
 HISTORY = {"day": 56, "week": 26, "month": 24}
 LAG = {"day": 7, "week": 1, "month": 1}
+# A year in periods (for days 52 weeks, so the weekday matches), and how many earlier years
+# make the seasonal norm.
+SEASON = {"day": 364, "week": 52, "month": 12}
+SEASON_YEARS = 3
 # KPI name -> whether its change is a ratio (log) or a difference of rates.
 KPI_KINDS = {
     "revenue": "ratio",
@@ -181,6 +189,23 @@ def changes(values: np.ndarray, *, kind: str, lag: int) -> np.ndarray:
     return out
 
 
+def seasonally_adjusted(
+    change: np.ndarray, *, season: int, years: int = SEASON_YEARS
+) -> np.ndarray:
+    """Each change minus the median of the changes ``season``, 2 x ``season`` ... periods
+    earlier (up to ``years`` of them, where known); unchanged where no earlier year is known."""
+    change = np.asarray(change, dtype=float)
+    earlier = np.full((years, change.size), np.nan)
+    for year in range(1, years + 1):
+        lag = year * season
+        if change.size > lag:
+            earlier[year - 1, lag:] = change[:-lag]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no earlier year known yet
+        usual = np.nanmedian(earlier, axis=0)
+    return np.where(np.isfinite(usual), change - usual, change)
+
+
 def robust_z_scores(
     change: np.ndarray, *, history: int, min_history: int = MIN_HISTORY
 ) -> np.ndarray:
@@ -295,8 +320,9 @@ def build_points(rows: dict[str, np.ndarray], period: str, today: date) -> list[
         change = changes(values[kpi], kind=kind, lag=LAG[period])
         # The unfinished period neither gets judged nor enters the history of later ones.
         change[partial] = np.nan
-        z = robust_z_scores(change, history=HISTORY[period])
-        large = np.abs(np.nan_to_num(change)) >= MIN_CHANGE[kind]
+        unusual = seasonally_adjusted(change, season=SEASON[period])
+        z = robust_z_scores(unusual, history=HISTORY[period])
+        large = np.abs(np.nan_to_num(unusual)) >= MIN_CHANGE[kind]
         for index in np.flatnonzero((np.abs(np.nan_to_num(z)) > THRESHOLD) & large):
             shown = float(np.expm1(change[index])) if kind == "ratio" else float(change[index])
             warnings[index].append(
