@@ -41,21 +41,45 @@ def insert_ignore(
         fixed_values.append(field.get_db_prep_save(value, connection))
     quote = connection.ops.quote_name
     names = ", ".join(quote(name) for name in (*columns, *fixed_columns))
-    placeholders = ", ".join(["%s"] * (len(columns) + len(fixed_columns)))
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
-        f" ON CONFLICT ({', '.join(quote(name) for name in conflict)}) DO NOTHING"
-    )
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({names})"
+    tail = f" ON CONFLICT ({', '.join(quote(name) for name in conflict)}) DO NOTHING"
     fixed = tuple(fixed_values)
+    return _insert(head, tail, [(*row, *fixed) for row in rows])
+
+
+# PostgreSQL: rows per multi-row INSERT (and never more than its 65,535 parameters).
+ROWS_PER_STATEMENT = 1000
+
+
+def _insert(head: str, tail: str, rows: Sequence[Sequence[Any]]) -> int:
+    """Run ``head VALUES (...) tail`` for all rows; return how many the database inserted.
+
+    SQLite runs in-process, so one prepared statement per row (executemany) is cheapest there;
+    PostgreSQL pays a network round trip per statement, so the rows go in multi-row VALUES.
+    """
+    if not rows:
+        return 0
+    width = len(rows[0])
+    row_sql = "(" + ", ".join(["%s"] * width) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*row, *fixed) for row in rows])
-        return max(cursor.rowcount, 0)
+        if connection.vendor != "postgresql":
+            cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
+            return max(cursor.rowcount, 0)
+        per = max(1, min(ROWS_PER_STATEMENT, 65_535 // width))
+        inserted = 0
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            values = ", ".join([row_sql] * len(chunk))
+            cursor.execute(f"{head} VALUES {values}{tail}", [v for row in chunk for v in row])
+            inserted += max(cursor.rowcount, 0)
+        return inserted
 
 
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (values for ``columns``, ready for the database) with one executemany.
+    """Insert ``rows`` (values for ``columns``, ready for the database) in as few statements as
+    the database likes (see ``_insert``).
 
     For rows whose ids nobody needs back (log entries, order lines): ``bulk_create`` prepares
     every field of every instance, which costs more than the insert itself.
@@ -64,10 +88,7 @@ def insert_rows(
         return
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _insert(f"INSERT INTO {quote(model._meta.db_table)} ({names})", "", list(rows))
 
 
 def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> None:
