@@ -14,9 +14,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-FIXTURES = Path("/work/shared/fixtures/webhooks")
-if not FIXTURES.exists():  # the fixtures travel with the shared folder beside the repository
-    FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "webhooks"
+# The project's copy of the published examples (see tests/fixtures/webhooks/SOURCES.md).
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
 
 SECRET = "test-webhook-secret"
 

@@ -1,0 +1,167 @@
+"""Applying shop data about people: identity across shops, profile updates, consent, privacy
+requests and deleted accounts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from stammkunde.connectors import normalized as ev
+from stammkunde.connectors.applying import apply_events
+from stammkunde.connectors.platforms import adapter_for
+from stammkunde.customers.models import ConsentSource, Customer
+from stammkunde.customers.services import record_consent, update_customer
+from stammkunde.shop.models import Order, Platform
+from stammkunde.timeline.models import Activity, ActivityKind
+from tests.connectors.applying_helpers import FIXTURES, deliver, make_shop
+
+
+@pytest.fixture
+def shopify(db):
+    return make_shop(Platform.SHOPIFY)
+
+
+def test_guest_and_account_in_two_shops_are_one_customer(db):
+    shopify, woo = make_shop(Platform.SHOPIFY), make_shop(Platform.WOOCOMMERCE)
+    deliver(woo, "webhooks/woocommerce/order-created.json", "order.created")  # guest
+    deliver(woo, "webhooks/woocommerce/customer-created.json", "customer.created")
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(email="John.Doe@Example.com"),
+    )
+    assert Customer.objects.count() == 1
+    customer = Customer.objects.get()
+    assert customer.email == "john.doe@example.com"
+    assert customer.shop_accounts.count() == 2
+    order = Order.objects.get(shop=woo)
+    assert order.customer == customer
+    assert order.total == Decimal("29.35")
+    assert [(line.quantity, line.total) for line in order.lines.all()] == [
+        (2, Decimal("6.00")),
+        (1, Decimal("12.00")),
+    ]
+
+
+def test_shop_grant_does_not_override_newer_direct_opt_out(shopify, agent):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    customer = Customer.objects.get()
+    record_consent(
+        customer,
+        channel="email",
+        purpose="newsletter",
+        granted=False,
+        source=ConsentSource.CUSTOMER,
+        given_at=datetime(2022, 3, 1, tzinfo=UTC),
+    )
+    old_grant = ev.MarketingConsentChanged(
+        granted=True,
+        customer_external_id="706405506930370084",
+        changed_at=datetime(2022, 2, 1, tzinfo=UTC),
+    )
+    undated_grant = ev.MarketingConsentChanged(
+        granted=True, customer_external_id="706405506930370084"
+    )
+    result = apply_events(shopify, [old_grant, undated_grant])
+    assert result.consents_recorded == 0
+    newer_grant = ev.MarketingConsentChanged(
+        granted=True,
+        customer_external_id="706405506930370084",
+        changed_at=datetime(2022, 4, 1, tzinfo=UTC),
+    )
+    assert apply_events(shopify, [newer_grant]).consents_recorded == 1
+    assert apply_events(shopify, [newer_grant]).consents_recorded == 0
+
+
+def test_staff_edit_survives_older_shop_update(shopify, agent):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    customer = Customer.objects.get()
+    update_customer(customer, by=agent, last_name="Biller-Schmidt")
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/update",
+        lambda p: p.update(
+            updated_at="2022-01-02T00:00:00-05:00", last_name="Billerr", first_name="Robert"
+        ),
+    )
+    customer.refresh_from_db()
+    assert customer.last_name == "Biller-Schmidt"
+    assert customer.first_name == "Robert"
+
+
+def test_privacy_requests_recorded_and_returned(shopify):
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=191167, email="john@example.com"),
+    )
+    result = deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+    [(request, customer_id)] = result.privacy_requests
+    assert request.kind == "customer_redact"
+    entry = Activity.objects.get(kind=ActivityKind.PRIVACY_REQUEST)
+    assert entry.customer_id == customer_id
+    assert "299938, 280263, 220458" in entry.body
+    again = deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+    assert len(again.privacy_requests) == 1
+    assert Activity.objects.filter(kind=ActivityKind.PRIVACY_REQUEST).count() == 1
+    shop_wide = deliver(shopify, "webhooks/shopify/shop-redact.json", "shop/redact")
+    assert shop_wide.privacy_requests[0][1] is None
+
+
+def test_unknown_customer_privacy_request_creates_nobody(shopify):
+    result = deliver(
+        shopify, "webhooks/shopify/customers-data_request.json", "customers/data_request"
+    )
+    assert result.privacy_requests[0][1] is None
+    assert Customer.objects.count() == 0
+
+
+def test_unicode_and_injection_names_are_stored_verbatim(db):
+    shop = make_shop(Platform.GENERIC)
+    payload = json.loads((FIXTURES / "webhooks-own/generic-order-upserted.json").read_text())
+    name = "Zoë '; DROP TABLE shop_order; -- <script>alert(1)</script> 🙂"
+    payload["data"]["lines"][0]["name"] = name
+    payload["data"]["customer"]["last_name"] = "O'Brien-Ünal 李"
+    apply_events(shop, adapter_for("generic").map("order.upserted", payload))
+    order = Order.objects.get()
+    assert order.lines.get(line_number=1).name == name
+    assert order.customer.last_name == "O'Brien-Ünal 李"
+
+
+def test_first_address_is_taken_from_the_shop(shopify):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    [address] = Customer.objects.get().addresses.all()
+    assert (address.street, address.postal_code, address.city, address.country) == (
+        "151 O'Connor Street",
+        "K2P 2L8",
+        "Ottawa",
+        "CA",
+    )
+
+
+def test_customer_deleted_in_the_shop_keeps_our_customer(shopify):
+    deliver(shopify, "webhooks/shopify/customers-create.json", "customers/create")
+    for _ in range(2):
+        deliver(shopify, "webhooks/shopify/customers-delete.json", "customers/delete")
+    customer = Customer.objects.get()
+    assert customer.shop_accounts.count() == 1
+    deleted = Activity.objects.filter(customer=customer, summary__contains="deleted")
+    assert deleted.count() == 1
+
+
+def test_older_customer_update_is_ignored(shopify):
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/update",
+        lambda p: p.update(updated_at="2022-02-01T00:00:00Z", first_name="Robert"),
+    )
+    result = deliver(shopify, "webhooks/shopify/customers-create.json", "customers/update")
+    assert result.stale == 1
+    assert Customer.objects.get().first_name == "Robert"
