@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -19,8 +21,13 @@ PROGRESS = {
 }
 
 
+@functools.lru_cache(maxsize=65_536)
 def valid_email(email: str) -> str:
-    """The normalized address, or empty when it is no address (the order is kept anyway)."""
+    """The normalized address, or empty when it is no address (the order is kept anyway).
+
+    Cached: a batch asks for the same buyer's address several times, and Django's validator
+    is a long regular expression.
+    """
     email = normalize_email(email) or ""
     try:
         validate_email(email)
