@@ -16,6 +16,11 @@
     .venv/bin/python benchmarks/webhooks.py                         # 20,000 deliveries, SQLite
     .venv/bin/python benchmarks/webhooks.py --deliveries 2000
     .venv/bin/python benchmarks/webhooks.py --database-url postgres://postgres@127.0.0.1/bench_hooks
+    .venv/bin/python benchmarks/webhooks.py --accept-only --deliveries 4000   # steps 1-3 only
+
+``--accept-only`` stops after posting: no drain, processed_per_s (and the drain's checks) null;
+instead it checks that every delivery answered 200 is in the inbox and every forged one was
+answered 401.
 
 Targets: >= 500 accepted/s, >= 1,000 processed events/s, 0 lost, 0 doubled. The last output
 line is one JSON object with the keys accepted_per_s, processed_per_s, lost, doubled.
@@ -240,13 +245,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     raise SystemExit("the web server did not start")
 
 
-def fresh_database(database_url: str | None) -> dict[str, str]:
+def fresh_database(database_url: str | None, work: Path = WORK) -> dict[str, str]:
     """Environment for a new, empty benchmark database (migrated)."""
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     env = {
         **os.environ,
-        "STAMMKUNDE_DATA_DIR": str(WORK),
+        "STAMMKUNDE_DATA_DIR": str(work),
         "STAMMKUNDE_DATABASE_URL": database_url or "",
         "STAMMKUNDE_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STAMMKUNDE_LOG_LEVEL": "WARNING",
@@ -324,16 +329,37 @@ def check(load: list[Delivery], expected: Expected, shop_id: int) -> dict[str, i
     }
 
 
+def check_accepted(load: list[Delivery], shop_id: int) -> dict[str, int]:
+    """After posting only: deliveries answered 200 but not in the inbox, forged ones not 401."""
+    from stammkunde.connectors.models import WebhookDelivery
+
+    stored = Counter(
+        WebhookDelivery.objects.filter(shop_id=shop_id)
+        .exclude(state="rejected")
+        .values_list("delivery_id", flat=True)
+    )
+    answered = Counter(d.webhook_id for d in load if d.valid and d.status == 200)
+    unstored = sum(max(0, count - stored[webhook_id]) for webhook_id, count in answered.items())
+    forged_not_401 = sum(1 for d in load if not d.valid and d.status != 401)
+    return {"unstored": unstored, "forged_not_401": forged_not_401}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deliveries", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=16, help="load generator threads")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (db name with 'bench')")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--accept-only", action="store_true", help="stop after posting (no drain, no processed/s)"
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, default=WORK, help="data directory (deleted and created again)"
+    )
     args = parser.parse_args()
 
     load, expected = build_load(args.deliveries, args.seed)
-    env = fresh_database(args.database_url)
+    env = fresh_database(args.database_url, args.work_dir)
     setup_django()
     from stammkunde.connectors.inbox.connections import connect_shop
 
@@ -356,6 +382,24 @@ def main() -> None:
     statuses = Counter(delivery.status for delivery in load)
     accepted = statuses[200]
     print(f"posted {len(load):,} deliveries in {seconds:.1f} s: {dict(sorted(statuses.items()))}")
+    database = "postgresql" if args.database_url else "sqlite"
+    if args.accept_only:
+        figures = check_accepted(load, connection.shop_id)
+        print(f"checks: {figures}")
+        result = {
+            "deliveries": len(load),
+            "accepted": accepted,
+            "accepted_per_s": round(accepted / seconds, 1),
+            "processed_events": None,
+            "processed_per_s": None,
+            "lost": None,
+            "doubled": None,
+            "stale": None,
+            **figures,
+            "database": database,
+        }
+        print(json.dumps(result))
+        return
 
     started = time.perf_counter()
     subprocess.run(
@@ -391,7 +435,7 @@ def main() -> None:
         "lost": figures["lost"],
         "doubled": figures["doubled"],
         "stale": figures["stale"],
-        "database": "postgresql" if args.database_url else "sqlite",
+        "database": database,
     }
     print(json.dumps(result))
 

@@ -4,25 +4,61 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
 
 from stammkunde.connectors.models import DeliveryState, ShopConnection, WebhookDelivery
+from stammkunde.shop.models import Shop
+
+# The endpoint's lookup is remembered per process for this long: it was one of the two queries
+# of every delivery, and a shop posts many. Saving or deleting a shop or connection in this
+# process forgets everything at once; the other web processes see a changed secret or token,
+# or a deactivated shop, within these seconds.
+HOOK_CACHE_SECONDS = 5.0
+# shop slug -> (when it was read, monotonic clock; the connection with its shop)
+_hook_cache: dict[str, tuple[float, ShopConnection]] = {}
 
 
 def connection_for_hook(shop_slug: str, token: str) -> ShopConnection | None:
-    """The active shop connection whose webhook URL this is, or None."""
-    connection = (
-        ShopConnection.objects.select_related("shop")
-        .filter(shop__slug=shop_slug, shop__is_active=True)
-        .first()
-    )
-    if connection is None or not constant_time_compare(connection.hook_token, token):
+    """The active shop connection whose webhook URL this is, or None.
+
+    The instance may be shared with other requests of this process (read it, never change it).
+    """
+    now = time.monotonic()
+    cached = _hook_cache.get(shop_slug)
+    if cached is not None and now - cached[0] < HOOK_CACHE_SECONDS:
+        connection = cached[1]
+    else:
+        connection = (
+            ShopConnection.objects.select_related("shop")
+            .filter(shop__slug=shop_slug, shop__is_active=True)
+            .first()
+        )
+        if connection is None:
+            # Unknown slugs are not remembered: anyone can make up as many as they like.
+            _hook_cache.pop(shop_slug, None)
+            return None
+        _hook_cache[shop_slug] = (now, connection)
+    if not constant_time_compare(connection.hook_token, token):
         return None
     return connection
+
+
+def forget_hook_connections(**_kwargs: Any) -> None:
+    """Empty this process's cache of ``connection_for_hook`` (after a shop setup changed)."""
+    _hook_cache.clear()
+
+
+for _model in (Shop, ShopConnection):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            forget_hook_connections, sender=_model, dispatch_uid=f"forget_hooks_{_model.__name__}"
+        )
 
 
 def connections() -> QuerySet[ShopConnection]:

@@ -7,17 +7,20 @@ Life of a delivery::
        │  └─(PayloadError / ApplyError, or out of attempts)─> failed ──reprocess──> received
     duplicate / rejected / ignored are final and never processed.
 
-Receiving stores the raw delivery with one INSERT before the shop gets its 200; processing
-happens in the background (``inbox.processing``, run by ``connectors.tasks.process_inbox``).
+Receiving stores the raw delivery with one INSERT (a prepared statement, see ``_insert``)
+before the shop gets its 200; processing happens in the background (``inbox.processing``, run
+by ``connectors.tasks.process_inbox``).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +95,7 @@ def receive(
     }
     if not verified:
         info = _identify_quietly(adapter, headers, body)
-        return WebhookDelivery.objects.create(
+        return _create(
             **common,
             **info,
             state=DeliveryState.REJECTED,
@@ -101,7 +104,7 @@ def receive(
     try:
         info = adapter.identify(headers, body)
     except PayloadError as exc:
-        WebhookDelivery.objects.create(**common, state=DeliveryState.REJECTED, error=str(exc))
+        _create(**common, state=DeliveryState.REJECTED, error=str(exc))
         raise
     fields = {
         **common,
@@ -111,8 +114,61 @@ def receive(
         "resource_updated_at": info.resource_updated_at,
     }
     if info.is_ping:
-        return WebhookDelivery.objects.create(**fields, state=DeliveryState.IGNORED)
+        return _create(**fields, state=DeliveryState.IGNORED)
     return _store_first_or_duplicate(fields)
+
+
+def _create(**fields: Any) -> WebhookDelivery:
+    """``WebhookDelivery.objects.create(**fields)``, with the cheaper INSERT of ``_insert``."""
+    delivery = WebhookDelivery(**fields)
+    _insert(delivery)
+    return delivery
+
+
+def _insert(delivery: WebhookDelivery) -> None:
+    """INSERT a new delivery and set its id, as ``save()`` would, at a fraction of the cost.
+
+    On the webhook path the ORM's save (building and compiling the INSERT for each delivery)
+    took longer than the database's work. The statement comes from the model's fields (built
+    once per database) and the values from each field's ``get_db_prep_save``, like the ORM's.
+    Should anything ever listen to this model's save signals, the ORM's save is used instead.
+    """
+    if pre_save.has_listeners(WebhookDelivery) or post_save.has_listeners(WebhookDelivery):
+        delivery.save(force_insert=True)
+        return
+    alias = router.db_for_write(WebhookDelivery)
+    connection = connections[alias]
+    sql, fields, returning = _insert_statement(alias)
+    params = [
+        field.get_db_prep_save(getattr(delivery, field.attname), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            delivery.pk = cursor.fetchone()[0]
+        else:
+            delivery.pk = connection.ops.last_insert_id(
+                cursor, WebhookDelivery._meta.db_table, WebhookDelivery._meta.pk.column
+            )
+    delivery._state.adding = False
+    delivery._state.db = alias
+
+
+@functools.cache
+def _insert_statement(alias: str) -> tuple[str, list[Any], bool]:
+    """The INSERT of a delivery on ``alias``: SQL, its fields, whether it returns the id."""
+    connection = connections[alias]
+    meta = WebhookDelivery._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    quote = connection.ops.quote_name
+    returning = connection.features.can_return_columns_from_insert
+    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(
+        quote(meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+        f" RETURNING {quote(meta.pk.column)}" if returning else "",
+    )
+    return sql, fields, returning
 
 
 def _identify_quietly(adapter: Any, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
@@ -136,20 +192,18 @@ def _store_first_or_duplicate(fields: dict[str, Any]) -> WebhookDelivery:
         if connection.in_atomic_block:
             # Inside a caller's transaction a failed INSERT must only roll back a savepoint.
             with transaction.atomic():
-                delivery = WebhookDelivery.objects.create(**fields)
+                delivery = _create(**fields)
         else:
             # The usual webhook request: one INSERT, committed on its own (autocommit), with
             # no BEGIN/COMMIT round trips around it.
-            delivery = WebhookDelivery.objects.create(**fields)
+            delivery = _create(**fields)
         transaction.on_commit(_enqueue_after_receive)
         return delivery
     except IntegrityError:
         first = _first_delivery(fields["shop"], fields["delivery_id"])
         if first is None:
             raise
-    return WebhookDelivery.objects.create(
-        **fields, state=DeliveryState.DUPLICATE, duplicate_of=first
-    )
+    return _create(**fields, state=DeliveryState.DUPLICATE, duplicate_of=first)
 
 
 def _first_delivery(shop: Any, delivery_id: str) -> WebhookDelivery | None:
