@@ -51,7 +51,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "webhooks"
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "webhooks" / "shopify" / "orders-create.json"
+FIXTURE = ROOT / "tests" / "fixtures" / "webhooks" / "shopify" / "orders-create.json"
 STAMMKUNDE = [sys.executable, "-m", "stammkunde"]
 SECRET = "benchmark-webhook-secret"
 
