@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/import_orders.py            # 1,000,000 lines
     .venv/bin/python benchmarks/import_orders.py --rows 100000
+    .venv/bin/python benchmarks/import_orders.py --work-dir /tmp/me   # not benchmarks/.work/
 
 The script writes its CSV and two fresh SQLite databases under benchmarks/.work/ (migrating the
 importer's database first), imports the CSV with ``stammkunde.connectors.csv_import`` and then
@@ -108,9 +109,9 @@ def fresh(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def run_bare(csv_path: Path, batch_size: int) -> tuple[int, float]:
+def run_bare(csv_path: Path, batch_size: int, work: Path = WORK) -> tuple[int, float]:
     """Insert the lines with plain sqlite3, one transaction per batch; return (rows, seconds)."""
-    db = WORK / "bare.sqlite3"
+    db = work / "bare.sqlite3"
     fresh(db)
     connection = sqlite3.connect(db, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -143,12 +144,19 @@ def main() -> None:
     parser.add_argument("--lines-per-order", type=int, default=5)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=WORK,
+        help="where the CSV and the databases go (default: benchmarks/.work)",
+    )
     args = parser.parse_args()
 
-    WORK.mkdir(exist_ok=True)
-    database = WORK / "import.sqlite3"
+    work = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    database = work / "import.sqlite3"
     fresh(database)
-    os.environ["STAMMKUNDE_DATA_DIR"] = str(WORK / "data")
+    os.environ["STAMMKUNDE_DATA_DIR"] = str(work / "data")
     os.environ["STAMMKUNDE_DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "stammkunde.settings"
     sys.path.insert(0, str(ROOT / "src"))
@@ -161,14 +169,14 @@ def main() -> None:
     from stammkunde.shop.models import OrderLine
 
     call_command("migrate", verbosity=0)
-    csv_path = WORK / f"orders-{args.rows}.csv"
+    csv_path = work / f"orders-{args.rows}.csv"
     if not csv_path.exists():
         print(f"generating {csv_path} ...", flush=True)
         generate(csv_path, args.rows, args.lines_per_order, args.customers)
 
     started = time.perf_counter()
     summary = import_file(
-        "orders", csv_path, errors_path=WORK / "errors.csv", batch_size=args.batch_size
+        "orders", csv_path, errors_path=work / "errors.csv", batch_size=args.batch_size
     )
     elapsed = time.perf_counter() - started
     lines = OrderLine.objects.count()
@@ -177,7 +185,7 @@ def main() -> None:
     print(f"import: {args.rows} lines in {elapsed:.1f} s = {rows_per_s:,.0f} rows/s")
     print(f"  {summary.text()}")
 
-    bare_count, bare_elapsed = run_bare(csv_path, args.batch_size)
+    bare_count, bare_elapsed = run_bare(csv_path, args.batch_size, work)
     assert bare_count == args.rows
     bare_per_s = bare_count / bare_elapsed
     ratio = rows_per_s / bare_per_s

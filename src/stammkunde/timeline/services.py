@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -119,4 +119,17 @@ def record_activity_rows(rows: Iterable[ActivityRow]) -> int:
         )
         for row in rows
     ]
+    return insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, values, conflict=("dedupe_key",))
+
+
+def record_activity_values(values: Sequence[Sequence[Any]]) -> int:
+    """Insert many entries given as values ready for the database (importers that hold them
+    already); entries whose ``dedupe_key`` already exists are skipped. Returns how many were
+    inserted.
+
+    Each item holds the fields of ``ActivityRow`` in that order, with ``occurred_at`` already
+    adapted by ``connection.ops.adapt_datetimefield_value`` and ``summary`` at most
+    ``SUMMARY_MAX`` characters: ``record_activity_rows`` would adapt every time again, which
+    for an import of a million order lines is a measurable share of the run.
+    """
     return insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, values, conflict=("dedupe_key",))
