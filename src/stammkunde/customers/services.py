@@ -22,6 +22,14 @@ from stammkunde.customers.models import (
     ConsentSource,
     Customer,
 )
+
+# Data from the shop systems (webhooks, API backfill) lives in ``customers.shop_data``; these
+# names stay importable from here, where callers look for the writes of customers.
+from stammkunde.customers.shop_data import (
+    SHOP_PROFILE_FIELDS,
+    record_shop_consent,
+    update_customer_from_shop,
+)
 from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
 from stammkunde.timeline.services import record_activity
 
@@ -227,14 +235,6 @@ def record_customer_view(customer: Customer, *, by: Any, ip_address: str | None 
         ip_address=ip_address,
     )
 
-
-# Data from the shop systems (webhooks, API backfill) lives in ``customers.shop_data``; these
-# names stay importable from here, where callers look for the writes of customers.
-from stammkunde.customers.shop_data import (  # noqa: E402
-    SHOP_PROFILE_FIELDS,
-    record_shop_consent,
-    update_customer_from_shop,
-)
 
 __all__ = [
     "SHOP_PROFILE_FIELDS",
