@@ -27,6 +27,7 @@ from stammkunde.customers.models import (
 # names stay importable from here, where callers look for the writes of customers.
 from stammkunde.customers.shop_data import (
     SHOP_PROFILE_FIELDS,
+    consent_summary,
     record_shop_consent,
     update_customer_from_shop,
 )
@@ -209,11 +210,10 @@ def record_consent(
         source_detail=source_detail[:200],
         given_at=given_at or timezone.now(),
     )
-    verb = _("granted") if granted else _("withdrawn")
     record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.CONSENT_CHANGED,
-        summary=f"{ConsentPurpose(purpose).label} ({ConsentChannel(channel).label}): {verb}",
+        summary=consent_summary(event),
         occurred_at=event.given_at,
         actor=by,
         actor_label=source_detail or ConsentSource(source).label,

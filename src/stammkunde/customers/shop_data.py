@@ -280,8 +280,7 @@ def record_shop_consents(reports: Sequence[ShopConsent]) -> list[ConsentEvent | 
             event.customer_id,
             ActivityKind.CONSENT_CHANGED.value,
             event.given_at,
-            f"{ConsentPurpose(event.purpose).label} ({ConsentChannel(event.channel).label}): "
-            + (_("granted") if event.granted else _("withdrawn")),
+            consent_summary(event),
             actor_label=event.source_detail or ConsentSource(event.source).label,
             subject_type=CONSENT_SUBJECT,
             subject_id=event.pk,
@@ -292,6 +291,12 @@ def record_shop_consents(reports: Sequence[ShopConsent]) -> list[ConsentEvent | 
         (AuditAction.CHANGE, event, event.customer_id, ["consent"], "") for event in events
     )
     return recorded
+
+
+def consent_summary(event: ConsentEvent) -> str:
+    """The timeline line of a consent change, e.g. "Newsletter (E-mail): withdrawn"."""
+    verb = _("granted") if event.granted else _("withdrawn")
+    return f"{ConsentPurpose(event.purpose).label} ({ConsentChannel(event.channel).label}): {verb}"
 
 
 def _consent_ledgers(
