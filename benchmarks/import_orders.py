@@ -143,7 +143,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--lines-per-order", type=int, default=5)
     parser.add_argument("--customers", type=int, default=50_000)
-    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="default: the importer's (BATCH_SIZE)"
+    )
     parser.add_argument(
         "--work-dir",
         type=Path,
@@ -165,10 +167,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from stammkunde.connectors.csv_import.orders import BATCH_SIZE
     from stammkunde.connectors.csv_import.services import import_file
     from stammkunde.shop.models import OrderLine
 
     call_command("migrate", verbosity=0)
+    batch_size = args.batch_size or BATCH_SIZE
     csv_path = work / f"orders-{args.rows}.csv"
     if not csv_path.exists():
         print(f"generating {csv_path} ...", flush=True)
@@ -176,7 +180,7 @@ def main() -> None:
 
     started = time.perf_counter()
     summary = import_file(
-        "orders", csv_path, errors_path=work / "errors.csv", batch_size=args.batch_size
+        "orders", csv_path, errors_path=work / "errors.csv", batch_size=batch_size
     )
     elapsed = time.perf_counter() - started
     lines = OrderLine.objects.count()
@@ -185,7 +189,7 @@ def main() -> None:
     print(f"import: {args.rows} lines in {elapsed:.1f} s = {rows_per_s:,.0f} rows/s")
     print(f"  {summary.text()}")
 
-    bare_count, bare_elapsed = run_bare(csv_path, args.batch_size, work)
+    bare_count, bare_elapsed = run_bare(csv_path, batch_size, work)
     assert bare_count == args.rows
     bare_per_s = bare_count / bare_elapsed
     ratio = rows_per_s / bare_per_s

@@ -49,7 +49,10 @@ class ShopAccount(models.Model):
     One person who buys in two shops has two accounts and is one customer here.
     """
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="accounts")
+    # Indexed by shop_account_unique, which starts with it.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="accounts", db_index=False
+    )
     external_id = models.CharField(max_length=100)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="shop_accounts"
@@ -100,7 +103,10 @@ class Order(models.Model):
     shop's own change time, so an older update never overwrites a newer one.
     """
 
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    # shop and customer have no index of their own: order_external_unique and
+    # order_customer_time start with them, and every index is written on each of the
+    # millions of inserts of an import.
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders", db_index=False)
     external_id = models.CharField(max_length=100)
     number = models.CharField(_("order number"), max_length=64, db_index=True)
     customer = models.ForeignKey(
@@ -109,6 +115,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="orders",
+        db_index=False,
     )
     email = models.EmailField(_("e-mail on the order"), max_length=254, blank=True)
     status = models.CharField(

@@ -17,8 +17,9 @@ from their stored lines in SQL.
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -27,15 +28,27 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stammkunde.connectors.csv_import import parsing
+from stammkunde.connectors.csv_import import forked, parsing
 from stammkunde.connectors.csv_import.mappings import Mapping
-from stammkunde.connectors.csv_import.order_batches import Line, OrderBatchWriter, OrderHead
+from stammkunde.connectors.csv_import.order_batches import (
+    Line,
+    LineColumns,
+    OrderBatchWriter,
+    OrderHead,
+    OrderRow,
+)
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
 from stammkunde.core.bulk import sqlite_bulk_write_settings
 from stammkunde.shop.models import OrderStatus, Shop
 
-BATCH_SIZE = 10_000
+# Lines per transaction: fewer, larger commits write the randomly placed index pages (customer
+# and time of orders and timeline entries) fewer times; a batch is a few MB in memory.
+BATCH_SIZE = 50_000
+FIRST_BATCH_SIZE = 5_000
+# From this file size on (compressed size for .gz) rows are read in a child process while this
+# one writes: about 50,000 lines, where the fork's few milliseconds no longer count.
+PARALLEL_MIN_BYTES = 4 << 20
 STATUSES = frozenset(OrderStatus.values)
 PLACED = OrderStatus.PLACED.value
 
@@ -60,6 +73,11 @@ MOMENT_CACHE_SIZE = 65_536
 # Distinct (quantity, unit price) cells kept read, with the line total: prices and quantities
 # repeat across millions of lines.
 AMOUNT_CACHE_SIZE = 65_536
+TEXT_CACHE_SIZE = 65_536
+
+# One batch as the reading hands it to the writing: order heads by number, accepted lines, and
+# the bytes of the file read so far (for the progress bar).
+Batch = tuple[dict[str, OrderRow], LineColumns, int]
 
 
 class OrderImporter:
@@ -101,11 +119,23 @@ class OrderImporter:
         self._last: tuple[tuple[str, ...], str, OrderHead, bool] | None = None
         self._heads: dict[str, OrderHead] = {}
         self._lines: list[Line] = []
+        # SKUs and product names seen, each text once: products repeat over thousands of lines,
+        # and a batch that repeats one string object pickles it once (see forked).
+        self._texts: dict[str, str] = {}
 
     def run(
-        self, source: CsvSource, progress: Callable[[int], None] | None = None
+        self,
+        source: CsvSource,
+        progress: Callable[[int], None] | None = None,
+        *,
+        parallel: bool | None = None,
     ) -> ImportSummary:
-        """Import every row of ``source``; rejected rows go to the error file."""
+        """Import every row of ``source``; rejected rows go to the error file.
+
+        With ``parallel`` (default: for files of PARALLEL_MIN_BYTES and more, where a forked
+        process is available) the rows are read and checked in a child process while this one
+        writes the batches before, so reading and writing overlap on two cores.
+        """
         columns = self.mapping.resolve(source.header)
         # Rejections name the column as the file does, not as the mapping calls it.
         self.column_names = {name: source.header[index] for name, index in columns.items()}
@@ -114,26 +144,63 @@ class OrderImporter:
         # cell appended at index ``width``.
         pick_head = operator.itemgetter(*(columns.get(name, width) for name in HEAD_FIELDS))
         pick_line = operator.itemgetter(*(columns.get(name, width) for name in LINE_FIELDS))
+        if parallel is None:
+            parallel = forked.available() and source.size >= PARALLEL_MIN_BYTES
+
+        def read() -> Iterator[Batch]:
+            return self._batches(source, width, pick_head, pick_line)
+
         with sqlite_bulk_write_settings():
-            self._read(source, width, pick_head, pick_line, progress)
-        self.summary.orders = len(self.positions)
+            if parallel:
+                producer = forked.Producer(read, self._finish_reading)
+                with contextlib.closing(producer):
+                    self._write_all(producer, progress)
+                # What the child counted: rows, rejections and orders of the file.
+                self.summary.rows, self.summary.rejected, self.summary.rejections, orders = (
+                    producer.result
+                )
+            else:
+                self._write_all(read(), progress)
+                orders = len(self.positions)
+        self.summary.orders = orders
         return self.summary
 
-    def _read(
+    def _write_all(self, batches: Iterable[Batch], progress: Callable[[int], None] | None) -> None:
+        write = self.writer.write
+        for heads, lines, position in batches:
+            if lines:
+                write(heads, lines)
+            if progress:
+                progress(position)
+
+    def _finish_reading(self) -> tuple[int, int, list[Rejection], int]:
+        """In the child: close the error file and hand back what only the reading counted."""
+        self.errors.close()
+        summary = self.summary
+        return summary.rows, summary.rejected, summary.rejections, len(self.positions)
+
+    def _batches(
         self,
         source: CsvSource,
         width: int,
         pick_head: Callable[[list[str]], tuple[str, ...]],
         pick_line: Callable[[list[str]], tuple[str, ...]],
-        progress: Callable[[int], None] | None,
-    ) -> None:
+    ) -> Iterator[Batch]:
+        """Read and check the rows; yield each full batch as (heads, lines, bytes read so far).
+
+        Touches only the reading side of the summary (rows, rejections) and never the
+        database, so it can run in another process than the writing.
+        """
         parse = self._parse
         lines = self._lines
         append = lines.append
         amounts = self._amounts
         positions = self.positions
-        batch_size = self.batch_size
+        # The first batches are small and grow to batch_size, so that the writing starts early
+        # instead of waiting for a whole batch to be read.
+        batch_size = min(self.batch_size, FIRST_BATCH_SIZE)
         summary = self.summary
+        shared = self._texts.setdefault
         for line, cells, problem in source.rows():
             summary.rows += 1
             if cells is None:
@@ -166,32 +233,32 @@ class OrderImporter:
                         line_number = positions[number] + 1
                         positions[number] = line_number
                         sku = sku.strip()[:64]
+                        name = (product_name.strip() or sku or "?")[:300]
                         last[2].subtotal += total
                         append(
                             (
                                 number,
                                 line_number,
-                                sku,
-                                (product_name.strip() or sku or "?")[:300],
+                                shared(sku, sku),
+                                shared(name, name),
                                 quantity,
                                 unit_price,
                                 total_db,
                             )
                         )
                         if len(lines) >= batch_size:
-                            self._flush()
-                            if progress:
-                                progress(source.position)
+                            yield self._take_batch(source.position)
+                            lines = self._lines
+                            append = lines.append
+                            batch_size = min(2 * batch_size, self.batch_size)
                         continue
             parse(line, head_cells, line_cells)
             if len(lines) >= batch_size:
-                self._flush()
-                if progress:
-                    progress(source.position)
-        if lines:
-            self._flush()
-        if progress:
-            progress(source.position)
+                yield self._take_batch(source.position)
+                lines = self._lines
+                append = lines.append
+                batch_size = min(2 * batch_size, self.batch_size)
+        yield self._take_batch(source.position)
 
     def _placed_at(self, text: str) -> tuple[datetime, Any]:
         moment = self._moments.get(text)
@@ -203,11 +270,19 @@ class OrderImporter:
             moment = self._moments[text] = (parsed, self._adapt_datetime(parsed))
         return moment
 
-    def _flush(self) -> None:
-        self.writer.write(self._heads, self._lines)
-        self._heads.clear()
-        self._lines.clear()
+    def _take_batch(self, position: int) -> Batch:
+        """The batch collected so far, in the form the writer takes; empty ones for the next."""
+        to_db = self._money_to_db
+        batch = (
+            {number: head.row(to_db) for number, head in self._heads.items()},
+            tuple(zip(*self._lines, strict=True)),
+            position,
+        )
+        self._heads, self._lines = {}, []
         self._last = None
+        if len(self._texts) >= TEXT_CACHE_SIZE:
+            self._texts.clear()
+        return batch
 
     def _reject(self, line: int, column: str, reason: str) -> None:
         column = self.column_names.get(column, column)
@@ -309,12 +384,13 @@ class OrderImporter:
             self._money_to_db(unit_price),
             self._money_to_db(total),
         )
+        name = (product_name or sku or "?")[:300]
         self._lines.append(
             (
                 number,
                 line_number,
-                sku,
-                (product_name or sku or "?")[:300],
+                self._texts.setdefault(sku, sku),
+                self._texts.setdefault(name, name),
                 quantity,
                 amounts[2],
                 amounts[3],

@@ -55,11 +55,15 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
     batch_size: int | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
     """Import a customers or orders file into ``shop`` and return the summary.
 
     Without ``shop`` the shop with ``shop_slug`` is used, or the "CSV import" shop. It is looked
     up only after the file proved readable, so a wrong file never touches the database.
+
+    ``parallel`` reads an orders file in a child process while this one writes; by default
+    for large files (``OrderImporter.run``).
 
     Raises ``UnreadableFile`` (nothing imported) when the file as a whole cannot be read or its
     columns are unknown. Rows that fail are reported in the error file and skipped; every batch
@@ -78,12 +82,13 @@ def import_file(
         errors = ErrorFile(errors_path)
         try:
             if kind == "orders":
-                importer: Any = OrderImporter(shop=shop, mapping=chosen, errors=errors)
+                importer = OrderImporter(shop=shop, mapping=chosen, errors=errors)
                 if batch_size:
                     importer.batch_size = batch_size
+                summary = importer.run(source, progress=progress, parallel=parallel)
             else:
-                importer = CustomerImporter(shop=shop, mapping=chosen, errors=errors)
-            summary = importer.run(source, progress=progress)
+                customers = CustomerImporter(shop=shop, mapping=chosen, errors=errors)
+                summary = customers.run(source, progress=progress)
         finally:
             errors.close()
     audit(
