@@ -310,3 +310,65 @@ def test_the_admin_action_queues_failed_deliveries_again(shopify_shop, admin_cli
         admin_client.get(f"/admin/connectors/webhookdelivery/{failed.pk}/change/").status_code
         == 200
     )
+
+
+def test_a_pass_resumes_after_what_it_finished_and_before_what_it_left_open(shopify_shop):
+    first = deliver(shopify_shop, 4711, webhook_id="w-1")
+    second = deliver(shopify_shop, 4712, webhook_id="w-2")
+    third = deliver(shopify_shop, 4713, webhook_id="w-3")
+
+    done = process_waiting(limit=2)
+
+    assert done.resume_after == second.pk
+    # A pass that starts there takes the third only.
+    rest = process_waiting(after_id=done.resume_after)
+    assert rest.claimed == 1
+    third.refresh_from_db()
+    assert third.state == DeliveryState.PROCESSED
+
+    # A delivery left open (deferred behind an older open one of its order) is claimed again:
+    # the resume point lies before it.
+    WebhookDelivery.objects.filter(pk=first.pk).update(
+        state=DeliveryState.RECEIVED, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    younger = deliver(shopify_shop, 4711, webhook_id="w-4", updated_at="2026-03-03T10:00:00+01:00")
+    fourth = deliver(shopify_shop, 4714, webhook_id="w-5")
+    result = process_waiting(after_id=third.pk)
+    younger.refresh_from_db()
+    assert younger.state == DeliveryState.RECEIVED
+    assert result.resume_after == younger.pk - 1
+    assert WebhookDelivery.objects.get(pk=fourth.pk).state == DeliveryState.PROCESSED
+
+
+def test_the_drain_looks_again_from_the_start_for_a_delivery_with_a_smaller_id(
+    shopify_shop, monkeypatch
+):
+    """A delivery can commit after younger ones were claimed (ids are taken before commit)."""
+    from stammkunde.connectors import tasks
+    from stammkunde.connectors.inbox import processing
+
+    late = deliver(shopify_shop, 4710, webhook_id="w-0")
+    WebhookDelivery.objects.filter(pk=late.pk).update(state=DeliveryState.PROCESSING)
+    deliver(shopify_shop, 4711, webhook_id="w-1")
+    deliver(shopify_shop, 4712, webhook_id="w-2")
+    monkeypatch.setattr("stammkunde.connectors.inbox.services.ENQUEUE_THROTTLE_SECONDS", 0)
+    passes = []
+    real = processing.process_waiting
+
+    def process_and_then_commit_the_late_one(**options):
+        result = real(**options)
+        passes.append(options["after_id"])
+        if len(passes) == 1:
+            # Now the late one is there, with an id below where the drain got to.
+            WebhookDelivery.objects.filter(pk=late.pk).update(state=DeliveryState.RECEIVED)
+        return result
+
+    monkeypatch.setattr(processing, "process_waiting", process_and_then_commit_the_late_one)
+
+    outcome = tasks.process_inbox.call()
+
+    assert outcome["processed"] == 3
+    assert passes[0] == 0 and passes[1] > late.pk
+    assert 0 in passes[2:]
+    late.refresh_from_db()
+    assert late.state == DeliveryState.PROCESSED

@@ -9,6 +9,9 @@ from django_tasks import task
 # A drain task hands over to a fresh one after this long, so a steady stream of deliveries
 # never keeps one task RUNNING long enough to look stale (TASK_STALE_AFTER_SECONDS).
 MAX_RUN_SECONDS = 300.0
+# How long a drain claims onward from its last batch before it looks from the first open
+# delivery again (for one that committed late with a smaller id than those already claimed).
+RESTART_SECONDS = 5.0
 
 
 @task()
@@ -31,13 +34,20 @@ def process_inbox() -> dict[str, int]:
     started = time.monotonic()
     looked_again = False
     limit = BATCH_SIZE
+    after_id, restarted = 0, time.monotonic()
     while True:
-        batch = process_waiting(limit=limit)
+        batch = process_waiting(limit=limit, after_id=after_id)
+        after_id = batch.resume_after
+        if time.monotonic() - restarted > RESTART_SECONDS:
+            after_id, restarted = 0, time.monotonic()
         # Claim about what fits into one batch's time budget; claiming (and reading the
         # bodies of) many more than get processed would be wasted work.
         limit = max(10, min(BATCH_SIZE, batch.claimed * 3 // 2))
         total.add(batch)
         if batch.claimed == batch.deferred:  # nothing (more) to do right now
+            if after_id:
+                after_id = 0  # but maybe before where this drain got to
+                continue
             if looked_again:
                 break
             # A web process that saw this task waiting may have skipped enqueueing another

@@ -47,32 +47,20 @@ def insert_ignore(
     return _insert(head, tail, [(*row, *fixed) for row in rows])
 
 
-# PostgreSQL: rows per multi-row INSERT (and never more than its 65,535 parameters).
-ROWS_PER_STATEMENT = 1000
-
-
 def _insert(head: str, tail: str, rows: Sequence[Sequence[Any]]) -> int:
     """Run ``head VALUES (...) tail`` for all rows; return how many the database inserted.
 
-    SQLite runs in-process, so one prepared statement per row (executemany) is cheapest there;
-    PostgreSQL pays a network round trip per statement, so the rows go in multi-row VALUES.
+    One prepared statement, executed per row (executemany): SQLite runs in-process, and
+    psycopg sends the rows to PostgreSQL in pipeline mode, without a round trip per row. (A
+    multi-row VALUES statement costs more: psycopg parses every such statement anew on the
+    client, as it is too long for its cache.)
     """
     if not rows:
         return 0
-    width = len(rows[0])
-    row_sql = "(" + ", ".join(["%s"] * width) + ")"
+    row_sql = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
-            return max(cursor.rowcount, 0)
-        per = max(1, min(ROWS_PER_STATEMENT, 65_535 // width))
-        inserted = 0
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            values = ", ".join([row_sql] * len(chunk))
-            cursor.execute(f"{head} VALUES {values}{tail}", [v for row in chunk for v in row])
-            inserted += max(cursor.rowcount, 0)
-        return inserted
+        cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
+        return max(cursor.rowcount, 0)
 
 
 def insert_rows(

@@ -84,34 +84,50 @@ class BatchResult:
     retried: int = 0
     deferred: int = 0
     events: int = 0
+    # Every delivery this pass claimed and left open has a larger id: where the next pass of
+    # the same drain may start (``process_waiting(after_id=...)``).
+    resume_after: int = 0
 
     def add(self, other: BatchResult) -> None:
         for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+            if field.name != "resume_after":
+                setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
-def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> BatchResult:
+def process_waiting(
+    *, limit: int = BATCH_SIZE, now: datetime | None = None, after_id: int = 0
+) -> BatchResult:
     """Claim up to ``limit`` waiting deliveries (oldest first) and process them (for at most
     about ``BATCH_SECONDS``; what is left is released and claimed by the next batch).
 
     One transaction for the whole batch: the claim's row locks are held until the results are
     committed, so no other worker can take the same deliveries, and a crash leaves them waiting.
+
+    ``after_id`` skips deliveries up to that id: a drain passes the previous batch's
+    ``resume_after``. On PostgreSQL the index of open deliveries keeps the entries of processed
+    ones until vacuum, and a claim from the start walks all of them, slower with every batch of
+    a burst. A delivery committed late with a smaller id is found when the drain starts from
+    the beginning again (``tasks.process_inbox`` does every few seconds).
     """
     now = now or timezone.now()
     result = BatchResult()
     retry_at: datetime | None = None
     with transaction.atomic():
-        claimed = list(
-            # of=("self",): lock the deliveries only, not their shop rows (select_related),
-            # which every worker's claim would otherwise queue up on.
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(state=DeliveryState.RECEIVED)
+        # Lock the ids first, then read the rows: PostgreSQL cannot stop a locking sort after
+        # ``limit`` rows, and sorting every waiting delivery with its body (a burst before
+        # autovacuum has counted them, when the planner expects a few) spills to disk.
+        claimed_ids = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(state=DeliveryState.RECEIVED, id__gt=after_id)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("shop")
-            .order_by("id")[:limit]
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
         )
-        if not claimed:
+        if not claimed_ids:
             return result
+        claimed = list(
+            WebhookDelivery.objects.filter(id__in=claimed_ids).select_related("shop").order_by("id")
+        )
         blocked = _resources_with_older_open_deliveries(claimed)
         waiting = {
             delivery.id
@@ -143,6 +159,10 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
                 blocked[key] = min(blocked.get(key, delivery.id), delivery.id)
                 retry_at = min(retry_at or delivery.next_attempt_at, delivery.next_attempt_at)
         result.claimed = len(handled)
+        still_open = [d.id for d in claimed if d.state == DeliveryState.RECEIVED]
+        # Deliveries handled but left open (deferred, retried) and those not reached in time
+        # are claimed again: the next pass starts just before the first of them.
+        result.resume_after = min(still_open) - 1 if still_open else claimed[-1].id
         _save_outcomes(handled)
         if retry_at is not None:
             transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))

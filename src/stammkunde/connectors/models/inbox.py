@@ -31,8 +31,10 @@ class WebhookDelivery(models.Model):
     not block the real one with the same id.
     """
 
+    # No index of its own: webhook_delivery_resource starts with it. Every index here is
+    # written on each accepted delivery and again when its outcome is saved.
     shop = models.ForeignKey(
-        "shop.Shop", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "shop.Shop", on_delete=models.CASCADE, related_name="webhook_deliveries", db_index=False
     )
     platform = models.CharField(_("platform"), max_length=16)
     source = models.CharField(_("source"), max_length=16, default="webhook")
@@ -51,7 +53,12 @@ class WebhookDelivery(models.Model):
     error = models.TextField(_("error"), blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # webhook_delivery_duplicates indexes the few that are set
     )
     events_count = models.PositiveIntegerField(_("events"), default=0)
     # What the delivery touched, for the inbox detail page: {"customer_ids": [...], ...}.
@@ -78,6 +85,11 @@ class WebhookDelivery(models.Model):
             # "Is an older delivery of this order still open?"
             models.Index(fields=["shop", "resource_key", "id"], name="webhook_delivery_resource"),
             models.Index(fields=["state", "-id"], name="webhook_delivery_state"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="webhook_delivery_duplicates",
+            ),
         ]
 
     def __str__(self) -> str:
