@@ -9,6 +9,7 @@ statement works the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,47 +41,67 @@ def insert_ignore(
         fixed_columns.append(field.column)
         fixed_values.append(field.get_db_prep_save(value, connection))
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in (*columns, *fixed_columns))
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({names})"
     tail = f" ON CONFLICT ({', '.join(quote(name) for name in conflict)}) DO NOTHING"
     fixed = tuple(fixed_values)
-    return _insert(head, tail, [(*row, *fixed) for row in rows])
+    return _insert(model, (*columns, *fixed_columns), [(*row, *fixed) for row in rows], tail)
 
 
-def _insert(head: str, tail: str, rows: Sequence[Sequence[Any]]) -> int:
-    """Run ``head VALUES (...) tail`` for all rows; return how many the database inserted.
+def _insert(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str
+) -> int:
+    """INSERT ``rows`` (values for the ``columns``) into ``model``'s table, ``tail`` appended;
+    return how many rows the database inserted.
 
-    One prepared statement, executed per row (executemany): SQLite runs in-process, and
-    psycopg sends the rows to PostgreSQL in pipeline mode, without a round trip per row. (A
-    multi-row VALUES statement costs more: psycopg parses every such statement anew on the
-    client, as it is too long for its cache.)
+    SQLite runs in-process: one prepared statement executed per row (executemany) is cheapest.
+    PostgreSQL gets one statement with one array per column (``unnest``), so that neither the
+    server parses a statement per row nor psycopg a multi-row VALUES list or a pipeline step.
     """
     if not rows:
         return 0
-    row_sql = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))})"
     with connection.cursor() as cursor:
-        cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{element}[]" for element in _array_types(model, columns))
+            cursor.execute(
+                f"{head} SELECT * FROM unnest({arrays}){tail}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
         return max(cursor.rowcount, 0)
+
+
+def _array_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
+    """The PostgreSQL type of each column without its modifier (``varchar``, not
+    ``varchar(100)``): a cast to ``varchar(100)[]`` would cut longer values silently, while the
+    column itself refuses them as a one-row INSERT would."""
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    return [
+        re.sub(r"\(.*\)", "", by_column[column].db_type(connection) or "text").strip()
+        for column in columns
+    ]
 
 
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (values for ``columns``, ready for the database) in as few statements as
-    the database likes (see ``_insert``).
+    """Insert ``rows`` (values for the fields named ``columns``, ready for the database) in as
+    few statements as the database likes (see ``_insert``).
 
     For rows whose ids nobody needs back (log entries, order lines): ``bulk_create`` prepares
     every field of every instance, which costs more than the insert itself.
     """
     if not rows:
         return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
-    _insert(f"INSERT INTO {quote(model._meta.db_table)} ({names})", "", list(rows))
+    names = [model._meta.get_field(name).column for name in columns]
+    _insert(model, names, list(rows), "")
 
 
 def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> None:
-    """Write ``fields`` of each instance with one prepared UPDATE by primary key (executemany).
+    """Write ``fields`` of each instance by primary key, in one statement on PostgreSQL
+    (``UPDATE ... FROM unnest(...)``) and one prepared UPDATE per row on SQLite.
 
     ``QuerySet.bulk_update`` builds a CASE expression per field and row, which for a batch of a
     hundred costs many times the statements themselves. auto_now fields are not touched here:
@@ -92,15 +113,30 @@ def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> Non
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in concrete]
         + [obj.pk]
         for obj in instances
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            columns = [field.column for field in concrete]
+            types = _array_types(model, [*columns, meta.pk.column])
+            names = [f"v{index}" for index in range(len(types))]
+            assignments = ", ".join(
+                f"{quote(column)} = new.{name}"
+                for column, name in zip(columns, names, strict=False)
+            )
+            arrays = ", ".join(f"%s::{element}[]" for element in types)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS new({', '.join(names)})"
+                f" WHERE {table}.{pk} = new.{names[-1]}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
 
 
 # Per-connection SQLite settings for the length of an import: a 64 MB page cache, since the

@@ -1,0 +1,93 @@
+"""core.bulk: the set-based writes of importers and the inbox, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import DataError, connection, transaction
+
+from stammkunde.audit.models import AuditEntry
+from stammkunde.core.bulk import insert_ignore, insert_rows, update_rows
+from stammkunde.timeline.models import Activity
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+AUDIT_COLUMNS = ("actor_label", "action", "object_type", "object_id", "customer_id", "fields")
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def ready(rows: list[tuple]) -> list[tuple]:
+    """The rows as callers hand them over (every column that has no database default): the
+    JSON field and the time prepared for the database, and an empty detail."""
+    prepare = AuditEntry._meta.get_field("fields").get_db_prep_save
+    at = connection.ops.adapt_datetimefield_value(AT)
+    return [(*row[:-1], prepare(row[-1], connection), "", at) for row in rows]
+
+
+def test_insert_rows_stores_each_value_as_given(db):
+    rows = [
+        ("Import", "import", "shop.order", "1", 7, ["email", "name"]),
+        ("", "view", "customers.customer", "", None, []),
+        ("Zoë „Ünïcode“ 💡", "change", "x'; DROP TABLE audit_auditentry; --", "3", 2**40, {"a": 1}),
+    ]
+
+    insert_rows(AuditEntry, (*AUDIT_COLUMNS, "detail", "at"), ready(rows))
+
+    stored = list(AuditEntry.objects.order_by("id").values_list(*AUDIT_COLUMNS))
+    assert stored == rows
+    assert set(AuditEntry.objects.values_list("at", flat=True)) == {AT}
+
+
+def activity_row(customer_id: int, key: str | None, summary: str = "Notiz") -> tuple:
+    at = connection.ops.adapt_datetimefield_value(datetime(2026, 3, 1, 9, tzinfo=UTC))
+    return (customer_id, "note", at, summary, "internal", "internal", "", "", None, key)
+
+
+def test_insert_ignore_skips_rows_whose_key_exists_and_counts_the_others(db):
+    from stammkunde.timeline.services import ACTIVITY_ROW_COLUMNS
+
+    customer = CustomerFactory()
+    first = [activity_row(customer.pk, "k-1"), activity_row(customer.pk, None)]
+    assert insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, first, conflict=("dedupe_key",)) == 2
+
+    again = [
+        activity_row(customer.pk, "k-1", "zweimal"),
+        activity_row(customer.pk, "k-2"),
+        activity_row(customer.pk, None),
+    ]
+    inserted = insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, again, conflict=("dedupe_key",))
+
+    assert inserted == 2
+    assert Activity.objects.filter(customer=customer).count() == 4
+    assert Activity.objects.get(dedupe_key="k-1").summary == "Notiz"
+
+
+def test_update_rows_writes_the_named_fields_of_each_instance_only(db):
+    insert_rows(
+        AuditEntry,
+        (*AUDIT_COLUMNS, "detail", "at"),
+        ready([("a", "view", "o", "1", 1, []), ("b", "view", "o", "2", 2, [])]),
+    )
+    first, second = AuditEntry.objects.order_by("id")
+    first.detail, first.fields, first.object_id = "erste", ["email"], "geändert"
+    second.detail, second.fields = "", {"k": [1, 2]}
+
+    update_rows([first, second], ["detail", "fields"])
+
+    stored = list(AuditEntry.objects.order_by("id").values_list("detail", "fields", "object_id"))
+    assert stored == [("erste", ["email"], "1"), ("", {"k": [1, 2]}, "2")]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite does not enforce varchar lengths"
+)
+def test_a_value_too_long_for_its_column_is_refused_not_cut(db):
+    with pytest.raises(DataError), transaction.atomic():
+        insert_rows(
+            AuditEntry,
+            (*AUDIT_COLUMNS, "detail", "at"),
+            ready([("", "view", "x" * 65, "", None, [])]),
+        )
+    assert not AuditEntry.objects.exists()
