@@ -4,8 +4,11 @@ Two kinds of evidence, both on normalized keys (``core.keys``): the same phone n
 and the same postal address and name. Groups are found with ``GROUP BY`` in the database, never
 by comparing customers pairwise in Python, so the list stays usable with a million customers.
 
-Not covered yet: "the same e-mail in another case" needs the service desk's cases (a later
-issue); e-mails of customers are unique, so two customers never share one here.
+The same e-mail address in another letter case is no suggestion but the same customer at once:
+addresses are stored lower-cased (``core.keys.normalize_email``) and unique, and every importer,
+webhook and form matches by the normalized address, so two customers never share one. (An
+e-mail seen in a service case of another customer joins as evidence once the service desk
+brings cases.)
 """
 
 from __future__ import annotations
