@@ -16,6 +16,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
 
+from stammkunde import wsgi
 from stammkunde.connectors.inbox import queries
 from stammkunde.connectors.inbox.connections import connect_shop, update_connection
 from stammkunde.connectors.inbox.services import MAX_BODY_BYTES
@@ -201,6 +202,29 @@ def test_a_broken_connection_is_closed_after_a_webhook(monkeypatch):
     close_unusable_connections()
 
     assert closed == [True]
+
+
+def test_a_connection_used_a_moment_ago_is_not_checked_again_but_an_idle_one_is(hook, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    connection.close()
+    connection.ensure_connection()
+    checks: list[bool] = []
+    usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(True) or usable())
+
+    def post(number: int) -> int:
+        headers, body = shopify_delivery(4700 + number, webhook_id=f"w-{number}")
+        return call_wsgi(hook.webhook_path, body=body, headers=headers).status
+
+    assert post(1) == 200
+    checked_first = len(checks)
+    assert post(2) == 200
+    assert len(checks) == checked_first, "used a moment ago: no check"
+
+    connection.webhook_used_at -= wsgi.RECENTLY_USED_SECONDS + 1  # idle since
+    assert post(3) == 200
+    assert len(checks) == checked_first + 1
+    assert WebhookDelivery.objects.count() == 3
 
 
 def test_a_changed_secret_takes_effect_at_once_in_this_process(hook):
