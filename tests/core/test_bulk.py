@@ -91,3 +91,24 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(db):
             ready([("", "view", "x" * 65, "", None, [])]),
         )
     assert not AuditEntry.objects.exists()
+
+
+def test_values_the_same_for_every_row_are_written_as_quoted_literals(db):
+    from stammkunde.core.bulk import _insert
+
+    tricky = "100 % O'Brien; --"
+    at = connection.ops.adapt_datetimefield_value(AT)
+
+    inserted = _insert(
+        AuditEntry,
+        ("action", "object_type", "object_id"),
+        [("view", "o", "1"), ("view", "o", "2")],
+        "",
+        {"detail": tricky, "actor_label": "", "fields": "[]", "at": at},
+    )
+
+    assert inserted == 2
+    assert list(AuditEntry.objects.values_list("object_id", "detail", "fields", "at")) == [
+        ("1", tricky, [], AT),
+        ("2", tricky, [], AT),
+    ]

@@ -32,25 +32,29 @@ def insert_ignore(
     if not rows:
         return 0
     now = timezone.now()
-    fixed_columns, fixed_values = [], []
+    defaults = {}
     for field in model._meta.concrete_fields:
         if field.primary_key or field.column in columns:
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         value = now if auto else field.get_default()
-        fixed_columns.append(field.column)
-        fixed_values.append(field.get_db_prep_save(value, connection))
+        defaults[field.column] = field.get_db_prep_save(value, connection)
     quote = connection.ops.quote_name
     tail = f" ON CONFLICT ({', '.join(quote(name) for name in conflict)}) DO NOTHING"
-    fixed = tuple(fixed_values)
-    return _insert(model, (*columns, *fixed_columns), [(*row, *fixed) for row in rows], tail)
+    return _insert(model, columns, rows, tail, defaults)
 
 
 def _insert(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    tail: str,
+    defaults: dict[str, Any] | None = None,
 ) -> int:
     """INSERT ``rows`` (values for the ``columns``) into ``model``'s table, ``tail`` appended;
-    return how many rows the database inserted.
+    return how many rows the database inserted. ``defaults`` (column -> value, the same for
+    every row) go into the statement as literals, quoted the way Django writes column defaults
+    into DDL, so they are neither copied into every row nor bound again for each.
 
     SQLite runs in-process: one prepared statement executed per row (executemany) is cheapest.
     PostgreSQL gets one statement with one array per column (``unnest``), so that neither the
@@ -59,16 +63,22 @@ def _insert(
     if not rows:
         return 0
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))})"
+    defaults = defaults or {}
+    names = ", ".join(quote(column) for column in (*columns, *defaults))
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({names})"
+    connection.ensure_connection()  # quoting a literal on PostgreSQL asks the connection
+    quote_value = connection.SchemaEditorClass(connection).quote_value
+    # %% : a literal may hold "%", and the statement goes through the driver's %s formatting.
+    literals = "".join(f", {quote_value(value)}" for value in defaults.values()).replace("%", "%%")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays = ", ".join(f"%s::{element}[]" for element in _array_types(model, columns))
             cursor.execute(
-                f"{head} SELECT * FROM unnest({arrays}){tail}",
+                f"{head} SELECT *{literals} FROM unnest({arrays}){tail}",
                 [list(column) for column in zip(*rows, strict=True)],
             )
         else:
-            row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            row_sql = "(" + ", ".join(["%s"] * len(columns)) + literals + ")"
             cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
         return max(cursor.rowcount, 0)
 
