@@ -91,3 +91,32 @@ def test_the_cli_exits_non_zero_without_a_traceback(tmp_path):
     assert [line for line in result.stderr.splitlines() if line.strip()] == [
         line for line in result.stderr.splitlines() if "picture.csv" in line
     ]
+
+
+def test_a_reading_process_that_dies_ends_the_import_with_one_clear_line(
+    write_csv, shop, monkeypatch
+):
+    from stammkunde.connectors.csv_import import orders
+
+    path = write_csv(
+        "order_number;placed_at;quantity;unit_price\n"
+        + "".join(f"{n};01.03.2025;1;2,50\n" for n in range(1, 40))
+    )
+    batches = orders.OrderImporter._batches
+
+    def read_one_batch_then_die(self, *args):
+        reading = batches(self, *args)
+        yield next(reading)
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(orders, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(orders.OrderImporter, "_batches", read_one_batch_then_die)
+
+    with pytest.raises(CommandError) as failure:
+        run("orders", str(path), "--shop", shop.slug, "--batch-size", "10")
+
+    message = str(failure.value)
+    assert "reading the file stopped unexpectedly (MemoryError: out of memory)" in message
+    assert "run the import again" in message
+    # The first batch (the first ones are small: 5,000 or the batch size) was written.
+    assert Order.objects.filter(shop=shop).count() == 10

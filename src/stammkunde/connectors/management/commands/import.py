@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from stammkunde.connectors.csv_import.forked import ChildFailed
 from stammkunde.connectors.csv_import.reading import UnreadableFile
 from stammkunde.connectors.csv_import.services import (
     KINDS,
@@ -68,6 +69,14 @@ class Command(BaseCommand):
                 )
         except UnreadableFile as error:
             raise CommandError(f"{path}: {error}") from None
+        except ChildFailed as error:
+            raise CommandError(
+                _(
+                    "%(path)s: reading the file stopped unexpectedly (%(error)s); batches before "
+                    "are saved, run the import again to finish."
+                )
+                % {"path": path, "error": str(error).strip().splitlines()[-1]}
+            ) from None
         except DatabaseError as error:
             raise CommandError(
                 _(
