@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from stammkunde.audit.models import AuditEntry
@@ -372,3 +372,28 @@ def test_the_drain_looks_again_from_the_start_for_a_delivery_with_a_smaller_id(
     assert 0 in passes[2:]
     late.refresh_from_db()
     assert late.state == DeliveryState.PROCESSED
+
+
+def test_a_resent_delivery_finds_its_first_one_after_a_forged_and_a_duplicate(shopify_shop):
+    forged = deliver(shopify_shop, 4711, webhook_id="w-1", verified=False)
+    first = deliver(shopify_shop, 4711, webhook_id="w-1")
+    deliver(shopify_shop, 4711, webhook_id="w-1")
+
+    third = deliver(shopify_shop, 4711, webhook_id="w-1")
+
+    assert forged.state == DeliveryState.REJECTED
+    assert third.state == DeliveryState.DUPLICATE
+    assert third.duplicate_of_id == first.pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the plan of SQLite's partial index matching"
+)
+def test_the_first_delivery_is_found_by_the_partial_unique_index():
+    from stammkunde.connectors.inbox.services import FIRST_DELIVERY_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + FIRST_DELIVERY_SQL, [1, "w-1"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    assert "webhook_delivery_first_once" in plan

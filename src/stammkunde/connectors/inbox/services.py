@@ -200,21 +200,30 @@ def _store_first_or_duplicate(fields: dict[str, Any]) -> WebhookDelivery:
         transaction.on_commit(_enqueue_after_receive)
         return delivery
     except IntegrityError:
-        first = _first_delivery(fields["shop"], fields["delivery_id"])
-        if first is None:
+        first_id = _first_delivery_id(fields["shop"], fields["delivery_id"])
+        if first_id is None:
             raise
-    return _create(**fields, state=DeliveryState.DUPLICATE, duplicate_of=first)
+    return _create(**fields, state=DeliveryState.DUPLICATE, duplicate_of_id=first_id)
 
 
-def _first_delivery(shop: Any, delivery_id: str) -> WebhookDelivery | None:
+# The first delivery of an id, found by the partial unique index webhook_delivery_first_once:
+# the query repeats the index's conditions as literals, as its DDL has them, because SQLite
+# uses a partial index only for a query that states its conditions literally (the ORM would
+# bind them as parameters, and SQLite would walk every delivery of the shop instead).
+FIRST_DELIVERY_SQL = (
+    'SELECT "id" FROM "connectors_webhookdelivery" WHERE "shop_id" = %s AND "delivery_id" = %s'
+    " AND NOT (\"state\" IN ('duplicate', 'rejected')) AND NOT (\"delivery_id\" = '')"
+)
+
+
+def _first_delivery_id(shop: Any, delivery_id: str) -> int | None:
     if not delivery_id:
         return None
-    return (
-        WebhookDelivery.objects.filter(shop=shop, delivery_id=delivery_id)
-        .exclude(state__in=[DeliveryState.DUPLICATE, DeliveryState.REJECTED])
-        .only("id")
-        .first()
-    )
+    connection = connections[router.db_for_write(WebhookDelivery)]
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_DELIVERY_SQL, [shop.pk, delivery_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # After a web process has seen (or enqueued) a waiting drain task, it does not ask again for

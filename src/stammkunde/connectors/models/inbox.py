@@ -85,10 +85,6 @@ class WebhookDelivery(models.Model):
             # "Is an older delivery of this order still open?"
             models.Index(fields=["shop", "resource_key", "id"], name="webhook_delivery_resource"),
             models.Index(fields=["state", "-id"], name="webhook_delivery_state"),
-            # A resent delivery finds its first one. (SQLite cannot use the partial unique
-            # index for that: it matches a partial index only to literal conditions, and the
-            # ORM binds them as parameters.)
-            models.Index(fields=["shop", "delivery_id"], name="webhook_delivery_by_id"),
             models.Index(
                 fields=["duplicate_of"],
                 condition=Q(duplicate_of__isnull=False),
