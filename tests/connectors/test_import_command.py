@@ -96,13 +96,13 @@ def test_the_cli_exits_non_zero_without_a_traceback(tmp_path):
 def test_a_reading_process_that_dies_ends_the_import_with_one_clear_line(
     write_csv, shop, monkeypatch
 ):
-    from stammkunde.connectors.csv_import import orders
+    from stammkunde.connectors.csv_import import order_rows, orders
 
     path = write_csv(
         "order_number;placed_at;quantity;unit_price\n"
         + "".join(f"{n};01.03.2025;1;2,50\n" for n in range(1, 40))
     )
-    batches = orders.OrderImporter._batches
+    batches = order_rows.OrderRowReader.batches
 
     def read_one_batch_then_die(self, *args):
         reading = batches(self, *args)
@@ -110,7 +110,7 @@ def test_a_reading_process_that_dies_ends_the_import_with_one_clear_line(
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(orders, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(orders.OrderImporter, "_batches", read_one_batch_then_die)
+    monkeypatch.setattr(order_rows.OrderRowReader, "batches", read_one_batch_then_die)
 
     with pytest.raises(CommandError) as failure:
         run("orders", str(path), "--shop", shop.slug, "--batch-size", "10")

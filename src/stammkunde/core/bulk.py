@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -66,10 +66,7 @@ def _insert(
     defaults = defaults or {}
     names = ", ".join(quote(column) for column in (*columns, *defaults))
     head = f"INSERT INTO {quote(model._meta.db_table)} ({names})"
-    connection.ensure_connection()  # quoting a literal on PostgreSQL asks the connection
-    quote_value = connection.SchemaEditorClass(connection).quote_value
-    # %% : a literal may hold "%", and the statement goes through the driver's %s formatting.
-    literals = "".join(f", {quote_value(value)}" for value in defaults.values()).replace("%", "%%")
+    literals = _literals(defaults.values())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays = ", ".join(f"%s::{element}[]" for element in _array_types(model, columns))
@@ -81,6 +78,17 @@ def _insert(
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + literals + ")"
             cursor.executemany(f"{head} VALUES {row_sql}{tail}", rows)
         return max(cursor.rowcount, 0)
+
+
+def _literals(values: Iterable[Any]) -> str:
+    """``", v1, v2"``: the values as SQL literals, quoted as Django quotes column defaults in
+    DDL, with "%" doubled for the driver's %s formatting of the statement."""
+    values = list(values)
+    if not values:
+        return ""
+    connection.ensure_connection()  # quoting on PostgreSQL asks the connection
+    quote_value = connection.SchemaEditorClass(connection).quote_value
+    return "".join(f", {quote_value(value)}" for value in values).replace("%", "%%")
 
 
 def _array_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
@@ -132,16 +140,16 @@ def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> Non
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             columns = [field.column for field in concrete]
-            types = _array_types(model, [*columns, meta.pk.column])
-            names = [f"v{index}" for index in range(len(types))]
+            # The unnested columns are named v0, v1, ... and the last one holds the key.
             assignments = ", ".join(
-                f"{quote(column)} = new.{name}"
-                for column, name in zip(columns, names, strict=False)
+                f"{quote(column)} = new.v{index}" for index, column in enumerate(columns)
             )
+            types = _array_types(model, [*columns, meta.pk.column])
             arrays = ", ".join(f"%s::{element}[]" for element in types)
+            names = ", ".join(f"v{index}" for index in range(len(types)))
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS new({', '.join(names)})"
-                f" WHERE {table}.{pk} = new.{names[-1]}",
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS new({names})"
+                f" WHERE {table}.{pk} = new.v{len(columns)}",
                 [list(column) for column in zip(*rows, strict=True)],
             )
         else:

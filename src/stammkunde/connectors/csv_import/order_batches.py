@@ -63,7 +63,6 @@ class OrderHead:
     first_name: str
     last_name: str
     status: str
-    placed_at: datetime
     placed_at_db: Any
     currency: str
     shipping: Decimal | None

@@ -1,83 +1,39 @@
 """Importing order lines from CSV: one row per order line, rows of an order anywhere in the file.
 
-The hot path is set-based: rows are parsed with the csv module, collected into batches, and each
-batch is written by ``order_batches.OrderBatchWriter`` with a handful of statements in one
-transaction. The natural keys make a
-second run a no-op: Order (shop, external_id), OrderLine (order, line_number) where the line
-number is the row's position within its order in the file, ShopAccount (shop, external_id) and
-Customer by normalized e-mail.
-
-Per row, only the cells that differ from the previous row of the same order cost work: a row
-whose order cells (number, time, customer, status, currency, shipping) equal the previous
-accepted row's and whose quantity and price were read before is added with a few dictionary
-lookups; every other row takes the full path with all checks. Totals of orders created in a
-batch are summed in Python from the batch's lines; only orders that existed before are recounted
-from their stored lines in SQL.
+The hot path is set-based: ``order_rows.OrderRowReader`` reads and checks the rows into batches,
+and ``order_batches.OrderBatchWriter`` writes each batch with a handful of statements in one
+transaction. For large files the reading runs in a forked child while this process writes
+(``forked``). The natural keys make a second run a no-op: Order (shop, external_id), OrderLine
+(order, line_number) where the line number is the row's position within its order in the file,
+ShopAccount (shop, external_id) and Customer by normalized e-mail. Totals of orders created in
+a batch are summed in Python from the batch's lines; only orders that existed before are
+recounted from their stored lines in SQL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from stammkunde.connectors.csv_import import forked, parsing
+from stammkunde.connectors.csv_import import forked
 from stammkunde.connectors.csv_import.mappings import Mapping
-from stammkunde.connectors.csv_import.order_batches import (
-    Line,
-    LineColumns,
-    OrderBatchWriter,
-    OrderHead,
-    OrderRow,
-)
+from stammkunde.connectors.csv_import.order_batches import OrderBatchWriter
+from stammkunde.connectors.csv_import.order_rows import Batch, OrderRowReader
 from stammkunde.connectors.csv_import.reading import CsvSource
-from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
+from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
 from stammkunde.core.bulk import sqlite_bulk_write_settings
-from stammkunde.shop.models import OrderStatus, Shop
+from stammkunde.shop.models import Shop
 
 # Lines per transaction: fewer, larger commits write the randomly placed index pages (customer
 # and time of orders and timeline entries) fewer times; a batch is a few MB in memory.
 BATCH_SIZE = 50_000
-FIRST_BATCH_SIZE = 5_000
 # From this file size on (compressed size for .gz) rows are read in a child process while this
 # one writes: about 50,000 lines, where the fork's few milliseconds no longer count.
 PARALLEL_MIN_BYTES = 4 << 20
-STATUSES = frozenset(OrderStatus.values)
-PLACED = OrderStatus.PLACED.value
-
-
-# The cells of a row that belong to its order (the same on every row of the order), in the
-# order _parse unpacks them ...
-HEAD_FIELDS = (
-    "order_number",
-    "placed_at",
-    "shipping",
-    "customer_email",
-    "status",
-    "currency",
-    "customer_id",
-    "first_name",
-    "last_name",
-)
-# ... and the cells of the line itself.
-LINE_FIELDS = ("quantity", "unit_price", "sku", "product_name")
-# Distinct order times kept parsed; the rows of an order repeat its time.
-MOMENT_CACHE_SIZE = 65_536
-# Distinct (quantity, unit price) cells kept read, with the line total: prices and quantities
-# repeat across millions of lines.
-AMOUNT_CACHE_SIZE = 65_536
-TEXT_CACHE_SIZE = 65_536
-
-# One batch as the reading hands it to the writing: order heads by number, accepted lines, and
-# the bytes of the file read so far (for the progress bar).
-Batch = tuple[dict[str, OrderRow], LineColumns, int]
 
 
 class OrderImporter:
@@ -92,36 +48,21 @@ class OrderImporter:
         batch_size: int = BATCH_SIZE,
         now: datetime | None = None,
     ) -> None:
-        self.shop = shop
         self.mapping = mapping
-        self.errors = errors
         self.batch_size = batch_size
-        self.now = now or timezone.now()
-        self.tz = ZoneInfo(mapping.time_zone or shop.time_zone)
-        self.currency = mapping.currency or shop.currency
-        self.cancellation_prefix = mapping.cancellation_prefix
-        self.column_names: dict[str, str] = {}
+        now = now or timezone.now()
         self.summary = ImportSummary(kind="orders")
-        # Rows seen per order number: the position of the next row within its order. One small
-        # int per order; everything else is per batch, so memory does not grow with lines.
-        self.positions: dict[str, int] = {}
-        # Parsed order time per distinct text: (aware datetime, value ready for the database).
-        self._moments: dict[str, tuple[datetime, Any]] = {}
-        self.writer = OrderBatchWriter(shop=shop, summary=self.summary, now=self.now)
-        self._adapt_datetime = self.writer.adapt_datetime
-        self._money_to_db = self.writer.money_to_db
-        # (quantity cell, unit price cell) as in the file -> (quantity as written, line total
-        # for the absolute quantity, and unit price and line total ready for the database);
-        # only cells that were read without error.
-        self._amounts: dict[tuple[str, str], tuple[int, Decimal, Any, Any]] = {}
-        # The last accepted row's order cells as in the file, its order number, head and
-        # whether it is a cancellation; None after each batch, whose heads start afresh.
-        self._last: tuple[tuple[str, ...], str, OrderHead, bool] | None = None
-        self._heads: dict[str, OrderHead] = {}
-        self._lines: list[Line] = []
-        # SKUs and product names seen, each text once: products repeat over thousands of lines,
-        # and a batch that repeats one string object pickles it once (see forked).
-        self._texts: dict[str, str] = {}
+        self.writer = OrderBatchWriter(shop=shop, summary=self.summary, now=now)
+        self.reader = OrderRowReader(
+            summary=self.summary,
+            errors=errors,
+            time_zone=ZoneInfo(mapping.time_zone or shop.time_zone),
+            currency=mapping.currency or shop.currency,
+            cancellation_prefix=mapping.cancellation_prefix,
+            now=now,
+            adapt_datetime=self.writer.adapt_datetime,
+            money_to_db=self.writer.money_to_db,
+        )
 
     def run(
         self,
@@ -137,22 +78,15 @@ class OrderImporter:
         writes the batches before, so reading and writing overlap on two cores.
         """
         columns = self.mapping.resolve(source.header)
-        # Rejections name the column as the file does, not as the mapping calls it.
-        self.column_names = {name: source.header[index] for name, index in columns.items()}
-        width = len(source.header)
-        # Two C calls pick the cells _parse needs; a column the file lacks reads the empty
-        # cell appended at index ``width``.
-        pick_head = operator.itemgetter(*(columns.get(name, width) for name in HEAD_FIELDS))
-        pick_line = operator.itemgetter(*(columns.get(name, width) for name in LINE_FIELDS))
         if parallel is None:
             parallel = forked.available() and source.size >= PARALLEL_MIN_BYTES
 
-        def read() -> Iterator[Batch]:
-            return self._batches(source, width, pick_head, pick_line)
+        def read() -> Iterable[Batch]:
+            return self.reader.batches(source, columns, self.batch_size)
 
         with sqlite_bulk_write_settings():
             if parallel:
-                producer = forked.Producer(read, self._finish_reading)
+                producer = forked.Producer(read, self.reader.finish)
                 with contextlib.closing(producer):
                     self._write_all(producer, progress)
                 # What the child counted: rows, rejections and orders of the file.
@@ -161,7 +95,7 @@ class OrderImporter:
                 )
             else:
                 self._write_all(read(), progress)
-                orders = len(self.positions)
+                orders = len(self.reader.positions)
         self.summary.orders = orders
         return self.summary
 
@@ -172,232 +106,3 @@ class OrderImporter:
                 write(heads, lines)
             if progress:
                 progress(position)
-
-    def _finish_reading(self) -> tuple[int, int, list[Rejection], int]:
-        """In the child: close the error file and hand back what only the reading counted."""
-        self.errors.close()
-        summary = self.summary
-        return summary.rows, summary.rejected, summary.rejections, len(self.positions)
-
-    def _batches(
-        self,
-        source: CsvSource,
-        width: int,
-        pick_head: Callable[[list[str]], tuple[str, ...]],
-        pick_line: Callable[[list[str]], tuple[str, ...]],
-    ) -> Iterator[Batch]:
-        """Read and check the rows; yield each full batch as (heads, lines, bytes read so far).
-
-        Touches only the reading side of the summary (rows, rejections) and never the
-        database, so it can run in another process than the writing.
-        """
-        parse = self._parse
-        lines = self._lines
-        append = lines.append
-        amounts = self._amounts
-        positions = self.positions
-        # The first batches are small and grow to batch_size, so that the writing starts early
-        # instead of waiting for a whole batch to be read.
-        batch_size = min(self.batch_size, FIRST_BATCH_SIZE)
-        summary = self.summary
-        shared = self._texts.setdefault
-        for line, cells, problem in source.rows():
-            summary.rows += 1
-            if cells is None:
-                self._reject(line, "", _("Malformed CSV row: %(error)s") % {"error": problem})
-                continue
-            if len(cells) != width:
-                self._reject(
-                    line,
-                    "",
-                    _("The row has %(found)d fields, the header %(expected)d.")
-                    % {"found": len(cells), "expected": width},
-                )
-                continue
-            cells.append("")
-            head_cells = pick_head(cells)
-            line_cells = pick_line(cells)
-            last = self._last
-            # The fast path: the same order as the last accepted row, with its cells unchanged,
-            # and a quantity and price read before. Anything else, including every row that
-            # will be rejected, takes the full path in _parse.
-            if last is not None and head_cells == last[0]:
-                quantity_text, price_text, sku, product_name = line_cells
-                known = amounts.get((quantity_text, price_text))
-                if known is not None:
-                    quantity, total, unit_price, total_db = known
-                    if last[3]:
-                        quantity = abs(quantity)
-                    if quantity > 0:
-                        number = last[1]
-                        line_number = positions[number] + 1
-                        positions[number] = line_number
-                        sku = sku.strip()[:64]
-                        name = (product_name.strip() or sku or "?")[:300]
-                        last[2].subtotal += total
-                        append(
-                            (
-                                number,
-                                line_number,
-                                shared(sku, sku),
-                                shared(name, name),
-                                quantity,
-                                unit_price,
-                                total_db,
-                            )
-                        )
-                        if len(lines) >= batch_size:
-                            yield self._take_batch(source.position)
-                            lines = self._lines
-                            append = lines.append
-                            batch_size = min(2 * batch_size, self.batch_size)
-                        continue
-            parse(line, head_cells, line_cells)
-            if len(lines) >= batch_size:
-                yield self._take_batch(source.position)
-                lines = self._lines
-                append = lines.append
-                batch_size = min(2 * batch_size, self.batch_size)
-        yield self._take_batch(source.position)
-
-    def _placed_at(self, text: str) -> tuple[datetime, Any]:
-        moment = self._moments.get(text)
-        if moment is None:
-            parsed = parsing.parse_datetime(text, default_tz=self.tz)
-            parsing.check_not_future(parsed, now=self.now)
-            if len(self._moments) >= MOMENT_CACHE_SIZE:
-                self._moments.clear()
-            moment = self._moments[text] = (parsed, self._adapt_datetime(parsed))
-        return moment
-
-    def _take_batch(self, position: int) -> Batch:
-        """The batch collected so far, in the form the writer takes; empty ones for the next."""
-        to_db = self._money_to_db
-        batch = (
-            {number: head.row(to_db) for number, head in self._heads.items()},
-            tuple(zip(*self._lines, strict=True)),
-            position,
-        )
-        self._heads, self._lines = {}, []
-        self._last = None
-        if len(self._texts) >= TEXT_CACHE_SIZE:
-            self._texts.clear()
-        return batch
-
-    def _reject(self, line: int, column: str, reason: str) -> None:
-        column = self.column_names.get(column, column)
-        self.summary.reject(Rejection(line, column, reason), self.errors)
-
-    def _parse(self, line: int, head_cells: tuple[str, ...], line_cells: tuple[str, ...]) -> None:
-        """Check one row (the cells named by HEAD_FIELDS and LINE_FIELDS) and add it to the
-        batch or reject it."""
-        (
-            number,
-            placed_text,
-            shipping_text,
-            email_text,
-            status,
-            currency,
-            customer_id,
-            first_name,
-            last_name,
-        ) = map(str.strip, head_cells)
-        quantity_text, price_text, sku, product_name = map(str.strip, line_cells)
-        number = number[:64]
-        if not number:
-            self._reject(line, "order_number", _("The order number is empty."))
-            return
-        # Count every row of the order, accepted or not, so fixing a rejected row and importing
-        # again does not shift the positions of the rows after it.
-        line_number = self.positions.get(number, 0) + 1
-        self.positions[number] = line_number
-        field = "placed_at"
-        try:
-            placed_at, placed_at_db = self._moments.get(placed_text) or self._placed_at(placed_text)
-            field = "quantity"
-            quantity = written_quantity = parsing.parse_quantity(quantity_text)
-            field = "unit_price"
-            unit_price = parsing.parse_money(price_text)
-            field = "shipping"
-            shipping = parsing.parse_money(shipping_text) if shipping_text else None
-            field = "customer_email"
-            email = email_text.lower()
-            if email and not parsing.is_valid_email(email):
-                raise parsing.FieldError(
-                    _("“%(value)s” is not a valid e-mail address.") % {"value": email}
-                )
-        except parsing.FieldError as error:
-            self._reject(line, field, str(error))
-            return
-        status = status.lower() or PLACED
-        prefix = self.cancellation_prefix
-        cancellation = bool(prefix) and number.startswith(prefix)
-        if cancellation:
-            status, quantity = OrderStatus.CANCELLED, abs(quantity)
-        if status not in STATUSES:
-            self._reject(
-                line,
-                "status",
-                _("Unknown status “%(value)s” (known: %(known)s).")
-                % {"value": status, "known": ", ".join(sorted(STATUSES))},
-            )
-            return
-        if quantity <= 0:
-            reason = (
-                _("The quantity is 0.")
-                if quantity == 0
-                else _(
-                    "The quantity %(value)s is negative; only cancellations may have negative "
-                    "quantities."
-                )
-                % {"value": quantity}
-            )
-            self._reject(line, "quantity", reason)
-            return
-        currency = (currency or self.currency).upper()
-        if len(currency) != 3 or not currency.isalpha():
-            self._reject(
-                line, "currency", _("“%(value)s” is not a currency code.") % {"value": currency}
-            )
-            return
-        sku = sku[:64]
-        total = (unit_price * quantity).quantize(parsing.CENT)
-        head = self._heads.get(number)
-        if head is None:
-            head = self._heads[number] = OrderHead(
-                customer_id=parsing.normalize_external_id(customer_id)[:100],
-                email=email,
-                first_name=first_name[:100],
-                last_name=last_name[:100],
-                status=status,
-                placed_at=placed_at,
-                placed_at_db=placed_at_db,
-                currency=currency,
-                shipping=shipping,
-            )
-        elif head.shipping is None:
-            head.shipping = shipping
-        head.subtotal += total
-        amounts = (
-            written_quantity,
-            total,
-            self._money_to_db(unit_price),
-            self._money_to_db(total),
-        )
-        name = (product_name or sku or "?")[:300]
-        self._lines.append(
-            (
-                number,
-                line_number,
-                self._texts.setdefault(sku, sku),
-                self._texts.setdefault(name, name),
-                quantity,
-                amounts[2],
-                amounts[3],
-            )
-        )
-        # Let the next rows of this order take the fast path in _read.
-        if len(self._amounts) >= AMOUNT_CACHE_SIZE:
-            self._amounts.clear()
-        self._amounts[line_cells[:2]] = amounts
-        self._last = (head_cells, number, head, cancellation)
