@@ -187,7 +187,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {
     "default": {
         "BACKEND": env_str("STAMMKUNDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "imports"],
+        # intake: webhook inbox and inbound mail; events: domain event delivery; mail: the
+        # outbox; long: nightly scoring, backtests, backfills (never in the way of the others).
+        "QUEUES": ["default", "imports", "intake", "events", "mail", "long"],
     }
 }
 
