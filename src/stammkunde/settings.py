@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "stammkunde.shop",
     "stammkunde.connectors",
     "stammkunde.analytics",
+    "stammkunde.messaging",
+    "stammkunde.service",
     "stammkunde.demo",
     "stammkunde.ui",
     "stammkunde.api",
