@@ -1,1 +1,1 @@
-"""The staff web interface: layout, home page, customer list and the customer 360 page."""
+"""The staff web interface: the shared layout and home page here, one folder per topic."""

@@ -1,7 +1,13 @@
+"""The staff UI's URLs: the shared pages here, each topic's pages from its own ``urls.py``.
+
+Every topic's patterns are included without a namespace of their own, so all names stay
+``ui:...`` (``ui:customer-detail``, ``ui:segment-list``) wherever the pages live.
+"""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from stammkunde.ui.views import contacts, customers, home
+from stammkunde.ui import home
 
 app_name = "ui"
 
@@ -15,13 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("customers/", customers.customer_list, name="customer-list"),
-    path("customers/<int:pk>/", customers.customer_detail, name="customer-detail"),
-    path("customers/<int:pk>/timeline/", customers.customer_timeline, name="customer-timeline"),
-    path("customers/<int:pk>/notes/", contacts.add_customer_note, name="customer-add-note"),
-    path("customers/<int:pk>/calls/", contacts.log_customer_call, name="customer-log-call"),
-    path("customers/<int:pk>/edit/", contacts.edit_customer, name="customer-edit"),
-    path("", include("stammkunde.ui.urls_identity")),
-    path("", include("stammkunde.ui.urls_connectors")),
-    path("", include("stammkunde.ui.urls_analytics")),
+    path("", include("stammkunde.ui.customers.urls")),
+    path("", include("stammkunde.ui.identity.urls")),
+    path("", include("stammkunde.ui.connectors.urls")),
+    path("", include("stammkunde.ui.analytics.urls")),
 ]

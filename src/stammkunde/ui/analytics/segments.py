@@ -24,7 +24,7 @@ from stammkunde.analytics.segments import (
     customers_in_segment,
     parse_definition,
 )
-from stammkunde.ui.segment_forms import SegmentForm, describe
+from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
 
 PREVIEW_ROWS = 25
 

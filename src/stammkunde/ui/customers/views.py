@@ -22,7 +22,7 @@ from stammkunde.shop.queries import (
     orders_for_customer,
 )
 from stammkunde.timeline.queries import timeline_page
-from stammkunde.ui.forms import CallForm, NoteForm
+from stammkunde.ui.customers.forms import CallForm, NoteForm
 
 PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 50

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from stammkunde.ui.views import analytics, goals, segments
+from stammkunde.ui.analytics import goals, segments, views
 
 urlpatterns = [
-    path("analytics/", analytics.dashboard, name="dashboard"),
-    path("analytics/run/", analytics.run_analysis, name="analytics-run"),
+    path("analytics/", views.dashboard, name="dashboard"),
+    path("analytics/run/", views.run_analysis, name="analytics-run"),
     path("analytics/goals/", goals.goals, name="goals"),
     path("analytics/segments/", segments.segment_list, name="segment-list"),
     path("analytics/segments/add/", segments.segment_add, name="segment-add"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.services import CustomerError, add_note, log_call, update_customer
 from stammkunde.timeline.models import Direction
-from stammkunde.ui.forms import CallForm, CustomerForm, NoteForm
+from stammkunde.ui.customers.forms import CallForm, CustomerForm, NoteForm
 
 DETAIL = "ui/customer_detail.html"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stammkunde.ui.views import inbox, shops
+from stammkunde.ui.connectors import inbox, shops
 
 urlpatterns = [
     path("shops/", shops.shop_list, name="shop-list"),

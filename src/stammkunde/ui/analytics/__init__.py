@@ -1,0 +1,1 @@
+"""Staff pages for the dashboard, goals and saved segments."""

@@ -1,0 +1,1 @@
+"""Staff pages for shop connections and the webhook inbox."""

@@ -1,0 +1,1 @@
+"""Staff pages for duplicate customers and merging them."""

@@ -1,0 +1,55 @@
+"""The staff UI keeps each topic in one folder (docs/ARCHITECTURE.md, "The staff UI"): a topic
+folder that Django does not know, or whose templates do not load, fails here rather than as a
+TemplateDoesNotExist on the first page view in production."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.template.loader import get_template
+
+import stammkunde.ui
+
+UI = Path(stammkunde.ui.__file__).parent
+PYPROJECT = UI.parents[2] / "pyproject.toml"
+# Packages of the ui app that are not topics.
+SHARED_PACKAGES = {"migrations", "templatetags"}
+TOPICS = sorted(
+    path.name
+    for path in UI.iterdir()
+    if (path / "__init__.py").exists() and path.name not in SHARED_PACKAGES
+)
+
+
+def _templates() -> list[str]:
+    names = []
+    for templates in [UI / "templates", *(UI / topic / "templates" for topic in TOPICS)]:
+        names += [str(path.relative_to(templates)) for path in templates.rglob("*.html")]
+    return sorted(names)
+
+
+def test_the_known_topics_are_folders():
+    assert {"customers", "identity", "connectors", "analytics"} <= set(TOPICS)
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_each_topic_folder_is_an_installed_app(topic):
+    config = apps.get_app_config(f"ui_{topic}")
+    assert config.name == f"stammkunde.ui.{topic}"
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_each_topic_is_in_the_independence_contract(topic):
+    contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+    independent = next(c["modules"] for c in contracts if c["type"] == "independence")
+    assert f"stammkunde.ui.{topic}" in independent
+
+
+@pytest.mark.parametrize("name", _templates())
+def test_every_template_loads_with_its_tag_libraries(name):
+    # Compiling resolves {% extends %}, {% load %} and partials, so a template moved away from
+    # the tag library or base it needs fails here.
+    assert get_template(name).origin.template_name == name
