@@ -1,0 +1,55 @@
+"""Forms of the shop setup pages. They only parse input; connectors' services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from stammkunde.connectors.inbox.connections import WEBHOOK_PLATFORMS
+from stammkunde.shop.models import Platform
+
+
+class ShopForm(forms.Form):
+    platform = forms.ChoiceField(
+        label=gettext_lazy("Platform"),
+        choices=[(value, Platform(value).label) for value in WEBHOOK_PLATFORMS],
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    webhook_secret = forms.CharField(
+        label=gettext_lazy("Webhook secret"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Shopify and Shopware give you the secret; for WooCommerce and the generic format "
+            "leave it empty and a random one is generated for you to paste into the shop."
+        ),
+    )
+    api_base_url = forms.URLField(
+        label=gettext_lazy("API base URL"), max_length=300, required=False, assume_scheme="https"
+    )
+    api_key = forms.CharField(label=gettext_lazy("API key"), max_length=300, required=False)
+    api_secret = forms.CharField(
+        label=gettext_lazy("API secret"),
+        max_length=300,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+
+class CredentialsForm(forms.Form):
+    webhook_secret = forms.CharField(
+        label=gettext_lazy("Webhook secret"), max_length=200, required=False
+    )
+    api_base_url = forms.URLField(
+        label=gettext_lazy("API base URL"), max_length=300, required=False, assume_scheme="https"
+    )
+    api_key = forms.CharField(label=gettext_lazy("API key"), max_length=300, required=False)
+    api_secret = forms.CharField(
+        label=gettext_lazy("API secret (leave empty to keep)"),
+        max_length=300,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    new_url = forms.BooleanField(
+        label=gettext_lazy("Give the shop a new webhook URL"), required=False
+    )
