@@ -31,6 +31,13 @@ def _templates() -> list[str]:
     return sorted(names)
 
 
+def test_no_two_folders_ship_a_template_of_the_same_name():
+    # Django's app loader takes the first app that has a name and silently ignores the other,
+    # so a topic would render another topic's page.
+    names = _templates()
+    assert sorted({name for name in names if names.count(name) > 1}) == []
+
+
 def test_the_known_topics_are_folders():
     assert {"customers", "identity", "connectors", "analytics"} <= set(TOPICS)
 
