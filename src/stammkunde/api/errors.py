@@ -18,7 +18,17 @@ CONFLICT: dict[int, Any] = {409: Error}
 
 
 def _location(error: dict[str, Any]) -> str:
-    return ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload"))
+    """The field as the client wrote it: ``lines.0.quantity``, without ninja's ``body`` and
+    the name of the view's body parameter (``data``, ``payload``)."""
+    location = list(error.get("loc", ()))
+    if location[:1] == ["body"]:
+        location = location[2:]
+    return ".".join(str(part) for part in location)
+
+
+def _message(error: dict[str, Any]) -> str:
+    # pydantic prefixes the message of a validator's ValueError; the field name says enough.
+    return str(error.get("msg", "")).removeprefix("Value error, ")
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -26,10 +36,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [
-            {"field": _location(error), "message": str(error.get("msg", ""))}
-            for error in exc.errors
-        ]
+        errors = [{"field": _location(error), "message": _message(error)} for error in exc.errors]
         first = errors[0] if errors else {"field": "", "message": "invalid"}
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return api.create_response(

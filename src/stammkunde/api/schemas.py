@@ -7,14 +7,40 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, field_validator, model_validator
 
+from stammkunde.core import plausible
 from stammkunde.customers.models import FormOfAddress, Salutation
 from stammkunde.shop.models import OrderStatus
 
 # The largest order total the database holds (14 digits, 2 after the point), with a margin.
 MAX_ORDER_TOTAL = Decimal("9999999999.99")
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=2)]
+MAX_PRICE = Decimal("1000000")
+
+
+def _plausible(check: Any) -> AfterValidator:
+    """A validator applying ``core.plausible``'s rule; its reason becomes the 422 message
+    (the field is named by the error's location)."""
+
+    def validate(value: Any) -> Any:
+        if value is None:
+            return value
+        try:
+            return check(value, "value")
+        except plausible.Implausible as error:
+            raise ValueError(error.reason) from None
+
+    return AfterValidator(validate)
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_PRICE, max_digits=12, decimal_places=2),
+    _plausible(lambda value, field: plausible.check_amount(value, field, maximum=MAX_PRICE + 1)),
+]
+# A business fact's time (an order placed, changed): 1970 up to a day from now.
+Moment = Annotated[datetime, _plausible(plausible.check_moment)]
+Birthday = Annotated[date, _plausible(plausible.check_day)]
 
 
 def _no_nul(value: Any) -> Any:
@@ -127,12 +153,14 @@ class CustomerUpsert(In):
     last_name: str | None = Field(None, max_length=100)
     salutation: Salutation | None = None
     title: str | None = Field(None, max_length=50)
-    form_of_address: FormOfAddress | None = None
-    language: str | None = Field(
+    # No null: a customer always has a form of address and a language (leave them out to keep
+    # them). The other fields take null as "empty".
+    form_of_address: FormOfAddress = Field(None)  # type: ignore[assignment]
+    language: str = Field(  # type: ignore[assignment]
         None, min_length=2, max_length=8, pattern=r"^[a-z]{2}(-[a-z]{2})?$"
     )
     phone: str | None = Field(None, max_length=40)
-    birthday: date | None = None
+    birthday: Birthday | None = None
     company: str | None = Field(None, max_length=200)
     vat_id: str | None = Field(None, max_length=32)
 
@@ -168,7 +196,7 @@ class OrderUpsert(In):
     shop: str | None = Field(None, max_length=50, description="Short name of the shop.")
     external_id: str = Field(..., min_length=1, max_length=100)
     number: str = Field("", max_length=64)
-    placed_at: datetime
+    placed_at: Moment
     currency: str = Field("EUR", pattern=r"^[A-Za-z]{3}$")
     email: str = Field("", max_length=254)
     customer: OrderCustomerIn | None = None
@@ -178,7 +206,7 @@ class OrderUpsert(In):
     discount_total: Money = Decimal("0")
     tax_total: Money = Decimal("0")
     is_test: bool = False
-    source_updated_at: datetime | None = None
+    source_updated_at: Moment | None = None
     billing_address: dict[str, str] = Field(default_factory=dict, max_length=20)
     shipping_address: dict[str, str] = Field(default_factory=dict, max_length=20)
 
@@ -207,7 +235,7 @@ class OrderOut(Schema):
     customer_id: int | None
     email: str
     status: str
-    placed_at: datetime
+    placed_at: Moment
     currency: str
     subtotal: Decimal
     shipping_total: Decimal

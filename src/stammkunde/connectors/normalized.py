@@ -4,6 +4,12 @@ The platform adapters (``connectors.platforms``) turn webhook bodies and API obj
 events; ``connectors.applying.apply_events`` writes them to the shop and customer tables. They
 are frozen dataclasses of plain values: money is ``Decimal`` with its currency, times are
 time-zone aware, ids are strings (Shopify ids exceed 2^53, beyond a double's exact integers).
+
+Every event checks its times and amounts when it is made (``core.plausible``): a time before
+1970 or more than a day ahead, an amount that is not finite, negative where it cannot be, or
+too large for the money columns, also as a line total or an order's sum, raises
+``Implausible`` naming the field. The adapters turn that into a ``PayloadError``, so such a
+delivery is parked with its reason and never reaches the database.
 """
 
 from __future__ import annotations
@@ -13,9 +19,18 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from stammkunde.core.plausible import check_amount, check_moment
 from stammkunde.shop.models import OrderStatus, ReturnReason
 
 ZERO = Decimal("0.00")
+
+
+def _check_moments(event: object, *names: str) -> None:
+    """Check the named time fields of ``event`` that are set (``core.plausible``)."""
+    for name in names:
+        value = getattr(event, name)
+        if value is not None:
+            check_moment(value, name)
 
 
 class PrivacyRequestKind(StrEnum):
@@ -50,6 +65,12 @@ class LineData:
     sku: str = ""
     external_id: str = ""
 
+    def __post_init__(self) -> None:
+        check_amount(self.unit_price, "unit_price")
+        check_amount(self.unit_price * self.quantity, "unit_price * quantity")
+        if self.total is not None:
+            check_amount(self.total, "total", signed=True)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ShopEvent:
@@ -79,12 +100,26 @@ class OrderUpserted(ShopEvent):
     billing_address: dict = field(default_factory=dict)
     shipping_address: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _check_moments(self, "placed_at", "updated_at")
+        for name in ("shipping_total", "discount_total", "tax_total"):
+            check_amount(getattr(self, name), name)
+        lines = sum((line.unit_price * line.quantity for line in self.lines), ZERO)
+        check_amount(lines, "subtotal")
+        check_amount(lines + self.shipping_total, "subtotal + shipping_total")
+        for name in ("subtotal", "total"):
+            if getattr(self, name) is not None:
+                check_amount(getattr(self, name), name)
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCancelled(ShopEvent):
     order_external_id: str
     cancelled_at: datetime | None = None
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        _check_moments(self, "cancelled_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +140,9 @@ class ShipmentRecorded(ShopEvent):
     tracking_number: str = ""
     tracking_url: str = ""
 
+    def __post_init__(self) -> None:
+        _check_moments(self, "shipped_at")
+
 
 @dataclass(frozen=True, kw_only=True)
 class DeliveryConfirmed(ShopEvent):
@@ -113,6 +151,9 @@ class DeliveryConfirmed(ShopEvent):
     order_external_id: str
     delivered_at: datetime
     shipment_external_id: str = ""
+
+    def __post_init__(self) -> None:
+        _check_moments(self, "delivered_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +164,10 @@ class RefundRecorded(ShopEvent):
     currency: str
     refunded_at: datetime
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        check_amount(self.amount, "amount")
+        _check_moments(self, "refunded_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +190,9 @@ class ReturnRecorded(ShopEvent):
     lines: tuple[ReturnedLine, ...] = ()
     note: str = ""
 
+    def __post_init__(self) -> None:
+        _check_moments(self, "announced_at")
+
 
 @dataclass(frozen=True, kw_only=True)
 class WithdrawalRecorded(ShopEvent):
@@ -156,11 +204,17 @@ class WithdrawalRecorded(ShopEvent):
     channel: str = ""
     note: str = ""
 
+    def __post_init__(self) -> None:
+        _check_moments(self, "declared_at")
+
 
 @dataclass(frozen=True, kw_only=True)
 class CustomerUpserted(ShopEvent):
     customer: CustomerData
     updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_moments(self, "updated_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,6 +239,9 @@ class MarketingConsentChanged(ShopEvent):
     changed_at: datetime | None = None
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        _check_moments(self, "changed_at")
+
 
 @dataclass(frozen=True, kw_only=True)
 class PrivacyRequest(ShopEvent):
@@ -197,6 +254,9 @@ class PrivacyRequest(ShopEvent):
     phone: str = ""
     order_external_ids: tuple[str, ...] = ()
     request_id: str = ""
+
+    def __post_init__(self) -> None:
+        _check_moments(self, "received_at")
 
 
 OrderEvent = (

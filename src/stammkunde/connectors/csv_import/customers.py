@@ -186,7 +186,7 @@ class CustomerImporter:
 
     def _parse_birthday(self, text: str) -> Any:
         birthday = parsing.parse_date(text)
-        parsing.check_not_future(birthday, now=self.now)
+        parsing.check_birthday(birthday, now=self.now, written=text)
         return birthday
 
     def _save(self, values: dict[str, Any]) -> list[Activity]:

@@ -22,6 +22,7 @@ from stammkunde.connectors.csv_import import parsing
 from stammkunde.connectors.csv_import.order_batches import Line, LineColumns, OrderHead, OrderRow
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
+from stammkunde.core import plausible
 from stammkunde.shop.models import OrderStatus
 
 # The first batches are small and double up to the batch size, so that the writing starts
@@ -189,7 +190,7 @@ class OrderRowReader:
         moment = self._moments.get(text)
         if moment is None:
             parsed = parsing.parse_datetime(text, default_tz=self.tz)
-            parsing.check_not_future(parsed, now=self.now)
+            parsing.check_moment(parsed, now=self.now, written=text)
             if len(self._moments) >= MOMENT_CACHE_SIZE:
                 self._moments.clear()
             moment = self._moments[text] = self._adapt_datetime(parsed)
@@ -287,6 +288,13 @@ class OrderRowReader:
             return
         sku = sku[:64]
         total = (unit_price * quantity).quantize(parsing.CENT)
+        if total >= plausible.MAX_AMOUNT:
+            self._reject(
+                line,
+                "unit_price",
+                _("The line total %(value)s is too large.") % {"value": total},
+            )
+            return
         head = self._heads.get(number)
         if head is None:
             head = self._heads[number] = OrderHead(

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from stammkunde.core import plausible
+
 CENT = Decimal("0.01")
 
 # A file may be written a few minutes after the clock of the machine that imports it.
@@ -95,11 +97,14 @@ def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
     if amount < 0 and not allow_negative:
         raise FieldError(_("The amount %(value)s is negative.") % {"value": text.strip()})
     try:
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise FieldError(
-            _("The amount %(value)s is too large.") % {"value": text.strip()}
-        ) from None
+        amount = plausible.MAX_AMOUNT
+    if abs(amount) >= plausible.MAX_AMOUNT:
+        # More than the money columns hold (core.plausible), e.g. a number pasted into the
+        # price column.
+        raise FieldError(_("The amount %(value)s is too large.") % {"value": text.strip()})
+    return amount
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -167,6 +172,33 @@ def check_not_future(moment: datetime | date, *, now: datetime) -> None:
         too_late = moment > now.date()
     if too_late:
         raise FieldError(_("The date %(value)s is in the future.") % {"value": moment.isoformat()})
+
+
+def check_moment(moment: datetime, *, now: datetime, written: str = "") -> None:
+    """Refuse a time no shop could mean (``core.plausible``: before 1970, or one that cannot be
+    converted to UTC) and one after ``now`` plus a few minutes of clock skew. ``written`` is
+    the cell as in the file, for the message."""
+    try:
+        plausible.check_moment(moment, "", now=now)
+    except plausible.Implausible as error:
+        raise FieldError(
+            _("The date %(value)s %(reason)s")
+            % {"value": written.strip() or moment.isoformat(), "reason": error.reason}
+        ) from None
+    check_not_future(moment, now=now)
+
+
+def check_birthday(day: date, *, now: datetime, written: str = "") -> None:
+    """Refuse a birthday before 1900 or in the future (``core.plausible``); ``written`` is the
+    cell as in the file, for the message."""
+    check_not_future(day, now=now)
+    try:
+        plausible.check_day(day, "", today=now.date())
+    except plausible.Implausible as error:
+        raise FieldError(
+            _("The date %(value)s %(reason)s")
+            % {"value": written.strip() or day.isoformat(), "reason": error.reason}
+        ) from None
 
 
 def parse_bool(text: str) -> bool:

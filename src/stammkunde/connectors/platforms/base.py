@@ -15,22 +15,23 @@ a long product name is no reason to lose an order.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 
 from stammkunde.connectors.normalized import ShopEvent
+from stammkunde.core.plausible import MAX_AMOUNT, Implausible, check_amount, check_moment
 
 MAX_LINES = 1_000
 MAX_QUANTITY = 100_000
-MAX_AMOUNT = Decimal("1000000000000")  # 10^12: the order tables hold 12 digits before the point
 MAX_ID_LENGTH = 100
 MAX_NOTE_LENGTH = 10_000
 NAME_LENGTH = 100
@@ -39,6 +40,25 @@ LINE_NAME_LENGTH = 300
 
 class PayloadError(ValueError):
     """A delivery that cannot be understood; the message goes to the inbox and the 4xx answer."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def mapping(map_events: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Mark a mapping function: an implausible value in the events it makes (the normalized
+    events check their times and amounts, ``core.plausible``) is a ``PayloadError``, so the
+    delivery is parked with the field and the reason like any other bad delivery."""
+
+    @functools.wraps(map_events)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return map_events(*args, **kwargs)
+        except Implausible as error:
+            raise PayloadError(str(error)) from None
+
+    return checked
 
 
 @dataclass(frozen=True)
@@ -173,24 +193,26 @@ def amount(value: Any, what: str, *, default: Decimal | None = None) -> Decimal:
 
 
 def signed_amount(value: Any, what: str, *, default: Decimal | None = None) -> Decimal:
+    """Money that may be negative (an adjustment); finite and below MAX_AMOUNT."""
     if value is None or value == "":
         if default is None:
             raise PayloadError(_("%(what)s is missing.") % {"what": what})
         return default
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise PayloadError(_("%(what)s must be an amount.") % {"what": what})
     if isinstance(value, float):
         # API clients that parsed numbers as floats: the shortest repr is the decimal sent.
         value = repr(value)
     try:
-        result = Decimal(str(value).strip())
+        value = Decimal(str(value).strip())
     except InvalidOperation:
         raise PayloadError(
             _("%(what)s is not an amount: %(value)s") % {"what": what, "value": str(value)[:40]}
         ) from None
-    if not result.is_finite() or abs(result) >= MAX_AMOUNT:
-        raise PayloadError(_("%(what)s is out of range.") % {"what": what})
-    return result
+    try:
+        return check_amount(value, what, signed=True, maximum=MAX_AMOUNT)
+    except Implausible as error:
+        raise PayloadError(str(error)) from None
 
 
 def quantity(value: Any, what: str) -> int:
@@ -213,15 +235,18 @@ def timestamp(value: Any, what: str, *, naive_is_utc: bool = False) -> datetime 
     """An ISO 8601 time with its offset (or a Unix timestamp); None when absent.
 
     A time without offset is refused unless the platform documents it as UTC
-    (``naive_is_utc``, WooCommerce's ``*_gmt`` fields).
+    (``naive_is_utc``, WooCommerce's ``*_gmt`` fields). So is a time before 1970 or more than a
+    day in the future (``core.plausible``): no shop meant it, and the database cannot hold
+    every such value.
     """
     if value is None or value == "":
         return None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(int(value), tz=UTC)
-        except (OverflowError, OSError, ValueError):
+            moment = datetime.fromtimestamp(int(value), tz=UTC)
+        except (OverflowError, OSError, ValueError, InvalidOperation):
             raise PayloadError(_("%(what)s is out of range.") % {"what": what}) from None
+        return _plausible(moment, what)
     if not isinstance(value, str):
         raise PayloadError(_("%(what)s must be a date and time.") % {"what": what})
     raw = value.strip()
@@ -237,7 +262,14 @@ def timestamp(value: Any, what: str, *, naive_is_utc: bool = False) -> datetime 
         if not naive_is_utc:
             raise PayloadError(_("%(what)s has no time zone.") % {"what": what})
         moment = moment.replace(tzinfo=UTC)
-    return moment
+    return _plausible(moment, what)
+
+
+def _plausible(moment: datetime, what: str) -> datetime:
+    try:
+        return check_moment(moment, what)
+    except Implausible as error:
+        raise PayloadError(str(error)) from None
 
 
 def required_timestamp(value: Any, what: str, *, naive_is_utc: bool = False) -> datetime:

@@ -41,6 +41,7 @@ from stammkunde.connectors.platforms.base import (
     currency,
     load_json,
     lower_headers,
+    mapping,
     matches_hex,
     required_timestamp,
     timestamp,
@@ -162,6 +163,7 @@ class GenericAdapter:
             topic=kind, delivery_id=payload["id"], resource_key=key, resource_updated_at=updated_at
         )
 
+    @mapping
     def map(self, topic: str, payload: Any) -> list[ShopEvent]:
         validate(payload)
         if topic != payload["type"]:

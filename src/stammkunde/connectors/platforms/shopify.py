@@ -37,6 +37,7 @@ from stammkunde.connectors.platforms.base import (
     identifier,
     load_json,
     lower_headers,
+    mapping,
     matches_base64,
     object_list,
     quantity,
@@ -114,6 +115,7 @@ class ShopifyAdapter:
             resource_updated_at=updated_at,
         )
 
+    @mapping
     def map(self, topic: str, payload: Any) -> list[ShopEvent]:
         """The normalized events of one delivery (or one REST API object of the same shape)."""
         payload = require_object(payload, _("The body"))

@@ -30,6 +30,7 @@ from stammkunde.connectors.platforms.base import (
     identifier,
     load_json,
     lower_headers,
+    mapping,
     matches_hex,
     object_list,
     require_object,
@@ -135,6 +136,7 @@ class Shopware6Adapter:
             is_ping=event in LIFECYCLE_EVENTS,
         )
 
+    @mapping
     def map(self, topic: str, payload: Any) -> list[ShopEvent]:
         """Events of one webhook body (the whole body, as delivered)."""
         payload = require_object(payload, _("The body"))

@@ -31,6 +31,7 @@ from stammkunde.connectors.platforms.base import (
     check_line_count,
     currency,
     identifier,
+    mapping,
     object_list,
     quantity,
     require_object,
@@ -51,6 +52,7 @@ def entity_state(entity: dict) -> str:
     return state.get("technicalName", "") if isinstance(state, dict) else ""
 
 
+@mapping
 def map_order_entity(order: dict) -> list[ShopEvent]:
     """A Shopware 6 order entity (webhook ``payload.order`` or an Admin API ``order``) with
     its deliveries (shipments, returns) and transactions (refunds)."""

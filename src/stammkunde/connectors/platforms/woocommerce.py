@@ -39,6 +39,7 @@ from stammkunde.connectors.platforms.base import (
     identifier,
     load_json,
     lower_headers,
+    mapping,
     matches_base64,
     object_list,
     quantity,
@@ -118,6 +119,7 @@ class WooCommerceAdapter:
             topic=topic, delivery_id=delivery_id, resource_key=key, resource_updated_at=updated_at
         )
 
+    @mapping
     def map(self, topic: str, payload: Any) -> list[ShopEvent]:
         payload = require_object(payload, _("The body"))
         if topic in ORDER_TOPICS:
