@@ -271,7 +271,7 @@ def main() -> None:
 
     started = time.perf_counter()
     subprocess.run(
-        [*STAMMKUNDE, "worker", "--batch", "--no-scheduler", "--queues", "default"],
+        [*STAMMKUNDE, "worker", "--batch", "--no-scheduler", "--queues", "intake"],
         env=env,
         check=True,
     )

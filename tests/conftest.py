@@ -8,6 +8,21 @@ from django.utils import translation
 from tests.factories import make_staff_user
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file, as the product does, not shared-cache memory.
+
+    In shared-cache memory a second connection (a worker thread) gets "table is locked" at
+    once instead of waiting its turn (WAL and the busy timeout only work on a file).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def english_messages():
     """Service messages are asserted in English; requests still pick their own language."""

@@ -201,8 +201,21 @@ TASKS = {
     }
 }
 
-# How long a task may stay RUNNING before the worker treats its process as dead (see worker.py).
+# Every queue has its own worker thread (a "lane"), so a long job only ever waits for its own
+# queue. `stammkunde serve` runs the queues of TASK_HEAVY_QUEUES in a second worker process, so
+# that their CPU-bound work does not share one interpreter with the intake.
+TASK_WORKER_LANES = {queue: [queue] for queue in TASKS["default"]["QUEUES"]}
+TASK_HEAVY_QUEUES = ["long", "imports"]
+# The lease on running tasks (core/lease.py): each worker process renews its heartbeat every
+# TASK_HEARTBEAT_SECONDS; a task RUNNING under a process silent for TASK_LEASE_SECONDS is run
+# again (tasks declared rerunnable) or failed with the reason, by a job that runs every minute.
+TASK_HEARTBEAT_SECONDS = env_int("STAMMKUNDE_TASK_HEARTBEAT_SECONDS", 15)
+TASK_LEASE_SECONDS = env_int("STAMMKUNDE_TASK_LEASE_SECONDS", 120)
+# Only for tasks claimed by a worker that keeps no lease (Django's plain `db_worker`): how long
+# one may stay RUNNING before it is treated as abandoned.
 TASK_STALE_AFTER_SECONDS = env_int("STAMMKUNDE_TASK_STALE_AFTER_SECONDS", 3600)
+# How long a stopping worker lets its running tasks finish before it hands them back.
+TASK_SHUTDOWN_GRACE_SECONDS = env_int("STAMMKUNDE_TASK_SHUTDOWN_GRACE_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from stammkunde.connectors.backfill.tasks import reconcile_shops
 from stammkunde.core.models import ScheduledRun
 from stammkunde.core.scheduling import current_slot, enqueue_due_jobs
 from stammkunde.core.tasks import recover_stale_tasks
@@ -32,12 +33,14 @@ def test_each_slot_is_enqueued_once_however_often_workers_ask():
 
 @pytest.mark.django_db
 def test_task_left_running_by_a_dead_worker_is_marked_failed():
-    result = recover_stale_tasks.enqueue()
+    # A task claimed by a worker that keeps no lease (no worker id here) counts as abandoned
+    # after TASK_STALE_AFTER_SECONDS; one that may not simply run again is failed.
+    result = reconcile_shops.enqueue()
     hour_ago = timezone.now() - timedelta(hours=2)
     DBTaskResult.objects.filter(id=result.id).update(
         status=TaskResultStatus.RUNNING, started_at=hour_ago
     )
-    fresh = recover_stale_tasks.enqueue()
+    fresh = reconcile_shops.enqueue()
     DBTaskResult.objects.filter(id=fresh.id).update(
         status=TaskResultStatus.RUNNING, started_at=timezone.now()
     )

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from stammkunde.core.lease import rerunnable
 
-@task()
+
+# On the `long` queue, so that minutes of scoring never hold up the intake; a run cut off by
+# its worker's death is simply started again (it recomputes from the orders).
+@rerunnable
+@task(queue_name="long")
 def score_customers_nightly() -> int:
     """Run the scoring job; returns the id of its ScoringRun (failures are recorded on it)."""
     from stammkunde.analytics.services import run_scoring
@@ -13,7 +18,8 @@ def score_customers_nightly() -> int:
     return run_scoring().pk
 
 
-@task()
+@rerunnable
+@task(queue_name="long")
 def run_analysis_now(kind: str) -> int:
     """Run the scoring job or the churn backtest that staff asked for in the UI.
 

@@ -6,15 +6,19 @@ import time
 
 from django_tasks import task
 
+from stammkunde.core.lease import rerunnable
+
 # A drain task hands over to a fresh one after this long, so a steady stream of deliveries
-# never keeps one task RUNNING long enough to look stale (TASK_STALE_AFTER_SECONDS).
+# never keeps one task RUNNING for ever (and a drain run again after its worker died, see
+# core.lease, starts from what is open then).
 MAX_RUN_SECONDS = 300.0
 # How long a drain claims onward from its last batch before it looks from the first open
 # delivery again (for one that committed late with a smaller id than those already claimed).
 RESTART_SECONDS = 5.0
 
 
-@task()
+@rerunnable  # it claims open deliveries itself: running it again is harmless
+@task(queue_name="intake")
 def process_inbox() -> dict[str, int]:
     """Process waiting webhook deliveries batch by batch until none is due.
 

@@ -12,8 +12,9 @@ class CoreConfig(AppConfig):
         from stammkunde.core import tasks
         from stammkunde.core.scheduling import register_periodic_job
 
+        # A task RUNNING in a dead worker is noticed within its lease plus this minute.
         register_periodic_job(
-            "recover-stale-tasks", tasks.recover_stale_tasks, every=timedelta(minutes=10)
+            "recover-stale-tasks", tasks.recover_stale_tasks, every=timedelta(minutes=1)
         )
         register_periodic_job(
             "prune-finished-tasks",

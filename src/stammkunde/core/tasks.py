@@ -4,37 +4,35 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from stammkunde.core.lease import rerunnable
 
+
+@rerunnable
 @task()
 def recover_stale_tasks() -> int:
-    """Mark tasks FAILED whose worker died mid-run (they would stay RUNNING forever).
+    """Run again or fail the tasks left RUNNING by a worker that died (see core.lease).
 
-    They are not re-run automatically: only the task's own domain knows whether running it
-    again is safe, and every domain that needs retries keeps its own state (e.g. an inbox).
+    Returns how many tasks it recovered. Runs every minute, and when a worker starts.
+    """
+    from stammkunde.core.lease import recover_abandoned_tasks
+
+    return len(recover_abandoned_tasks())
+
+
+@rerunnable
+@task()
+def prune_finished_tasks() -> int:
+    """Delete successful task results older than 14 days and failed ones older than 90.
+
+    Also forgets the heartbeats of worker processes silent for a day (they died long ago).
     """
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-    ).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=timezone.now(),
-        exception_class_path="stammkunde.core.tasks.StaleTask",
-        traceback="The worker running this task stopped before it finished.",
-    )
-
-
-@task()
-def prune_finished_tasks() -> int:
-    """Delete successful task results older than 14 days and failed ones older than 90."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from stammkunde.core.models import WorkerHeartbeat
 
     now = timezone.now()
     done, _ = DBTaskResult.objects.filter(
@@ -43,4 +41,5 @@ def prune_finished_tasks() -> int:
     failed, _ = DBTaskResult.objects.filter(
         status=TaskResultStatus.FAILED, finished_at__lt=now - timedelta(days=90)
     ).delete()
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
     return done + failed

@@ -1,13 +1,16 @@
-"""``stammkunde serve``: the web UI (gunicorn) and the background worker in one command."""
+"""``stammkunde serve``: the web UI (gunicorn) and the background workers in one command."""
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from stammkunde.core.lease import new_process_id
+from stammkunde.core.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -44,18 +47,44 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
-        worker = None
+        supervisor = None
         if not options["no_worker"]:
-            # A separate process: gunicorn's arbiter and the task worker both want the main
-            # thread for their signal handlers.
-            worker = subprocess.Popen([sys.executable, "-m", "stammkunde", "worker"])
+            # Separate processes: gunicorn's arbiter and the task worker both want the main
+            # thread for their signal handlers. Supervised from a thread of this process, so a
+            # worker that dies is started again.
+            supervisor = Supervisor(worker_commands())
+            supervisor.start()
         self.stdout.write(self.style.SUCCESS(f"Stammkunde is running at http://{bind}/"))
         try:
             Server().run()
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            if supervisor is not None:
+                supervisor.stop(timeout=settings.TASK_SHUTDOWN_GRACE_SECONDS + 5)
+
+
+def worker_commands() -> dict[str, list[str]]:
+    """The embedded worker processes: one for the quick queues, one for the heavy ones.
+
+    The heavy queues (TASK_HEAVY_QUEUES: scoring, backfills, imports) run in a process of their
+    own so that their CPU-bound work never shares an interpreter with the webhook intake; each
+    queue has its own thread within its process (core.lanes). Each process keeps its worker id
+    across restarts, which lets a restarted worker take over what its predecessor left.
+    """
+    queues = settings.TASKS["default"]["QUEUES"]
+    heavy = [name for name in queues if name in settings.TASK_HEAVY_QUEUES]
+    quick = [name for name in queues if name not in heavy]
+    base = new_process_id()
+    worker = [sys.executable, "-m", "stammkunde", "worker", "--parent-pid", str(os.getpid())]
+    commands = {}
+    if quick:
+        commands["quick"] = [*worker, "--worker-id", f"{base}-quick", "--queues", ",".join(quick)]
+    if heavy:
+        commands["heavy"] = [
+            *worker,
+            "--worker-id",
+            f"{base}-heavy",
+            "--queues",
+            ",".join(heavy),
+            *(["--no-scheduler"] if quick else []),
+        ]
+    return commands

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
-import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections
-from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
+from django.core.management.base import BaseCommand, CommandError
 
-from stammkunde.core.scheduling import enqueue_due_jobs
-from stammkunde.core.tasks import recover_stale_tasks
+from stammkunde.core.lanes import WorkerProcess, lanes_for
+from stammkunde.core.lease import LEASE_PREFIX, new_process_id
 
 logger = logging.getLogger(__name__)
-
-
-def _schedule_forever(stop: threading.Event, interval: float) -> None:
-    while not stop.is_set():
-        try:
-            enqueue_due_jobs()
-        except Exception:
-            # A database hiccup must not end scheduling for the life of the worker.
-            logger.exception("scheduling periodic jobs failed; retrying")
-        finally:
-            close_old_connections()
-        stop.wait(interval)
 
 
 class Command(BaseCommand):
@@ -40,34 +27,70 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-scheduler", action="store_true", help="do not enqueue periodic jobs"
         )
+        parser.add_argument(
+            "--worker-id",
+            default=None,
+            help="id of this process (default: random); a worker started under the id of one "
+            "that died takes over what that one left running",
+        )
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            default=None,
+            help="stop when the process with this id (e.g. `serve`) is gone",
+        )
 
-    def handle(self, *args, **options) -> None:
-        # Tasks left RUNNING by a worker that was killed are failed now instead of hanging.
-        recovered = recover_stale_tasks.call()
-        if recovered:
-            logger.warning("marked %d stale running task(s) as failed", recovered)
-        stop = threading.Event()
-        if not options["no_scheduler"]:
-            thread = threading.Thread(
-                target=_schedule_forever, args=(stop, 60.0), name="scheduler", daemon=True
-            )
-            thread.start()
-            time.sleep(0.1)  # let the first round enqueue before the first poll
-        worker = Worker(
-            queue_names=options["queues"].split(","),
+    def handle(self, *args: Any, **options: Any) -> None:
+        queues = [name.strip() for name in options["queues"].split(",") if name.strip()]
+        if not queues:
+            raise CommandError("--queues names no queue")
+        process_id = options["worker_id"] or new_process_id()
+        if not process_id.startswith(LEASE_PREFIX):
+            process_id = LEASE_PREFIX + process_id
+        if len(process_id) > 48:  # room for "/<lane>" in django-tasks-db's 64 characters
+            raise CommandError("--worker-id is too long (at most 37 characters)")
+        process = WorkerProcess(
+            process_id,
+            lanes_for(queues),
             interval=options["interval"],
             batch=options["batch"],
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=f"stammkunde-{get_random_string(12)}",
-            excluded_queue_names=[],
+            scheduler=not options["no_scheduler"],
         )
-        worker.configure_signals()
+        stopping = threading.Event()
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            if stopping.is_set():
+                logger.warning("%s again: stopping at once", signal.strsignal(signum))
+                os._exit(1)  # the lease expires and the recovery job hands the tasks back
+            logger.warning(
+                "%s: finishing running tasks (up to %d s)...",
+                signal.strsignal(signum),
+                settings.TASK_SHUTDOWN_GRACE_SECONDS,
+            )
+            stopping.set()
+            process.request_stop()
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+            signal.signal(signum, on_signal)
+        logger.info(
+            "worker %s started; lanes: %s",
+            process_id,
+            "; ".join(f"{lane}={','.join(names)}" for lane, names in process.lanes.items()),
+        )
         try:
-            worker.run()
+            process.start()
+            if options["batch"]:
+                process.run_batch()
+            else:
+                parent = options["parent_pid"]
+                while not stopping.wait(1.0) and process.lanes_alive():
+                    if parent is not None and os.getppid() != parent:
+                        logger.warning("the serving process %d is gone: stopping", parent)
+                        break
         finally:
-            stop.set()
-            worker.reset_signals()
-        if settings.DEBUG:
-            self.stdout.write("worker stopped")
+            unfinished = process.shutdown(settings.TASK_SHUTDOWN_GRACE_SECONDS)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+                signal.signal(signum, signal.SIG_DFL)
+        if unfinished:
+            logger.warning("handed back the running tasks of lanes %s", ", ".join(unfinished))
+        logger.info("worker %s stopped", process_id)
