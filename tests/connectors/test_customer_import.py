@@ -136,3 +136,101 @@ def test_an_email_of_another_customer_is_not_taken_over_by_an_id(write_csv, run_
     assert summary.rejected == 1
     assert "belongs to another customer" in summary.rejections[0].reason
     assert Customer.objects.count() == 2
+
+
+def test_a_reimported_grant_does_not_override_the_customers_own_later_opt_out(
+    write_csv, run_import
+):
+    from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource
+    from stammkunde.customers.queries import current_consents
+    from stammkunde.customers.services import record_consent
+
+    path = write_csv(f"{HEADER}\nina@example.de;K9;Ina;;;;;;;;;;ja\n", name="newsletter.csv")
+    first = run_import("customers", path)
+    ina = Customer.objects.get()
+    opt_out = record_consent(
+        ina,
+        channel=ConsentChannel.EMAIL,
+        purpose=ConsentPurpose.NEWSLETTER,
+        granted=False,
+        source=ConsentSource.CUSTOMER,
+        source_detail="Unsubscribe link",
+    )
+
+    second = run_import("customers", path)
+    third = run_import("customers", path)
+
+    [state] = current_consents(ina.pk)
+    assert (state.granted, state.source) == (False, "customer")
+    ledger = ConsentEvent.objects.filter(customer=ina).order_by("id")
+    assert [(e.granted, e.source) for e in ledger] == [(True, "import"), (False, "customer")]
+    assert (first.consents_recorded, first.consents_held_back) == (1, 0)
+    assert (second.consents_recorded, second.consents_held_back) == (0, 1)
+    assert "1 grants not taken over" in second.text()
+    # The timeline says what was held back and why, once per opt-out and file.
+    [held] = Activity.objects.filter(customer=ina, kind=ActivityKind.CONSENT_NOT_TAKEN)
+    assert "CSV import newsletter.csv" in held.summary
+    assert "opted out directly on " + opt_out.given_at.date().isoformat() in held.summary
+    assert held.subject_id == opt_out.pk
+    assert third.consents_held_back == 1
+
+
+def test_a_withdrawal_in_the_file_is_taken_over_after_a_direct_grant(write_csv, run_import):
+    from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource
+    from stammkunde.customers.queries import current_consents
+    from stammkunde.customers.services import record_consent
+
+    run_import("customers", write_csv(f"{HEADER}\nole@example.de;;;;;;;;;;;;\n"))
+    ole = Customer.objects.get()
+    record_consent(
+        ole,
+        channel=ConsentChannel.EMAIL,
+        purpose=ConsentPurpose.NEWSLETTER,
+        granted=True,
+        source=ConsentSource.CUSTOMER,
+    )
+
+    summary = run_import("customers", write_csv(f"{HEADER}\nole@example.de;;;;;;;;;;;;nein\n"))
+
+    [state] = current_consents(ole.pk)
+    assert (state.granted, state.source) == (False, "import")
+    assert (summary.consents_recorded, summary.consents_held_back) == (1, 0)
+
+
+def test_the_email_of_a_merged_away_customer_lands_on_the_survivor(
+    write_csv, run_import, team_lead
+):
+    from stammkunde.customers.merging import merge_customers
+
+    run_import("customers", write_csv(f"{HEADER}\nsurvivor@example.de;K1;Sara;;;;;;;;;;\n"))
+    run_import("customers", write_csv(f"{HEADER}\nold@example.de;;Sara;Alt;;;;;;;;;\n"))
+    survivor = Customer.objects.get(email="survivor@example.de")
+    merged = Customer.objects.get(email="old@example.de")
+    merge_customers(survivor, merged, by=team_lead)
+
+    summary = run_import("customers", write_csv(f"{HEADER}\nold@example.de;;;Neu;;;;;;;;VIP;\n"))
+
+    assert (summary.customers_created, summary.customers_updated) == (0, 1)
+    assert Customer.objects.count() == 2
+    survivor.refresh_from_db()
+    assert survivor.last_name == "Neu"
+    assert list(survivor.tags.values_list("name", flat=True)) == ["VIP"]
+
+
+def test_a_shop_id_of_a_merged_away_customer_lands_on_the_survivor(
+    write_csv, run_import, team_lead, shop
+):
+    from stammkunde.customers.services import create_customer
+
+    survivor = create_customer(by=None, email="keep@example.de")
+    run_import("customers", write_csv(f"{HEADER}\ngone@example.de;K5;;;;;;;;;;;\n"))
+    merged = Customer.objects.get(email="gone@example.de")
+    # An old merge that moved neither the account nor the e-mail (a partial merge): the
+    # account still points at the merged customer, which must be followed.
+    Customer.objects.filter(pk=merged.pk).update(status="merged", merged_into=survivor)
+
+    run_import("customers", write_csv(f"{HEADER}\n;K5;Kim;;;;;;;;;;\n"))
+
+    survivor.refresh_from_db()
+    assert survivor.first_name == "Kim"
+    assert Customer.objects.get(pk=merged.pk).first_name == ""

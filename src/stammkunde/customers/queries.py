@@ -9,7 +9,13 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
-from stammkunde.customers.models import ConsentEvent, Customer, CustomerMerge, CustomerStatus
+from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
+    BuyerKey,
+    match_customer,
+    match_customers,
+    resolve_merged,
+)
+from stammkunde.customers.models import ConsentEvent, Customer, CustomerStatus
 
 
 def active_customers() -> QuerySet[Customer]:
@@ -84,59 +90,15 @@ def current_consents(customer_id: int) -> list[ConsentState]:
     return sorted(seen.values(), key=lambda state: (state.channel, state.purpose))
 
 
-# Merges never form long chains (merging re-points older merges at the new survivor), so a
-# handful of hops is plenty; the bound only guards against a cycle left by a data bug.
-MAX_MERGE_HOPS = 20
-
-
-def resolve_merged(customer_id: int) -> int:
-    """The id of the customer that ``customer_id`` lives on in: itself unless merged away.
-
-    Follows ``merged_into`` until an unmerged customer; an unknown id is returned unchanged.
-    """
-    current = customer_id
-    for _hop in range(MAX_MERGE_HOPS):
-        row = Customer.objects.filter(pk=current).values_list("status", "merged_into_id").first()
-        if row is None or row[0] != CustomerStatus.MERGED or row[1] is None:
-            return current
-        current = row[1]
-    return current
-
-
 def find_by_email(email: str | None) -> Customer | None:
     """The customer with this e-mail address (normalized), or the survivor of the customer who
-    had it before a merge; None when nobody has it."""
-    key = normalize_email(email)
-    if not key:
-        return None
-    customer = Customer.objects.filter(email=key).first()
-    if customer is not None:
-        if customer.status == CustomerStatus.MERGED:  # not freed: an old or partial merge
-            return Customer.objects.filter(pk=resolve_merged(customer.pk)).first()
-        return customer
-    merge = CustomerMerge.objects.filter(merged_email=key).order_by("-merged_at", "-id").first()
-    if merge is None:
-        return None
-    return Customer.objects.filter(pk=resolve_merged(merge.survivor_id)).first()
+    had it before a merge; None when nobody has it (``matching.match_customer``)."""
+    customer_id = match_customer(None, email=email)
+    return None if customer_id is None else Customer.objects.filter(pk=customer_id).first()
 
 
 def find_by_emails(emails: Iterable[str]) -> dict[str, int]:
-    """``find_by_email`` for many addresses: normalized address -> customer id, where found.
-
-    One query for the common case; the holder merged away is followed to its survivor, and an
-    address freed by a merge to the survivor of the customer who had it.
-    """
-    keys = {key for key in (normalize_email(email) for email in emails) if key}
-    if not keys:
-        return {}
-    found: dict[str, int] = {}
-    rows = Customer.objects.filter(email__in=keys).values_list("email", "pk", "status")
-    for email, pk, status in rows:
-        found[email] = resolve_merged(pk) if status == CustomerStatus.MERGED else pk
-    missing = keys - set(found)
-    if missing:
-        merges = CustomerMerge.objects.filter(merged_email__in=missing).order_by("merged_at", "id")
-        survivors = dict(merges.values_list("merged_email", "survivor_id"))  # newest merge wins
-        for key, survivor_id in survivors.items():
-            found[key] = resolve_merged(survivor_id)
-    return found
+    """``find_by_email`` for many addresses: normalized address -> customer id, where found."""
+    keys = sorted({key for key in (normalize_email(email) for email in emails) if key})
+    found = match_customers(None, [BuyerKey("", key) for key in keys])
+    return {key: pk for key, pk in zip(keys, found, strict=True) if pk is not None}

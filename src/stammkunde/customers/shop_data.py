@@ -1,4 +1,5 @@
-"""Writes of what the shop systems report about customers: new customers, profile data, consent.
+"""Writes of what the shop systems (and imported files) report about customers: new customers,
+profile data, consent.
 
 Each function takes a whole batch (the webhook inbox applies a hundred deliveries at once) and
 needs a constant number of queries for it; the single-customer functions call them with one
@@ -7,6 +8,7 @@ item, so both paths follow the same rules and write the same timeline and audit 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -206,11 +208,12 @@ def _first_address(customer: Customer, address: dict[str, str]) -> Address:
 class ConsentEntry(NamedTuple):
     granted: bool
     given_at: datetime
+    pk: int = 0
 
 
 @dataclass(frozen=True)
 class ShopConsent:
-    """Marketing consent as a shop reports it for one customer."""
+    """Marketing consent as a shop (or a file: ``source`` IMPORT) reports it for one customer."""
 
     customer: Customer
     channel: ConsentChannel
@@ -218,6 +221,15 @@ class ShopConsent:
     given_at: datetime | None
     source_detail: str = ""
     purpose: ConsentPurpose = ConsentPurpose.NEWSLETTER
+    source: ConsentSource = ConsentSource.SHOP
+
+
+class ConsentOutcome(NamedTuple):
+    """What became of one reported consent: the ledger entry written (None when nothing
+    changed), or the newer direct opt-out that kept a grant out of the ledger."""
+
+    event: ConsentEvent | None
+    held_back_by: ConsentEntry | None = None
 
 
 def record_shop_consent(
@@ -231,10 +243,7 @@ def record_shop_consent(
 ) -> ConsentEvent | None:
     """Record marketing consent as the shop reports it; None when nothing changes.
 
-    The ledger keeps changes, so a report equal to the current state adds nothing (this also
-    makes redelivered webhooks harmless). A grant from the shop never overrides an opt-out the
-    customer gave us directly (or staff recorded on their word) unless the shop's grant is
-    newer; a grant without a time of its own is never newer.
+    The rule is ``record_reported_consents``'.
     """
     [event] = record_shop_consents(
         [ShopConsent(customer, channel, granted, given_at, source_detail, purpose)]
@@ -242,12 +251,26 @@ def record_shop_consent(
     return event
 
 
-@transaction.atomic
 def record_shop_consents(reports: Sequence[ShopConsent]) -> list[ConsentEvent | None]:
     """``record_shop_consent`` for many reports, each about another customer and channel."""
+    return [outcome.event for outcome in record_reported_consents(reports)]
+
+
+@transaction.atomic
+def record_reported_consents(reports: Sequence[ShopConsent]) -> list[ConsentOutcome]:
+    """Record consent reported by a shop or a file (not by the customer directly), one outcome
+    per report; each report is about another customer and channel.
+
+    The ledger keeps changes, so a report equal to the current state adds nothing (this also
+    makes redelivered webhooks and re-imported files harmless). A grant reported this way never
+    overrides an opt-out the customer gave us directly (or staff recorded on their word) unless
+    the grant is newer; a grant without a time of its own (a file) is never newer. Such a grant
+    is not taken over, and the customer's timeline says so and why, once per opt-out and source.
+    """
     ledgers = _consent_ledgers(reports)
     now = timezone.now()
-    recorded: list[ConsentEvent | None] = []
+    outcomes: list[ConsentOutcome] = []
+    held_back: list[tuple[ShopConsent, ConsentEntry]] = []
     for report in reports:
         current, direct = ledgers.get(
             (report.customer.pk, report.channel, report.purpose), (None, None)
@@ -259,38 +282,73 @@ def record_shop_consents(reports: Sequence[ShopConsent]) -> list[ConsentEvent | 
             and not direct.granted
             and (report.given_at is None or report.given_at <= direct.given_at)
         )
-        if not changes or newer_opt_out:
-            recorded.append(None)
+        if newer_opt_out and changes:
+            outcomes.append(ConsentOutcome(None, direct))
+            held_back.append((report, direct))
             continue
-        recorded.append(
-            ConsentEvent(
-                customer=report.customer,
-                channel=report.channel,
-                purpose=report.purpose,
-                granted=report.granted,
-                source=ConsentSource.SHOP,
-                source_detail=report.source_detail[:200],
-                given_at=report.given_at or now,
+        if not changes or newer_opt_out:
+            outcomes.append(ConsentOutcome(None))
+            continue
+        outcomes.append(
+            ConsentOutcome(
+                ConsentEvent(
+                    customer=report.customer,
+                    channel=report.channel,
+                    purpose=report.purpose,
+                    granted=report.granted,
+                    source=report.source,
+                    source_detail=report.source_detail[:200],
+                    given_at=report.given_at or now,
+                )
             )
         )
-    events = [event for event in recorded if event is not None]
+    events = [outcome.event for outcome in outcomes if outcome.event is not None]
     ConsentEvent.objects.bulk_create(events)
     record_activity_rows(
-        ActivityRow(
-            event.customer_id,
-            ActivityKind.CONSENT_CHANGED.value,
-            event.given_at,
-            consent_summary(event),
-            actor_label=event.source_detail or ConsentSource(event.source).label,
-            subject_type=CONSENT_SUBJECT,
-            subject_id=event.pk,
-        )
-        for event in events
+        [
+            ActivityRow(
+                event.customer_id,
+                ActivityKind.CONSENT_CHANGED.value,
+                event.given_at,
+                consent_summary(event),
+                actor_label=event.source_detail or ConsentSource(event.source).label,
+                subject_type=CONSENT_SUBJECT,
+                subject_id=event.pk,
+            )
+            for event in events
+        ]
+        + [_held_back_activity(report, direct, now) for report, direct in held_back]
     )
     audit_system_changes(
         (AuditAction.CHANGE, event, event.customer_id, ["consent"], "") for event in events
     )
-    return recorded
+    return outcomes
+
+
+def _held_back_activity(report: ShopConsent, direct: ConsentEntry, now: datetime) -> ActivityRow:
+    """The timeline entry of a reported grant that a newer direct opt-out kept out."""
+    source = report.source_detail or ConsentSource(report.source).label
+    summary = _(
+        "%(purpose)s (%(channel)s): grant from %(source)s not taken over; the customer opted out"
+        " directly on %(date)s"
+    ) % {
+        "purpose": ConsentPurpose(report.purpose).label,
+        "channel": ConsentChannel(report.channel).label,
+        "source": source,
+        "date": direct.given_at.date().isoformat(),
+    }
+    # Once per opt-out and source: a redelivered webhook or a re-imported file adds none.
+    source_hash = hashlib.sha256(f"{report.source}:{source}".encode()).hexdigest()[:16]
+    return ActivityRow(
+        report.customer.pk,
+        ActivityKind.CONSENT_NOT_TAKEN.value,
+        report.given_at or now,
+        summary,
+        actor_label=source[:150],
+        subject_type=CONSENT_SUBJECT,
+        subject_id=direct.pk,
+        dedupe_key=f"consent:{direct.pk}:held-back:{source_hash}",
+    )
 
 
 def consent_summary(event: ConsentEvent) -> str:
@@ -312,11 +370,11 @@ def _consent_ledgers(
             channel__in={report.channel for report in reports},
         )
         .order_by("given_at", "id")
-        .values_list("customer_id", "channel", "purpose", "granted", "source", "given_at")
+        .values_list("customer_id", "channel", "purpose", "granted", "source", "given_at", "id")
     )
-    for customer_id, channel, purpose, granted, source, given_at in entries:
+    for customer_id, channel, purpose, granted, source, given_at, pk in entries:
         key = (customer_id, channel, purpose)
-        entry = ConsentEntry(granted, given_at)
+        entry = ConsentEntry(granted, given_at, pk)
         _current, direct = ledgers.get(key, (None, None))
         ledgers[key] = (entry, entry if source in DIRECT_SOURCES else direct)
     return ledgers

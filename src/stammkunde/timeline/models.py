@@ -12,6 +12,8 @@ class ActivityKind(models.TextChoices):
     CUSTOMER_UPDATED = "customer_updated", _("Customer updated")
     CUSTOMER_MERGED = "customer_merged", _("Customers merged")
     CONSENT_CHANGED = "consent_changed", _("Consent changed")
+    # A shop's or a file's grant that a newer direct opt-out kept out of the consent ledger.
+    CONSENT_NOT_TAKEN = "consent_not_taken", _("Consent not taken over")
     ORDER_PLACED = "order_placed", _("Order placed")
     ORDER_UPDATED = "order_updated", _("Order updated")
     ORDER_CANCELLED = "order_cancelled", _("Order cancelled")

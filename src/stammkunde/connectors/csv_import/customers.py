@@ -1,8 +1,12 @@
 """Importing customers from CSV, one row at a time (customer files are small; orders are not).
 
-A customer is found by the shop's customer number (ShopAccount) first, then by normalized
-e-mail, so ``Anna@Example.de`` and ``anna@example.de`` in one file are one customer: the later
-row updates the earlier. Empty cells never blank a value already stored.
+A customer is found as every path finds one (``customers.matching``): by the shop's customer
+number first, then by normalized e-mail, following merges to the survivor, so
+``Anna@Example.de`` and ``anna@example.de`` in one file are one customer: the later row updates
+the earlier. Empty cells never blank a value already stored. The writes are the owning apps':
+``customers.importing`` (profile, tags, address), ``shop.services.link_shop_accounts`` and
+``customers.shop_data.record_reported_consents`` (a file's newsletter grant never overrides a
+newer direct opt-out; the summary counts those held back).
 """
 
 from __future__ import annotations
@@ -20,22 +24,23 @@ from stammkunde.connectors.csv_import.mappings import Mapping
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
 from stammkunde.core.keys import normalize_email
+from stammkunde.customers.importing import (
+    PROFILE_FIELDS,
+    EmailTaken,
+    ImportedCustomer,
+    save_imported_customer,
+)
+from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import (
-    Address,
-    AddressKind,
     ConsentChannel,
-    ConsentEvent,
-    ConsentPurpose,
     ConsentSource,
     Customer,
     FormOfAddress,
     Salutation,
-    Tag,
 )
-from stammkunde.customers.services import EDITABLE_FIELDS
-from stammkunde.shop.models import Shop, ShopAccount
-from stammkunde.timeline.models import Activity, ActivityKind
-from stammkunde.timeline.services import record_activities_bulk
+from stammkunde.customers.shop_data import ShopConsent, record_reported_consents
+from stammkunde.shop.models import Shop
+from stammkunde.shop.services import link_shop_accounts
 
 BATCH_SIZE = 500
 
@@ -56,8 +61,6 @@ FORMS_OF_ADDRESS = {
     "du": FormOfAddress.INFORMAL,
     "informal": FormOfAddress.INFORMAL,
 }
-# What a customers file may set: the fields staff may edit, except free-form preferences.
-PROFILE_FIELDS = tuple(sorted(EDITABLE_FIELDS - {"preferences"}))
 MAX_LENGTHS = {
     name: Customer._meta.get_field(name).max_length
     for name in ("first_name", "last_name", "title", "phone", "company")
@@ -119,7 +122,8 @@ class CustomerImporter:
 
     @transaction.atomic
     def _flush(self, batch: list[tuple[int, dict[str, str]]]) -> None:
-        activities: list[Activity] = []
+        # The newsletter cell of the last accepted row per customer (the later row wins).
+        consents: dict[int, ShopConsent] = {}
         for line, cells in batch:
             try:
                 values = self._parse(cells)
@@ -129,7 +133,7 @@ class CustomerImporter:
             try:
                 # A savepoint per row: a row that fails in the database leaves nothing behind.
                 with transaction.atomic():
-                    activities.extend(self._save(values))
+                    customer = self._save(values)
             except _RowError as error:
                 self._reject(line, error.column, error.reason)
                 continue
@@ -137,7 +141,20 @@ class CustomerImporter:
                 self._reject(line, "", _("The database refused the row: %(e)s") % {"e": error})
                 continue
             self.summary.accepted += 1
-        record_activities_bulk(activities)
+            if "newsletter" in values:
+                consents[customer.pk] = ShopConsent(
+                    customer,
+                    ConsentChannel.EMAIL,
+                    values["newsletter"],
+                    None,  # a file's consent has no time of its own: never newer than an opt-out
+                    self.source_label,
+                    source=ConsentSource.IMPORT,
+                )
+        for outcome in record_reported_consents(list(consents.values())):
+            if outcome.event is not None:
+                self.summary.consents_recorded += 1
+            elif outcome.held_back_by is not None:
+                self.summary.consents_held_back += 1
 
     def _parse(self, cells: dict[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -189,116 +206,28 @@ class CustomerImporter:
         parsing.check_birthday(birthday, now=self.now, written=text)
         return birthday
 
-    def _save(self, values: dict[str, Any]) -> list[Activity]:
-        customer, created = self._find_or_create(values)
-        activities = []
-        if created:
-            self.summary.customers_created += 1
-            activities.append(
-                Activity(
-                    customer_id=customer.pk,
-                    kind=ActivityKind.CUSTOMER_CREATED,
-                    occurred_at=self.now,
-                    actor_label=self.source_label,
-                    summary=_("Customer created (CSV import)"),
-                    dedupe_key=f"customer:{customer.pk}:created",
-                )
-            )
-        else:
-            changed = [
-                name
-                for name in PROFILE_FIELDS
-                if name in values and getattr(customer, name) != values[name]
-            ]
-            if changed:
-                for name in changed:
-                    setattr(customer, name, values[name])
-                customer.save(update_fields=[*changed, "updated_at"])
-                self.summary.customers_updated += 1
-        if values["customer_id"]:
-            ShopAccount.objects.get_or_create(
-                shop=self.shop, external_id=values["customer_id"], defaults={"customer": customer}
-            )
-        if values["tags"]:
-            customer.tags.add(*(Tag.objects.get_or_create(name=name)[0] for name in values["tags"]))
-        if "address" in values:
-            self._save_address(customer, values["address"])
-        if "newsletter" in values:
-            activities.extend(self._save_consent(customer, values["newsletter"]))
-        return activities
-
-    def _find_or_create(self, values: dict[str, Any]) -> tuple[Customer, bool]:
-        customer = None
-        if values["customer_id"]:
-            account = ShopAccount.objects.filter(
-                shop=self.shop, external_id=values["customer_id"]
-            ).first()
-            customer = account.customer if account else None
-        email = values.get("email")
-        taken = (
-            customer is not None
-            and email
-            and customer.email != email
-            and Customer.objects.filter(email=email).exclude(pk=customer.pk).exists()
+    def _save(self, values: dict[str, Any]) -> Customer:
+        customer_id = match_customer(self.shop.pk, values["customer_id"], values.get("email"))
+        row = ImportedCustomer(
+            {name: values[name] for name in PROFILE_FIELDS if name in values},
+            values["tags"],
+            values.get("address"),
         )
-        if taken:
+        try:
+            customer, created, updated = save_imported_customer(
+                row, customer_id=customer_id, source_label=self.source_label, occurred_at=self.now
+            )
+        except EmailTaken:
             raise _RowError(
                 "email",
                 _("The e-mail %(email)s belongs to another customer than id %(id)s.")
-                % {"email": email, "id": values["customer_id"]},
-            )
-        if customer is None and email:
-            customer = Customer.objects.filter(email=email).first()
-        if customer is not None:
-            return customer, False
-        customer = Customer(**{name: values[name] for name in PROFILE_FIELDS if name in values})
-        customer.save()
-        return customer, True
-
-    def _save_address(self, customer: Customer, address: dict[str, str]) -> None:
-        current = customer.addresses.filter(kind=AddressKind.BILLING, is_default=True).first()
-        if current is None:
-            Address.objects.create(customer=customer, kind=AddressKind.BILLING, **address)
-            return
-        changed = [name for name, value in address.items() if getattr(current, name) != value]
-        for name in changed:
-            setattr(current, name, address[name])
-        if changed:
-            current.save(update_fields=changed)
-
-    def _save_consent(self, customer: Customer, granted: bool) -> list[Activity]:
-        """Append to the consent ledger only when the state changes, so a re-import adds none."""
-        current = (
-            ConsentEvent.objects.filter(
-                customer=customer, channel=ConsentChannel.EMAIL, purpose=ConsentPurpose.NEWSLETTER
-            )
-            .order_by("-given_at", "-id")
-            .first()
-        )
-        if (current is None and not granted) or (current and current.granted == granted):
-            return []
-        event = ConsentEvent.objects.create(
-            customer=customer,
-            channel=ConsentChannel.EMAIL,
-            purpose=ConsentPurpose.NEWSLETTER,
-            granted=granted,
-            source=ConsentSource.IMPORT,
-            source_detail=self.source_label[:200],
-            given_at=self.now,
-        )
-        verb = _("granted") if granted else _("withdrawn")
-        return [
-            Activity(
-                customer_id=customer.pk,
-                kind=ActivityKind.CONSENT_CHANGED,
-                occurred_at=self.now,
-                actor_label=self.source_label,
-                summary=f"{ConsentPurpose.NEWSLETTER.label} ({ConsentChannel.EMAIL.label}): {verb}",
-                subject_type="customers.consentevent",
-                subject_id=event.pk,
-                dedupe_key=f"consent:{event.pk}",
-            )
-        ]
+                % {"email": values["email"], "id": values["customer_id"]},
+            ) from None
+        self.summary.customers_created += created
+        self.summary.customers_updated += updated
+        if values["customer_id"]:
+            link_shop_accounts(self.shop, {values["customer_id"]: customer.pk})
+        return customer
 
 
 class _RowError(Exception):

@@ -61,6 +61,9 @@ class ImportSummary:
     orders: int = 0
     orders_created: int = 0
     lines_created: int = 0
+    consents_recorded: int = 0
+    # Newsletter grants of the file kept out of the ledger by a newer direct opt-out.
+    consents_held_back: int = 0
     rejections: list[Rejection] = field(default_factory=list)
 
     # Enough rejections to show in tests and on screen; the file holds all of them.
@@ -92,4 +95,12 @@ class ImportSummary:
             _("Customers: %(created)d created, %(updated)d updated.")
             % {"created": self.customers_created, "updated": self.customers_updated}
         )
+        if self.consents_recorded or self.consents_held_back:
+            parts.append(
+                _(
+                    "Consent: %(recorded)d changes recorded, %(held)d grants not taken over"
+                    " because the customer opted out directly later."
+                )
+                % {"recorded": self.consents_recorded, "held": self.consents_held_back}
+            )
         return " ".join(parts)

@@ -10,6 +10,7 @@ from stammkunde.shop.services.aftersales import (
     record_withdrawal,
     withdrawal_deadline,
 )
+from stammkunde.shop.services.customer_batch import link_shop_accounts
 from stammkunde.shop.services.orders import (
     LineInput,
     OrderError,
@@ -34,6 +35,7 @@ __all__ = [
     "OrderUpsert",
     "cancel_order",
     "is_stale",
+    "link_shop_accounts",
     "lock_orders",
     "mark_return_received",
     "money",
