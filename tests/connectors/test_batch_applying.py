@@ -105,8 +105,16 @@ def _snapshot() -> dict:
     emails = dict(Customer.objects.values_list("pk", "email"))
     orders = dict(Order.objects.values_list("pk", "external_id"))
 
+    consents = {
+        pk: (emails[customer_id], *rest)
+        for pk, customer_id, *rest in ConsentEvent.objects.values_list(
+            "pk", "customer_id", "channel", "purpose", "granted", "source"
+        )
+    }
+
     def keyed(text: str | None) -> str | None:
-        return text and re.sub(r"order:(\d+)", lambda m: f"order:{orders[int(m[1])]}", text)
+        text = text and re.sub(r"order:(\d+)", lambda m: f"order:{orders[int(m[1])]}", text)
+        return text and re.sub(r"consent:(\d+)", lambda m: f"consent:{consents[int(m[1])]}", text)
 
     return {
         "customers": sorted(

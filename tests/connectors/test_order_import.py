@@ -249,3 +249,21 @@ def test_an_order_with_a_merged_away_address_lands_on_the_survivor(write_csv, ru
 
     assert Order.objects.get(external_id="2001").customer_id == survivor.pk
     assert not Customer.objects.filter(email="a.old@example.de").exists()
+
+
+def test_an_order_with_the_shop_id_of_a_merged_away_customer_lands_on_the_survivor(
+    write_csv, run_import, shop
+):
+    from stammkunde.customers.models import CustomerStatus
+    from stammkunde.shop.models import ShopAccount
+
+    survivor = Customer.objects.create(email="bea@example.de", first_name="Bea")
+    merged = Customer.objects.create(email="b.alt@example.de", first_name="Bea")
+    ShopAccount.objects.create(shop=shop, external_id="K77", customer=merged)
+    # A partial merge that left the shop account on the merged customer.
+    Customer.objects.filter(pk=merged.pk).update(status=CustomerStatus.MERGED, merged_into=survivor)
+
+    row = "2002;2025-02-01;;K77;ESP;E;1;9"
+    run_import("orders", write_csv(f"{ORDER_HEADER}\n{row}\n"))
+
+    assert Order.objects.get(external_id="2002").customer_id == survivor.pk

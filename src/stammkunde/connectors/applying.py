@@ -20,17 +20,21 @@ from django.utils.translation import gettext as _
 
 from stammkunde.connectors import normalized as ev
 from stammkunde.connectors.shop_inputs import effective_status, order_input_for, valid_email
+from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import ConsentChannel, Customer
-from stammkunde.customers.queries import find_by_email
 from stammkunde.customers.services import (
     CustomerError,
+    record_privacy_request,
     record_shop_consent,
     update_customer_from_shop,
 )
-from stammkunde.shop.models import Order, Shipment, Shop, ShopAccount
+from stammkunde.shop.models import Order, Shipment, Shop
+from stammkunde.shop.queries import shop_account
 from stammkunde.shop.services import (
     OrderError,
     cancel_order,
+    mark_account_updated,
+    record_account_deleted,
     record_delivery,
     record_refund,
     record_return,
@@ -39,8 +43,6 @@ from stammkunde.shop.services import (
     resolve_customer,
     upsert_order,
 )
-from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import record_activity
 
 
 class ApplyError(ValueError):
@@ -149,15 +151,8 @@ def _order(shop: Shop, external_id: str) -> Order:
 
 
 def _find_customer(shop: Shop, data: ev.CustomerData) -> Customer | None:
-    if data.external_id:
-        account = ShopAccount.objects.select_related("customer").filter(
-            shop=shop, external_id=data.external_id
-        )
-        found = account.first()
-        if found is not None:
-            return found.customer
-    email = valid_email(data.email)
-    return find_by_email(email) if email else None
+    customer_id = match_customer(shop.pk, data.external_id, valid_email(data.email))
+    return None if customer_id is None else Customer.objects.get(pk=customer_id)
 
 
 def _customer(
@@ -214,22 +209,6 @@ def _upsert_order(shop: Shop, event: ev.OrderUpserted, result: ApplyResult) -> N
 
 
 def _shipment(order: Order, event: ev.ShipmentRecorded) -> None:
-    existing = order.shipments.filter(external_id=event.external_id).first()
-    if existing is not None:
-        # A fulfilment update may add the tracking number the first delivery lacked.
-        changes = {
-            "carrier": event.carrier,
-            "tracking_number": event.tracking_number,
-            "tracking_url": event.tracking_url,
-        }
-        changed = [
-            name for name, value in changes.items() if value and getattr(existing, name) != value
-        ]
-        for name in changed:
-            setattr(existing, name, changes[name])
-        if changed:
-            existing.save(update_fields=changed)
-        return
     record_shipment(
         order,
         shipped_at=event.shipped_at,
@@ -298,30 +277,17 @@ def _upsert_customer(shop: Shop, event: ev.CustomerUpserted, result: ApplyResult
     if not (data.external_id or valid_email(data.email)):
         raise ApplyError(_("The customer has neither an id nor a valid e-mail address."))
     if data.external_id and event.updated_at is not None:
-        account = ShopAccount.objects.filter(shop=shop, external_id=data.external_id).first()
+        account = shop_account(shop, data.external_id)
         if account and account.source_updated_at and event.updated_at <= account.source_updated_at:
             result.stale += 1
             return
     customer = _customer(shop, data, event.updated_at, result)
     if data.external_id and event.updated_at is not None and customer is not None:
-        ShopAccount.objects.filter(shop=shop, external_id=data.external_id).update(
-            source_updated_at=event.updated_at
-        )
+        mark_account_updated(shop, data.external_id, event.updated_at)
 
 
 def _customer_deleted(shop: Shop, event: ev.CustomerDeleted) -> None:
-    account = ShopAccount.objects.filter(shop=shop, external_id=event.customer_external_id).first()
-    if account is None:
-        return
-    # The account mapping stays, so the customer's orders keep their history here.
-    record_activity(
-        customer_id=account.customer_id,
-        kind=ActivityKind.CUSTOMER_UPDATED,
-        channel=Channel.SHOP,
-        summary=_("Customer account deleted in %(shop)s") % {"shop": shop.name},
-        actor_label=shop.name,
-        dedupe_key=f"shop:{shop.pk}:customer:{account.external_id}:deleted",
-    )
+    record_account_deleted(shop, event.customer_external_id)
 
 
 def _consent(shop: Shop, event: ev.MarketingConsentChanged, result: ApplyResult) -> None:
@@ -359,11 +325,8 @@ def _privacy_request(shop: Shop, event: ev.PrivacyRequest, result: ApplyResult) 
     if customer is not None:
         orders = ", ".join(event.order_external_ids)
         key = event.request_id or orders or "-"
-        record_activity(
-            customer_id=customer.pk,
-            kind=ActivityKind.PRIVACY_REQUEST,
-            channel=Channel.SHOP,
-            direction=Direction.INBOUND,
+        record_privacy_request(
+            customer,
             summary=f"{labels[event.kind]} ({shop.name})",
             body=_("Orders named: %(orders)s") % {"orders": orders} if orders else "",
             occurred_at=event.received_at or timezone.now(),

@@ -16,6 +16,26 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+# Values per IN list: well below the bind parameter limits of SQLite (32,766) and PostgreSQL
+# (65,535) whatever the batch size.
+IN_CHUNK = 5_000
+
+
+def select_in(sql: str, params: Sequence[Any], values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (with ``{in_list}`` where the placeholders of ``values`` go, after
+    ``params``) in chunks of IN_CHUNK values and return all rows.
+
+    Plain SQL for lookups by thousands of keys: the ORM prepares every value of an IN list on
+    its own, which costs more than the query.
+    """
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            cursor.execute(sql.format(in_list=", ".join(["%s"] * len(chunk))), [*params, *chunk])
+            rows.extend(cursor.fetchall())
+    return rows
+
 
 def insert_ignore(
     model: type[models.Model],

@@ -8,27 +8,20 @@ checkouts and merges, whichever way their data arrives.
 
 Shop accounts belong to ``shop`` (a layer above); they are read here through the reverse
 relation ``Customer.shop_accounts`` so that this module does not import ``shop``. The lookups
-are plain SQL: an import asks for thousands of keys at once, and the ORM prepares each value of
-an IN list on its own, which costs more than the query.
+are plain SQL (``core.bulk.select_in``): an import asks for thousands of keys at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from django.db import connection
-
+from stammkunde.core.bulk import select_in
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer, CustomerMerge, CustomerStatus
 
-# The shop account table, found through the reverse relation (see the module docstring).
-_ACCOUNT_TABLE = Customer._meta.get_field("shop_accounts").related_model._meta.db_table
 _CUSTOMER_TABLE = Customer._meta.db_table
 _MERGE_TABLE = CustomerMerge._meta.db_table
-# Values per IN list: well below the bind parameter limits of SQLite (32,766) and PostgreSQL
-# (65,535) whatever the batch size.
-IN_CHUNK = 5_000
 
 
 # Merges never form long chains (merging re-points older merges at the new survivor), so a
@@ -72,34 +65,57 @@ def match_customers(shop_id: int | None, keys: Sequence[BuyerKey]) -> list[int |
     A constant number of queries for any number of keys (three IN lookups), plus one per merge
     to follow (rare). ``shop_id`` None (a buyer named without a shop) matches by e-mail only.
     """
+    return match_buyers(shop_id, keys).customer_ids
+
+
+class Matches(NamedTuple):
+    """``match_customers``' answer, and which of the shop's ids have an account already (a
+    bulk path links the others)."""
+
+    customer_ids: list[int | None]
+    known_external_ids: set[str]
+
+
+def match_buyers(shop_id: int | None, keys: Sequence[BuyerKey]) -> Matches:
+    """``match_customers`` for bulk paths that also need to know the accounts found."""
     external_ids = {key.external_id for key in keys if key.external_id} if shop_id else set()
     by_account = _by_account(shop_id, external_ids) if external_ids else {}
-    emails = {
-        normalize_email(key.email)
+    emails: dict[str, str | None] = {}
+    for key in keys:
+        if key.email and key.email not in emails:
+            emails[key.email] = normalize_email(key.email)
+    wanted = {
+        emails[key.email]
         for key in keys
         if key.email and (not key.external_id or key.external_id not in by_account)
     }
-    emails.discard(None)
-    by_email = _by_email(emails) if emails else {}
+    wanted.discard(None)
+    by_email = _by_email(wanted) if wanted else {}
     result: list[int | None] = []
     for key in keys:
         if key.external_id and key.external_id in by_account:
             result.append(by_account[key.external_id])
         elif key.email:
-            result.append(by_email.get(normalize_email(key.email)))
+            result.append(by_email.get(emails[key.email]))
         else:
             result.append(None)
-    return result
+    return Matches(result, set(by_account))
 
 
 def _survivor(customer_id: int, status: str) -> int:
     return resolve_merged(customer_id) if status == CustomerStatus.MERGED else customer_id
 
 
+def _account_table() -> str:
+    """The shop account table, found through the reverse relation (see the module docstring;
+    asked when needed, since the relation exists only once all apps are loaded)."""
+    return Customer._meta.get_field("shop_accounts").related_model._meta.db_table
+
+
 def _by_account(shop_id: int, external_ids: set[str]) -> dict[str, int]:
     """The shop's customer id -> surviving customer id, where the shop account exists."""
-    rows = _select_in(
-        f"SELECT a.external_id, c.id, c.status FROM {_ACCOUNT_TABLE} a"
+    rows = select_in(
+        f"SELECT a.external_id, c.id, c.status FROM {_account_table()} a"
         f" JOIN {_CUSTOMER_TABLE} c ON c.id = a.customer_id"
         " WHERE a.shop_id = %s AND a.external_id IN ({in_list})",
         [shop_id],
@@ -111,7 +127,7 @@ def _by_account(shop_id: int, external_ids: set[str]) -> dict[str, int]:
 def _by_email(emails: set[str]) -> dict[str, int]:
     """Normalized e-mail -> surviving customer id: the holder of the address (followed if it
     was merged away without freeing it), else the survivor of the newest merge that freed it."""
-    rows = _select_in(
+    rows = select_in(
         f"SELECT email, id, status FROM {_CUSTOMER_TABLE} WHERE email IN ({{in_list}})",
         [],
         sorted(emails),
@@ -119,7 +135,7 @@ def _by_email(emails: set[str]) -> dict[str, int]:
     found = {email: _survivor(pk, status) for email, pk, status in rows}
     missing = emails - found.keys()
     if missing:
-        merges = _select_in(
+        merges = select_in(
             f"SELECT merged_at, id, merged_email, survivor_id FROM {_MERGE_TABLE}"
             " WHERE merged_email IN ({in_list})",
             [],
@@ -130,14 +146,3 @@ def _by_email(emails: set[str]) -> dict[str, int]:
         survivors = {email: survivor_id for _at, _id, email, survivor_id in merges}
         found.update({email: resolve_merged(pk) for email, pk in survivors.items()})
     return found
-
-
-def _select_in(sql: str, params: list[Any], values: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Run ``sql`` (with ``{in_list}`` where the placeholders of ``values`` go) in chunks."""
-    rows: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), IN_CHUNK):
-            chunk = values[start : start + IN_CHUNK]
-            cursor.execute(sql.format(in_list=", ".join(["%s"] * len(chunk))), [*params, *chunk])
-            rows.extend(cursor.fetchall())
-    return rows

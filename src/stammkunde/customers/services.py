@@ -58,6 +58,11 @@ class CustomerError(ValueError):
     """A change to a customer that cannot be made; the message is meant for the user."""
 
 
+class CustomerConflict(CustomerError):
+    """The change clashes with the state of the data (an e-mail another customer has, an
+    erased customer), not with the values themselves."""
+
+
 def _clean_email(email: str | None, *, exclude_pk: int | None = None) -> str | None:
     email = normalize_email(email)
     if email is None:
@@ -72,7 +77,7 @@ def _clean_email(email: str | None, *, exclude_pk: int | None = None) -> str | N
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise CustomerError(
+        raise CustomerConflict(
             _("Another customer already has the e-mail %(email)s.") % {"email": email}
         )
     return email
@@ -140,15 +145,20 @@ def _clean_text(text: str, *, what: str) -> str:
 
 @transaction.atomic
 def add_note(customer: Customer, *, by: Any, text: str) -> Activity:
-    """Add an internal note to the customer's timeline."""
+    """Add an internal note to the customer's timeline.
+
+    ``by`` is the staff user, or an object whose ``str()`` names the integration that wrote it.
+    """
     text = _clean_text(text, what=_("note"))
     first_line = text.splitlines()[0]
+    staff = getattr(by, "is_authenticated", False)
     activity = record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.NOTE,
         summary=first_line,
         body=text if text != first_line else "",
         actor=by,
+        actor_label="" if staff or by is None else str(by)[:150],
     )
     audit(actor=by, action=AuditAction.CHANGE, obj=activity, customer_id=customer.pk, detail="note")
     return activity
@@ -225,25 +235,55 @@ def record_consent(
     return event
 
 
-def record_customer_view(customer: Customer, *, by: Any, ip_address: str | None = None) -> None:
-    """Note in the audit log that a staff member opened this customer's data."""
+def record_privacy_request(
+    customer: Customer,
+    *,
+    summary: str,
+    body: str,
+    occurred_at: datetime,
+    actor_label: str,
+    dedupe_key: str,
+) -> Activity:
+    """Note on the customer's timeline a data protection request a shop passed on (a copy of
+    the data, erasure); once per ``dedupe_key``, so a redelivered request adds none."""
+    return record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.PRIVACY_REQUEST,
+        channel=Channel.SHOP,
+        direction=Direction.INBOUND,
+        summary=summary,
+        body=body,
+        occurred_at=occurred_at,
+        actor_label=actor_label,
+        dedupe_key=dedupe_key,
+    )
+
+
+def record_customer_view(
+    customer: Customer, *, by: Any, ip_address: str | None = None, detail: str = ""
+) -> None:
+    """Note in the audit log that a staff member (or an integration, ``by``) read this
+    customer's data; ``detail`` says what, e.g. "api timeline"."""
     audit(
         actor=by,
         action=AuditAction.VIEW,
         obj=customer,
         customer_id=customer.pk,
         ip_address=ip_address,
+        detail=detail,
     )
 
 
 __all__ = [
     "SHOP_PROFILE_FIELDS",
+    "CustomerConflict",
     "CustomerError",
     "add_note",
     "create_customer",
     "log_call",
     "record_consent",
     "record_customer_view",
+    "record_privacy_request",
     "record_shop_consent",
     "update_customer",
     "update_customer_from_shop",

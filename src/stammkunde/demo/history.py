@@ -8,6 +8,7 @@ import numpy as np
 
 from stammkunde.demo.population import DAY, Population, local_daytime
 from stammkunde.demo.rows import money, optional_timestamps, timestamps
+from stammkunde.shop.totals import order_total
 
 CARRIERS = np.array(["DHL", "DPD", "Hermes", "GLS", "UPS"])
 CARRIER_WEIGHTS = np.array([45, 15, 15, 15, 10], dtype=float)
@@ -117,7 +118,7 @@ def build_history(
     ids.line += line_total_count
     subtotal = np.add.reduceat(line_total, line_start)
     shipping = np.where(subtotal < FREE_SHIPPING_FROM, SHIPPING_FEE, 0.0)
-    total = np.round(subtotal + shipping, 2)
+    total = np.round(order_total(subtotal, shipping, 0.0), 2)
     tax = np.round(total * 19 / 119, 2)
 
     # After-sales: shipping a day or two later, delivery 1-4 days after that.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import customer_ids_matching
-from stammkunde.shop.models import Order, OrderStatus, Return, Shipment
+from stammkunde.shop.models import Order, OrderStatus, Return, Shipment, Shop, ShopAccount
 
 SEARCH_LIMIT = 50
 CENT = Decimal("0.01")
@@ -20,6 +20,11 @@ CENT = Decimal("0.01")
 def counted_orders() -> QuerySet[Order]:
     """Orders that count for key figures: neither cancelled nor test orders."""
     return Order.objects.exclude(status=OrderStatus.CANCELLED).filter(is_test=False)
+
+
+def shop_account(shop: Shop, external_id: str) -> ShopAccount | None:
+    """The shop's account with this customer id of the shop, if we have one."""
+    return ShopAccount.objects.filter(shop=shop, external_id=external_id).first()
 
 
 def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:

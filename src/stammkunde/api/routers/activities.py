@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -17,9 +16,7 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.api.routers.customers import _get_customer
 from stammkunde.api.schemas import ActivityOut, ActivityPage, NoteIn
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
-from stammkunde.customers.services import CustomerError, add_note
+from stammkunde.customers.services import CustomerError, add_note, record_customer_view
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.queries import timeline_page
 
@@ -69,13 +66,7 @@ def list_activities(
     if before and cursor is None:
         raise HttpError(400, _("The cursor “before” is not valid; pass a next_cursor as it came."))
     entries = timeline_page(customer.pk, before=cursor, limit=limit)
-    audit(
-        actor=actor(request),
-        action=AuditAction.VIEW,
-        obj=customer,
-        customer_id=customer.pk,
-        detail="api timeline",
-    )
+    record_customer_view(customer, by=actor(request), detail="api timeline")
     last = entries[-1] if len(entries) == limit else None
     return {
         "items": [activity_out(entry) for entry in entries],
@@ -93,11 +84,7 @@ def post_note(request: HttpRequest, data: NoteIn, customer_id: int = Path(..., g
     customer, _resolved = _get_customer(customer_id)
     by = actor(request)
     try:
-        with transaction.atomic():
-            note = add_note(customer, by=by, text=data.text)
-            # add_note labels entries by staff users; name the integration instead of "system".
-            note.actor_label = by.name[:150]
-            note.save(update_fields=["actor_label"])
+        note = add_note(customer, by=by, text=data.text)
     except CustomerError as exc:
         raise HttpError(400, str(exc)) from None
     return Status(201, activity_out(note))

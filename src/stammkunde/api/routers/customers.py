@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -19,9 +18,6 @@ from stammkunde.api.schemas import (
     CustomerUpserted,
     MergeIn,
 )
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
-from stammkunde.core.keys import normalize_email
 from stammkunde.customers.merging import MergeError, merge_customers
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import (
@@ -30,9 +26,13 @@ from stammkunde.customers.queries import (
     find_by_email,
     resolve_merged,
 )
-from stammkunde.customers.services import CustomerError, create_customer, update_customer
-from stammkunde.shop.models import ShopAccount
+from stammkunde.customers.services import (
+    CustomerConflict,
+    CustomerError,
+    record_customer_view,
+)
 from stammkunde.shop.queries import find_customers
+from stammkunde.shop.services import upsert_customer as save_customer
 
 router = Router(tags=["customers"])
 
@@ -65,13 +65,7 @@ def _get_customer(customer_id: int) -> tuple[Customer, int | None]:
 
 
 def _audit_view(request: HttpRequest, customer: Customer, detail: str = "") -> None:
-    audit(
-        actor=actor(request),
-        action=AuditAction.VIEW,
-        obj=customer,
-        customer_id=customer.pk,
-        detail=detail,
-    )
+    record_customer_view(customer, by=actor(request), detail=detail)
 
 
 @router.get(
@@ -118,29 +112,6 @@ def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX
     return customer_out(customer, resolved_from=resolved_from)
 
 
-def _find_for_upsert(request: HttpRequest, data: CustomerUpsert):
-    shop = None
-    customer = None
-    if data.external_id:
-        shop = shop_for(request, data.shop)
-        account = ShopAccount.objects.filter(shop=shop, external_id=data.external_id).first()
-        if account is not None:
-            customer = Customer.objects.get(pk=resolve_merged(account.customer_id))
-    elif data.shop:
-        shop = shop_for(request, data.shop)
-    if customer is None and data.email:
-        customer = find_by_email(data.email)
-    return shop, customer
-
-
-def _check_email_free(email: str | None, customer: Customer) -> None:
-    key = normalize_email(email)
-    if key and Customer.objects.filter(email=key).exclude(pk=customer.pk).exists():
-        raise HttpError(
-            409, _("Another customer already has the e-mail %(email)s.") % {"email": key}
-        )
-
-
 @router.put(
     "/customers",
     response={
@@ -160,24 +131,12 @@ def upsert_customer(request: HttpRequest, data: CustomerUpsert):
         name: ("" if value is None and name not in ("email", "birthday") else value)
         for name, value in fields.items()
     }
+    external_id = data.external_id or ""
+    shop = shop_for(request, data.shop) if external_id or data.shop else None
     try:
-        with transaction.atomic():
-            shop, customer = _find_for_upsert(request, data)
-            created = customer is None
-            if created:
-                customer = create_customer(by=by, source=str(by), **fields)
-            else:
-                if customer.status != CustomerStatus.ACTIVE:
-                    raise HttpError(409, _("This customer was erased and cannot be changed."))
-                # An e-mail that found this customer (maybe through a merge) is not a change.
-                if "email" in fields and find_by_email(fields["email"]) == customer:
-                    fields.pop("email")
-                _check_email_free(fields.get("email"), customer)
-                customer = update_customer(customer, by=by, **fields)
-            if shop is not None and data.external_id:
-                ShopAccount.objects.get_or_create(
-                    shop=shop, external_id=data.external_id, defaults={"customer": customer}
-                )
+        customer, created = save_customer(shop=shop, external_id=external_id, by=by, fields=fields)
+    except CustomerConflict as exc:
+        raise HttpError(409, str(exc)) from None
     except CustomerError as exc:
         raise HttpError(400, str(exc)) from None
     customer.refresh_from_db()

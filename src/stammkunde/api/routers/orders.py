@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
-from stammkunde.api.auth import ApiActor, actor, require, shop_for, token_of
+from stammkunde.api.auth import actor, require, shop_for, token_of
 from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID, Paging
 from stammkunde.api.schemas import OrderOut, OrderPage, OrderUpsert, OrderUpserted
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
-from stammkunde.customers.queries import find_by_email, resolve_merged
+from stammkunde.customers.queries import resolve_merged
 from stammkunde.customers.services import CustomerError
-from stammkunde.shop.models import Order, Shop
+from stammkunde.shop.models import Order
 from stammkunde.shop.services import (
+    Buyer,
     LineInput,
     OrderError,
     OrderInput,
-    resolve_customer,
-    upsert_order,
+    record_order_views,
+    upsert_order_for_buyer,
 )
 
 router = Router(tags=["orders"])
@@ -51,9 +49,7 @@ def order_out(order: Order) -> dict:
 
 
 def _audit_orders(request: HttpRequest, orders: list[Order]) -> None:
-    by = actor(request)
-    for order in orders:
-        audit(actor=by, action=AuditAction.VIEW, obj=order, customer_id=order.customer_id)
+    record_order_views(orders, by=actor(request))
 
 
 @router.get("/orders", response={200: OrderPage, **COMMON_ERRORS}, summary="List orders")
@@ -97,26 +93,6 @@ def get_order(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
     return order_out(order)
 
 
-def _customer_for(shop: Shop, data: OrderUpsert, by: ApiActor):
-    person = data.customer
-    email = (person.email if person and person.email else data.email) or ""
-    external_id = person.external_id if person and person.external_id else ""
-    if not (email or external_id):
-        return None
-    if not external_id:
-        found = find_by_email(email)
-        if found is not None:
-            return found
-    return resolve_customer(
-        shop,
-        external_id=external_id,
-        email=email,
-        first_name=person.first_name if person else "",
-        last_name=person.last_name if person else "",
-        source=str(by),
-    )
-
-
 @router.put(
     "/orders",
     response={200: OrderUpserted, 201: OrderUpserted, **COMMON_ERRORS, **NOT_FOUND},
@@ -147,16 +123,15 @@ def put_order(request: HttpRequest, data: OrderUpsert):
         billing_address=data.billing_address,
         shipping_address=data.shipping_address,
     )
+    person = data.customer
+    buyer = Buyer(
+        external_id=person.external_id if person and person.external_id else "",
+        email=(person.email if person and person.email else data.email) or "",
+        first_name=person.first_name if person else "",
+        last_name=person.last_name if person else "",
+    )
     try:
-        with transaction.atomic():
-            customer = _customer_for(shop, data, by)
-            order, created = upsert_order(shop, order_input, customer=customer, actor_label=str(by))
-            audit(
-                actor=by,
-                action=AuditAction.CREATE if created else AuditAction.CHANGE,
-                obj=order,
-                customer_id=order.customer_id,
-            )
+        order, created = upsert_order_for_buyer(shop, order_input, buyer=buyer, by=by)
     except (OrderError, CustomerError) as exc:
         raise HttpError(400, str(exc)) from None
     order = _visible_orders(request).get(pk=order.pk)

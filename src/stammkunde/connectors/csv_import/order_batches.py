@@ -1,8 +1,9 @@
-"""Writing one batch of imported order lines: customers, orders, lines, totals, timeline.
+"""Writing the batches of one orders file: the hand-over from the reading to ``shop``.
 
-Set-based: each batch resolves its customers and orders with a handful of queries, inserts its
-lines with one ``INSERT ... ON CONFLICT DO NOTHING`` executemany and records the timeline
-entries in bulk, all in one transaction (``OrderBatchWriter.write``).
+The reader (``order_rows``) collects each batch as plain values (``OrderHead`` per order, the
+lines column by column); ``shop.services.order_import.ImportedOrderWriter`` writes it with a
+handful of set-based statements in one transaction, and this module counts what it wrote into
+the import's summary.
 """
 
 from __future__ import annotations
@@ -13,45 +14,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.utils.translation import gettext as _
-
-from stammkunde.connectors.csv_import.linking import link_customers
 from stammkunde.connectors.csv_import.report import ImportSummary
-from stammkunde.core.bulk import insert_ignore
-from stammkunde.shop.models import ZERO, Order, Shop
-from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import SUMMARY_MAX, record_activity_values
+from stammkunde.shop.models import ZERO, Shop
+from stammkunde.shop.services.order_import import (
+    ImportedOrderWriter,
+    Line,
+    LineColumns,
+    OrderRow,
+)
+from stammkunde.shop.totals import order_total
 
-INSERT_LINES = (
-    "INSERT INTO shop_orderline (order_id, line_number, sku, name, quantity, unit_price, total)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (order_id, line_number) DO NOTHING"
-)
-ORDER_COLUMNS = (
-    "shop_id",
-    "external_id",
-    "number",
-    "customer_id",
-    "email",
-    "status",
-    "placed_at",
-    "currency",
-    "shipping_total",
-    "subtotal",
-    "total",
-)
-# Where OrderRow holds the order time.
-PLACED_AT = 5
-# ROUND keeps SQLite's floating-point sums at cents; PostgreSQL sums numerics exactly anyway.
-UPDATE_TOTALS = (
-    "UPDATE shop_order SET"
-    " subtotal = COALESCE((SELECT ROUND(SUM(l.total), 2) FROM shop_orderline l"
-    "   WHERE l.order_id = shop_order.id), 0),"
-    " total = COALESCE((SELECT ROUND(SUM(l.total), 2) FROM shop_orderline l"
-    "   WHERE l.order_id = shop_order.id), 0) + shipping_total - discount_total"
-    " WHERE id IN ({ids})"
-)
+__all__ = ["Line", "LineColumns", "OrderBatchWriter", "OrderHead", "OrderRow"]
 
 
 @dataclass(slots=True)
@@ -82,191 +55,25 @@ class OrderHead:
             self.currency,
             money_to_db(shipping),
             money_to_db(self.subtotal),
-            # As UPDATE_TOTALS computes it; a new order has no discount.
-            money_to_db(self.subtotal + shipping),
+            # A new order from a file has no discount.
+            money_to_db(order_total(self.subtotal, shipping, ZERO)),
         )
-
-
-# An order head as the writer takes it: plain values, ready for the database, because a batch
-# may come from another process and objects cost more to unpickle than the rest of the batch:
-# (customer id, e-mail, first name, last name, status, placed_at, currency, shipping, subtotal,
-# total).
-OrderRow = tuple[str, str, str, str, str, Any, str, Any, Any, Any]
-
-# An accepted line, ready for INSERT_LINES except that it names its order by number:
-# (order number, line number, sku, name, quantity, unit price, total), the amounts as
-# ``money_to_db`` gives them ...
-Line = tuple[str, int, str, str, int, Any, Any]
-# ... and the lines of a batch as the writer takes them: column by column, the same seven
-# (``zip(*lines)``), which unpickle several times faster than one tuple per line.
-LineColumns = tuple[tuple[Any, ...], ...]
 
 
 class OrderBatchWriter:
     """Writes the batches of one import into one shop, counting into its summary."""
 
     def __init__(self, *, shop: Shop, summary: ImportSummary, now: datetime) -> None:
-        self.shop = shop
         self.summary = summary
-        self.now = now
-        # Bound once: every attribute of ``django.db.connection`` is a lookup through a proxy.
-        self.adapt_datetime = datetime_to_db()
-        self.money_to_db = money_to_db()
+        self._writer = ImportedOrderWriter(shop=shop, now=now)
+        self.adapt_datetime = self._writer.adapt_datetime
+        self.money_to_db = self._writer.money_to_db
 
-    @transaction.atomic
     def write(self, heads: dict[str, OrderRow], lines: LineColumns) -> None:
         """Write one batch: customers, orders, lines, totals and timeline, in one transaction."""
-        customer_ids, created = link_customers(self.shop, [head[:4] for head in heads.values()])
-        self.summary.customers_created += len(created)
-        order_ids, recount = self._upsert_orders(heads, customer_ids)
-        numbers, *other_columns = lines
-        params = list(zip(map(order_ids.__getitem__, numbers), *other_columns, strict=True))
-        with connection.cursor() as cursor:
-            cursor.executemany(INSERT_LINES, params)
-            self.summary.lines_created += max(cursor.rowcount, 0)
-            # Orders created in this batch got their totals from the batch's lines on insert;
-            # those that existed before may hold lines from earlier batches, runs or webhooks.
-            for ids in _chunks(sorted(recount)):
-                cursor.execute(UPDATE_TOTALS.format(ids=", ".join(["%s"] * len(ids))), ids)
-        self.summary.accepted += len(numbers)
-        self._record_timeline(created)
-
-    def _upsert_orders(
-        self, heads: dict[str, OrderRow], customer_ids: dict[tuple[str, str], int]
-    ) -> tuple[dict[str, int], set[int]]:
-        """Insert the orders not yet known, with their totals and timeline entries.
-
-        Returns number -> id, and the ids of the orders whose totals must be recounted from
-        their stored lines: those that existed before (all of them if another writer inserted
-        one of ours meanwhile, so that its total is not taken from this batch alone).
-        """
-        numbers = list(heads)
-        existing = {number: order_id for number, order_id, _customer in self._find_orders(numbers)}
-        shop_id = self.shop.pk
-        get_customer = customer_ids.get
-        new = [
-            (
-                shop_id,
-                number,
-                number,
-                get_customer((customer_id, email)),
-                email,
-                status,
-                placed_at,
-                currency,
-                shipping,
-                subtotal,
-                total,
-            )
-            for number, (
-                customer_id,
-                email,
-                _first_name,
-                _last_name,
-                status,
-                placed_at,
-                currency,
-                shipping,
-                subtotal,
-                total,
-            ) in heads.items()
-            if number not in existing
-        ]
-        # ON CONFLICT: another import of the same shop may insert the same order meanwhile.
-        inserted = insert_ignore(Order, ORDER_COLUMNS, new, conflict=("shop_id", "external_id"))
-        self.summary.orders_created += len(new)
-        if not new:
-            return existing, set(existing.values())
-        rows = self._find_orders(numbers)
-        result = {number: order_id for number, order_id, _customer in rows}
-        recount = set(existing.values()) if inserted == len(new) else set(result.values())
-        kind, channel, direction = (
-            ActivityKind.ORDER_PLACED.value,
-            Channel.SHOP.value,
-            Direction.INBOUND.value,
-        )
-        actor_label, summary = _("CSV import"), _("Order %(number)s placed")
-        record_activity_values(
-            [
-                (
-                    customer_id,
-                    kind,
-                    heads[number][PLACED_AT],
-                    (summary % {"number": number})[:SUMMARY_MAX],
-                    channel,
-                    direction,
-                    actor_label,
-                    "shop.order",
-                    order_id,
-                    f"order:{order_id}:placed",
-                )
-                for number, order_id, customer_id in rows
-                if customer_id is not None and number not in existing
-            ]
-        )
-        return result, recount
-
-    def _find_orders(self, numbers: list[str]) -> list[tuple[str, int, int | None]]:
-        """(number, id, customer id) of this shop's orders with the given numbers."""
-        # Plain SQL: the ORM prepares every value of a 2,000-item IN list on its own.
-        found = []
-        with connection.cursor() as cursor:
-            for chunk in _chunks(numbers):
-                cursor.execute(
-                    f"SELECT external_id, id, customer_id FROM shop_order WHERE shop_id = %s"
-                    f" AND external_id IN ({', '.join(['%s'] * len(chunk))})",
-                    [self.shop.pk, *chunk],
-                )
-                found.extend(cursor.fetchall())
-        return found
-
-    def _record_timeline(self, created: list[int]) -> None:
-        kind = ActivityKind.CUSTOMER_CREATED.value
-        actor_label, summary = _("CSV import"), _("Customer created (CSV import)")
-        occurred_at = self.adapt_datetime(self.now)
-        summary = summary[:SUMMARY_MAX]
-        channel, direction = Channel.INTERNAL.value, Direction.INTERNAL.value
-        record_activity_values(
-            [
-                (
-                    customer_id,
-                    kind,
-                    occurred_at,
-                    summary,
-                    channel,
-                    direction,
-                    actor_label,
-                    "",
-                    None,
-                    f"customer:{customer_id}:created",
-                )
-                for customer_id in created
-            ]
-        )
-
-
-def datetime_to_db() -> Callable[[datetime], Any]:
-    """``connection.ops.adapt_datetimefield_value`` for aware datetimes, without its per-call
-    settings lookups, which cost more than the conversion once every order has its own time."""
-    if connection.vendor == "sqlite" and settings.USE_TZ:
-        # What Django's SQLite backend does: the naive time in the connection's zone, as text.
-        zone = connection.timezone
-        return lambda moment: str(moment.astimezone(zone).replace(tzinfo=None))
-    return connection.ops.adapt_datetimefield_value
-
-
-def money_to_db() -> Callable[[Decimal], Any]:
-    """How an amount goes to the database: on SQLite the text Django's registered adapter
-    would make of it, computed once per distinct amount instead of by the driver per value."""
-    if connection.vendor == "sqlite":
-        return str
-    return lambda amount: connection.ops.adapt_decimalfield_value(amount, 14, 2)
-
-
-# Values per IN list: well below the bind parameter limits of SQLite (32,766) and PostgreSQL
-# (65,535) whatever the batch size.
-IN_CHUNK = 5_000
-
-
-def _chunks(values: list[Any]) -> list[list[Any]]:
-    return [values[start : start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
+        counts = self._writer.write(heads, lines)
+        summary = self.summary
+        summary.customers_created += counts.customers_created
+        summary.orders_created += counts.orders_created
+        summary.lines_created += counts.lines_created
+        summary.accepted += len(lines[0])

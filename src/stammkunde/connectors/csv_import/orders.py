@@ -1,13 +1,15 @@
 """Importing order lines from CSV: one row per order line, rows of an order anywhere in the file.
 
 The hot path is set-based: ``order_rows.OrderRowReader`` reads and checks the rows into batches,
-and ``order_batches.OrderBatchWriter`` writes each batch with a handful of statements in one
+and ``order_batches.OrderBatchWriter`` hands each batch to ``shop``'s bulk writer
+(``shop.services.order_import``), which writes it with a handful of statements in one
 transaction. For large files the reading runs in a forked child while this process writes
 (``forked``). The natural keys make a second run a no-op: Order (shop, external_id), OrderLine
 (order, line_number) where the line number is the row's position within its order in the file,
-ShopAccount (shop, external_id) and Customer by normalized e-mail. Totals of orders created in
-a batch are summed in Python from the batch's lines; only orders that existed before are
-recounted from their stored lines in SQL.
+ShopAccount (shop, external_id), and customers are matched as on every path
+(``customers.matching``: shop id, normalized e-mail, merges followed). Totals of orders created
+in a batch are summed in Python from the batch's lines; only orders that existed before are
+recounted from their stored lines in SQL (both by ``shop.totals``).
 """
 
 from __future__ import annotations

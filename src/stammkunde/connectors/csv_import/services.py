@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
@@ -16,7 +15,8 @@ from stammkunde.connectors.csv_import.mappings import get_mapping
 from stammkunde.connectors.csv_import.orders import OrderImporter
 from stammkunde.connectors.csv_import.reading import UnreadableFile, open_csv
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
-from stammkunde.shop.models import Platform, Shop
+from stammkunde.shop.models import Shop
+from stammkunde.shop.services import shop_for_imports
 
 DEFAULT_SHOP_NAME = "CSV import"
 KINDS = ("customers", "orders")
@@ -29,11 +29,7 @@ def get_import_shop(slug: str = "") -> Shop:
         if shop is None:
             raise UnreadableFile(_("There is no shop “%(slug)s”.") % {"slug": slug})
         return shop
-    shop, _created = Shop.objects.get_or_create(
-        slug=slugify(DEFAULT_SHOP_NAME),
-        defaults={"name": DEFAULT_SHOP_NAME, "platform": Platform.CSV},
-    )
-    return shop
+    return shop_for_imports(DEFAULT_SHOP_NAME)
 
 
 def default_errors_path(path: Path) -> Path:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.connectors.models import ShopConnection
 from stammkunde.connectors.models.connections import new_hook_token, new_webhook_secret
-from stammkunde.shop.models import Platform, Shop
+from stammkunde.shop.models import Platform
+from stammkunde.shop.services import create_shop
 
 # Platforms whose shops send webhooks (CSV and demo shops are filled by other means).
 WEBHOOK_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE, Platform.SHOPWARE6, Platform.GENERIC)
@@ -20,16 +20,6 @@ WEBHOOK_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE, Platform.SHOPWARE6,
 
 class ShopSetupError(ValueError):
     """A shop setup that cannot be saved; the message is shown to the integrator."""
-
-
-def unique_slug(name: str) -> str:
-    """A free short name for the shop's URL, derived from its name."""
-    base = slugify(name)[:40] or "shop"
-    slug, number = base, 2
-    while Shop.objects.filter(slug=slug).exists():
-        slug = f"{base}-{number}"
-        number += 1
-    return slug
 
 
 @transaction.atomic
@@ -51,13 +41,7 @@ def connect_shop(
     name = name.strip()
     if not name:
         raise ShopSetupError(_("The shop needs a name."))
-    shop = Shop.objects.create(
-        name=name[:100],
-        slug=unique_slug(name),
-        platform=platform,
-        currency=currency,
-        time_zone=time_zone,
-    )
+    shop = create_shop(name=name, platform=platform, currency=currency, time_zone=time_zone)
     connection = ShopConnection.objects.create(
         shop=shop,
         webhook_secret=webhook_secret.strip() or new_webhook_secret(),

@@ -10,16 +10,27 @@ from stammkunde.shop.services.aftersales import (
     record_withdrawal,
     withdrawal_deadline,
 )
-from stammkunde.shop.services.customer_batch import link_shop_accounts
+from stammkunde.shop.services.customer_batch import (
+    link_shop_accounts,
+    mark_account_updated,
+    record_account_deleted,
+)
+from stammkunde.shop.services.customer_upsert import (
+    Buyer,
+    upsert_customer,
+    upsert_order_for_buyer,
+)
 from stammkunde.shop.services.orders import (
     LineInput,
     OrderError,
     OrderInput,
     cancel_order,
     money,
+    record_order_views,
     resolve_customer,
     validate_order,
 )
+from stammkunde.shop.services.shops import create_shop, shop_for_imports
 from stammkunde.shop.services.upserting import (
     OrderUpsert,
     is_stale,
@@ -29,23 +40,31 @@ from stammkunde.shop.services.upserting import (
 )
 
 __all__ = [
+    "Buyer",
     "LineInput",
     "OrderError",
     "OrderInput",
     "OrderUpsert",
     "cancel_order",
+    "create_shop",
     "is_stale",
     "link_shop_accounts",
     "lock_orders",
+    "mark_account_updated",
     "mark_return_received",
     "money",
+    "record_account_deleted",
     "record_delivery",
+    "record_order_views",
     "record_refund",
     "record_return",
     "record_shipment",
     "record_withdrawal",
     "resolve_customer",
+    "shop_for_imports",
+    "upsert_customer",
     "upsert_order",
+    "upsert_order_for_buyer",
     "upsert_orders",
     "validate_order",
     "withdrawal_deadline",

@@ -42,10 +42,28 @@ def record_shipment(
     external_id: str = "",
     actor_label: str = "",
 ) -> Shipment:
-    """Record that (part of) an order left the warehouse."""
+    """Record that (part of) an order left the warehouse.
+
+    A shipment known by the shop's ``external_id`` is not recorded twice; a later report of it
+    may add what the first lacked (a fulfilment update brings the tracking number).
+    """
     if external_id:
         existing = order.shipments.filter(external_id=external_id).first()
         if existing is not None:
+            changes = {
+                "carrier": carrier,
+                "tracking_number": tracking_number,
+                "tracking_url": tracking_url,
+            }
+            changed = [
+                name
+                for name, value in changes.items()
+                if value and getattr(existing, name) != value
+            ]
+            for name in changed:
+                setattr(existing, name, changes[name])
+            if changed:
+                existing.save(update_fields=changed)
             return existing
     shipment = Shipment.objects.create(
         order=order,

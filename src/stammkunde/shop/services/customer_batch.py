@@ -1,21 +1,27 @@
-"""Finding and creating the customers behind many shop records at once (the inbox's batch path).
+"""Finding and creating the customers behind many shop records at once (the inbox's batch path,
+the CSV order import).
 
-The rules are ``resolve_customer``'s: the shop's own customer id wins, then the normalized
-e-mail (so one person is one customer across shops and guest checkouts), else a new customer;
-a shop id seen for the first time is linked to the customer found or created.
+The rules are ``resolve_customer``'s: the customer is matched by ``customers.matching`` (the
+shop's own customer id, then the normalized e-mail, merges followed to the survivor), else a
+new customer; a shop id seen for the first time is linked to the customer found or created.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from stammkunde.core.bulk import insert_ignore
-from stammkunde.customers.queries import find_by_emails
+from stammkunde.customers.bulk import NewCustomer, insert_customers
+from stammkunde.customers.matching import BuyerKey, match_buyers, match_customers
 from stammkunde.customers.shop_data import NewShopCustomer, create_customers_from_shop
 from stammkunde.shop.models import Shop, ShopAccount
+from stammkunde.timeline.models import ActivityKind, Channel
+from stammkunde.timeline.services import record_activity
 
 
 @dataclass(frozen=True)
@@ -29,22 +35,8 @@ class CustomerKey:
 
 
 def find_customer_ids(shop: Shop, keys: Sequence[CustomerKey]) -> list[int | None]:
-    """The customer id behind each key, or None where we know nobody (two queries in all)."""
-    external_ids = {key.external_id for key in keys if key.external_id}
-    accounts = dict(
-        ShopAccount.objects.filter(shop=shop, external_id__in=external_ids).values_list(
-            "external_id", "customer_id"
-        )
-        if external_ids
-        else ()
-    )
-    by_email = find_by_emails(
-        key.email for key in keys if key.email and key.external_id not in accounts
-    )
-    return [
-        accounts.get(key.external_id) if key.external_id in accounts else by_email.get(key.email)
-        for key in keys
-    ]
+    """The customer id behind each key, or None where we know nobody (``match_customers``)."""
+    return match_customers(shop.pk, [BuyerKey(key.external_id, key.email) for key in keys])
 
 
 @transaction.atomic
@@ -92,4 +84,80 @@ def link_shop_accounts(shop: Shop, customers: dict[str, int]) -> None:
         ("shop_id", "external_id", "customer_id"),
         rows,
         conflict=("shop_id", "external_id"),
+    )
+
+
+def mark_account_updated(shop: Shop, external_id: str, updated_at: datetime) -> None:
+    """Note the shop's change time of the customer data just taken over, so that an older
+    update of this account is recognized as stale (``shop.queries.shop_account``)."""
+    ShopAccount.objects.filter(shop=shop, external_id=external_id).update(
+        source_updated_at=updated_at
+    )
+
+
+def link_customers(
+    shop: Shop,
+    entries: Iterable[tuple[str, str, str, str]],
+    *,
+    occurred_at: datetime,
+    actor_label: str,
+    summary: str,
+) -> tuple[dict[tuple[str, str], int], list[int]]:
+    """Find or create customers for ``(customer_id, email, first_name, last_name)`` entries
+    (the e-mails normalized), for thousands of entries at once (an import batch).
+
+    Set-based: the lookups of ``match_customers``, one insert of customers (with their
+    "created" timeline entries: ``summary`` by ``actor_label`` at ``occurred_at``), one of shop
+    accounts. Entries may repeat a person. Returns the customer id per ``(customer_id, email)``
+    (entries with neither are guests and left out) and the ids of the customers created.
+    """
+    entries = [entry for entry in entries if entry[0] or entry[1]]
+    found_ids, known_accounts = match_buyers(
+        shop.pk, [BuyerKey(ext, email) for ext, email, *_n in entries]
+    )
+    result: dict[tuple[str, str], int] = {}
+    new_accounts: dict[str, int] = {}
+    to_create: dict[tuple[str, str], NewCustomer] = {}
+    key_of_ext: dict[str, tuple[str, str]] = {}
+    pending = []
+    for (ext, email, first_name, last_name), found in zip(entries, found_ids, strict=True):
+        if found is not None:
+            result[(ext, email)] = found
+            if ext and ext not in known_accounts:
+                new_accounts.setdefault(ext, found)
+            continue
+        # E-mail is unique, so it is the key of a new customer; an id alone keys a customer
+        # without e-mail. The same shop id always maps to the first key it came with.
+        key = key_of_ext.get(ext) if ext else None
+        key = key or (("email", email) if email else ("ext", ext))
+        if ext:
+            key_of_ext.setdefault(ext, key)
+        if key not in to_create:
+            to_create[key] = NewCustomer(email or None, first_name, last_name)
+        pending.append((ext, email, key))
+    insert_customers(
+        list(to_create.values()), occurred_at=occurred_at, actor_label=actor_label, summary=summary
+    )
+    for ext, email, key in pending:
+        customer_id = to_create[key].pk
+        result[(ext, email)] = customer_id
+        if ext:
+            new_accounts.setdefault(ext, customer_id)
+    link_shop_accounts(shop, new_accounts)
+    return result, [customer.pk for customer in to_create.values()]
+
+
+def record_account_deleted(shop: Shop, external_id: str) -> None:
+    """Note on the customer's timeline that the shop deleted its account (once); the account
+    mapping stays, so the customer's orders keep their history here."""
+    account = ShopAccount.objects.filter(shop=shop, external_id=external_id).first()
+    if account is None:
+        return
+    record_activity(
+        customer_id=account.customer_id,
+        kind=ActivityKind.CUSTOMER_UPDATED,
+        channel=Channel.SHOP,
+        summary=_("Customer account deleted in %(shop)s") % {"shop": shop.name},
+        actor_label=shop.name,
+        dedupe_key=f"shop:{shop.pk}:customer:{account.external_id}:deleted",
     )

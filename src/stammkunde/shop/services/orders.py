@@ -12,19 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.core.events import publish
 from stammkunde.core.keys import normalize_email
+from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import Customer
-from stammkunde.customers.queries import find_by_email
 from stammkunde.customers.services import create_customer
 from stammkunde.shop import events
-from stammkunde.shop.models import (
-    ZERO,
-    Order,
-    OrderStatus,
-    Shop,
-    ShopAccount,
-)
+from stammkunde.shop.models import ZERO, Order, OrderStatus, Shop
+from stammkunde.shop.services.customer_batch import link_shop_accounts
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import ActivityRow, record_activity_rows
 
@@ -90,21 +87,18 @@ def resolve_customer(
 ) -> Customer | None:
     """Find or create the customer behind a shop's customer id and/or e-mail.
 
-    The shop's own id wins; a guest checkout is matched by normalized e-mail, so one person who
-    buys in two shops (or as a guest and later with an account) is one customer.
+    Found as every path finds a buyer (``customers.matching``: the shop's own id, then the
+    normalized e-mail, merges followed to the survivor), so one person who buys in two shops
+    (or as a guest and later with an account) is one customer. A shop id seen for the first
+    time is linked to the customer found or created.
     """
     email_key = normalize_email(email)
-    if external_id:
-        account = ShopAccount.objects.select_related("customer").filter(
-            shop=shop, external_id=external_id
-        )
-        found = account.first()
-        if found is not None:
-            return found.customer
-    customer = find_by_email(email_key) if email_key else None
-    if customer is None:
-        if not (external_id or email_key):
-            return None
+    if not (external_id or email_key):
+        return None
+    customer_id = match_customer(shop.pk, external_id, email_key)
+    if customer_id is not None:
+        customer = Customer.objects.get(pk=customer_id)
+    else:
         customer = create_customer(
             by=None,
             source=source or shop.name,
@@ -113,10 +107,14 @@ def resolve_customer(
             last_name=last_name,
         )
     if external_id:
-        ShopAccount.objects.get_or_create(
-            shop=shop, external_id=external_id, defaults={"customer": customer}
-        )
+        link_shop_accounts(shop, {external_id: customer.pk})
     return customer
+
+
+def record_order_views(orders: Sequence[Order], *, by: Any) -> None:
+    """Note in the audit log that ``by`` (staff or an integration) read these orders."""
+    for order in orders:
+        audit(actor=by, action=AuditAction.VIEW, obj=order, customer_id=order.customer_id)
 
 
 def validate_order(data: OrderInput) -> None:

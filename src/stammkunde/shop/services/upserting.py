@@ -32,6 +32,7 @@ from stammkunde.shop.services.orders import (
     money,
     validate_order,
 )
+from stammkunde.shop.totals import order_total
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import ActivityRow, record_activity_rows
 
@@ -59,7 +60,7 @@ def is_stale(existing: Order | None, data: OrderInput) -> bool:
 def order_amounts(data: OrderInput) -> tuple[Decimal, Decimal]:
     """(subtotal, total) of an order; raises OrderError when the discount exceeds it."""
     subtotal = sum((line.line_total for line in data.lines), ZERO)
-    total = subtotal + data.shipping_total - data.discount_total
+    total = order_total(subtotal, data.shipping_total, data.discount_total)
     if data.total is not None:
         total = data.total
     if total < 0:
