@@ -174,6 +174,9 @@ class GovernorSettings:
                 raise GovernorError(f"{name} must not be negative")
 
 
+DEFAULT_SETTINGS = GovernorSettings()
+
+
 @dataclass(frozen=True)
 class SendRequest:
     """One message about to go to one customer, and what is known about their contacts."""
@@ -236,7 +239,7 @@ def _check(request: SendRequest) -> Purpose:
 
 def decide(request: SendRequest, settings: GovernorSettings | None = None) -> Decision:
     """Send, delay or suppress this message, with the rule that decided and its parameters."""
-    settings = settings or GovernorSettings()
+    settings = settings or DEFAULT_SETTINGS
     purpose = _check(request)
     at = request.at
 
