@@ -238,6 +238,7 @@ def test_unclosed_block():
         ("{{ 'a' * 1000000000 }}", "size_limit"),
         ("{{ order.lines * 1000000 }}", "size_limit"),
         ("{{ 2 ** 100000000 }}", "size_limit"),
+        ("{% set n = 2 ** 4000 %}{{ n * n }}", "size_limit"),
         ("{{ 'a'|center(1000000000) }}", "size_limit"),
         ("{{ 'a'|indent(1000000000, true) }}", "size_limit"),
         ("{{ ('x' * 50000)|replace('x', 'xxxxx') }}", "size_limit"),

@@ -40,6 +40,7 @@ MAX_RANGE_TOTAL = 10_000  # items of all range() calls of one render together
 MAX_CALL_DEPTH = 30
 TIME_BUDGET = 2.0  # seconds per render
 MAX_WIDTH = 200  # for center() and indent()
+MAX_INTEGER_BITS = 4096
 SAFE_STRING_METHODS = frozenset(
     {
         "capitalize",
@@ -127,6 +128,10 @@ def _guarded_range(*args: int) -> range:
 
 
 def _multiply(left: Any, right: Any) -> Any:
+    integers = isinstance(left, int) and isinstance(right, int)
+    # Numbers grow too: squaring a big number again and again in a macro.
+    if integers and left.bit_length() + right.bit_length() > MAX_INTEGER_BITS:
+        raise RenderLimitError("size_limit", "a product would be too large a number")
     for sequence, times in ((left, right), (right, left)):
         size = _sized(sequence)
         if size is not None and isinstance(times, int) and size * max(times, 0) > MAX_STRING:
@@ -136,7 +141,7 @@ def _multiply(left: Any, right: Any) -> Any:
 
 def _power(left: Any, right: Any) -> Any:
     integers = isinstance(left, int) and isinstance(right, int)
-    if integers and right > 0 and max(abs(left).bit_length(), 1) * right > 4096:
+    if integers and right > 0 and max(abs(left).bit_length(), 1) * right > MAX_INTEGER_BITS:
         raise RenderLimitError("size_limit", "a power would be too large a number")
     return operator.pow(left, right)
 

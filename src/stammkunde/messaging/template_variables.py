@@ -6,6 +6,10 @@ form the sample data the editor previews with and the save check renders against
 
 Names avoid the methods of ``dict`` (``items``, ``keys``, ``values``, ``get``...): in a template
 ``order.items`` would find the method before the key, so the order's lines are ``order.lines``.
+
+Templates render with StrictUndefined (a misspelt name fails instead of printing nothing), so
+whoever builds the data for a message provides every documented key of the records it fills,
+None where a value is unknown: ``{% if order.tracking_url %}`` then works as expected.
 """
 
 from __future__ import annotations
