@@ -331,3 +331,12 @@ def test_problem_messages_in_german():
     found = validate_template("{{ custmer }}", kind=TEXT)
     with translation.override("de"):
         assert found[0].message == "Zeile 1: unbekannte Variable „custmer“"
+
+
+def test_limit_details_are_german_too():
+    found = validate_template("{% for i in range(100000) %}{% endfor %}", kind=TEXT)
+    with translation.override("de"):
+        assert found[0].message == (
+            "Zeile 1: eine Schleife oder Wiederholung ist zu groß: "
+            "range() darf je Nachricht höchstens 10000 Zahlen liefern"
+        )

@@ -278,23 +278,31 @@ def test_is_open():
     ("kwargs", "message"),
     [
         ({"opening_hours": {}}, "no opening hours"),
-        ({"opening_hours": {7: [(time(9), time(17))]}}, "weekday must be"),
+        ({"opening_hours": {7: [(time(9), time(17))]}}, "A weekday is 0"),
         ({"opening_hours": {0: [(time(17), time(9))]}}, "not before closing"),
         ({"opening_hours": {0: [(time(9), time(13)), (time(12), time(17))]}}, "overlap"),
-        ({"opening_hours": NINE_TO_FIVE, "subdivision": "XX"}, "unknown Bundesland"),
-        ({"opening_hours": NINE_TO_FIVE, "time_zone": "Mars/Olympus"}, "unknown time zone"),
+        ({"opening_hours": NINE_TO_FIVE, "subdivision": "XX"}, "Unknown federal state"),
+        ({"opening_hours": NINE_TO_FIVE, "time_zone": "Mars/Olympus"}, "Unknown time zone"),
         (
             {
                 "opening_hours": NINE_TO_FIVE,
                 "company_holidays": [(date(2026, 2, 1), date(2026, 1, 1))],
             },
-            "end is before the start",
+            "end before they start",
         ),
     ],
 )
 def test_bad_calendar_is_refused_with_a_reason(kwargs, message):
     with pytest.raises(CalendarError, match=message):
         BusinessCalendar(**kwargs)
+
+
+def test_calendar_problems_are_explained_in_german():
+    from django.utils import translation
+
+    with translation.override("de"), pytest.raises(CalendarError) as caught:
+        BusinessCalendar(opening_hours={0: [(time(17), time(9))]})
+    assert str(caught.value) == "Montag: Öffnung um 17:00 liegt nicht vor Schließung um 09:00"
 
 
 def test_naive_datetimes_are_refused():

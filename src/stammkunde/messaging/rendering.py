@@ -154,7 +154,7 @@ def _compiled(kind: TemplateKind, source: str) -> Template:
 def _refuse_escape_switches(ast: nodes.Template) -> None:
     """Escaping stays on: no ``{% autoescape false %}`` block (``|safe`` does not exist here)."""
     for node in ast.find_all((nodes.EvalContextModifier, nodes.ScopedEvalContextModifier)):
-        error = SecurityError("autoescape blocks are not available")
+        error = SecurityError(_("autoescape blocks are not available"))
         error.lineno = node.lineno  # type: ignore[attr-defined]
         raise error
 
@@ -173,13 +173,15 @@ def _problem_from(error: Exception, seconds: float) -> TemplateProblem:
     line = _template_line(error)
     if isinstance(error, TemplateSyntaxError):
         return TemplateProblem("syntax", error.lineno, {"detail": error.message or str(error)})
+    # Our own refusals carry a lazily translated detail; Jinja's own are English text.
+    detail = error.args[0] if error.args else str(error)
     if isinstance(error, RenderLimitError):
         params = {"seconds": f"{seconds:g}"} if error.code == "time_limit" else {}
-        return TemplateProblem(error.code, line, {"detail": str(error), **params})
+        return TemplateProblem(error.code, line, {"detail": detail, **params})
     if isinstance(error, SecurityError):
-        return TemplateProblem("security", line, {"detail": str(error)})
+        return TemplateProblem("security", line, {"detail": detail})
     if isinstance(error, RecursionError):
-        detail = "macros call each other without end"
+        detail = _("macros call each other without end")
         return TemplateProblem("loop_limit", line, {"detail": detail})
     if isinstance(error, UndefinedError):
         return TemplateProblem("undefined", line, {"detail": str(error)})

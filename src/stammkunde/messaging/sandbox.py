@@ -27,9 +27,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from jinja2 import StrictUndefined, filters, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.runtime import Context, Macro
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -79,6 +81,11 @@ class RenderLimitError(Exception):
         self.code = code
 
 
+def limit_error(code: str, text: Any, **params: Any) -> RenderLimitError:
+    """A RenderLimitError whose detail is rendered in the language active when it is read."""
+    return RenderLimitError(code, lazy(lambda: str(text) % params if params else str(text), str)())
+
+
 class Budget:
     """The limits of one render and what has been used of them."""
 
@@ -91,8 +98,10 @@ class Budget:
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise RenderLimitError(
-                "time_limit", f"rendering took longer than {self.seconds:g} seconds"
+            raise limit_error(
+                "time_limit",
+                _("rendering took longer than %(seconds)s seconds"),
+                seconds=self.seconds,
             )
 
 
@@ -106,8 +115,8 @@ def current_budget() -> Budget:
 
 def _check_size(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_STRING:
-        raise RenderLimitError(
-            "size_limit", f"a value grew past {MAX_STRING:,} characters or items"
+        raise limit_error(
+            "size_limit", _("a value grew past %(limit)s characters or items"), limit=MAX_STRING
         )
     return value
 
@@ -121,8 +130,10 @@ def _guarded_range(*args: int) -> range:
     budget = current_budget()
     budget.range_items += len(numbers)
     if budget.range_items > MAX_RANGE_TOTAL:
-        raise RenderLimitError(
-            "loop_limit", f"range() may give at most {MAX_RANGE_TOTAL:,} numbers per message"
+        raise limit_error(
+            "loop_limit",
+            _("range() may give at most %(limit)s numbers per message"),
+            limit=MAX_RANGE_TOTAL,
         )
     return numbers
 
@@ -131,32 +142,32 @@ def _multiply(left: Any, right: Any) -> Any:
     integers = isinstance(left, int) and isinstance(right, int)
     # Numbers grow too: squaring a big number again and again in a macro.
     if integers and left.bit_length() + right.bit_length() > MAX_INTEGER_BITS:
-        raise RenderLimitError("size_limit", "a product would be too large a number")
+        raise limit_error("size_limit", _("a product would be too large a number"))
     for sequence, times in ((left, right), (right, left)):
         size = _sized(sequence)
         if size is not None and isinstance(times, int) and size * max(times, 0) > MAX_STRING:
-            raise RenderLimitError("size_limit", "a repeated text or list would be too long")
+            raise limit_error("size_limit", _("a repeated text or list would be too long"))
     return operator.mul(left, right)
 
 
 def _power(left: Any, right: Any) -> Any:
     integers = isinstance(left, int) and isinstance(right, int)
     if integers and right > 0 and max(abs(left).bit_length(), 1) * right > MAX_INTEGER_BITS:
-        raise RenderLimitError("size_limit", "a power would be too large a number")
+        raise limit_error("size_limit", _("a power would be too large a number"))
     return operator.pow(left, right)
 
 
 def _add(left: Any, right: Any) -> Any:
     left_size, right_size = _sized(left), _sized(right)
     if left_size is not None and right_size is not None and left_size + right_size > MAX_STRING:
-        raise RenderLimitError("size_limit", "a joined text or list would be too long")
+        raise limit_error("size_limit", _("a joined text or list would be too long"))
     return operator.add(left, right)
 
 
 def _modulo(left: Any, right: Any) -> Any:
     if isinstance(left, str):
         # "%999999999s" % x builds a giant string in one step; text is joined with ~ instead.
-        raise SecurityError("string formatting with % is not available; join text with ~")
+        raise SecurityError(_("formatting text with % is not available; join text with ~"))
     return operator.mod(left, right)
 
 
@@ -164,7 +175,7 @@ def _concat(*parts: Any) -> Any:
     """Check a ``~`` join before it happens (every part is itself within the limit)."""
     total = sum(len(str(part)) for part in parts)
     if total > MAX_STRING:
-        raise RenderLimitError("size_limit", "a joined text would be too long")
+        raise limit_error("size_limit", _("a joined text would be too long"))
     return parts
 
 
@@ -184,14 +195,18 @@ class GuardedCodeGenerator(CodeGenerator):
 
 def _center(value: str, width: int = 80) -> str:
     if width > MAX_WIDTH:
-        raise RenderLimitError("size_limit", f"center() allows a width of at most {MAX_WIDTH}")
+        raise limit_error(
+            "size_limit", _("center allows a width of at most %(limit)s"), limit=MAX_WIDTH
+        )
     return filters.do_center(value, width)
 
 
 def _indent(value: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
     size = len(width) if isinstance(width, str) else width
     if size > MAX_WIDTH:
-        raise RenderLimitError("size_limit", f"indent() allows a width of at most {MAX_WIDTH}")
+        raise limit_error(
+            "size_limit", _("indent allows a width of at most %(limit)s"), limit=MAX_WIDTH
+        )
     indented = filters.do_indent(value, width, first, blank)
     return _check_size(indented)
 
@@ -202,7 +217,7 @@ def _replace(eval_ctx, value: str, old: str, new: str, count: int | None = None)
     if count is not None:
         occurrences = min(occurrences, max(count, 0))
     if len(text) + occurrences * (len(str(new)) - len(str(old))) > MAX_STRING:
-        raise RenderLimitError("size_limit", "replace() would make the text too long")
+        raise limit_error("size_limit", _("replace would make the text too long"))
     return filters.do_replace(eval_ctx, value, old, new, count)
 
 
@@ -213,7 +228,7 @@ def _join(eval_ctx, value, separator: str = "", attribute=None) -> str:
     items = list(value)
     total = sum(len(str(item)) for item in items) + len(str(separator)) * len(items)
     if total > MAX_STRING:
-        raise RenderLimitError("size_limit", "join() would make the text too long")
+        raise limit_error("size_limit", _("join would make the text too long"))
     return filters.do_join(eval_ctx, items, separator, attribute)
 
 
@@ -221,7 +236,7 @@ _join.jinja_pass_arg = filters.do_join.jinja_pass_arg  # type: ignore[attr-defin
 
 
 def _format_refused(*args: Any, **kwargs: Any) -> str:
-    raise SecurityError("the format filter is not available; join text with ~")
+    raise SecurityError(_("the format filter is not available; join text with ~"))
 
 
 class MessageSandbox(ImmutableSandboxedEnvironment):
@@ -278,9 +293,10 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
         budget.depth += 1
         try:
             if budget.depth > MAX_CALL_DEPTH:
-                what = "macros call" if isinstance(__obj, Macro) else "calls nest"
-                raise RenderLimitError(
-                    "loop_limit", f"{what} more than {MAX_CALL_DEPTH} levels deep"
+                raise limit_error(
+                    "loop_limit",
+                    _("macros or calls nest more than %(limit)s levels deep"),
+                    limit=MAX_CALL_DEPTH,
                 )
             result = super().call(__context, __obj, *args, **kwargs)
         finally:
@@ -320,8 +336,10 @@ def stream_with_budget(chunks: Iterator[str], budget: Budget) -> str:
         for chunk in chunks:
             size += len(chunk)
             if size > MAX_OUTPUT:
-                raise RenderLimitError(
-                    "output_limit", f"the message would be longer than {MAX_OUTPUT:,} characters"
+                raise limit_error(
+                    "output_limit",
+                    _("the message would be longer than %(limit)s characters"),
+                    limit=MAX_OUTPUT,
                 )
             output.append(chunk)
             budget.check_time()

@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 # Opening hours ending at midnight: write the end as 00:00 ("09:00-24:00").
 MIDNIGHT = time(0, 0)
@@ -42,20 +44,28 @@ Pause = tuple[datetime, datetime | None]
 
 
 class CalendarError(ValueError):
-    """The calendar or an argument cannot be used; the message says why."""
+    """The calendar or an argument cannot be used; the message says why. Messages about the
+    calendar itself reach the team lead who set it up and are translated; those about the
+    arguments of a call are programming errors and stay English."""
 
 
 def _weekday_intervals(hours: Sequence[tuple[time, time]], weekday: int) -> tuple:
     checked = []
+    day_name = WEEKDAYS.get(weekday, weekday)
     for start, end in sorted(hours):
         if not (isinstance(start, time) and isinstance(end, time)):
-            raise CalendarError(f"opening hours of weekday {weekday} must be pairs of times")
+            raise CalendarError(
+                _("%(weekday)s: opening hours must be pairs of times") % {"weekday": day_name}
+            )
         if start.tzinfo is not None or end.tzinfo is not None:
-            raise CalendarError("opening hours are wall-clock times without a time zone")
+            raise CalendarError(_("Opening hours are clock times without a time zone."))
         if end != MIDNIGHT and end <= start:
-            raise CalendarError(f"weekday {weekday}: opening {start} is not before closing {end}")
+            raise CalendarError(
+                _("%(weekday)s: opening at %(start)s is not before closing at %(end)s")
+                % {"weekday": day_name, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+            )
         if checked and (checked[-1][1] == MIDNIGHT or start < checked[-1][1]):
-            raise CalendarError(f"weekday {weekday}: opening hours overlap")
+            raise CalendarError(_("%(weekday)s: opening hours overlap") % {"weekday": day_name})
         checked.append((start, end))
     return tuple(checked)
 
@@ -83,26 +93,31 @@ class BusinessCalendar:
         hours = {}
         for weekday, intervals in dict(self.opening_hours).items():
             if weekday not in range(7):
-                raise CalendarError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday!r}")
+                raise CalendarError(
+                    _("A weekday is 0 (Monday) to 6 (Sunday), not %(weekday)r.")
+                    % {"weekday": weekday}
+                )
             if intervals:
                 hours[weekday] = _weekday_intervals(intervals, weekday)
         if not hours:
-            raise CalendarError("the desk has no opening hours on any weekday")
+            raise CalendarError(_("The desk has no opening hours on any weekday."))
         object.__setattr__(self, "opening_hours", hours)
         if self.subdivision is not None and self.subdivision not in SUBDIVISIONS:
-            raise CalendarError(f"unknown Bundesland {self.subdivision!r}")
+            raise CalendarError(_("Unknown federal state %(code)r.") % {"code": self.subdivision})
         try:
             object.__setattr__(self, "_zone", ZoneInfo(self.time_zone))
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CalendarError(f"unknown time zone {self.time_zone!r}") from error
+            message = _("Unknown time zone %(zone)r.") % {"zone": self.time_zone}
+            raise CalendarError(message) from error
         ranges = []
         for entry in self.company_holidays:
             first, last = entry if isinstance(entry, tuple) else (entry, entry)
             if not (isinstance(first, date) and isinstance(last, date)):
-                raise CalendarError("company holidays are dates or (first, last) date pairs")
+                raise CalendarError(_("Company holidays are dates or (first, last) date pairs."))
             if last < first:
                 raise CalendarError(
-                    f"company holidays {first} to {last}: the end is before the start"
+                    _("Company holidays from %(first)s to %(last)s end before they start.")
+                    % {"first": first.isoformat(), "last": last.isoformat()}
                 )
             ranges.append((first, last))
         object.__setattr__(self, "_closed_ranges", tuple(ranges))
