@@ -109,7 +109,7 @@ _budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget"
 
 
 def current_budget() -> Budget:
-    # Rendering outside render_with_budget() (a test, the shell) still gets default limits.
+    # Rendering outside stream_with_budget() (a test, the shell) still gets default limits.
     return _budget.get() or Budget()
 
 
@@ -347,6 +347,9 @@ def stream_with_budget(chunks: Iterator[str], budget: Budget) -> str:
     finally:
         if tracer is not None:
             sys.settrace(None)
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # a render stopped by a limit leaves no suspended template behind
         _budget.reset(token)
 
 
