@@ -4,11 +4,22 @@ The import of a large file reads and checks its rows in a child while this proce
 batches before: the csv module and the checks are Python, bound to one core by the GIL, and so
 is the writing. A pipe carries one item at a time; the child blocks on it until this process
 takes the item, so at most two batches are in memory and the child is one ahead at most.
+
+A killed import (SIGKILL, SIGTERM) leaves nothing behind: the child dies with its parent (the
+kernel's parent-death signal, and a broken pipe), and it lets go of what the fork copied at
+once. Above all the parent's database connections: a child that kept a PostgreSQL socket open
+would keep the killed import's session, its open transaction and its locks alive, and a re-run
+would wait on them. The child closes its copy of the socket without a word to the server (no
+Terminate message, which would end the parent's session too), and its copy of the pipe's
+reading end, so that its writes fail once the parent is gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -48,7 +59,10 @@ class Producer:
         # What is buffered would be written a second time by the child's exit.
         sys.stdout.flush()
         sys.stderr.flush()
-        process = context.Process(target=_run_child, args=(sender, self.produce, self.finish))
+        process = context.Process(
+            target=_run_child,
+            args=(sender, receiver, os.getpid(), self.produce, self.finish),
+        )
         process.daemon = True
         process.start()
         sender.close()
@@ -81,8 +95,15 @@ class Producer:
 
 
 def _run_child(
-    sender: Connection, produce: Callable[[], Iterator[Any]], finish: Callable[[], Any]
+    sender: Connection,
+    receiver: Connection,
+    parent_pid: int,
+    produce: Callable[[], Iterator[Any]],
+    finish: Callable[[], Any],
 ) -> None:
+    _die_with_parent(parent_pid)
+    receiver.close()
+    _let_go_of_database_connections()
     try:
         for item in produce():
             sender.send(("item", item))
@@ -93,3 +114,49 @@ def _run_child(
         sender.send(("failed", traceback.format_exc()))
     finally:
         sender.close()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and end now if the
+    parent died before that was asked."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no prctl: the broken pipe still ends the child at its next batch
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+# The connections copied from the parent, kept referenced so that they are never finalized
+# here (finalizing a psycopg connection sends Terminate; closing an SQLite connection may
+# checkpoint and delete the WAL the parent still uses). The child leaves with os._exit,
+# which runs no finalizers.
+_INHERITED: list[Any] = []
+
+
+def _let_go_of_database_connections() -> None:
+    """Drop the database connections the fork copied, without touching the parent's session:
+    Django forgets them, and a PostgreSQL socket is closed here by putting /dev/null in its
+    place (the parent's copy of the socket stays open; a stray write goes nowhere)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        raw = connection.connection
+        if raw is None:
+            continue
+        _INHERITED.append(raw)
+        if connection.vendor == "postgresql":
+            _replace_with_devnull(raw.pgconn.socket)
+        connection.connection = None
+
+
+def _replace_with_devnull(descriptor: int) -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
