@@ -264,3 +264,13 @@ def test_fuzzed_notes_and_merges_never_fail_or_half_write(api, text, merged_id):
     before = rows()
     check_answer(api.post(f"/customers/{customer.pk}/merge", {"merged_id": merged_id}), before)
     Customer.objects.all().delete()
+
+
+@pytest.mark.parametrize("before", ["0001-01-01T00:00:00+14:00_5", "9999-12-31T23:59:59-14:00_5"])
+def test_a_timeline_cursor_without_a_utc_time_is_400(api, before):
+    customer = create_customer(by=None, email="kim@example.de")
+
+    response = api.get(f"/customers/{customer.pk}/activities", before=before)
+
+    assert response.status_code == 400
+    assert "before" in response.json()["detail"]

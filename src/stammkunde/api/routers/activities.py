@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
@@ -45,6 +45,11 @@ def _cursor(raw: str) -> tuple[datetime, int] | None:
     except ValueError:
         return None
     if at is None or at.tzinfo is None:
+        return None
+    try:
+        # Our cursors are times of stored entries; year 1 at +14:00 has no UTC time at all.
+        at.astimezone(UTC)
+    except OverflowError:
         return None
     return at, pk
 

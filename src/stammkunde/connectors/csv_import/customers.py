@@ -95,7 +95,7 @@ class CustomerImporter:
         for line, cells, problem in source.rows():
             self.summary.rows += 1
             if cells is None:
-                self._reject(line, "", _("Malformed CSV row: %(error)s") % {"error": problem})
+                self._reject(line, "", problem)
             elif len(cells) != width:
                 self._reject(
                     line,

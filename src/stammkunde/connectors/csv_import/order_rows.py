@@ -116,6 +116,7 @@ class OrderRowReader:
         # Two C calls pick the cells _parse needs; a column the file lacks reads the empty
         # cell appended at index ``width``.
         pick_head = operator.itemgetter(*(columns.get(name, width) for name in HEAD_FIELDS))
+        number_index = columns.get("order_number", width)
         pick_line = operator.itemgetter(*(columns.get(name, width) for name in LINE_FIELDS))
         parse = self._parse
         amounts = self._amounts
@@ -127,9 +128,11 @@ class OrderRowReader:
         for line, cells, problem in source.rows():
             summary.rows += 1
             if cells is None:
-                self._reject(line, "", _("Malformed CSV row: %(error)s") % {"error": problem})
+                self._count_rejected(source.salvage(), number_index)
+                self._reject(line, "", problem)
                 continue
             if len(cells) != width:
+                self._count_rejected(cells, number_index)
                 self._reject(
                     line,
                     "",
@@ -185,6 +188,17 @@ class OrderRowReader:
         self.errors.close()
         summary = self.summary
         return summary.rows, summary.rejected, summary.rejections, len(self.positions)
+
+    def _count_rejected(self, cells: list[str], number_index: int) -> None:
+        """Count a row rejected before its cells could be checked (unreadable, or with the
+        wrong number of fields) for its order's line positions, as every rejected row counts:
+        fixing it and importing again must put it in its place, not shift the rows after it.
+        Its order number is the cell in the order number's column, if the row reaches it (a
+        stray separator or a cut-off row rarely moves the first columns)."""
+        if number_index < len(cells):
+            number = cells[number_index].strip()[:64]
+            if number:
+                self.positions[number] = self.positions.get(number, 0) + 1
 
     def _placed_at(self, text: str) -> Any:
         moment = self._moments.get(text)

@@ -10,6 +10,7 @@ import codecs
 import csv
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 
 CHUNK = 1 << 20
 SEPARATORS = (";", ",", "\t", "|")
+# What surrogateescape makes of bytes that are not text in the file's encoding.
+_UNDECODABLE = re.compile("[\udc80-\udcff]+")
 
 # Magic numbers of formats people upload by mistake instead of a CSV export.
 BINARY_SIGNATURES = {
@@ -47,6 +50,14 @@ class CsvSource:
     _raw: BinaryIO = field(repr=False)
     _text: io.TextIOWrapper = field(repr=False)
     _reader: Iterator[list[str]] = field(repr=False)
+    # Whether rows are checked for bytes that are not text in ``encoding`` (an explicit one).
+    check_bytes: bool = False
+    _errors: str = field(default="strict", repr=False)
+    # The last row that could not be read: its first and last line, or its cells.
+    _rejected: tuple[int, int, list[str] | None] = field(default=(0, 0, None), repr=False)
+    # A second reading of the file, for ``salvage`` only.
+    _again: io.TextIOWrapper | None = field(default=None, repr=False)
+    _again_line: int = field(default=0, repr=False)
 
     @property
     def position(self) -> int:
@@ -54,31 +65,95 @@ class CsvSource:
         return self._raw.tell()
 
     def rows(self) -> Iterator[tuple[int, list[str] | None, str]]:
-        """Yield ``(line, cells, problem)``; a row the csv module cannot parse has cells None."""
+        """Yield ``(line, cells, problem)``; a row that cannot be read has cells None and a
+        problem (the reason for the error file): the csv module could not parse it, or (with
+        an explicit encoding) it holds bytes that are not text in that encoding.
+        ``salvage()`` then gives what can be read of it."""
         reader = self._reader
+        check_bytes = self.check_bytes
+        # The csv reader's line count after the previous row: where a row it fails on began.
+        end = 0
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                yield reader.line_num + 1, None, str(error)  # type: ignore[attr-defined]
+                line = reader.line_num  # type: ignore[attr-defined]
+                self._rejected = (end + 1, line, None)
+                end = line
+                yield line + 1, None, _("Malformed CSV row: %(error)s") % {"error": error}
                 continue
-            if not cells or not "".join(cells).strip():
+            end = reader.line_num  # type: ignore[attr-defined]
+            joined = "".join(cells)
+            if not cells or not joined.strip():
                 continue  # blank lines, e.g. Excel's trailing ";;;;" rows
+            if check_bytes and (undecodable := _UNDECODABLE.search(joined)):
+                # surrogateescape kept each byte that is no text as U+DC80..U+DCFF.
+                self._rejected = (0, 0, cells)
+                yield (
+                    end + 1,
+                    None,
+                    _("The row has bytes that are not %(encoding)s text (%(byte)s).")
+                    % {"encoding": self.encoding, "byte": _byte_text(undecodable.group())},
+                )
+                continue
             # +1: the header line was read before the csv reader started counting.
-            yield reader.line_num + 1, cells, ""  # type: ignore[attr-defined]
+            yield end + 1, cells, ""
+
+    def salvage(self) -> list[str]:
+        """The cells of the last row ``rows`` could not read, as far as they can be read (a
+        lenient parse of its lines, read again from the file); [] if nothing can be read.
+
+        An order's line positions count its rejected rows too, so the importer needs the order
+        number of a row it rejects; this costs a second pass over the file only for such rows.
+        """
+        first, last, cells = self._rejected
+        if cells is not None:
+            return cells
+        text = self._lines(first, last)
+        try:
+            return next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter), [])
+        except csv.Error:
+            return []
+
+    def _lines(self, first: int, last: int) -> str:
+        """Lines ``first`` to ``last`` after the header (as the csv reader counts them)."""
+        if self._again is None or self._again_line >= first:
+            if self._again is not None:
+                self._again.close()
+            raw = self.path.open("rb")
+            self._again = io.TextIOWrapper(
+                _decompressed(raw), encoding=self.encoding, errors=self._errors, newline=""
+            )
+            self._again.readline()  # the header
+            self._again_line = 0
+        parts = []
+        for text in self._again:
+            self._again_line += 1
+            if self._again_line >= first:
+                parts.append(text)
+            if self._again_line >= last:
+                break
+        return "".join(parts)
 
     def close(self) -> None:
         """Close the underlying file."""
         self._text.close()
         self._raw.close()
+        if self._again is not None:
+            self._again.close()
 
     def __enter__(self) -> CsvSource:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _byte_text(undecodable: str) -> str:
+    """The bytes behind surrogateescape's characters, as ``0xE4 0xFC``."""
+    return " ".join(f"0x{ord(char) - 0xDC00:02X}" for char in undecodable[:8])
 
 
 def _decompressed(raw: BinaryIO) -> BinaryIO:
@@ -145,6 +220,7 @@ def open_csv(path: str | Path, *, encoding: str = "", delimiter: str = "") -> Cs
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             raise UnreadableFile(_("The file is empty."))
         _check_not_binary(head)
+        explicit = bool(encoding)
         if not encoding:
             stream.seek(0)
             encoding = _detect_encoding(stream)
@@ -152,14 +228,23 @@ def open_csv(path: str | Path, *, encoding: str = "", delimiter: str = "") -> Cs
             codecs.lookup(encoding)
         except LookupError:
             raise UnreadableFile(_("Unknown encoding “%(name)s”.") % {"name": encoding}) from None
+        # An encoding given by the user is taken at its word: a row with bytes that are not
+        # text in it is rejected with its line (surrogateescape marks such bytes, see rows),
+        # not read with replacement characters. A detected encoding reads every byte.
+        errors = "surrogateescape" if explicit else "replace"
         stream = _decompressed(raw)
-        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
         header_line = text.readline()
         delimiter = delimiter or _sniff_delimiter(header_line)
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         header = [name.strip().lstrip("\ufeff").strip() for name in header]
         if not any(header):
             raise UnreadableFile(_("The file has no header line."))
+        if explicit and (undecodable := _UNDECODABLE.search("".join(header))):
+            raise UnreadableFile(
+                _("The header line has bytes that are not %(encoding)s text (%(byte)s).")
+                % {"encoding": encoding, "byte": _byte_text(undecodable.group())}
+            )
     except BaseException:
         raw.close()
         raise
@@ -173,4 +258,6 @@ def open_csv(path: str | Path, *, encoding: str = "", delimiter: str = "") -> Cs
         _raw=raw,
         _text=text,
         _reader=reader,
+        check_bytes=explicit,
+        _errors=errors,
     )
