@@ -267,6 +267,15 @@ def test_messages_too_young_to_judge_do_not_count_as_ignored():
     assert_sent(ask(recent_sends=history))
 
 
+def test_delay_that_would_end_in_the_back_off_is_a_suppression_now():
+    # Today only two ignored messages are old enough to judge; by the end of the gap (4 December
+    # 10:00) the one of 26 November is too, and three ignored in a row mean back-off.
+    history = [sent(berlin(11, 10), engaged=False), sent(berlin(11, 20), engaged=False)]
+    history += [sent(berlin(11, 26, 12), engaged=False), sent(berlin(12, 2))]
+    decision = ask(Purpose.RECOMMENDATION, recent_sends=history)
+    assert (decision.outcome, decision.rule) == (Outcome.SUPPRESS, Rule.IGNORED_BACK_OFF)
+
+
 # --- lifecycle -----------------------------------------------------------------------------
 
 
@@ -355,3 +364,29 @@ def test_nonsense_settings_are_refused():
         GovernorSettings(max_promotional_per_7_days=-1)
     with pytest.raises(GovernorError, match="must not be negative"):
         GovernorSettings(minimum_gap=timedelta(hours=-1))
+
+
+# --- storing decisions ---------------------------------------------------------------------
+
+
+def test_stored_decision_explains_itself_again():
+    decision = ask(
+        Purpose.RECOMMENDATION, recent_sends=[sent(berlin(12, 1, 21))], time_zone="Europe/Berlin"
+    )
+    record = decision.as_record()
+    assert record == {
+        "outcome": "delay",
+        "rule": "minimum_gap",
+        "send_at": "2026-12-04T08:00:00+01:00",
+        "params": {"until": "2026-12-04T08:00:00+01:00", "hours": 48},
+        "time_zone": "Europe/Berlin",
+    }
+    again = type(decision).from_record(record)
+    assert again == decision
+    assert again.reason == decision.reason
+
+
+def test_rules_have_labels_for_reports():
+    assert Rule.WEEKLY_LIMIT.label == "Weekly limit"
+    assert Outcome.SUPPRESS.label == "Held back"
+    assert dict(Rule.choices)["quiet_hours"] == "Quiet hours"

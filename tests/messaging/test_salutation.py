@@ -177,3 +177,8 @@ def test_unsupported_language_uses_the_installation_default():
     greeting = greeting_for(Recipient(first_name="Anna", language="fr"), default_language="en")
     assert greeting.language == "en"
     assert greeting.text == "Hello Anna"
+
+
+def test_greeting_as_template_variables():
+    greeting = greet(first_name="Anna", form_of_address="informal", language="en")
+    assert greeting.as_context() == {"salutation": "Hi Anna", "informal": True, "language": "en"}

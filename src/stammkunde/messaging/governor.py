@@ -26,59 +26,66 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 
-class Purpose(StrEnum):
-    TRANSACTIONAL = "transactional"
-    NEWSLETTER = "newsletter"
-    FEEDBACK = "feedback"
-    RECOMMENDATION = "recommendation"
-    REACTIVATION = "reactivation"
+class Purpose(models.TextChoices):
+    TRANSACTIONAL = "transactional", _("Transactional")
+    NEWSLETTER = "newsletter", _("Newsletter")
+    FEEDBACK = "feedback", _("Feedback request")
+    RECOMMENDATION = "recommendation", _("Product recommendation")
+    REACTIVATION = "reactivation", _("Reactivation")
 
 
 # Feedback and review requests count as advertising (BGH VI ZR 225/17): all but transactional.
 PROMOTIONAL = frozenset(Purpose) - {Purpose.TRANSACTIONAL}
 
 
-class Lifecycle(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    FORMER = "former"
+class Lifecycle(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    FORMER = "former", _("Former")
 
 
-class HoldKind(StrEnum):
-    OPEN_CASE = "open_case"
-    COMPLAINT = "complaint"
+class HoldKind(models.TextChoices):
+    OPEN_CASE = "open_case", _("Open service case")
+    COMPLAINT = "complaint", _("Complaint")
 
 
-class Outcome(StrEnum):
-    SEND = "send"
-    DELAY = "delay"
-    SUPPRESS = "suppress"
+class Outcome(models.TextChoices):
+    SEND = "send", _("Sent")
+    DELAY = "delay", _("Delayed")
+    SUPPRESS = "suppress", _("Held back")
 
 
-class Rule(StrEnum):
-    TRANSACTIONAL = "transactional"
-    OPEN_CASE = "open_case"
-    RECENT_COMPLAINT = "recent_complaint"
-    FEEDBACK_WITHOUT_ORDER = "feedback_without_order"
-    FEEDBACK_ONCE_PER_ORDER = "feedback_once_per_order"
-    INACTIVE_CUSTOMER = "inactive_customer"
-    FORMER_CUSTOMER = "former_customer"
-    IGNORED_BACK_OFF = "ignored_back_off"
-    FEEDBACK_PER_30_DAYS = "feedback_per_30_days"
-    WEEKLY_LIMIT = "weekly_limit"
-    MONTHLY_LIMIT = "monthly_limit"
-    MINIMUM_GAP = "minimum_gap"
-    QUIET_HOURS = "quiet_hours"
-    WITHIN_LIMITS = "within_limits"
+class Rule(models.TextChoices):
+    """The rule that decided; the labels name it in reports ("held back by reason")."""
+
+    TRANSACTIONAL = "transactional", _("Transactional")
+    OPEN_CASE = "open_case", _("Open service case")
+    RECENT_COMPLAINT = "recent_complaint", _("Recent complaint")
+    FEEDBACK_WITHOUT_ORDER = "feedback_without_order", _("Feedback request without an order")
+    FEEDBACK_ONCE_PER_ORDER = "feedback_once_per_order", _("Feedback already requested")
+    INACTIVE_CUSTOMER = "inactive_customer", _("Inactive customer")
+    FORMER_CUSTOMER = "former_customer", _("Former customer")
+    IGNORED_BACK_OFF = "ignored_back_off", _("Back-off after ignored messages")
+    FEEDBACK_PER_30_DAYS = "feedback_per_30_days", _("One feedback request per 30 days")
+    WEEKLY_LIMIT = "weekly_limit", _("Weekly limit")
+    MONTHLY_LIMIT = "monthly_limit", _("Monthly limit")
+    MINIMUM_GAP = "minimum_gap", _("Minimum gap")
+    QUIET_HOURS = "quiet_hours", _("Quiet hours")
+    WITHIN_LIMITS = "within_limits", _("Within limits")
+
+
+# Parameters that hold instants: stored as ISO 8601 text, shown in the customer's time zone.
+DATETIME_PARAMS = frozenset({"until", "date"})
 
 
 RULE_TEXTS = {
@@ -214,6 +221,37 @@ class Decision:
         until = values.get("until", "")
         return OUTCOME_TEXTS[self.outcome] % {"rule": rule_text, "until": until}
 
+    def as_record(self) -> dict[str, Any]:
+        """The decision as JSON-ready values, for storing it (instants as ISO 8601 text)."""
+        return {
+            "outcome": str(self.outcome),
+            "rule": str(self.rule),
+            "send_at": self.send_at.isoformat() if self.send_at else None,
+            "params": {
+                key: value.isoformat() if isinstance(value, datetime) else value
+                for key, value in self.params.items()
+            },
+            "time_zone": self.time_zone,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Decision:
+        """A stored decision back, so that its reason renders in the reader's language."""
+        params = {
+            key: datetime.fromisoformat(value)
+            if key in DATETIME_PARAMS and isinstance(value, str)
+            else value
+            for key, value in record.get("params", {}).items()
+        }
+        send_at = record.get("send_at")
+        return cls(
+            outcome=Outcome(record["outcome"]),
+            rule=Rule(record["rule"]),
+            send_at=datetime.fromisoformat(send_at) if send_at else None,
+            params=params,
+            time_zone=record.get("time_zone") or DEFAULT_TIME_ZONE,
+        )
+
 
 def _zone(name: str) -> ZoneInfo:
     try:
@@ -287,12 +325,8 @@ def decide(request: SendRequest, settings: GovernorSettings | None = None) -> De
     if rare and last is not None and at - last < rare[1]:
         return suppress(rare[0], days=rare[1].days)
 
-    if _ignored_in_a_row(promotional, at, settings) and at - last < settings.back_off_period:
-        return suppress(
-            Rule.IGNORED_BACK_OFF,
-            count=settings.ignored_in_a_row,
-            days=settings.back_off_period.days,
-        )
+    if _backing_off(promotional, at, settings):
+        return _back_off(result, settings)
 
     rule, earliest, params = _limits(purpose, promotional, at, settings)
     if rule is not None:
@@ -312,8 +346,26 @@ def decide(request: SendRequest, settings: GovernorSettings | None = None) -> De
                 "end": settings.quiet_hours_end.strftime("%H:%M"),
             }
     if earliest > at:
+        # By the later time more of the past sends have had their chance: if they count as
+        # ignored then, the delay would only end in the back-off. Say so now.
+        if _backing_off(promotional, earliest, settings):
+            return _back_off(result, settings)
         return result(Outcome.DELAY, rule, earliest, until=earliest, **params)
     return result(Outcome.SEND, Rule.WITHIN_LIMITS, at)
+
+
+def _backing_off(sends: list[PastSend], at: datetime, settings: GovernorSettings) -> bool:
+    """True if the customer ignored the last N messages and got one within the back-off."""
+    if not sends or at - sends[-1].sent_at >= settings.back_off_period:
+        return False
+    return _ignored_in_a_row(sends, at, settings)
+
+
+def _back_off(result, settings: GovernorSettings) -> Decision:
+    days = settings.back_off_period.days
+    return result(
+        Outcome.SUPPRESS, Rule.IGNORED_BACK_OFF, count=settings.ignored_in_a_row, days=days
+    )
 
 
 def _active(hold: ContactHold, at: datetime) -> bool:

@@ -93,6 +93,10 @@ class Greeting:
     def line(self) -> str:
         return f"{self.text},"
 
+    def as_context(self) -> dict[str, str | bool]:
+        """The template variables this greeting provides (see template_variables)."""
+        return {"salutation": self.text, "informal": self.informal, "language": self.language}
+
     def __str__(self) -> str:
         return self.text
 
