@@ -203,3 +203,25 @@ def sqlite_bulk_write_settings() -> Iterator[None]:
         with connection.cursor() as cursor:
             for name, value in previous.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+class RowTable:
+    """A model's table with a fixed column list, for raw ``executemany`` inserts of rows that
+    carry every value themselves, ids included (generated data: the demo shop)."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        self.model = model
+        self.columns = list(columns)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(column) for column in self.columns)
+        marks = ", ".join(["%s"] * len(self.columns))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+
+    def insert(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Insert the rows (each a tuple in column order), 50,000 per ``executemany``."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 50_000):
+                cursor.executemany(self.sql, rows[start : start + 50_000])

@@ -1,4 +1,4 @@
-"""Set-based writes of new customers for the bulk paths (the CSV order import).
+"""Set-based writes of customers for the bulk paths (the CSV order import, the demo generator).
 
 Thousands of customers per batch: one ``INSERT ... ON CONFLICT DO NOTHING`` for those with an
 e-mail (read back by their unique address), the ORM for the few without one, and their
@@ -8,15 +8,15 @@ e-mail (read back by their unique address), the ORM for the few without one, and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from stammkunde.core.bulk import insert_ignore, select_in
+from stammkunde.core.bulk import RowTable, insert_ignore, select_in
 from stammkunde.core.keys import name_key, normalize_email
-from stammkunde.customers.models import Customer
+from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import SUMMARY_MAX, record_activity_values
 
@@ -94,3 +94,33 @@ def insert_customers(
             for customer in customers
         ]
     )
+
+
+# Per table: the model and the columns each generated row holds, in order (the demo generator
+# hands out the customer ids itself, see ``shop.services.generated``).
+GENERATED_COLUMNS = {
+    "customer": (Customer, [
+        "id", "email", "first_name", "last_name", "salutation", "title", "form_of_address",
+        "language", "phone", "birthday", "company", "vat_id", "preferences", "status",
+        "created_at", "updated_at", "last_name_key", "first_name_key", "phone_key"]),
+    "address": (Address, [
+        "customer_id", "kind", "company", "name", "street", "street2", "postal_code",
+        "city", "country", "is_default"]),
+    "tag": (Customer.tags.through, ["customer_id", "tag_id"]),
+    "consent": (ConsentEvent, [
+        "customer_id", "channel", "purpose", "granted", "source", "source_detail",
+        "given_at", "recorded_at"]),
+}  # fmt: skip
+
+
+def insert_generated_rows(table: str, rows: Iterable[Sequence]) -> None:
+    """Insert generated rows of ``table`` (a key of GENERATED_COLUMNS), each in that column
+    order, with their ids handed out by the generator: the demo's customers, addresses, tags
+    and consent ledger (in the ledger's rule: grants and withdrawals with their sources)."""
+    model, columns = GENERATED_COLUMNS[table]
+    RowTable(model, columns).insert(rows)
+
+
+def tag_ids(names: Iterable[str]) -> dict[str, int]:
+    """The id of the tag of each name, creating the tags not known yet."""
+    return {name: Tag.objects.get_or_create(name=name)[0].pk for name in names}

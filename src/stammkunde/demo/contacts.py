@@ -7,10 +7,7 @@ import numpy as np
 from stammkunde.demo.history import History
 from stammkunde.demo.rows import timestamps
 
-ACTIVITY_COLUMNS = [
-    "customer_id", "kind", "channel", "direction", "occurred_at", "recorded_at", "actor_id",
-    "actor_label", "summary", "body", "subject_type", "subject_id", "duration_seconds",
-]  # fmt: skip
+# Rows come out in timeline.services.GENERATED_ACTIVITY_COLUMNS order.
 
 NOTES = [
     "Kundin fragt nach Liefertermin, Sendungsnummer per E-Mail geschickt.",

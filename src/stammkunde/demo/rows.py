@@ -1,37 +1,15 @@
-"""Raw row inserts for the demo generator: ids handed out up front, executemany per table.
+"""Helpers of the demo generator's rows: ids handed out up front, values ready for the database.
 
 The ORM's ``bulk_create`` builds a model instance per row; at five million orders that alone
-takes minutes. Here rows are plain tuples with database-ready values.
+takes minutes. Here rows are plain tuples with database-ready values, which the owning apps
+insert (``customers.bulk``, ``shop.services.generated``, ``timeline.services``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 import numpy as np
 from django.core.management.color import no_style
 from django.db import connection, models
-
-
-class Table:
-    """A model's table with a fixed column list, for raw ``executemany`` inserts."""
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
-        self.model = model
-        self.columns = list(columns)
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(column) for column in self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
-
-    def insert(self, rows: Iterable[tuple]) -> None:
-        """Insert the rows (each a tuple in column order)."""
-        rows = list(rows) if not isinstance(rows, list) else rows
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 50_000):
-                cursor.executemany(self.sql, rows[start : start + 50_000])
 
 
 def next_id(model: type[models.Model]) -> int:

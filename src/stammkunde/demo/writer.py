@@ -1,4 +1,8 @@
-"""Write the demo shop into the database, in chunks of customers with constant memory."""
+"""Write the demo shop into the database, in chunks of customers with constant memory.
+
+The rows are computed here (``history``, ``people``, ``contacts``) and written by the apps that
+own them: ``customers.bulk``, ``shop.services.generated`` and ``timeline.services``.
+"""
 
 from __future__ import annotations
 
@@ -12,27 +16,20 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
+from stammkunde.customers.bulk import insert_generated_rows as customer_rows
+from stammkunde.customers.bulk import tag_ids
+from stammkunde.customers.models import Customer
 from stammkunde.demo.catalog import build_catalog
-from stammkunde.demo.contacts import ACTIVITY_COLUMNS, order_activities, staff_contacts
+from stammkunde.demo.contacts import order_activities, staff_contacts
 from stammkunde.demo.history import Catalog, Ids, build_history
 from stammkunde.demo.people import Pools, build_pools, make_people
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER, rate_scale, simulate
-from stammkunde.demo.rows import Table, next_id, reset_sequences, timestamps
-from stammkunde.shop.models import (
-    Order,
-    OrderLine,
-    Platform,
-    Product,
-    Refund,
-    Return,
-    ReturnLine,
-    Shipment,
-    Shop,
-    ShopAccount,
-    Withdrawal,
-)
-from stammkunde.timeline.models import Activity
+from stammkunde.demo.rows import next_id, reset_sequences, timestamps
+from stammkunde.shop.models import Order, OrderLine, Platform, Return, Shop
+from stammkunde.shop.services import create_shop
+from stammkunde.shop.services.generated import MODELS_WITH_GIVEN_IDS, create_products
+from stammkunde.shop.services.generated import insert_generated_rows as shop_rows
+from stammkunde.timeline.services import record_generated_activities
 
 DEMO_SLUG = "demo"
 DEMO_SHOP_NAME = "Kaffeerösterei Morgenrot (Demo)"
@@ -54,7 +51,6 @@ class _Run:
     ids: Ids
     scale: float
     now: int
-    tables: dict[str, Table]
     orders: int = 0
     activities: int = 0
 
@@ -72,60 +68,25 @@ def demo_shop_exists() -> bool:
     return Shop.objects.filter(slug=DEMO_SLUG, platform=Platform.DEMO).exists()
 
 
-def _tables() -> dict[str, Table]:
-    tags_through = Customer.tags.through
-    return {
-        "customer": Table(Customer, [
-            "id", "email", "first_name", "last_name", "salutation", "title", "form_of_address",
-            "language", "phone", "birthday", "company", "vat_id", "preferences", "status",
-            "created_at", "updated_at", "last_name_key", "first_name_key", "phone_key"]),
-        "address": Table(Address, [
-            "customer_id", "kind", "company", "name", "street", "street2", "postal_code",
-            "city", "country", "is_default"]),
-        "account": Table(ShopAccount, ["shop_id", "external_id", "customer_id", "created_at"]),
-        "tag": Table(tags_through, ["customer_id", "tag_id"]),
-        "consent": Table(ConsentEvent, [
-            "customer_id", "channel", "purpose", "granted", "source", "source_detail",
-            "given_at", "recorded_at"]),
-        "order": Table(Order, [
-            "id", "shop_id", "external_id", "number", "customer_id", "email", "status",
-            "placed_at", "currency", "subtotal", "shipping_total", "discount_total",
-            "tax_total", "total", "refunded_total", "is_test", "billing_address",
-            "shipping_address", "source_updated_at", "created_at", "updated_at"]),
-        "line": Table(OrderLine, [
-            "id", "order_id", "line_number", "product_id", "sku", "name", "quantity",
-            "unit_price", "total"]),
-        "shipment": Table(Shipment, [
-            "order_id", "external_id", "carrier", "tracking_number", "tracking_url",
-            "shipped_at", "delivered_at"]),
-        "return": Table(Return, [
-            "id", "order_id", "reason", "status", "announced_at", "received_at", "note"]),
-        "return_line": Table(ReturnLine, ["return_request_id", "order_line_id", "quantity"]),
-        "refund": Table(Refund, [
-            "order_id", "external_id", "amount", "currency", "reason", "refunded_at"]),
-        "withdrawal": Table(Withdrawal, [
-            "order_id", "declared_at", "channel", "status", "within_period", "note"]),
-        "activity": Table(Activity, ACTIVITY_COLUMNS),
-    }  # fmt: skip
-
-
 def _setup_shop() -> tuple[Shop, Catalog, dict[str, int]]:
-    shop = Shop.objects.create(name=DEMO_SHOP_NAME, slug=DEMO_SLUG, platform=Platform.DEMO)
-    items = build_catalog()
-    products = Product.objects.bulk_create(
-        Product(shop=shop, sku=i.sku, name=i.name, category=i.category, price=i.price)
-        for i in items
+    shop = create_shop(
+        name=DEMO_SHOP_NAME,
+        slug=DEMO_SLUG,
+        platform=Platform.DEMO,
+        currency="EUR",
+        time_zone="Europe/Berlin",
     )
+    items = build_catalog()
+    product_ids = create_products(shop, ((i.sku, i.name, i.category, i.price) for i in items))
     weights = np.array([i.popularity for i in items])
     catalog = Catalog(
-        ids=np.array([p.pk for p in products], dtype=np.int64),
+        ids=np.array(product_ids, dtype=np.int64),
         skus=[i.sku for i in items],
         names=[i.name for i in items],
         prices=np.array([i.price for i in items]),
         weights=weights / weights.sum(),
     )
-    tags = {name: Tag.objects.get_or_create(name=name)[0].pk for name in DEMO_TAGS}
-    return shop, catalog, tags
+    return shop, catalog, tag_ids(DEMO_TAGS)
 
 
 def _staff() -> list[tuple[int, str]]:
@@ -161,7 +122,6 @@ def generate_demo(
         ids=Ids(order=next_id(Order), line=next_id(OrderLine), return_=next_id(Return)),
         scale=rate_scale(orders_per_customer, now=now, seed=seed),
         now=now,
-        tables=_tables(),
     )
     customer_id = next_id(Customer)
     done = 0
@@ -174,7 +134,7 @@ def generate_demo(
         done += size
         if progress:
             progress(size)
-    reset_sequences([Customer, Order, OrderLine, Return])
+    reset_sequences([Customer, *MODELS_WITH_GIVEN_IDS])
     if connection.vendor == "sqlite":
         # Fresh statistics let the planner pick the search indexes; the sample limit keeps
         # ANALYZE at seconds instead of a full scan of every index of a multi-gigabyte file.
@@ -185,7 +145,7 @@ def generate_demo(
 
 
 def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
-    rng, tables, shop_id, now = run.rng, run.tables, run.shop_id, run.now
+    rng, shop_id, now = run.rng, run.shop_id, run.now
     size = len(chunk_ids)
     people = make_people(rng, chunk_ids, run.pools)
     population = simulate(rng, size, now=now, scale=run.scale)
@@ -202,7 +162,7 @@ def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
     first = np.concatenate(([0], np.cumsum(population.order_count)[:-1]))
     created = history.placed[first]
     created_text = timestamps(created)
-    tables["customer"].insert([
+    customer_rows("customer", [
         (people.ids[i], people.email[i], people.first_name[i], people.last_name[i],
          people.salutation[i], people.title[i],
          "informal" if people.informal[i] else "formal", "de", people.phone[i],
@@ -211,33 +171,34 @@ def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
          people.phone_key[i])
         for i in range(size)
     ])  # fmt: skip
-    tables["address"].insert([
+    customer_rows("address", [
         (people.ids[i], "billing", people.company[i],
          f"{people.first_name[i]} {people.last_name[i]}", people.street[i], "",
          people.postal_code[i], people.city[i], "DE", True)
         for i in range(size)
     ])  # fmt: skip
-    tables["account"].insert(
-        (shop_id, f"K{people.ids[i]}", people.ids[i], created_text[i]) for i in range(size)
+    shop_rows(
+        "account",
+        [(shop_id, f"K{people.ids[i]}", people.ids[i], created_text[i]) for i in range(size)],
     )
     _write_tags_and_consents(run, people, population, history, created)
-    tables["order"].insert(history.orders)
-    tables["line"].insert(history.lines)
-    tables["shipment"].insert(history.shipments)
-    tables["return"].insert(history.returns)
-    tables["return_line"].insert(history.return_lines)
-    tables["refund"].insert(history.refunds)
-    tables["withdrawal"].insert(history.withdrawals)
+    shop_rows("order", history.orders)
+    shop_rows("line", history.lines)
+    shop_rows("shipment", history.shipments)
+    shop_rows("return", history.returns)
+    shop_rows("return_line", history.return_lines)
+    shop_rows("refund", history.refunds)
+    shop_rows("withdrawal", history.withdrawals)
     activities = order_activities(history, shop_label="Demo-Shop")
     activities += staff_contacts(rng, customer_ids=chunk_ids, acquired_at=created,
                                  staff=run.staff, now=now)  # fmt: skip
-    tables["activity"].insert(activities)
+    record_generated_activities(activities)
     run.orders += len(history.orders)
     run.activities += len(activities)
 
 
 def _write_tags_and_consents(run: _Run, people, population, history, created) -> None:
-    rng, tags, tables = run.rng, run.tags, run.tables
+    rng, tags = run.rng, run.tags
     size = len(people.ids)
     newsletter = rng.random(size) < 0.4
     withdrawn = newsletter & (rng.random(size) < 0.12)
@@ -260,7 +221,7 @@ def _write_tags_and_consents(run: _Run, people, population, history, created) ->
             rows.append((cid, tags["Reklamation"]))
         if lucky[i] > 0.998:
             rows.append((cid, tags["Presse"]))
-    tables["tag"].insert(rows)
+    customer_rows("tag", rows)
     index = np.flatnonzero(newsletter)
     given = timestamps(created[index] + 120)
     later = created[index] + (rng.random(len(index)) * 300 * 86400).astype(np.int64)
@@ -274,4 +235,4 @@ def _write_tags_and_consents(run: _Run, people, population, history, created) ->
         if withdrawn[i]:
             events.append((cid, "email", "newsletter", False, "customer", "Abmeldelink",
                            later_text[k], later_text[k]))  # fmt: skip
-    tables["consent"].insert(events)
+    customer_rows("consent", events)

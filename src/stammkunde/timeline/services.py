@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from stammkunde.core.bulk import insert_ignore
+from stammkunde.core.bulk import RowTable, insert_ignore
 from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
 
 SUMMARY_MAX = Activity._meta.get_field("summary").max_length
@@ -133,3 +133,16 @@ def record_activity_values(values: Sequence[Sequence[Any]]) -> int:
     for an import of a million order lines is a measurable share of the run.
     """
     return insert_ignore(Activity, ACTIVITY_ROW_COLUMNS, values, conflict=("dedupe_key",))
+
+
+# The columns of a generated timeline entry (the demo generator), in order.
+GENERATED_ACTIVITY_COLUMNS = (
+    "customer_id", "kind", "channel", "direction", "occurred_at", "recorded_at", "actor_id",
+    "actor_label", "summary", "body", "subject_type", "subject_id", "duration_seconds",
+)  # fmt: skip
+
+
+def record_generated_activities(rows: Iterable[Sequence[Any]]) -> None:
+    """Insert generated timeline entries (the demo's history), each a tuple of values ready
+    for the database in GENERATED_ACTIVITY_COLUMNS order."""
+    RowTable(Activity, GENERATED_ACTIVITY_COLUMNS).insert(rows)

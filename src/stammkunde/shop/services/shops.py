@@ -19,11 +19,12 @@ def unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def create_shop(*, name: str, platform: str, currency: str, time_zone: str) -> Shop:
-    """Add a shop under a free short name derived from its (non-empty) name."""
+def create_shop(*, name: str, platform: str, currency: str, time_zone: str, slug: str = "") -> Shop:
+    """Add a shop under the short name ``slug``, or a free one derived from its (non-empty)
+    name."""
     return Shop.objects.create(
         name=name[:100],
-        slug=unique_slug(name),
+        slug=slug or unique_slug(name),
         platform=platform,
         currency=currency,
         time_zone=time_zone,
