@@ -107,7 +107,7 @@ def test_an_accepted_delivery_enqueues_one_processing_task(
     from stammkunde.connectors.inbox import services
 
     # Forget what earlier tests in this process told the enqueue throttle.
-    monkeypatch.setattr(services, "_task_confirmed_at", -services.ENQUEUE_THROTTLE_SECONDS)
+    monkeypatch.setattr(services.enqueue_after_receive, "_confirmed_at", -1e9)
 
     with django_capture_on_commit_callbacks(execute=True):
         deliver(shopify_shop, 4711, webhook_id="w-1")

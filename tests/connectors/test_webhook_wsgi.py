@@ -91,7 +91,7 @@ def test_a_signed_delivery_is_stored_raw_and_queued_before_the_200(hook, monkeyp
 
     from stammkunde.connectors.inbox import services
 
-    monkeypatch.setattr(services, "_task_confirmed_at", -services.ENQUEUE_THROTTLE_SECONDS)
+    monkeypatch.setattr(services.enqueue_after_receive, "_confirmed_at", -1e9)
     headers, body = shopify_delivery(4711, webhook_id="w-1")
     before = time.time()
 

@@ -26,13 +26,20 @@ from django.db import (
     OperationalError,
     transaction,
 )
-from django.db.models import Q
 from django.utils import timezone
 
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.models.inbox import OPEN_STATES
 from stammkunde.connectors.platforms import PayloadError, adapter_for
 from stammkunde.core.bulk import update_rows
+from stammkunde.core.retrying import (
+    OUTCOME_FIELDS,
+    RetrySchedule,
+    claim_due_ids,
+    error_text,
+    park,
+    retry_or_park,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ logger = logging.getLogger(__name__)
 # waiting RETRY_BASE_DELAY, then twice as long each time; then the delivery is parked as failed.
 MAX_ATTEMPTS = 5
 RETRY_BASE_DELAY = timedelta(seconds=30)
+RETRY_SCHEDULE = RetrySchedule(MAX_ATTEMPTS, RETRY_BASE_DELAY)
 # How long a delivery waits when an older delivery of the same resource is still open.
 DEFER_DELAY = timedelta(seconds=2)
 # Deliveries per claim and transaction: big enough to make processing cheap per delivery. The
@@ -56,22 +64,9 @@ def enqueue_processing(run_after: datetime | None = None) -> None:
     So a new task is only enqueued when none is waiting yet, which keeps the task table from
     growing by one row per delivery.
     """
-    from stammkunde.connectors.tasks import process_inbox
+    from stammkunde.connectors.inbox.services import enqueue_after_receive
 
-    if run_after is None and _processing_task_waiting(process_inbox):
-        return
-    task = process_inbox if run_after is None else process_inbox.using(run_after=run_after)
-    task.enqueue()
-
-
-def _processing_task_waiting(task: Any) -> bool:
-    from django.conf import settings
-
-    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
-        return False  # another task backend (tests, immediate): always enqueue
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+    enqueue_after_receive.enqueue(run_after=run_after)
 
 
 @dataclass
@@ -108,20 +103,37 @@ def process_waiting(
     ones until vacuum, and a claim from the start walks all of them, slower with every batch of
     a burst. A delivery committed late with a smaller id is found when the drain starts from
     the beginning again (``tasks.process_inbox`` does every few seconds).
+
+    Whatever fails is charged to the delivery that caused it: each delivery is applied in its
+    own savepoint and any exception there retries (later parks) that delivery alone; should the
+    batch as a whole still fail, its deliveries are worked one by one, each in a transaction of
+    its own (:func:`_process_one_at_a_time`). No delivery can stop the inbox.
     """
     now = now or timezone.now()
+    try:
+        return _process_batch(limit=limit, now=now, after_id=after_id)
+    except Exception:
+        logger.exception("a batch of the webhook inbox failed; its deliveries go one by one")
+    return _process_one_at_a_time(limit=limit, now=now, after_id=after_id)
+
+
+def _open_deliveries(only_id: int | None = None) -> Any:
+    deliveries = WebhookDelivery.objects.filter(state=DeliveryState.RECEIVED)
+    return deliveries if only_id is None else deliveries.filter(id=only_id)
+
+
+def _process_batch(
+    *, limit: int, now: datetime, after_id: int, only_id: int | None = None
+) -> BatchResult:
+    """The body of :func:`process_waiting` (for the delivery ``only_id`` alone, if given)."""
     result = BatchResult()
     retry_at: datetime | None = None
     with transaction.atomic():
-        # Lock the ids first, then read the rows: PostgreSQL cannot stop a locking sort after
-        # ``limit`` rows, and sorting every waiting delivery with its body (a burst before
-        # autovacuum has counted them, when the planner expects a few) spills to disk.
-        claimed_ids = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(state=DeliveryState.RECEIVED, id__gt=after_id)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .order_by("id")
-            .values_list("id", flat=True)[:limit]
+        # Lock the ids first, then read the rows (``claim_due_ids``): sorting every waiting
+        # delivery with its body (a burst before autovacuum has counted them, when the planner
+        # expects a few) spills to disk.
+        claimed_ids = claim_due_ids(
+            _open_deliveries(only_id), limit=limit, now=now, after_id=after_id
         )
         if not claimed_ids:
             return result
@@ -169,15 +181,42 @@ def process_waiting(
     return result
 
 
-_OUTCOME_FIELDS = (
-    "state",
-    "attempts",
-    "next_attempt_at",
-    "error",
-    "processed_at",
-    "events_count",
-    "result",
-)
+_OUTCOME_FIELDS = (*OUTCOME_FIELDS, "events_count", "result")
+
+
+def _process_one_at_a_time(*, limit: int, now: datetime, after_id: int) -> BatchResult:
+    """Work the due deliveries of a failed batch each in its own transaction; a delivery whose
+    transaction fails (somewhere no savepoint caught it) is charged an attempt with the reason.
+    """
+    with transaction.atomic():
+        ids = claim_due_ids(_open_deliveries(), limit=limit, now=now, after_id=after_id)
+    result = BatchResult(resume_after=max(ids, default=after_id))
+    for delivery_id in ids:
+        try:
+            one = _process_batch(limit=1, now=now, after_id=delivery_id - 1, only_id=delivery_id)
+        except Exception as exc:
+            logger.warning("webhook delivery %s failed", delivery_id, exc_info=True)
+            _charge_failure(delivery_id, exc, now=now, result=result)
+            result.claimed += 1
+        else:
+            result.add(one)
+    return result
+
+
+def _charge_failure(
+    delivery_id: int, exc: BaseException, *, now: datetime, result: BatchResult
+) -> None:
+    """Count a failed attempt on the delivery (in a transaction of its own): retry or park."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.state != DeliveryState.RECEIVED:
+            return
+        delivery.attempts += 1
+        _retry_or_park(delivery, exc, now=now, result=result)
+        delivery.save(update_fields=list(_OUTCOME_FIELDS))
+        if delivery.next_attempt_at is not None:
+            retry_at = delivery.next_attempt_at
+            transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))
 
 
 def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
@@ -199,7 +238,15 @@ def _apply_together(
     for deliveries in by_shop.values():
         mapped = [_mapped_or_none(delivery) for delivery in deliveries]
         held_back = {index for index, d in enumerate(deliveries) if d.id in waiting}
-        applied = apply_batch(deliveries[0].shop, mapped, held_back=held_back)
+        try:
+            # A savepoint of its own: whatever goes wrong (a value no rule foresaw, a bug)
+            # leaves nothing behind, and the shop's deliveries go one by one, where each
+            # failure is charged to the delivery that caused it.
+            with transaction.atomic():
+                applied = apply_batch(deliveries[0].shop, mapped, held_back=held_back)
+        except Exception:
+            logger.warning("the batch path failed; deliveries go one by one", exc_info=True)
+            continue
         for delivery, events, outcome in zip(deliveries, mapped, applied, strict=True):
             if outcome is None:
                 continue
@@ -264,7 +311,7 @@ def _process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResul
             _retry_or_park(delivery, exc, now=now, result=result)
         else:
             # The delivery itself is wrong: trying again cannot help until someone fixes it.
-            _park(delivery, _error_text(exc), now=now)
+            _park(delivery, error_text(exc), now=now)
             result.failed += 1
     except Exception as exc:
         logger.warning("processing webhook delivery %s failed", delivery.id, exc_info=True)
@@ -328,27 +375,16 @@ def _retry_or_park(
     delivery: WebhookDelivery, exc: BaseException, *, now: datetime, result: BatchResult
 ) -> None:
     """Try again after a growing pause, or park the delivery once its attempts are used up."""
-    if delivery.attempts >= MAX_ATTEMPTS:
-        _park(delivery, _error_text(exc), now=now)
+    if retry_or_park(
+        delivery, exc, now=now, schedule=RETRY_SCHEDULE, parked_state=DeliveryState.FAILED
+    ):
         result.failed += 1
     else:
-        delivery.next_attempt_at = now + RETRY_BASE_DELAY * 2 ** (delivery.attempts - 1)
-        delivery.error = _error_text(exc)
         result.retried += 1
 
 
 def _park(delivery: WebhookDelivery, error: str, *, now: datetime) -> None:
-    delivery.state = DeliveryState.FAILED
-    delivery.error = error
-    delivery.next_attempt_at = None
-    delivery.processed_at = now
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if not isinstance(exc, ValueError):
-        text = f"{type(exc).__name__}: {text}"
-    return text[:5000]
+    park(delivery, error, now=now, state=DeliveryState.FAILED)
 
 
 def _touched(applied: Any) -> dict[str, Any]:

@@ -15,7 +15,6 @@ by ``connectors.tasks.process_inbox``).
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from stammkunde.connectors.inbox.processing import (
 )
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.platforms import PayloadError, adapter_for
+from stammkunde.core.retrying import ThrottledEnqueue, reopen
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -197,7 +197,7 @@ def _store_first_or_duplicate(fields: dict[str, Any]) -> WebhookDelivery:
             # The usual webhook request: one INSERT, committed on its own (autocommit), with
             # no BEGIN/COMMIT round trips around it.
             delivery = _create(**fields)
-        transaction.on_commit(_enqueue_after_receive)
+        transaction.on_commit(enqueue_after_receive)
         return delivery
     except IntegrityError:
         first_id = _first_delivery_id(fields["shop"], fields["delivery_id"])
@@ -231,16 +231,17 @@ def _first_delivery_id(shop: Any, delivery_id: str) -> int | None:
 # window could miss a delivery committed just after; so the task looks once more this long
 # after running dry (see connectors.tasks.process_inbox) before it ends.
 ENQUEUE_THROTTLE_SECONDS = 1.0
-_task_confirmed_at = -ENQUEUE_THROTTLE_SECONDS
 
 
-def _enqueue_after_receive() -> None:
-    global _task_confirmed_at
-    now = time.monotonic()
-    if now - _task_confirmed_at < ENQUEUE_THROTTLE_SECONDS:
-        return
-    enqueue_processing()
-    _task_confirmed_at = now
+def _process_inbox_task() -> Any:
+    from stammkunde.connectors.tasks import process_inbox
+
+    return process_inbox
+
+
+enqueue_after_receive = ThrottledEnqueue(
+    _process_inbox_task, throttle_seconds=ENQUEUE_THROTTLE_SECONDS
+)
 
 
 @transaction.atomic
@@ -249,12 +250,7 @@ def reprocess(delivery: WebhookDelivery, *, by: Any) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.state != DeliveryState.FAILED:
         raise ValueError(_("Only failed deliveries can be processed again."))
-    delivery.state = DeliveryState.RECEIVED
-    delivery.attempts = 0
-    delivery.next_attempt_at = None
-    delivery.processed_at = None
-    delivery.error = ""
-    delivery.save(update_fields=["state", "attempts", "next_attempt_at", "processed_at", "error"])
+    delivery.save(update_fields=reopen(delivery, state=DeliveryState.RECEIVED))
     audit(actor=by, action=AuditAction.CHANGE, obj=delivery, fields=["state"], detail="reprocess")
     transaction.on_commit(enqueue_processing)
     return delivery
