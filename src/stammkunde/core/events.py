@@ -1,63 +1,237 @@
-"""One small, typed, in-process domain event dispatcher.
+"""Durable domain events: stored with the change that caused them, delivered by the worker.
 
 Lower apps publish events (an order was placed, a customer was merged); higher apps subscribe
-to the event class at import time of their AppConfig.ready(). The publisher never imports the
+to an event class by name in their AppConfig.ready(). The publisher never imports the
 subscriber, which keeps the layer order of DESIGN.md intact.
 
-Handlers run after the surrounding transaction commits, so a handler never sees (or acts on)
-data that is later rolled back. Handlers must be cheap: anything slow enqueues a task.
+:func:`publish` (or :func:`publish_many` for a bulk path: one INSERT for all) stores each
+event as a row (:class:`~stammkunde.core.models.StoredEvent`) in the current transaction: if
+the change rolls back, so does its event, and once the change is committed its event is too.
+A task on the ``events`` queue (enqueued on commit, and swept every minute in case a process
+died in between) hands each stored event to its subscribers (``core.event_delivery``): one
+savepoint per subscriber, retried with backoff, parked with the reason when it keeps failing,
+per subscriber.
+
+Delivery is at least once: a subscriber may see an event again (a worker that died after the
+subscriber's effect but before its commit is the one case; a staff member's "deliver again"
+the other). Subscribers are idempotent by keying their effects on ``event.event_id``, which is
+the stored row's id and never changes (e.g. a mail subscriber writes its outbox row with a
+unique ``(event_id, template)``, and a second delivery finds it there). Effects that live in
+the database and are written in the subscriber's own savepoint are committed together with the
+"delivered" mark, so for them a repeat only happens on an explicit re-delivery.
+
+Every event carries ``occurred_at`` (when the fact happened, e.g. the order's placement time)
+and ``origin`` (``core.origin``): a subscriber that sends mail skips history with
+``is_history(event.origin)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from types import UnionType
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
+
+from stammkunde.core.origin import current_origin
 
 logger = logging.getLogger(__name__)
+
+# Fields every event has; the payload holds the others.
+BASE_FIELDS = frozenset({"occurred_at", "origin", "event_id"})
 
 
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:
-    """Base class of all domain events: immutable plain data, never model instances."""
+    """Base class of all domain events: immutable plain data, never model instances.
+
+    ``occurred_at`` is when the fact happened; ``origin`` (set by :func:`publish` from
+    ``core.origin`` unless given) says where it came from; ``event_id`` is set when the event
+    is delivered: the stored row's id, stable across repeated deliveries.
+    """
+
+    occurred_at: datetime
+    origin: str = ""
+    event_id: int | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _event_types[event_name(cls)] = cls
+        _subscribers_of.cache_clear()
+
+
+_event_types: dict[str, type[DomainEvent]] = {}
+
+
+def event_name(event_type: type[DomainEvent]) -> str:
+    """The stored name of an event class: ``shop.OrderPlaced`` for ``stammkunde.shop.events``."""
+    module = event_type.__module__.removeprefix("stammkunde.").removesuffix(".events")
+    return f"{module}.{event_type.__name__}"
+
+
+def event_type_named(name: str) -> type[DomainEvent] | None:
+    """The event class stored under ``name`` (None if no such class is loaded)."""
+    return _event_types.get(name)
 
 
 E = TypeVar("E", bound=DomainEvent)
-_handlers: dict[type[DomainEvent], list[Callable[[DomainEvent], None]]] = defaultdict(list)
 
 
-def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
-    """Register the decorated function as a handler of ``event_type`` (and its subclasses)."""
+@dataclass(frozen=True)
+class Subscriber:
+    """A handler of one event class (and its subclasses), registered under a stable name."""
+
+    name: str
+    event_type: type[DomainEvent]
+    handler: Callable[[Any], None]
+
+
+_subscribers: dict[str, Subscriber] = {}
+
+
+def subscribe(
+    event_type: type[E], *, name: str = ""
+) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+    """Register the decorated function as the subscriber ``name`` of ``event_type``.
+
+    Call it in AppConfig.ready(). The name (by default the function's dotted path) is what the
+    deliveries are recorded under: keep it stable, or a renamed subscriber gets every waiting
+    event again and its parked deliveries are orphaned.
+    """
 
     def register(handler: Callable[[E], None]) -> Callable[[E], None]:
-        if handler not in _handlers[event_type]:
-            _handlers[event_type].append(handler)  # type: ignore[arg-type]
+        key = name or f"{handler.__module__}.{handler.__qualname__}"
+        _subscribers[key] = Subscriber(key, event_type, handler)
+        _subscribers_of.cache_clear()
         return handler
 
     return register
 
 
-def handlers_for(event_type: type[DomainEvent]) -> list[Callable[[DomainEvent], None]]:
-    """Return the handlers that receive events of ``event_type``, most general last."""
-    found: list[Callable[[DomainEvent], None]] = []
-    for klass in event_type.__mro__:
-        found.extend(_handlers.get(klass, []))  # type: ignore[call-overload]
-    return found
+def unsubscribe(name: str) -> None:
+    """Forget the subscriber ``name`` (tests, and benchmarks that registered their own)."""
+    _subscribers.pop(name, None)
+    _subscribers_of.cache_clear()
 
 
-def publish(event: DomainEvent) -> None:
-    """Deliver ``event`` to its handlers once the current transaction commits."""
-    transaction.on_commit(lambda: _deliver(event))
+def subscriber_named(name: str) -> Subscriber | None:
+    return _subscribers.get(name)
 
 
-def _deliver(event: DomainEvent) -> None:
-    for handler in handlers_for(type(event)):
-        # One failing subscriber must not stop the others; the failure is logged loudly.
-        try:
-            handler(event)
-        except Exception:
-            logger.exception("handler %r failed for %r", handler, event)
+@cache
+def _subscribers_of(name: str) -> tuple[Subscriber, ...]:
+    event_type = event_type_named(name)
+    if event_type is None:
+        return ()
+    return tuple(
+        subscriber
+        for subscriber in sorted(_subscribers.values(), key=lambda s: s.name)
+        if issubclass(event_type, subscriber.event_type)
+    )
+
+
+def subscribers_of(name: str) -> tuple[Subscriber, ...]:
+    """The subscribers that receive events stored under ``name``, by name."""
+    return _subscribers_of(name)
+
+
+def publish(event: DomainEvent, *, origin: str = "") -> None:
+    """Store ``event`` in the current transaction; the worker delivers it after the commit."""
+    publish_many([event], origin=origin)
+
+
+def publish_many(events: Sequence[DomainEvent], *, origin: str = "") -> None:
+    """Store many events with one INSERT (bulk paths). Each keeps its own origin if it has one;
+    otherwise ``origin``, or else the current one (``core.origin.event_origin``)."""
+    if not events:
+        return
+    from stammkunde.core.bulk import insert_rows
+    from stammkunde.core.models import StoredEvent
+
+    fallback = origin or current_origin()
+    adapt = connection.ops.adapt_datetimefield_value
+    recorded_at = adapt(timezone.now())
+    rows = [
+        (
+            event_name(type(event)),
+            json.dumps(encode_payload(event)),
+            event.origin or fallback,
+            adapt(event.occurred_at),
+            recorded_at,
+        )
+        for event in events
+    ]
+    insert_rows(StoredEvent, ("name", "payload", "origin", "occurred_at", "recorded_at"), rows)
+    transaction.on_commit(_enqueue_delivery)
+
+
+def _enqueue_delivery() -> None:
+    from stammkunde.core.event_delivery import enqueue_delivery
+
+    enqueue_delivery()
+
+
+def encode_payload(event: DomainEvent) -> dict[str, Any]:
+    """The event's own fields as JSON-safe plain values (amounts and times as text)."""
+    return {
+        field.name: _plain(getattr(event, field.name))
+        for field in dataclasses.fields(event)
+        if field.name not in BASE_FIELDS
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
+    return value
+
+
+def decode_event(
+    name: str, payload: dict[str, Any], *, occurred_at: datetime, origin: str, event_id: int
+) -> DomainEvent:
+    """The event object a subscriber receives, rebuilt from its stored row."""
+    event_type = event_type_named(name)
+    if event_type is None:
+        raise LookupError(f"no event class is registered as {name!r}")
+    hints = _hints(event_type)
+    values = {key: _typed(hints.get(key), value) for key, value in payload.items()}
+    return event_type(**values, occurred_at=occurred_at, origin=origin, event_id=event_id)
+
+
+@cache
+def _hints(event_type: type[DomainEvent]) -> dict[str, Any]:
+    return typing.get_type_hints(event_type)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    """``value`` (as JSON gave it) converted back to the type the field declares."""
+    if value is None or hint is None:
+        return value
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, UnionType):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _typed(options[0], value) if len(options) == 1 else value
+    if origin in (tuple, list, frozenset, set):
+        args = [arg for arg in typing.get_args(hint) if arg is not Ellipsis]
+        items = [_typed(args[0] if args else None, item) for item in value]
+        return origin(items)
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    return value

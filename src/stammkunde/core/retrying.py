@@ -43,7 +43,7 @@ class RetrySchedule:
 
 
 def claim_due_ids(
-    open_items: QuerySet, *, limit: int, now: datetime, after_id: int = 0
+    open_items: QuerySet, *, limit: int, now: datetime, after_id: int = 0, due: bool = True
 ) -> list[int]:
     """Lock and return the ids of up to ``limit`` due items of ``open_items``, oldest first.
 
@@ -51,15 +51,13 @@ def claim_due_ids(
     unset or past. Call inside the transaction that records the outcomes: the row locks are
     what keeps other workers off these items until then. Only ids are locked and read: a
     locking sort cannot stop after ``limit`` rows on PostgreSQL, so the rows themselves (with
-    their bodies) are read by id afterwards.
+    their bodies) are read by id afterwards. ``due=False`` for items that have no
+    ``next_attempt_at`` (every open one is due).
     """
-    return list(
-        open_items.select_for_update(skip_locked=True)
-        .filter(id__gt=after_id)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
+    items = open_items.select_for_update(skip_locked=True).filter(id__gt=after_id)
+    if due:
+        items = items.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return list(items.order_by("id").values_list("id", flat=True)[:limit])
 
 
 def error_text(exc: BaseException) -> str:

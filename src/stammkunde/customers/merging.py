@@ -12,10 +12,13 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.events import publish
+from stammkunde.customers.events import CustomersMerged
 from stammkunde.customers.models import (
     Customer,
     CustomerMerge,
@@ -219,4 +222,7 @@ def merge_customers(survivor: Customer, merged: Customer, *, by: Any) -> Custome
         detail=detail,
     )
     audit(actor=by, action=AuditAction.MERGE, obj=merged, customer_id=merged.pk, detail=detail)
+    publish(
+        CustomersMerged(survivor_id=survivor.pk, merged_id=merged.pk, occurred_at=timezone.now())
+    )
     return survivor

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.events import publish
 from stammkunde.core.keys import normalize_email
+from stammkunde.customers.events import consent_changed
 from stammkunde.customers.models import (
     ConsentChannel,
     ConsentEvent,
@@ -232,6 +234,7 @@ def record_consent(
     audit(
         actor=by, action=AuditAction.CHANGE, obj=event, customer_id=customer.pk, fields=["consent"]
     )
+    publish(consent_changed(event))
     return event
 
 

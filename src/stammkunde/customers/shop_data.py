@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.audit.services import audit_system_changes
+from stammkunde.core.events import publish_many
+from stammkunde.customers.events import consent_changed
 from stammkunde.customers.models import (
     Address,
     AddressKind,
@@ -322,6 +324,7 @@ def record_reported_consents(reports: Sequence[ShopConsent]) -> list[ConsentOutc
     audit_system_changes(
         (AuditAction.CHANGE, event, event.customer_id, ["consent"], "") for event in events
     )
+    publish_many([consent_changed(event) for event in events])
     return outcomes
 
 

@@ -10,12 +10,16 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
+from stammkunde.core.events import publish
+from stammkunde.core.origin import Origin, event_origin
 from stammkunde.customers.bulk import insert_generated_rows as customer_rows
 from stammkunde.customers.bulk import tag_ids
 from stammkunde.customers.models import Customer
@@ -25,6 +29,7 @@ from stammkunde.demo.history import Catalog, Ids, build_history
 from stammkunde.demo.people import Pools, build_pools, make_people
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER, rate_scale, simulate
 from stammkunde.demo.rows import next_id, reset_sequences, timestamps
+from stammkunde.shop.events import OrdersImported
 from stammkunde.shop.models import Order, OrderLine, Platform, Return, Shop
 from stammkunde.shop.services import create_shop
 from stammkunde.shop.services.generated import MODELS_WITH_GIVEN_IDS, create_products
@@ -110,7 +115,7 @@ def generate_demo(
     started = time.monotonic()
     rng = np.random.default_rng(seed)
     now = int(timezone.now().timestamp())
-    with transaction.atomic():
+    with transaction.atomic(), event_origin(Origin.DEMO):
         shop, catalog, tags = _setup_shop()
     run = _Run(
         rng=rng,
@@ -124,6 +129,25 @@ def generate_demo(
         now=now,
     )
     customer_id = next_id(Customer)
+    with event_origin(Origin.DEMO):
+        _write_chunks(run, customer_id, customers, chunk_size, progress)
+    reset_sequences([Customer, *MODELS_WITH_GIVEN_IDS])
+    if connection.vendor == "sqlite":
+        # Fresh statistics let the planner pick the search indexes; the sample limit keeps
+        # ANALYZE at seconds instead of a full scan of every index of a multi-gigabyte file.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
+    return DemoResult(customers, run.orders, run.activities, time.monotonic() - started)
+
+
+def _write_chunks(
+    run: _Run,
+    customer_id: int,
+    customers: int,
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
     done = 0
     while done < customers:
         size = min(chunk_size, customers - done)
@@ -134,14 +158,6 @@ def generate_demo(
         done += size
         if progress:
             progress(size)
-    reset_sequences([Customer, *MODELS_WITH_GIVEN_IDS])
-    if connection.vendor == "sqlite":
-        # Fresh statistics let the planner pick the search indexes; the sample limit keeps
-        # ANALYZE at seconds instead of a full scan of every index of a multi-gigabyte file.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA analysis_limit=1000")
-            cursor.execute("ANALYZE")
-    return DemoResult(customers, run.orders, run.activities, time.monotonic() - started)
 
 
 def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
@@ -183,6 +199,7 @@ def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
     )
     _write_tags_and_consents(run, people, population, history, created)
     shop_rows("order", history.orders)
+    _publish_orders(run, history)
     shop_rows("line", history.lines)
     shop_rows("shipment", history.shipments)
     shop_rows("return", history.returns)
@@ -195,6 +212,19 @@ def _write_chunk(run: _Run, chunk_ids: np.ndarray) -> None:
     record_generated_activities(activities)
     run.orders += len(history.orders)
     run.activities += len(activities)
+
+
+def _publish_orders(run: _Run, history: Any) -> None:
+    """One ``OrdersImported`` event for the chunk's orders (origin demo: history, no mail)."""
+    if history.order_ids is None or not len(history.order_ids):
+        return
+    publish(
+        OrdersImported(
+            shop_id=run.shop_id,
+            order_ids=tuple(int(order_id) for order_id in history.order_ids),
+            occurred_at=datetime.fromtimestamp(run.now, tz=UTC),
+        )
+    )
 
 
 def _write_tags_and_consents(run: _Run, people, population, history, created) -> None:

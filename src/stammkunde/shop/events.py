@@ -1,9 +1,12 @@
-"""Domain events the shop publishes; higher apps (messaging, retention) subscribe to them."""
+"""Domain events the shop publishes; higher apps (messaging, retention) subscribe to them.
+
+``occurred_at`` is when it happened at the shop (the order's placement, the shipment's
+dispatch), not when we learnt of it; ``origin`` says how we learnt of it (``core.origin``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from stammkunde.core.events import DomainEvent
@@ -14,7 +17,6 @@ class OrderEvent(DomainEvent):
     order_id: int
     shop_id: int
     customer_id: int | None
-    occurred_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,3 +59,14 @@ class RefundIssued(OrderEvent):
 class WithdrawalReceived(OrderEvent):
     withdrawal_id: int
     within_period: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrdersImported(DomainEvent):
+    """New orders written in bulk (CSV import, demo data): one event per written batch instead
+    of one ``OrderPlaced`` per order. ``occurred_at`` is when the batch was written (each
+    order's placement time is on the order); the origin (``import``, ``demo``) marks it as
+    history."""
+
+    shop_id: int
+    order_ids: tuple[int, ...]

@@ -34,6 +34,7 @@ from stammkunde.connectors.models.backfill import (
     RunState,
 )
 from stammkunde.connectors.platforms.base import PayloadError
+from stammkunde.core.origin import Origin, event_origin
 from stammkunde.shop.models import Platform, Shop
 
 logger = logging.getLogger(__name__)
@@ -204,15 +205,15 @@ def shops_with_api() -> list[Shop]:
 def _walk(
     run: BackfillRun, client: OrderClient, query: OrderQuery, progress: Progress | None
 ) -> BackfillRun:
-    """Fetch, apply and save page after page from ``run.cursor`` until the last one."""
+    """Fetch, apply and save page after page from ``run.cursor`` until the last one.
+
+    The events of a backfill are history (no "order received" mail for an order from 2023);
+    those of a reconciliation are what webhooks missed lately.
+    """
+    origin = Origin.BACKFILL if run.kind == RunKind.BACKFILL else Origin.RECONCILIATION
     try:
-        while True:
-            page = client.fetch_orders(run.cursor, query)
-            _store_page(run, client.platform, page)
-            if progress is not None:
-                progress(run)
-            if run.state == RunState.FINISHED:
-                return run
+        with event_origin(origin):
+            return _walk_pages(run, client, query, progress)
     except ApiError as error:
         _stop(run, str(error))
     except BaseException as error:
@@ -220,6 +221,18 @@ def _walk(
         _stop(run, _("Interrupted: %(error)s") % {"error": type(error).__name__})
         raise
     return run
+
+
+def _walk_pages(
+    run: BackfillRun, client: OrderClient, query: OrderQuery, progress: Progress | None
+) -> BackfillRun:
+    while True:
+        page = client.fetch_orders(run.cursor, query)
+        _store_page(run, client.platform, page)
+        if progress is not None:
+            progress(run)
+        if run.state == RunState.FINISHED:
+            return run
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from stammkunde.connectors.csv_import.mappings import get_mapping
 from stammkunde.connectors.csv_import.orders import OrderImporter
 from stammkunde.connectors.csv_import.reading import UnreadableFile, open_csv
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
+from stammkunde.core.origin import Origin, event_origin
 from stammkunde.shop.models import Shop
 from stammkunde.shop.services import shop_for_imports
 
@@ -69,7 +70,11 @@ def import_file(
         raise UnreadableFile(_("Unknown import kind “%(kind)s”.") % {"kind": kind})
     path = Path(path)
     chosen = get_mapping(kind, mapping)
-    with open_csv(path, encoding=encoding, delimiter=delimiter) as source:
+    # Imported rows are history: their events must never look like something happening now.
+    with (
+        open_csv(path, encoding=encoding, delimiter=delimiter) as source,
+        event_origin(Origin.IMPORT),
+    ):
         # Check the columns before anything is written, so a wrong file leaves no trace.
         chosen.resolve(source.header)
         shop = shop or get_import_shop(shop_slug)

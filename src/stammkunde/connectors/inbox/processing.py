@@ -32,6 +32,7 @@ from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.models.inbox import OPEN_STATES
 from stammkunde.connectors.platforms import PayloadError, adapter_for
 from stammkunde.core.bulk import update_rows
+from stammkunde.core.origin import Origin, event_origin
 from stammkunde.core.retrying import (
     OUTCOME_FIELDS,
     RetrySchedule,
@@ -232,17 +233,17 @@ def _apply_together(
     from stammkunde.connectors.batch_applying import apply_batch
 
     done: set[int] = set()
-    by_shop: dict[int, list[WebhookDelivery]] = {}
+    by_shop: dict[tuple[int, str], list[WebhookDelivery]] = {}
     for delivery in claimed:
-        by_shop.setdefault(delivery.shop_id, []).append(delivery)
-    for deliveries in by_shop.values():
+        by_shop.setdefault((delivery.shop_id, delivery.source), []).append(delivery)
+    for (_shop_id, source), deliveries in by_shop.items():
         mapped = [_mapped_or_none(delivery) for delivery in deliveries]
         held_back = {index for index, d in enumerate(deliveries) if d.id in waiting}
         try:
             # A savepoint of its own: whatever goes wrong (a value no rule foresaw, a bug)
             # leaves nothing behind, and the shop's deliveries go one by one, where each
             # failure is charged to the delivery that caused it.
-            with transaction.atomic():
+            with transaction.atomic(), event_origin(origin_of(source)):
                 applied = apply_batch(deliveries[0].shop, mapped, held_back=held_back)
         except Exception:
             logger.warning("the batch path failed; deliveries go one by one", exc_info=True)
@@ -277,6 +278,11 @@ def _mark_processed(
     delivery.error = ""
     delivery.events_count = len(events)
     delivery.result = _touched(applied)
+
+
+def origin_of(source: str) -> str:
+    """The origin of the events a delivery causes: posted to the REST API, or a live webhook."""
+    return Origin.API if source == "api" else Origin.WEBHOOK
 
 
 def _resources_with_older_open_deliveries(claimed: list[WebhookDelivery]) -> dict:
@@ -343,7 +349,8 @@ def _apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
         try:
             # apply_events runs in its own atomic block (a savepoint here): a failure leaves
             # nothing of this delivery behind and the batch's transaction usable.
-            return events, apply_events(delivery.shop, events)
+            with event_origin(origin_of(delivery.source)):
+                return events, apply_events(delivery.shop, events)
         except Exception as exc:
             if attempt == RACE_RETRIES or not _lost_a_race(exc):
                 raise

@@ -1,5 +1,5 @@
 """Every change to shop data. Each function runs in one transaction, writes the customer's
-timeline entry and publishes a domain event on commit."""
+timeline entry and stores its domain event in the same transaction."""
 
 from stammkunde.shop.services.aftersales import (
     mark_return_received,

@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from stammkunde.core.bulk import insert_ignore, select_in
+from stammkunde.core.events import publish
+from stammkunde.shop.events import OrdersImported
 from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.services.customer_batch import link_customers
 from stammkunde.shop.totals import RECOUNT_TOTALS
@@ -154,6 +156,15 @@ class ImportedOrderWriter:
         rows = self._find_orders(numbers)
         result = {number: order_id for number, order_id, _customer in rows}
         recount = set(existing.values()) if inserted == len(new) else set(result.values())
+        # One event for the batch's new orders, not one per order (the import stays as fast as
+        # it was); the importer's origin (``import``) marks them as history.
+        publish(
+            OrdersImported(
+                shop_id=shop_id,
+                order_ids=tuple(result[number] for number in heads if number not in existing),
+                occurred_at=self.now,
+            )
+        )
         kind, channel, direction = (
             ActivityKind.ORDER_PLACED.value,
             Channel.SHOP.value,

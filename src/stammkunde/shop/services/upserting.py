@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.core.bulk import insert_rows, update_rows
-from stammkunde.core.events import publish
+from stammkunde.core.events import publish_many
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer
 from stammkunde.shop import events
@@ -110,7 +110,7 @@ def upsert_orders(
 
     ``existing`` maps external ids to the (locked) orders we hold; the items are validated and
     not stale (the caller checked both), and name each order once. Writes the lines, the
-    timeline entries (placed, updated, cancelled) and publishes the domain events on commit.
+    timeline entries (placed, updated, cancelled) and stores the domain events (one INSERT).
     """
     actor_label = actor_label or shop.name
     now = timezone.now()
@@ -157,13 +157,14 @@ def upsert_orders(
             ]
         )
         activities = []
+        published: list[events.OrderEvent] = []
         for order, created in results:
             before_status, before_total = previous.get(id(order), (None, None))
             activities.extend(
                 _activities_after_upsert(order, created, before_status, before_total, actor_label)
             )
             if created:
-                publish(
+                published.append(
                     events.OrderPlaced(
                         order_id=order.pk,
                         shop_id=shop.pk,
@@ -174,14 +175,16 @@ def upsert_orders(
                     )
                 )
             if order.status == OrderStatus.CANCELLED and before_status != OrderStatus.CANCELLED:
-                publish(
+                published.append(
                     events.OrderCancelled(
                         order_id=order.pk,
                         shop_id=shop.pk,
                         customer_id=order.customer_id,
-                        occurred_at=now,
+                        # The shop's time of the change where it says, else when we learnt it.
+                        occurred_at=order.source_updated_at or now,
                     )
                 )
+        publish_many(published)
         record_activity_rows(activities)
     return results
 
