@@ -64,7 +64,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: "__all__",  # type: ignore[dict-item]
 }
 
-ADMIN_APPS = ("audit", "timeline", "customers", "shop", "connectors", "analytics", "api", "auth")
+ADMIN_APPS = (
+    "core",
+    "audit",
+    "timeline",
+    "customers",
+    "shop",
+    "connectors",
+    "analytics",
+    "api",
+    "auth",
+)
 
 
 def apply_roles(apps: Any, schema_editor: Any = None, *, strict: bool = False) -> None:

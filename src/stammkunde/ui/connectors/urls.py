@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stammkunde.ui.connectors import inbox, shops
+from stammkunde.ui.connectors import events, inbox, shops
 
 urlpatterns = [
     path("shops/", shops.shop_list, name="shop-list"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.delivery_detail, name="delivery-detail"),
     path("inbox/<int:pk>/reprocess/", inbox.delivery_reprocess, name="delivery-reprocess"),
+    path("events/", events.event_list, name="event-list"),
+    path("events/deliveries/<int:pk>/redeliver/", events.event_redeliver, name="event-redeliver"),
 ]
