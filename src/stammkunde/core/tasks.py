@@ -85,7 +85,9 @@ def deliver_events() -> dict[str, int]:
             if after_id:
                 after_id = 0  # but maybe something committed late before where we got to
                 continue
-            if looked_again:
+            if looked_again or not total.claimed:
+                # Nothing at all to do (the minutely sweep, usually): no process can have
+                # counted on this run for an event it committed, since this run found none.
                 break
             # A process that saw this task waiting may have skipped enqueueing another for an
             # event committed just now; wait out that window and look once more.
