@@ -19,6 +19,7 @@ ACTIVITY_ICONS = {
     "customer_updated": "⚙",
     "customer_merged": "⇄",
     "consent_changed": "✓",
+    "consent_not_taken": "⊘",
     "order_placed": "▣",
     "order_updated": "↻",
     "order_cancelled": "✕",
