@@ -7,6 +7,43 @@ from django.utils import translation
 
 from tests.factories import make_staff_user
 
+# A test uses the database when it has the django_db marker or needs one of these fixtures
+# (directly or through another fixture). Only those run again on the second database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only tests that use the database (scripts/test: the second database's pass)",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether the test touches the database through pytest-django (see DATABASE_FIXTURES)."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --database-tests-only, leave out the pure tests: they ran on the first pass."""
+    if not config.getoption("--database-tests-only"):
+        return
+    pure = [item for item in items if not uses_database(item)]
+    if pure:
+        config.hook.pytest_deselected(items=pure)
+        items[:] = [item for item in items if uses_database(item)]
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):

@@ -17,6 +17,8 @@ import uuid
 import pytest
 
 DEADLINE = 120.0
+# Several deadlines and a migration per test: more than the suite's default timeout.
+pytestmark = pytest.mark.timeout(900)
 
 
 def free_port() -> int:

@@ -66,7 +66,7 @@ def test_tasks_of_a_worker_whose_lease_expired_are_queued_again_or_failed_with_t
 
 def test_tasks_of_a_worker_that_still_beats_are_left_alone(settings):
     settings.TASK_LEASE_SECONDS = 120
-    heartbeat("stammkunde-alive", seconds_ago=100)
+    heartbeat("stammkunde-alive", seconds_ago=30)
     drain = running(process_inbox, ["stammkunde-alive/intake"], started_minutes_ago=600)
 
     assert len(recover_abandoned_tasks()) == 0
