@@ -69,6 +69,8 @@ def expected_figures() -> dict:
     }
 
 
+# A real file of half a million rows: over four minutes on PostgreSQL on a loaded machine.
+@pytest.mark.timeout(1200)
 def test_online_retail_imports_with_the_documented_figures_and_twice_changes_nothing(
     shop, tmp_path
 ):
