@@ -39,6 +39,7 @@ def status(task_id) -> str:
 
 def test_the_drains_and_the_scoring_may_run_again_the_reconciliation_may_not():
     assert is_rerunnable(process_inbox.module_path)
+    assert is_rerunnable("stammkunde.core.tasks.deliver_events")
     assert is_rerunnable("stammkunde.analytics.tasks.score_customers_nightly")
     assert not is_rerunnable(reconcile_shops.module_path)
 

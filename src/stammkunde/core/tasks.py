@@ -52,6 +52,7 @@ DELIVERY_MAX_RUN_SECONDS = 300.0
 DELIVERY_RESTART_SECONDS = 5.0
 
 
+@rerunnable  # it claims the deliveries it dispatches: running it again is harmless
 @task(queue_name="events")
 def deliver_events() -> dict[str, int]:
     """Deliver stored domain events to their subscribers until none is due.
@@ -111,6 +112,7 @@ def deliver_events() -> dict[str, int]:
 EVENT_RETENTION_DAYS = 90
 
 
+@rerunnable
 @task()
 def prune_dispatched_events() -> int:
     """Delete events dispatched more than EVENT_RETENTION_DAYS ago whose deliveries are done."""
