@@ -19,7 +19,7 @@ from stammkunde.audit.models import AuditEntry
 from stammkunde.connectors.models import WebhookDelivery
 from stammkunde.customers.models import ConsentEvent, Customer
 from stammkunde.customers.services import create_customer
-from stammkunde.shop.models import Order, OrderLine, ShopAccount
+from stammkunde.shop.models import Order, OrderLine, Shop, ShopAccount
 from stammkunde.timeline.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +274,55 @@ def test_a_timeline_cursor_without_a_utc_time_is_400(api, before):
 
     assert response.status_code == 400
     assert "before" in response.json()["detail"]
+
+
+event_changes = changes_of(
+    data__placed_at=times,
+    data__updated_at=times,
+    data__shipping_total=amounts,
+    data__lines__0__unit_price=amounts,
+    data__lines__0__quantity=amounts,
+    data__customer=values,
+    id=texts,
+)
+
+
+@pytest.fixture
+def events_api(make_api):
+    """A token for posting events of a shop of our own JSON format."""
+    shop = Shop.objects.create(name="Eigenbau", slug="eigenbau", platform="generic")
+    return make_api("events:write", name="events", shop=shop)
+
+
+@FUZZ
+@given(changes=event_changes)
+@example(changes={"data.placed_at": "0001-01-01T00:00:00+14:00"})
+def test_fuzzed_events_are_stored_or_refused_never_a_server_error(events_api, changes):
+    from stammkunde.connectors.inbox.services import process_waiting
+    from stammkunde.connectors.models import DeliveryState
+
+    api = events_api
+    event = {
+        "id": f"evt-{WebhookDelivery.objects.count()}",
+        "type": "order.upserted",
+        "data": {
+            "id": "A-1",
+            "placed_at": "2026-03-01T10:15:00+01:00",
+            "lines": [{"name": "Espresso", "quantity": 1, "unit_price": "18.90"}],
+        },
+    }
+    before = rows()
+
+    response = api.post("/events", replaced(event, changes))
+
+    assert response.status_code < 500, response.content
+    if response.status_code == 202:
+        process_waiting()
+        delivery = WebhookDelivery.objects.get(pk=response.json()["delivery_id"])
+        assert delivery.state in (DeliveryState.PROCESSED, DeliveryState.FAILED), delivery.error
+    else:
+        assert response.json()["detail"]
+        # A refused event is kept in the inbox as rejected, and nothing else is written.
+        after = rows()
+        assert after.pop("WebhookDelivery") - before.pop("WebhookDelivery") <= 1
+        assert after == before
