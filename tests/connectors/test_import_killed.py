@@ -122,6 +122,8 @@ def another_session_writes() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+# A migration (SQLite), a killed import and a second one: minutes on a loaded machine.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
 def test_a_killed_import_leaves_no_process_and_no_lock(
     environment, large_file, tmp_path, signal_number
