@@ -10,6 +10,7 @@ from django.db import DataError, connection, transaction
 from stammkunde.audit.models import AuditEntry
 from stammkunde.core.bulk import insert_ignore, insert_rows, update_rows
 from stammkunde.timeline.models import Activity
+from stammkunde.timeline.services import params_to_db
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def test_insert_rows_stores_each_value_as_given(db):
 
 def activity_row(customer_id: int, key: str | None, summary: str = "Notiz") -> tuple:
     at = connection.ops.adapt_datetimefield_value(datetime(2026, 3, 1, 9, tzinfo=UTC))
-    return (customer_id, "note", at, summary, "internal", "internal", "", "", None, key)
+    params = params_to_db()({"text": summary})
+    return (customer_id, "note", at, params, "internal", "internal", "", "", None, key)
 
 
 def test_insert_ignore_skips_rows_whose_key_exists_and_counts_the_others(db):

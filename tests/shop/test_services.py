@@ -108,8 +108,17 @@ def test_withdrawal_after_fourteen_days_from_delivery_is_flagged_late(shop):
     in_time = record_withdrawal(order, declared_at=shipped + timedelta(days=13), channel="email")
     assert late.within_period is False
     assert in_time.within_period is True
-    summaries = Activity.objects.filter(customer=customer).values_list("summary", flat=True)
-    assert any("DHL 00340434161234567890" in s for s in summaries)
+    shipment = Activity.objects.get(customer=customer, kind=ActivityKind.ORDER_SHIPPED)
+    assert shipment.params == {
+        "number": order.number,
+        "carrier": "DHL",
+        "tracking": "00340434161234567890",
+    }
+    assert shipment.summary == (
+        f"Order {order.number} shipped with DHL, tracking number 00340434161234567890"
+    )
+    withdrawals = Activity.objects.filter(kind=ActivityKind.WITHDRAWAL_RECEIVED).order_by("id")
+    assert [entry.params["late"] for entry in withdrawals] == [True, False]
 
 
 @pytest.mark.django_db

@@ -50,7 +50,7 @@ def test_marketing_cannot_add_a_note(client, marketer, juergen):
     client.force_login(marketer)
     response = client.post(reverse("ui:customer-add-note", args=[juergen.pk]), {"text": "Hallo"})
     assert response.status_code == 403
-    assert not Activity.objects.filter(customer=juergen, summary="Hallo").exists()
+    assert not Activity.objects.filter(customer=juergen, params__text="Hallo").exists()
 
 
 def test_marketing_sees_no_note_form(client, marketer, juergen):

@@ -145,7 +145,9 @@ def test_unknown_customer_gives_the_friendly_404(client, agent):
 
 def test_timeline_loads_more_with_a_cursor(client, agent, juergen):
     for number in range(60):
-        record_activity(customer_id=juergen.pk, kind=ActivityKind.NOTE, summary=f"Eintrag {number}")
+        record_activity(
+            customer_id=juergen.pk, kind=ActivityKind.NOTE, params={"text": f"Eintrag {number}"}
+        )
     client.force_login(agent)
     first = client.get(reverse("ui:customer-detail", args=[juergen.pk]))
     assert len(first.context["entries"]) == 50

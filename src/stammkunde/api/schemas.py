@@ -268,7 +268,11 @@ class ActivityOut(Schema):
     direction: str
     occurred_at: datetime
     actor: str
-    summary: str
+    params: dict[str, Any] = Field(
+        description="The facts of the entry by kind (order number, amount as decimal text and"
+        " currency, carrier, reason...); ``text`` is a line as written."
+    )
+    summary: str = Field(description="The entry's line in the request's language.")
     body: str
 
 

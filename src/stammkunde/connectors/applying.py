@@ -317,18 +317,13 @@ def _privacy_request(shop: Shop, event: ev.PrivacyRequest, result: ApplyResult) 
         customer = _find_customer(
             shop, ev.CustomerData(external_id=event.customer_external_id, email=event.email)
         )
-    labels = {
-        ev.PrivacyRequestKind.DATA_REQUEST: _("Request for a copy of the data"),
-        ev.PrivacyRequestKind.CUSTOMER_REDACT: _("Request to erase the customer's data"),
-        ev.PrivacyRequestKind.SHOP_REDACT: _("Request to erase the shop's data"),
-    }
     if customer is not None:
-        orders = ", ".join(event.order_external_ids)
-        key = event.request_id or orders or "-"
+        key = event.request_id or ", ".join(event.order_external_ids) or "-"
         record_privacy_request(
             customer,
-            summary=f"{labels[event.kind]} ({shop.name})",
-            body=_("Orders named: %(orders)s") % {"orders": orders} if orders else "",
+            request=str(event.kind),
+            shop_name=shop.name,
+            orders=event.order_external_ids,
             occurred_at=event.received_at or timezone.now(),
             actor_label=shop.name,
             dedupe_key=f"shop:{shop.pk}:privacy:{event.kind}:{customer.pk}:{key}"[:200],

@@ -18,7 +18,7 @@ from stammkunde.core.bulk import RowTable, insert_ignore, select_in
 from stammkunde.core.keys import name_key, normalize_email
 from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import SUMMARY_MAX, record_activity_values
+from stammkunde.timeline.services import params_to_db, record_activity_values
 
 _KEY_MAX = Customer._meta.get_field("last_name_key").max_length
 
@@ -35,10 +35,10 @@ class NewCustomer:
 
 @transaction.atomic
 def insert_customers(
-    customers: Sequence[NewCustomer], *, occurred_at: datetime, actor_label: str, summary: str
+    customers: Sequence[NewCustomer], *, occurred_at: datetime, actor_label: str, source: str
 ) -> None:
     """Insert the customers (each e-mail not taken yet), set their ``pk`` and record their
-    "created" timeline entries (``summary`` by ``actor_label``, at ``occurred_at``)."""
+    "created" timeline entries (from ``source``, by ``actor_label``, at ``occurred_at``)."""
     for customer in customers:
         customer.email = normalize_email(customer.email)
     with_email = [customer for customer in customers if customer.email]
@@ -74,7 +74,8 @@ def insert_customers(
     for customer, instance in zip(without_email, instances, strict=True):
         customer.pk = instance.pk
     # Values ready for the database, the time adapted once: thousands of entries per batch.
-    kind, summary = ActivityKind.CUSTOMER_CREATED.value, summary[:SUMMARY_MAX]
+    kind = ActivityKind.CUSTOMER_CREATED.value
+    params = params_to_db()({"source": source} if source else {})
     at = connection.ops.adapt_datetimefield_value(occurred_at)
     channel, direction = Channel.INTERNAL.value, Direction.INTERNAL.value
     record_activity_values(
@@ -83,7 +84,7 @@ def insert_customers(
                 customer.pk,
                 kind,
                 at,
-                summary,
+                params,
                 channel,
                 direction,
                 actor_label,

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from stammkunde.customers.models import Address, AddressKind, Customer, Tag
 from stammkunde.customers.services import EDITABLE_FIELDS, CustomerError
@@ -75,10 +74,10 @@ def save_imported_customer(
         record_activity_rows(
             [
                 ActivityRow(
-                    customer.pk,
-                    ActivityKind.CUSTOMER_CREATED.value,
-                    occurred_at,
-                    _("Customer created (CSV import)"),
+                    customer_id=customer.pk,
+                    kind=ActivityKind.CUSTOMER_CREATED.value,
+                    occurred_at=occurred_at,
+                    params={"source": "csv_import"},
                     actor_label=source_label[:150],
                     dedupe_key=f"customer:{customer.pk}:created",
                 )

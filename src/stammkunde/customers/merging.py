@@ -207,8 +207,7 @@ def merge_customers(survivor: Customer, merged: Customer, *, by: Any) -> Custome
     record_activity(
         customer_id=survivor.pk,
         kind=ActivityKind.CUSTOMER_MERGED,
-        summary=_("Customer #%(merged)s (%(name)s) merged into this customer")
-        % {"merged": merged.pk, "name": merged_name},
+        params={"merged_id": merged.pk, "name": merged_name},
         actor=by,
         actor_label=label if user is None else "",
     )

@@ -3,6 +3,7 @@ entry and the audit entry for what it did."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from stammkunde.customers.models import (
 # names stay importable from here, where callers look for the writes of customers.
 from stammkunde.customers.shop_data import (
     SHOP_PROFILE_FIELDS,
-    consent_summary,
+    consent_params,
     record_shop_consent,
     update_customer_from_shop,
 )
@@ -97,7 +98,7 @@ def create_customer(*, by: Any | None, source: str = "", **fields: Any) -> Custo
     record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.CUSTOMER_CREATED,
-        summary=_("Customer created") + (f" ({source})" if source else ""),
+        params={"source": source} if source else {},
         actor=by,
         actor_label=source,
     )
@@ -120,11 +121,10 @@ def update_customer(customer: Customer, *, by: Any | None, **changes: Any) -> Cu
         setattr(customer, name, changes[name])
     customer.full_clean(exclude=["email", "tags", "merged_into"], validate_unique=False)
     customer.save(update_fields=[*changed, "updated_at"])
-    labels = ", ".join(str(Customer._meta.get_field(name).verbose_name) for name in changed)
     record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.CUSTOMER_UPDATED,
-        summary=_("Profile changed: %(fields)s") % {"fields": labels},
+        params={"fields": changed},
         actor=by,
     )
     audit(
@@ -157,7 +157,7 @@ def add_note(customer: Customer, *, by: Any, text: str) -> Activity:
     activity = record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.NOTE,
-        summary=first_line,
+        params={"text": first_line},
         body=text if text != first_line else "",
         actor=by,
         actor_label="" if staff or by is None else str(by)[:150],
@@ -190,7 +190,7 @@ def log_call(
         kind=ActivityKind.CALL,
         channel=Channel.PHONE,
         direction=direction,
-        summary=summary[:300],
+        params={"text": summary},
         body=notes.strip()[:NOTE_MAX_LENGTH],
         occurred_at=occurred_at,
         duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
@@ -225,7 +225,7 @@ def record_consent(
     record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.CONSENT_CHANGED,
-        summary=consent_summary(event),
+        params=consent_params(event),
         occurred_at=event.given_at,
         actor=by,
         actor_label=source_detail or ConsentSource(source).label,
@@ -241,21 +241,25 @@ def record_consent(
 def record_privacy_request(
     customer: Customer,
     *,
-    summary: str,
-    body: str,
+    request: str,
+    shop_name: str,
+    orders: Sequence[str] = (),
     occurred_at: datetime,
     actor_label: str,
     dedupe_key: str,
 ) -> Activity:
-    """Note on the customer's timeline a data protection request a shop passed on (a copy of
-    the data, erasure); once per ``dedupe_key``, so a redelivered request adds none."""
+    """Note on the customer's timeline a data protection request a shop passed on (``request``:
+    data_request, customer_redact or shop_redact, with the orders it names); once per
+    ``dedupe_key``, so a redelivered request adds none."""
+    params: dict[str, Any] = {"request": request, "shop": shop_name}
+    if orders:
+        params["orders"] = [str(number) for number in orders]
     return record_activity(
         customer_id=customer.pk,
         kind=ActivityKind.PRIVACY_REQUEST,
         channel=Channel.SHOP,
         direction=Direction.INBOUND,
-        summary=summary,
-        body=body,
+        params=params,
         occurred_at=occurred_at,
         actor_label=actor_label,
         dedupe_key=dedupe_key,

@@ -12,11 +12,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.audit.services import audit_system_changes
@@ -64,10 +63,17 @@ def create_customers_from_shop(new: Sequence[NewShopCustomer], *, source: str) -
         customer.refresh_keys()
     Customer.objects.bulk_create(customers)
     now = timezone.now()
-    summary = _("Customer created") + (f" ({source})" if source else "")
+    params = {"source": source} if source else {}
     kind = ActivityKind.CUSTOMER_CREATED.value
     record_activity_rows(
-        ActivityRow(customer.pk, kind, now, summary, actor_label=source) for customer in customers
+        ActivityRow(
+            customer_id=customer.pk,
+            kind=kind,
+            occurred_at=now,
+            params=params,
+            actor_label=source,
+        )
+        for customer in customers
     )
     audit_system_changes((AuditAction.CREATE, c, c.pk, [], "") for c in customers)
     return customers
@@ -137,21 +143,19 @@ def update_customers_from_shop(profiles: Sequence[ShopProfile]) -> list[list[str
             setattr(customer, name, want[name])
         if changed:
             customer.save(update_fields=[*changed, "updated_at"])
-        labels = [str(Customer._meta.get_field(name).verbose_name) for name in changed]
         if _usable_address(profile.address) and customer.pk not in with_address:
             addresses.append(_first_address(customer, profile.address))
             with_address.add(customer.pk)
             changed.append("address")
-            labels.append(str(_("address")))
         results.append(changed)
         if not changed:
             continue
         activities.append(
             ActivityRow(
-                customer.pk,
-                ActivityKind.CUSTOMER_UPDATED.value,
-                profile.changed_at or timezone.now(),
-                _("Profile changed: %(fields)s") % {"fields": ", ".join(labels)},
+                customer_id=customer.pk,
+                kind=ActivityKind.CUSTOMER_UPDATED.value,
+                occurred_at=profile.changed_at or timezone.now(),
+                params={"fields": list(changed)},
                 actor_label=profile.source_label,
             )
         )
@@ -309,10 +313,10 @@ def record_reported_consents(reports: Sequence[ShopConsent]) -> list[ConsentOutc
     record_activity_rows(
         [
             ActivityRow(
-                event.customer_id,
-                ActivityKind.CONSENT_CHANGED.value,
-                event.given_at,
-                consent_summary(event),
+                customer_id=event.customer_id,
+                kind=ActivityKind.CONSENT_CHANGED.value,
+                occurred_at=event.given_at,
+                params=consent_params(event),
                 actor_label=event.source_detail or ConsentSource(event.source).label,
                 subject_type=CONSENT_SUBJECT,
                 subject_id=event.pk,
@@ -331,22 +335,21 @@ def record_reported_consents(reports: Sequence[ShopConsent]) -> list[ConsentOutc
 def _held_back_activity(report: ShopConsent, direct: ConsentEntry, now: datetime) -> ActivityRow:
     """The timeline entry of a reported grant that a newer direct opt-out kept out."""
     source = report.source_detail or ConsentSource(report.source).label
-    summary = _(
-        "%(purpose)s (%(channel)s): grant from %(source)s not taken over; the customer opted out"
-        " directly on %(date)s"
-    ) % {
-        "purpose": ConsentPurpose(report.purpose).label,
-        "channel": ConsentChannel(report.channel).label,
-        "source": source,
-        "date": direct.given_at.date().isoformat(),
+    # The source as stored: a shop's or file's name, else the ConsentSource value (shown as
+    # its label in the reader's language).
+    params = {
+        "purpose": report.purpose,
+        "channel": report.channel,
+        "source": report.source_detail or str(report.source),
+        "opted_out_on": direct.given_at.date().isoformat(),
     }
     # Once per opt-out and source: a redelivered webhook or a re-imported file adds none.
     source_hash = hashlib.sha256(f"{report.source}:{source}".encode()).hexdigest()[:16]
     return ActivityRow(
-        report.customer.pk,
-        ActivityKind.CONSENT_NOT_TAKEN.value,
-        report.given_at or now,
-        summary,
+        customer_id=report.customer.pk,
+        kind=ActivityKind.CONSENT_NOT_TAKEN.value,
+        occurred_at=report.given_at or now,
+        params=params,
         actor_label=source[:150],
         subject_type=CONSENT_SUBJECT,
         subject_id=direct.pk,
@@ -354,10 +357,9 @@ def _held_back_activity(report: ShopConsent, direct: ConsentEntry, now: datetime
     )
 
 
-def consent_summary(event: ConsentEvent) -> str:
-    """The timeline line of a consent change, e.g. "Newsletter (E-mail): withdrawn"."""
-    verb = _("granted") if event.granted else _("withdrawn")
-    return f"{ConsentPurpose(event.purpose).label} ({ConsentChannel(event.channel).label}): {verb}"
+def consent_params(event: ConsentEvent) -> dict[str, Any]:
+    """The timeline params of a consent change ("Newsletter (E-mail): withdrawn" when shown)."""
+    return {"purpose": event.purpose, "channel": event.channel, "granted": event.granted}
 
 
 def _consent_ledgers(

@@ -6,6 +6,8 @@ import numpy as np
 
 from stammkunde.demo.history import History
 from stammkunde.demo.rows import timestamps
+from stammkunde.timeline.formatting import money_params
+from stammkunde.timeline.services import params_to_db
 
 # Rows come out in timeline.services.GENERATED_ACTIVITY_COLUMNS order.
 
@@ -28,17 +30,6 @@ CALLS = [
     ("inbound", "Beschwerde über beschädigtes Paket, Ersatz zugesagt"),
     ("inbound", "Beratung zur passenden Mahlgrad-Einstellung"),
 ]
-REASON_TEXT = {
-    "defective": "defekt",
-    "wrong_item": "falscher Artikel",
-    "not_as_described": "entspricht nicht der Beschreibung",
-    "changed_mind": "gefällt nicht",
-    "other": "sonstiger Grund",
-}
-
-
-def _euro(amount: float) -> str:
-    return f"{amount:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def order_activities(history: History, *, shop_label: str) -> list[tuple]:
@@ -47,46 +38,46 @@ def order_activities(history: History, *, shop_label: str) -> list[tuple]:
     order_ids = history.order_ids.tolist()
     customers = history.order_customer.tolist()
     subject = "shop.order"
+    encode = params_to_db()
 
     def add(mask: np.ndarray, when: np.ndarray, kind: str, channel: str, direction: str,
-            label: str, texts: list[str]) -> None:  # fmt: skip
+            label: str, params: list[dict]) -> None:  # fmt: skip
         index = np.flatnonzero(mask)
         when_text = timestamps(when[index])
         for k, i in enumerate(index.tolist()):
             rows.append(
                 (customers[i], kind, channel, direction, when_text[k], when_text[k], None, label,
-                 texts[k], "", subject, order_ids[i], None)
+                 encode(params[k]), "", subject, order_ids[i], None)
             )  # fmt: skip
+
+    def number(i: int) -> str:
+        return str(100000 + order_ids[i])
 
     every = np.ones(len(order_ids), dtype=bool)
     totals = history.total.tolist()
     add(every, history.placed, "order_placed", "shop", "inbound", shop_label,
-        [f"Bestellung {100000 + o} über {_euro(t)}"
+        [{"number": str(100000 + o), **money_params(f"{t:.2f}", "EUR")}
          for o, t in zip(order_ids, totals, strict=True)])  # fmt: skip
     cancelled = np.flatnonzero(history.cancelled).tolist()
     add(history.cancelled, history.placed + 3600, "order_cancelled", "shop", "inbound",
-        shop_label,
-        [f"Bestellung {100000 + order_ids[i]} storniert" for i in cancelled])  # fmt: skip
+        shop_label, [{"number": number(i)} for i in cancelled])  # fmt: skip
     shipped = np.flatnonzero(history.shipped).tolist()
     add(history.shipped, history.shipped_at, "order_shipped", "shop", "outbound", shop_label,
-        [f"Bestellung {100000 + order_ids[i]} mit {history.carrier[i]} versandt"
-         for i in shipped])  # fmt: skip
+        [{"number": number(i), "carrier": str(history.carrier[i])} for i in shipped])  # fmt: skip
     delivered = np.flatnonzero(history.delivered).tolist()
     add(history.delivered, history.delivered_at, "order_delivered", "shop", "internal",
-        shop_label,
-        [f"Bestellung {100000 + order_ids[i]} zugestellt" for i in delivered])  # fmt: skip
+        shop_label, [{"number": number(i)} for i in delivered])  # fmt: skip
     returned = np.flatnonzero(history.returned).tolist()
     add(history.returned, history.return_at, "return_received", "shop", "inbound", shop_label,
-        [f"Retoure zu Bestellung {100000 + order_ids[i]}: "
-         f"{REASON_TEXT[str(history.return_reason[i])]}" for i in returned])  # fmt: skip
+        [{"number": number(i), "reason": str(history.return_reason[i])}
+         for i in returned])  # fmt: skip
     refunded = history.refund_amount > 0
     add(refunded, history.refund_at, "refund_issued", "shop", "outbound", shop_label,
-        [f"Erstattung {_euro(history.refund_amount[i])} zu Bestellung {100000 + order_ids[i]}"
+        [{"number": number(i), **money_params(f"{history.refund_amount[i]:.2f}", "EUR")}
          for i in np.flatnonzero(refunded).tolist()])  # fmt: skip
     withdrawn = np.flatnonzero(history.withdrawn).tolist()
     add(history.withdrawn, history.withdrawn_at, "withdrawal_received", "email", "inbound",
-        shop_label,
-        [f"Widerruf zu Bestellung {100000 + order_ids[i]}" for i in withdrawn])  # fmt: skip
+        shop_label, [{"number": number(i)} for i in withdrawn])  # fmt: skip
     return rows
 
 
@@ -112,17 +103,19 @@ def staff_contacts(
     who = rng.integers(0, max(len(staff), 1), size)
     duration = rng.integers(60, 900, size)
     rows: list[tuple] = []
+    encode = params_to_db()
     for k, i in enumerate(owner.tolist()):
         actor_id, label = staff[who[k]] if staff else (None, "Service")
         if is_call[k]:
             direction, summary = CALLS[text[k] % len(CALLS)]
             rows.append(
                 (int(customer_ids[i]), "call", "phone", direction, when_text[k], when_text[k],
-                 actor_id, label, summary, "", "", None, int(duration[k]))
+                 actor_id, label, encode({"text": summary}), "", "", None, int(duration[k]))
             )  # fmt: skip
         else:
             rows.append(
                 (int(customer_ids[i]), "note", "internal", "internal", when_text[k],
-                 when_text[k], actor_id, label, NOTES[text[k] % len(NOTES)], "", "", None, None)
+                 when_text[k], actor_id, label, encode({"text": NOTES[text[k] % len(NOTES)]}), "",
+                 "", None, None)
             )  # fmt: skip
     return rows

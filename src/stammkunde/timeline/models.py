@@ -4,31 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.timeline.kinds import ActivityKind
+from stammkunde.timeline.rendering import render_summary
 
-class ActivityKind(models.TextChoices):
-    """What happened. Every app adds its kinds here, so the ledger stays one vocabulary."""
-
-    CUSTOMER_CREATED = "customer_created", _("Customer created")
-    CUSTOMER_UPDATED = "customer_updated", _("Customer updated")
-    CUSTOMER_MERGED = "customer_merged", _("Customers merged")
-    CONSENT_CHANGED = "consent_changed", _("Consent changed")
-    # A shop's or a file's grant that a newer direct opt-out kept out of the consent ledger.
-    CONSENT_NOT_TAKEN = "consent_not_taken", _("Consent not taken over")
-    ORDER_PLACED = "order_placed", _("Order placed")
-    ORDER_UPDATED = "order_updated", _("Order updated")
-    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
-    ORDER_SHIPPED = "order_shipped", _("Order shipped")
-    ORDER_DELIVERED = "order_delivered", _("Order delivered")
-    RETURN_RECEIVED = "return_received", _("Return received")
-    REFUND_ISSUED = "refund_issued", _("Refund issued")
-    WITHDRAWAL_RECEIVED = "withdrawal_received", _("Withdrawal received")
-    EMAIL_IN = "email_in", _("E-mail received")
-    EMAIL_OUT = "email_out", _("E-mail sent")
-    CALL = "call", _("Phone call")
-    NOTE = "note", _("Note")
-    CASE_OPENED = "case_opened", _("Case opened")
-    CASE_CLOSED = "case_closed", _("Case closed")
-    PRIVACY_REQUEST = "privacy_request", _("Privacy request received")
+__all__ = ["Activity", "ActivityKind", "Channel", "Direction"]
 
 
 class Channel(models.TextChoices):
@@ -72,7 +51,10 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=150, blank=True)
-    summary = models.CharField(max_length=300)
+    # What the sentence of the kind needs (order number, amount and currency, carrier, reason,
+    # ...) as plain JSON values; ``{"text": ...}`` holds a line as written (a note, a call, an
+    # entry from before entries were structured), shown as it is.
+    params = models.JSONField(default=dict, blank=True)
     body = models.TextField(blank=True)
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
@@ -89,6 +71,11 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """The entry's line in the active language (rendered from kind and params)."""
+        return render_summary(self.kind, self.params)
 
     @property
     def actor_name(self) -> str:

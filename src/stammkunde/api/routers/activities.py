@@ -24,6 +24,8 @@ router = Router(tags=["activities"])
 
 
 def activity_out(activity: Activity) -> dict:
+    """An entry as the API shows it: its facts (kind, params) and its line in the request's
+    language (``summary``, from the Accept-Language header)."""
     return {
         "id": activity.pk,
         "customer_id": activity.customer_id,
@@ -32,6 +34,7 @@ def activity_out(activity: Activity) -> dict:
         "direction": activity.direction,
         "occurred_at": activity.occurred_at,
         "actor": activity.actor_name,
+        "params": activity.params,
         "summary": activity.summary,
         "body": activity.body,
     }

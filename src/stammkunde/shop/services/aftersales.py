@@ -27,6 +27,7 @@ from stammkunde.shop.models import (
     WithdrawalStatus,
 )
 from stammkunde.shop.services.orders import OrderError, _order_event_fields, money
+from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import record_activity
 
@@ -77,13 +78,12 @@ def record_shipment(
         order.status = OrderStatus.SHIPPED
         order.save(update_fields=["status", "updated_at"])
     if order.customer_id:
-        tracking = f" ({carrier} {tracking_number})".rstrip() if tracking_number else ""
         record_activity(
             customer_id=order.customer_id,
             kind=ActivityKind.ORDER_SHIPPED,
             channel=Channel.SHOP,
             direction=Direction.OUTBOUND,
-            summary=_("Order %(number)s shipped") % {"number": order.number} + tracking,
+            params={"number": order.number, "carrier": carrier, "tracking": tracking_number},
             occurred_at=shipped_at,
             actor_label=actor_label or order.shop.name,
             subject=shipment,
@@ -117,7 +117,7 @@ def record_delivery(
             customer_id=order.customer_id,
             kind=ActivityKind.ORDER_DELIVERED,
             channel=Channel.SHOP,
-            summary=_("Order %(number)s delivered") % {"number": order.number},
+            params={"number": order.number},
             occurred_at=delivered_at,
             actor_label=actor_label or order.shop.name,
             subject=shipment,
@@ -167,8 +167,7 @@ def record_return(
             kind=ActivityKind.RETURN_RECEIVED,
             channel=Channel.SHOP,
             direction=Direction.INBOUND,
-            summary=_("Return of order %(number)s: %(reason)s")
-            % {"number": order.number, "reason": ReturnReason(reason).label},
+            params={"number": order.number, "reason": ReturnReason(reason).value},
             body=note,
             occurred_at=announced_at,
             actor=by,
@@ -230,8 +229,7 @@ def record_refund(
             kind=ActivityKind.REFUND_ISSUED,
             channel=Channel.SHOP,
             direction=Direction.OUTBOUND,
-            summary=_("Refund of %(amount)s %(currency)s for order %(number)s")
-            % {"amount": amount, "currency": order.currency, "number": order.number},
+            params={"number": order.number, **money_params(amount, order.currency)},
             occurred_at=refunded_at,
             actor_label=actor_label or order.shop.name,
             subject=refund,
@@ -281,15 +279,12 @@ def record_withdrawal(
         external_id=external_id,
     )
     if order.customer_id:
-        summary = _("Withdrawal from order %(number)s") % {"number": order.number}
-        if not within:
-            summary += " " + _("(after the withdrawal period)")
         record_activity(
             customer_id=order.customer_id,
             kind=ActivityKind.WITHDRAWAL_RECEIVED,
             channel=channel if channel in Channel.values else Channel.EMAIL,
             direction=Direction.INBOUND,
-            summary=summary,
+            params={"number": order.number, "late": not within},
             body=note,
             occurred_at=declared_at,
             actor=by,

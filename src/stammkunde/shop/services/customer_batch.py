@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from stammkunde.core.bulk import insert_ignore
 from stammkunde.customers.bulk import NewCustomer, insert_customers
@@ -101,13 +100,13 @@ def link_customers(
     *,
     occurred_at: datetime,
     actor_label: str,
-    summary: str,
+    source: str,
 ) -> tuple[dict[tuple[str, str], int], list[int]]:
     """Find or create customers for ``(customer_id, email, first_name, last_name)`` entries
     (the e-mails normalized), for thousands of entries at once (an import batch).
 
     Set-based: the lookups of ``match_customers``, one insert of customers (with their
-    "created" timeline entries: ``summary`` by ``actor_label`` at ``occurred_at``), one of shop
+    "created" timeline entries: from ``source``, by ``actor_label`` at ``occurred_at``), one of shop
     accounts. Entries may repeat a person. Returns the customer id per ``(customer_id, email)``
     (entries with neither are guests and left out) and the ids of the customers created.
     """
@@ -136,7 +135,7 @@ def link_customers(
             to_create[key] = NewCustomer(email or None, first_name, last_name)
         pending.append((ext, email, key))
     insert_customers(
-        list(to_create.values()), occurred_at=occurred_at, actor_label=actor_label, summary=summary
+        list(to_create.values()), occurred_at=occurred_at, actor_label=actor_label, source=source
     )
     for ext, email, key in pending:
         customer_id = to_create[key].pk
@@ -155,9 +154,9 @@ def record_account_deleted(shop: Shop, external_id: str) -> None:
         return
     record_activity(
         customer_id=account.customer_id,
-        kind=ActivityKind.CUSTOMER_UPDATED,
+        kind=ActivityKind.SHOP_ACCOUNT_DELETED,
         channel=Channel.SHOP,
-        summary=_("Customer account deleted in %(shop)s") % {"shop": shop.name},
+        params={"shop": shop.name},
         actor_label=shop.name,
         dedupe_key=f"shop:{shop.pk}:customer:{account.external_id}:deleted",
     )

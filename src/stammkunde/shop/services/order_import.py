@@ -27,7 +27,7 @@ from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.services.customer_batch import link_customers
 from stammkunde.shop.totals import RECOUNT_TOTALS
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import SUMMARY_MAX, record_activity_values
+from stammkunde.timeline.services import params_to_db, record_activity_values
 
 INSERT_LINES = (
     "INSERT INTO shop_orderline (order_id, line_number, sku, name, quantity, unit_price, total)"
@@ -92,7 +92,7 @@ class ImportedOrderWriter:
             [head[:4] for head in heads.values()],
             occurred_at=self.now,
             actor_label=_("CSV import"),
-            summary=_("Customer created (CSV import)"),
+            source="csv_import",
         )
         counts.customers_created = len(created)
         order_ids, recount, counts.orders_created = self._upsert_orders(heads, customer_ids)
@@ -170,14 +170,15 @@ class ImportedOrderWriter:
             Channel.SHOP.value,
             Direction.INBOUND.value,
         )
-        actor_label, summary = _("CSV import"), _("Order %(number)s placed")
+        # No amount: an order's lines may span batches, its total is known only at the end.
+        actor_label, encode = _("CSV import"), params_to_db()
         record_activity_values(
             [
                 (
                     customer_id,
                     kind,
                     heads[number][PLACED_AT],
-                    (summary % {"number": number})[:SUMMARY_MAX],
+                    encode({"number": number}),
                     channel,
                     direction,
                     actor_label,

@@ -154,16 +154,16 @@ def after_cancel_activity(order: Order, *, actor_label: str) -> list[ActivityRow
         return []
     return [
         ActivityRow(
-            order.customer_id,
-            ActivityKind.ORDER_CANCELLED.value,
-            timezone.now(),
-            _("Order %(number)s cancelled") % {"number": order.number},
-            Channel.SHOP.value,
-            Direction.INTERNAL.value,
-            actor_label,
-            Order._meta.label_lower,
-            order.pk,
-            f"order:{order.pk}:cancelled",
+            customer_id=order.customer_id,
+            kind=ActivityKind.ORDER_CANCELLED.value,
+            occurred_at=timezone.now(),
+            params={"number": order.number},
+            channel=Channel.SHOP.value,
+            direction=Direction.INTERNAL.value,
+            actor_label=actor_label,
+            subject_type=Order._meta.label_lower,
+            subject_id=order.pk,
+            dedupe_key=f"order:{order.pk}:cancelled",
         )
     ]
 

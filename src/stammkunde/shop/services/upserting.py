@@ -33,6 +33,7 @@ from stammkunde.shop.services.orders import (
     validate_order,
 )
 from stammkunde.shop.totals import order_total
+from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import ActivityRow, record_activity_rows
 
@@ -283,17 +284,16 @@ def _activities_after_upsert(
     if order.customer_id is not None and created:
         rows.append(
             ActivityRow(
-                order.customer_id,
-                ActivityKind.ORDER_PLACED.value,
-                order.placed_at,
-                _("Order %(number)s placed: %(total)s %(currency)s")
-                % {"number": order.number, "total": order.total, "currency": order.currency},
-                Channel.SHOP.value,
-                Direction.INBOUND.value,
-                actor_label,
-                ORDER_SUBJECT,
-                order.pk,
-                f"order:{order.pk}:placed",
+                customer_id=order.customer_id,
+                kind=ActivityKind.ORDER_PLACED.value,
+                occurred_at=order.placed_at,
+                params={"number": order.number, **money_params(order.total, order.currency)},
+                channel=Channel.SHOP.value,
+                direction=Direction.INBOUND.value,
+                actor_label=actor_label,
+                subject_type=ORDER_SUBJECT,
+                subject_id=order.pk,
+                dedupe_key=f"order:{order.pk}:placed",
             )
         )
     if order.status == OrderStatus.CANCELLED and previous_status != OrderStatus.CANCELLED:
@@ -305,22 +305,20 @@ def _activities_after_upsert(
     ):
         rows.append(
             ActivityRow(
-                order.customer_id,
-                ActivityKind.ORDER_UPDATED.value,
-                order.source_updated_at or timezone.now(),
-                _("Order %(number)s updated: %(status)s, %(total)s %(currency)s")
-                % {
+                customer_id=order.customer_id,
+                kind=ActivityKind.ORDER_UPDATED.value,
+                occurred_at=order.source_updated_at or timezone.now(),
+                params={
                     "number": order.number,
-                    "status": OrderStatus(order.status).label,
-                    "total": order.total,
-                    "currency": order.currency,
+                    "status": order.status,
+                    **money_params(order.total, order.currency),
                 },
-                Channel.SHOP.value,
-                Direction.INTERNAL.value,
-                actor_label,
-                ORDER_SUBJECT,
-                order.pk,
-                f"order:{order.pk}:updated:{order.status}:{order.total}"
+                channel=Channel.SHOP.value,
+                direction=Direction.INTERNAL.value,
+                actor_label=actor_label,
+                subject_type=ORDER_SUBJECT,
+                subject_id=order.pk,
+                dedupe_key=f"order:{order.pk}:updated:{order.status}:{order.total}"
                 + (f":{order.source_updated_at.isoformat()}" if order.source_updated_at else ""),
             )
         )

@@ -1,0 +1,72 @@
+"""Values inside timeline sentences, written the way the active language writes them.
+
+Labels of other apps' choices (return reasons, consent purposes, order statuses, profile
+fields) come from the app registry at render time: the timeline sits below those apps and must
+not import them, and a label missing there degrades to the stored value.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext
+
+# Currencies written with a symbol; any other code is written as the code ("CHF 12.50").
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def format_money(amount: Any, currency: str) -> str:
+    """An amount with its currency as the active language writes it: "€27.08" in English,
+    "27,08 €" in German, "CHF 1,250.00" / "1.250,00 CHF" for a currency without a symbol."""
+    number = number_format(Decimal(str(amount)), 2, use_l10n=True, force_grouping=True)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol:
+        return pgettext("money: an amount with a currency symbol", "%(symbol)s%(number)s") % {
+            "symbol": symbol,
+            "number": number,
+        }
+    return pgettext("money: an amount with a currency code", "%(code)s %(number)s") % {
+        "code": currency,
+        "number": number,
+    }
+
+
+def money_params(amount: Any, currency: str) -> dict[str, str]:
+    """The params of an amount: exact decimal text and the currency code (JSON has no
+    decimals, and a float would turn 27.08 into 27.079999...)."""
+    return {"amount": str(amount), "currency": currency}
+
+
+def format_date(value: str) -> str:
+    """An ISO date from the params ("2026-12-24") in the active language's short format."""
+    return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+
+
+def choice_label(model: str, field: str, value: Any) -> str:
+    """The label of a stored choice of another app's model ("shop.Return", "reason") in the
+    active language; the value itself when the app, field or choice is unknown."""
+    return str(_choices(model, field).get(value, value))
+
+
+def field_label(model: str, name: str) -> str:
+    """The verbose name of another app's model field in the active language, else the name."""
+    try:
+        field = apps.get_model(model)._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+@functools.cache
+def _choices(model: str, field: str) -> dict[Any, Any]:
+    # The labels are lazy translations: cached once, they still render in each reader's language.
+    try:
+        return dict(apps.get_model(model)._meta.get_field(field).flatchoices)
+    except (LookupError, FieldDoesNotExist):
+        return {}

@@ -1,0 +1,53 @@
+"""The one vocabulary of timeline entries (what happened), shared by every app that writes one."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityKind(models.TextChoices):
+    """What happened. Every app adds its kinds here, so the ledger stays one vocabulary.
+
+    Each kind has its parameters and its sentence in ``timeline.rendering``; an entry stores the
+    kind and the parameters, never a sentence, so that every reader sees it in their language.
+    """
+
+    CUSTOMER_CREATED = "customer_created", _("Customer created")
+    CUSTOMER_UPDATED = "customer_updated", _("Customer updated")
+    CUSTOMER_MERGED = "customer_merged", _("Customers merged")
+    CONSENT_CHANGED = "consent_changed", _("Consent changed")
+    # A shop's or a file's grant that a newer direct opt-out kept out of the consent ledger.
+    CONSENT_NOT_TAKEN = "consent_not_taken", _("Consent not taken over")
+    ORDER_PLACED = "order_placed", _("Order placed")
+    ORDER_UPDATED = "order_updated", _("Order updated")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+    ORDER_SHIPPED = "order_shipped", _("Order shipped")
+    ORDER_DELIVERED = "order_delivered", _("Order delivered")
+    RETURN_RECEIVED = "return_received", _("Return received")
+    REFUND_ISSUED = "refund_issued", _("Refund issued")
+    WITHDRAWAL_RECEIVED = "withdrawal_received", _("Withdrawal received")
+    EMAIL_IN = "email_in", _("E-mail received")
+    EMAIL_OUT = "email_out", _("E-mail sent")
+    CALL = "call", _("Phone call")
+    NOTE = "note", _("Note")
+    PRIVACY_REQUEST = "privacy_request", _("Privacy request received")
+    SHOP_ACCOUNT_DELETED = "shop_account_deleted", _("Shop account deleted")
+    # The service desk.
+    CASE_OPENED = "case_opened", _("Case opened")
+    CASE_ANSWERED = "case_answered", _("Case answered")
+    CASE_ESCALATED = "case_escalated", _("Case escalated")
+    CASE_SOLVED = "case_solved", _("Case solved")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    CASE_REOPENED = "case_reopened", _("Case reopened")
+    GOODWILL_GRANTED = "goodwill_granted", _("Goodwill granted")
+    # Messaging.
+    MESSAGE_SENT = "message_sent", _("Message sent")
+    MESSAGE_HELD_BACK = "message_held_back", _("Message held back")
+    MESSAGE_FAILED = "message_failed", _("Message failed")
+    CONSENT_ASKED = "consent_asked", _("Consent asked")
+    CONSENT_CONFIRMED = "consent_confirmed", _("Consent confirmed")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    CONTACT_HOLD_SET = "contact_hold_set", _("Contact hold set")
+    CONTACT_HOLD_RELEASED = "contact_hold_released", _("Contact hold released")
