@@ -170,7 +170,9 @@ def test_a_reimported_grant_does_not_override_the_customers_own_later_opt_out(
     # The timeline says what was held back and why, once per opt-out and file.
     [held] = Activity.objects.filter(customer=ina, kind=ActivityKind.CONSENT_NOT_TAKEN)
     assert "CSV import newsletter.csv" in held.summary
-    assert "opted out directly on " + opt_out.given_at.date().isoformat() in held.summary
+    assert held.params["opted_out_on"] == opt_out.given_at.date().isoformat()
+    # Shown in the reader's date format (the tests read English).
+    assert "opted out directly on " + opt_out.given_at.strftime("%m/%d/%Y") in held.summary
     assert held.subject_id == opt_out.pk
     assert third.consents_held_back == 1
 
