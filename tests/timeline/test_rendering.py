@@ -128,9 +128,9 @@ EXAMPLES = {
         "Nachricht „Danke für Ihre Bestellung“ gesendet",
     ),
     "message_held_back": (
-        {"message": "Bewertung erbeten", "rule": "open_case", "reason": "S-42"},
-        "Message “Bewertung erbeten” held back: open service case (S-42)",
-        "Nachricht „Bewertung erbeten“ zurückgehalten: offener Servicefall (S-42)",
+        {"message": "Bewertung erbeten", "rule": "weekly_limit", "reason": "2 von 2"},
+        "Message “Bewertung erbeten” held back: weekly limit reached (2 von 2)",
+        "Nachricht „Bewertung erbeten“ zurückgehalten: Wochengrenze erreicht (2 von 2)",
     ),
     "message_failed": (
         {"message": "Newsletter März", "error": "550 mailbox unavailable"},
@@ -252,3 +252,11 @@ def test_writers_are_told_when_params_do_not_fit_the_kind():
     with pytest.raises(ValueError, match="unknown timeline kind"):
         check_params("order_exploded", {"number": "7"})
     check_params("order_placed", {"text": "Bestellung 7"})
+
+
+def test_every_governor_rule_that_holds_back_has_a_label_in_the_vocabulary():
+    from stammkunde.messaging.governor import Rule
+    from stammkunde.timeline.sentences import HOLD_RULES
+
+    holding = set(Rule.values) - {Rule.TRANSACTIONAL, Rule.WITHIN_LIMITS}
+    assert holding <= set(HOLD_RULES)

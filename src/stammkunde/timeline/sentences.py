@@ -81,14 +81,24 @@ GOODWILL = {
     "replacement": gettext_lazy("free replacement"),
     "gift": gettext_lazy("gift"),
 }
-# Why a message was held back: the contact-pressure governor's rules and the consent checks.
+# Why a message was held back: the rules of messaging's contact-pressure governor (its
+# ``Rule`` values; the governor's full reason with its numbers stays with the decision) and
+# the checks around it.
 HOLD_RULES = {
-    "no_consent": gettext_lazy("no consent"),
-    "unsubscribed": gettext_lazy("unsubscribed"),
-    "contact_pressure": gettext_lazy("too many messages lately"),
-    "quiet_hours": gettext_lazy("quiet hours"),
     "open_case": gettext_lazy("open service case"),
     "recent_complaint": gettext_lazy("recent complaint"),
+    "feedback_without_order": gettext_lazy("feedback request names no order"),
+    "feedback_once_per_order": gettext_lazy("feedback on this order already requested"),
+    "inactive_customer": gettext_lazy("inactive customer, contacted rarely"),
+    "former_customer": gettext_lazy("former customer, contacted rarely"),
+    "ignored_back_off": gettext_lazy("recent messages went unanswered"),
+    "feedback_per_30_days": gettext_lazy("feedback already requested this month"),
+    "weekly_limit": gettext_lazy("weekly limit reached"),
+    "monthly_limit": gettext_lazy("monthly limit reached"),
+    "minimum_gap": gettext_lazy("too soon after the last message"),
+    "quiet_hours": gettext_lazy("quiet hours"),
+    "no_consent": gettext_lazy("no consent"),
+    "unsubscribed": gettext_lazy("unsubscribed"),
     "contact_hold": gettext_lazy("contact hold"),
     "history": gettext_lazy("event from the past"),
     "not_personal": gettext_lazy("does not read as personal"),
