@@ -9,7 +9,8 @@ would run them (``core.event_delivery.dispatch_waiting``, the body of ``deliver_
   delivered as a backlog, divided by the seconds spent in the delivery passes.
 * ``event_delay_p95_ms``: while ``stammkunde analytics run`` (the nightly scoring job) runs in
   another process, a producer here publishes a batch of ``OrderPlaced`` events every 0.1 s
-  (``publish_many``, as the inbox batch path does), and a delivery thread delivers them; the
+  (``publish_many``, as the inbox batch path does; as many per second as the inbox drain
+  applied events), and a delivery thread delivers them; the
   delay of an event is its delivery time minus its ``recorded_at`` (stored just before commit).
 """
 
@@ -65,29 +66,41 @@ def delay_while_scoring(
     python: str,
     env: dict[str, str],
     *,
-    batch: int = 100,
+    rate: float,
     min_seconds: float = 5.0,
 ) -> tuple[list[float], float]:
-    """Publish ``batch`` events every 0.1 s while a scoring job runs (at least ``min_seconds``),
-    deliver them from a thread; return each event's delay (ms) and the scoring job's seconds."""
+    """Publish events at ``rate`` per second (a batch every 0.1 s) while a scoring job runs (at
+    least ``min_seconds``), deliver them from a thread; return each event's delay (ms) and the
+    scoring job's seconds."""
+    batch = max(1, round(rate / 10))
     from django.db import connection, transaction
 
     from stammkunde.core.event_delivery import dispatch_waiting
     from stammkunde.core.events import publish_many
     from stammkunde.core.models import StoredEvent
     from stammkunde.core.origin import Origin
+    from stammkunde.core.tasks import DELIVERY_RESTART_SECONDS
     from stammkunde.shop.events import OrderPlaced
 
     first_id = (StoredEvent.objects.order_by("-id").values_list("id", flat=True).first()) or 0
     stop = threading.Event()
 
     def deliver() -> None:
+        # As core.tasks.deliver_events does: onward from the last event dispatched, and from
+        # the start again every few seconds (on PostgreSQL a claim from the start walks the
+        # index entries of every dispatched event until vacuum, which a long scoring
+        # transaction holds off).
+        after_id, restarted = 0, time.monotonic()
         try:
             while True:
-                outcome = dispatch_waiting()
+                outcome = dispatch_waiting(after_id=after_id)
+                after_id = outcome.resume_after
+                if time.monotonic() - restarted > DELIVERY_RESTART_SECONDS:
+                    after_id, restarted = 0, time.monotonic()
                 if not outcome.claimed:
-                    if stop.is_set():
+                    if stop.is_set() and not after_id:
                         return
+                    after_id = 0 if stop.is_set() else after_id
                     time.sleep(0.01)
         finally:
             from django.db import connection as thread_connection

@@ -240,3 +240,33 @@ def test_a_sweep_every_minute_delivers_what_no_task_was_enqueued_for(received, m
 
     assert outcome["delivered"] == 2
     assert [event.order_id for event in seen["steady"]] == [5]
+
+
+def test_a_failing_subscriber_leaves_the_others_database_effects_once(received):
+    """The pass's calls share one savepoint; when one fails the pass is done again call by call,
+    so the steady subscriber's write is there exactly once and the failing one is charged."""
+    from stammkunde.core.models import ScheduledRun
+
+    _seen, state = received
+    state["failing"] = True
+
+    @subscribe(Pinged, name="test.writer")
+    def writer(event):
+        ScheduledRun.objects.create(job=f"written-{event.order_id}", slot=PLACED)
+
+    try:
+        publish_many([ping(1), ping(2)])
+        outcome = dispatch_waiting()
+    finally:
+        unsubscribe("test.writer")
+
+    assert sorted(
+        ScheduledRun.objects.filter(job__startswith="written-").values_list("job", flat=True)
+    ) == [
+        "written-1",
+        "written-2",
+    ]
+    assert (outcome.delivered, outcome.retried) == (4, 2)
+    assert set(
+        EventDelivery.objects.filter(subscriber="test.flaky").values_list("state", flat=True)
+    ) == {"waiting"}

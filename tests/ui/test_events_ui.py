@@ -30,11 +30,11 @@ def admin_user(db):
 def parked():
     """An "order placed" event, delivered to one subscriber and parked at the other."""
     mails = []
+    server = {"down": True}
 
     @subscribe(OrderPlaced, name="test.mailer")
     def mailer(event):
-        if not mails:
-            mails.append("down")
+        if server["down"]:
             raise RuntimeError("SMTP server refused the connection")
         mails.append(event.event_id)
 
@@ -54,6 +54,7 @@ def parked():
     delivery = EventDelivery.objects.get(subscriber="test.mailer")
     EventDelivery.objects.filter(pk=delivery.pk).update(state=EventDeliveryState.PARKED)
     delivery.refresh_from_db()
+    server["down"] = False
     yield delivery, mails
     unsubscribe("test.mailer")
     unsubscribe("test.counter")
@@ -111,7 +112,7 @@ def test_admin_delivers_a_parked_event_again_and_it_is_audited(client, admin_use
     retry_waiting()
     delivery.refresh_from_db()
     assert delivery.state == "delivered"
-    assert mails == ["down", delivery.event_id]
+    assert mails == [delivery.event_id]
 
 
 def test_redelivering_needs_post(client, admin_user, parked):

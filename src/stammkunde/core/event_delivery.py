@@ -3,8 +3,10 @@
 Two passes, each one transaction that holds its claim (``core.retrying``):
 
 * **dispatch** claims events not yet handed out, oldest first, calls each subscriber of each
-  event in a savepoint of its own, records one ``EventDelivery`` row per (event, subscriber)
-  (delivered, or waiting for another attempt) with one INSERT, and marks the events dispatched;
+  event (all calls of the pass in one savepoint; if one fails, that savepoint rolls back and
+  the pass is done again with a savepoint per call, so only the failing call is charged),
+  records one ``EventDelivery`` row per (event, subscriber) (delivered, or waiting for another
+  attempt) with one INSERT, and marks the events dispatched;
 * **retry** claims the deliveries whose next attempt is due and calls their subscriber again;
   a subscriber that keeps failing is parked with the reason, until staff deliver it again.
 
@@ -115,40 +117,41 @@ def dispatch_waiting(
         )
         if not ids:
             return result
-        rows = (
+        rows = list(
             StoredEvent.objects.filter(id__in=ids)
             .order_by("id")
             .values_list("id", "name", "payload", "origin", "occurred_at")
         )
-        deadline = time.monotonic() + BATCH_SECONDS
         handled: list[int] = []
+        calls: list[tuple[int, str, BaseException | None]] = []
+        try:
+            # Optimistic: all calls of the pass in one savepoint (a savepoint per call costs two
+            # round trips, more than a cheap subscriber). Should any call fail, that savepoint
+            # rolls back every call's database effects and the pass is done again carefully,
+            # one savepoint per call, so that only the failing one is charged.
+            with transaction.atomic():
+                _call_subscribers(rows, handled, calls, guarded=False)
+        except Exception:
+            handled[:], calls[:] = [], []
+            _call_subscribers(rows, handled, calls, guarded=True)
         outcomes: list[tuple] = []
         retry_at: datetime | None = None
-        for event_id, name, payload, origin, occurred_at in rows:
-            if handled and time.monotonic() > deadline:
-                break  # commit what is done; the rest is claimed by the next pass
-            handled.append(event_id)
-            subscribers = subscribers_of(name)
-            if not subscribers:
-                continue
-            event, problem = _decoded(name, payload, occurred_at, origin, event_id)
-            for subscriber in subscribers:
-                failure = problem or _attempt(subscriber, event)
-                item = EventDelivery(state=EventDeliveryState.DELIVERED, attempts=1)
-                _record(item, failure, now=now, result=result)
-                if item.next_attempt_at is not None:
-                    retry_at = min(retry_at or item.next_attempt_at, item.next_attempt_at)
-                outcomes.append(
-                    (
-                        event_id,
-                        subscriber.name,
-                        item.state,
-                        item.attempts,
-                        adapt(item.next_attempt_at),
-                        item.error,
-                        adapt(item.processed_at),
-                    )
+        for event_id, subscriber_name, failure in calls:
+            item = EventDelivery(state=EventDeliveryState.DELIVERED, attempts=1)
+            _record(item, failure, now=now, result=result)
+            if item.next_attempt_at is not None:
+                retry_at = min(retry_at or item.next_attempt_at, item.next_attempt_at)
+            outcomes.append(
+                (
+                    event_id,
+                    subscriber_name,
+                    item.state,
+                    item.attempts,
+                    adapt(item.next_attempt_at),
+                    item.error,
+                    adapt(item.processed_at),
                 )
+            )
         insert_ignore(
             EventDelivery, _DELIVERY_COLUMNS, outcomes, conflict=("event_id", "subscriber")
         )
@@ -157,6 +160,39 @@ def dispatch_waiting(
     result.claimed = len(handled)
     result.resume_after = handled[-1]
     return result
+
+
+def _call_subscribers(
+    rows: list[tuple],
+    handled: list[int],
+    calls: list[tuple[int, str, BaseException | None]],
+    *,
+    guarded: bool,
+) -> None:
+    """Call every subscriber of each event in ``rows`` (for about BATCH_SECONDS), appending
+    the events handled and (event id, subscriber, failure) per call.
+
+    Unguarded, a failing call raises (the caller's savepoint rolls back all of them);
+    guarded, each call runs in a savepoint of its own and its failure is recorded.
+    """
+    deadline = time.monotonic() + BATCH_SECONDS
+    for event_id, name, payload, origin, occurred_at in rows:
+        if handled and time.monotonic() > deadline:
+            break  # commit what is done; the rest is claimed by the next pass
+        handled.append(event_id)
+        subscribers = subscribers_of(name)
+        if not subscribers:
+            continue
+        event, problem = _decoded(name, payload, occurred_at, origin, event_id)
+        for subscriber in subscribers:
+            if guarded:
+                calls.append((event_id, subscriber.name, problem or _attempt(subscriber, event)))
+                continue
+            if problem is not None:
+                raise problem
+            with event_origin(event.origin):
+                subscriber.handler(event)
+            calls.append((event_id, subscriber.name, None))
 
 
 def retry_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> DeliveryResult:

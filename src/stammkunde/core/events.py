@@ -13,12 +13,14 @@ savepoint per subscriber, retried with backoff, parked with the reason when it k
 per subscriber.
 
 Delivery is at least once: a subscriber may see an event again (a worker that died after the
-subscriber's effect but before its commit is the one case; a staff member's "deliver again"
-the other). Subscribers are idempotent by keying their effects on ``event.event_id``, which is
-the stored row's id and never changes (e.g. a mail subscriber writes its outbox row with a
-unique ``(event_id, template)``, and a second delivery finds it there). Effects that live in
-the database and are written in the subscriber's own savepoint are committed together with the
-"delivered" mark, so for them a repeat only happens on an explicit re-delivery.
+subscriber's effect but before its commit; a pass rolled back because another subscriber
+failed, see ``core.event_delivery``; a staff member's "deliver again"). Subscribers are
+idempotent by keying their effects on ``event.event_id``, which is the stored row's id and
+never changes (e.g. a mail subscriber writes its outbox row with a unique
+``(event_id, template)``, and a second delivery finds it there). A subscriber writes only to
+the database in the transaction it is called in, and anything outside it (a mail, an HTTP
+call) goes through ``transaction.on_commit`` (a task): database effects are committed together
+with the "delivered" mark or rolled back with it, and a rolled-back call leaves nothing behind.
 
 Every event carries ``occurred_at`` (when the fact happened, e.g. the order's placement time)
 and ``origin`` (``core.origin``): a subscriber that sends mail skips history with
