@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.connectors.csv_import.reading import UnreadableFile
@@ -89,6 +90,16 @@ def test_timeline_gets_order_placed_and_customer_created_once(write_csv, run_imp
     assert placed.customer == order.customer
     assert Activity.objects.filter(kind=ActivityKind.ORDER_PLACED).count() == 2
     assert Activity.objects.filter(kind=ActivityKind.CUSTOMER_CREATED).count() == 2
+    # Facts, not a sentence; the line and the source read in the reader's language.
+    assert placed.params == {"number": order.number}
+    assert placed.actor_label == "csv_import"
+    with translation.override("de"):
+        assert (placed.summary, placed.actor_name) == (
+            f"Bestellung {order.number} aufgegeben",
+            "CSV-Import",
+        )
+    with translation.override("en"):
+        assert (placed.summary, placed.actor_name) == (f"Order {order.number} placed", "CSV import")
 
 
 def test_each_run_writes_one_audit_entry(write_csv, run_import):

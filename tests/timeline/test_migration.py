@@ -1,4 +1,5 @@
-"""Migration 0006 turns the frozen lines of existing entries into params, and back."""
+"""Migration 0006 turns the frozen lines of existing entries into params, and back; 0008 names
+the system's own sources by token."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("timeline", "0005_activity_params")]
 AFTER = [("timeline", "0007_remove_activity_summary")]
+LATEST = [("timeline", "0008_actor_label_tokens")]
 AT = datetime(2025, 5, 1, 12, tzinfo=UTC)
 
 # (kind, summary, body) as the writers stored them: German (the default) and English lines.
@@ -87,4 +89,35 @@ def test_old_rows_become_params_and_can_go_back():
             ("order_placed", "Bestellung irgendwie angekommen", ""),
         ]
     finally:
-        migrate(AFTER)
+        migrate(LATEST)
+
+
+def test_system_sources_become_tokens_and_can_go_back():
+    apps = migrate(AFTER)
+    customer = apps.get_model("customers", "Customer").objects.create(email="b@example.de")
+    Activity = apps.get_model("timeline", "Activity")
+    for label in ("CSV-Import", "Das Shopsystem", "The customer, directly", "Rösterei Süd"):
+        Activity.objects.create(
+            customer_id=customer.pk, kind="note", params={"text": "x"}, actor_label=label,
+            occurred_at=AT,
+        )  # fmt: skip
+    try:
+        apps = migrate(LATEST)
+        labels = apps.get_model("timeline", "Activity").objects.order_by("id")
+        assert list(labels.values_list("actor_label", flat=True)) == [
+            "csv_import",
+            "consent_source:shop",
+            "consent_source:customer",
+            "Rösterei Süd",
+        ]
+        with translation.override("de"):
+            apps = migrate(AFTER)
+        labels = apps.get_model("timeline", "Activity").objects.order_by("id")
+        assert list(labels.values_list("actor_label", flat=True)) == [
+            "CSV-Import",
+            "Das Shopsystem",
+            "Der Kunde selbst",
+            "Rösterei Süd",
+        ]
+    finally:
+        migrate(LATEST)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from stammkunde.timeline.formatting import format_money
+from stammkunde.timeline.formatting import format_actor, format_money
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.rendering import render_summary
 from stammkunde.timeline.sentences import PARAMETERS, SENTENCES, check_params
@@ -260,3 +260,20 @@ def test_every_governor_rule_that_holds_back_has_a_label_in_the_vocabulary():
 
     holding = set(Rule.values) - {Rule.TRANSACTIONAL, Rule.WITHIN_LIMITS}
     assert holding <= set(HOLD_RULES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("label", "english", "german"),
+    [
+        ("csv_import", "CSV import", "CSV-Import"),
+        ("consent_source:shop", "The shop system", "Das Shopsystem"),
+        ("Rösterei Süd", "Rösterei Süd", "Rösterei Süd"),
+        ("shop-sync: nightly", "shop-sync: nightly", "shop-sync: nightly"),
+    ],
+)
+def test_the_systems_own_sources_are_named_in_the_readers_language(label, english, german):
+    with translation.override("en"):
+        assert format_actor(label) == english
+    with translation.override("de"):
+        assert format_actor(label) == german

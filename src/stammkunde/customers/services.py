@@ -228,7 +228,7 @@ def record_consent(
         params=consent_params(event),
         occurred_at=event.given_at,
         actor=by,
-        actor_label=source_detail or ConsentSource(source).label,
+        actor_label=source_detail or f"consent_source:{ConsentSource(source).value}",
         subject=event,
     )
     audit(

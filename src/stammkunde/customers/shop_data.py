@@ -317,7 +317,7 @@ def record_reported_consents(reports: Sequence[ShopConsent]) -> list[ConsentOutc
                 kind=ActivityKind.CONSENT_CHANGED.value,
                 occurred_at=event.given_at,
                 params=consent_params(event),
-                actor_label=event.source_detail or ConsentSource(event.source).label,
+                actor_label=event.source_detail or f"consent_source:{event.source}",
                 subject_type=CONSENT_SUBJECT,
                 subject_id=event.pk,
             )
@@ -350,7 +350,7 @@ def _held_back_activity(report: ShopConsent, direct: ConsentEntry, now: datetime
         kind=ActivityKind.CONSENT_NOT_TAKEN.value,
         occurred_at=report.given_at or now,
         params=params,
-        actor_label=source[:150],
+        actor_label=(report.source_detail or f"consent_source:{report.source}")[:150],
         subject_type=CONSENT_SUBJECT,
         subject_id=direct.pk,
         dedupe_key=f"consent:{direct.pk}:held-back:{source_hash}",

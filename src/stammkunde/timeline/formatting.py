@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import date_format, number_format
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 # Currencies written with a symbol; any other code is written as the code ("CHF 12.50").
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -46,6 +46,18 @@ def money_params(amount: Any, currency: str) -> dict[str, str]:
 def format_date(value: str) -> str:
     """An ISO date from the params ("2026-12-24") in the active language's short format."""
     return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+
+
+def format_actor(label: str) -> str:
+    """Who caused an entry, in the active language: the system's own sources are stored as
+    tokens ("csv_import", "consent_source:shop") and named here; any other label is a name
+    (a shop, an API token, a staff member) and shown as written."""
+    token, _separator, detail = label.partition(":")
+    if token == "csv_import" and not detail:
+        return gettext("CSV import")
+    if token == "consent_source" and detail:
+        return choice_label("customers.ConsentEvent", "source", detail)
+    return label
 
 
 def choice_label(model: str, field: str, value: Any) -> str:

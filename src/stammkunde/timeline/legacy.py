@@ -262,3 +262,18 @@ def parse_summary(kind: str, summary: str, body: str = "") -> tuple[str, Params,
                     body = ""
             return becomes or kind, params, body
     return kind, {"text": summary} if summary else {}, body
+
+
+# Names of the system's own sources as writers stored them (translated at write time), to the
+# tokens ``timeline.formatting.format_actor`` names in the reader's language.
+ACTOR_LABELS = {
+    "CSV import": "csv_import",
+    "CSV-Import": "csv_import",
+    "The customer, directly": "consent_source:customer",
+    "Der Kunde selbst": "consent_source:customer",
+    "Staff, on the customer's word": "consent_source:staff",
+    "Mitarbeiter, auf Wunsch des Kunden": "consent_source:staff",
+    "The shop system": "consent_source:shop",
+    "Das Shopsystem": "consent_source:shop",
+    "Import": "consent_source:import",
+}

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.timeline.formatting import format_actor
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.rendering import render_summary
 
@@ -79,7 +80,7 @@ class Activity(models.Model):
 
     @property
     def actor_name(self) -> str:
-        """The person or system that caused the entry, for display."""
+        """The person or system that caused the entry, for display (in the active language)."""
         if self.actor_id:
-            return self.actor_label or str(self.actor)
-        return self.actor_label or "system"
+            return format_actor(self.actor_label) if self.actor_label else str(self.actor)
+        return format_actor(self.actor_label) if self.actor_label else "system"

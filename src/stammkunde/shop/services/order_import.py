@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from stammkunde.core.bulk import insert_ignore, select_in
 from stammkunde.core.events import publish
@@ -91,7 +90,7 @@ class ImportedOrderWriter:
             self.shop,
             [head[:4] for head in heads.values()],
             occurred_at=self.now,
-            actor_label=_("CSV import"),
+            actor_label="csv_import",
             source="csv_import",
         )
         counts.customers_created = len(created)
@@ -171,7 +170,8 @@ class ImportedOrderWriter:
             Direction.INBOUND.value,
         )
         # No amount: an order's lines may span batches, its total is known only at the end.
-        actor_label, encode = _("CSV import"), params_to_db()
+        # The system's token, named in the reader's language when shown (format_actor).
+        actor_label, encode = "csv_import", params_to_db()
         record_activity_values(
             [
                 (
