@@ -14,15 +14,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from stammkunde.connectors.csv_import.report import ImportSummary
+from django.utils.translation import gettext as _
+
+from stammkunde.connectors.csv_import.report import ImportSummary, Rejection
+from stammkunde.core.plausible import MAX_AMOUNT
 from stammkunde.shop.models import ZERO, Shop
 from stammkunde.shop.services.order_import import (
     ImportedOrderWriter,
-    Line,
     LineColumns,
     OrderRow,
 )
 from stammkunde.shop.totals import order_total
+
+# An accepted line as the reader collects it: the writer's line (``order_import.Line``) and its
+# line in the file, which the writer's rejections name.
+Line = tuple[str, int, str, str, int, Any, Any, int]
 
 __all__ = ["Line", "LineColumns", "OrderBatchWriter", "OrderHead", "OrderRow"]
 
@@ -68,12 +74,31 @@ class OrderBatchWriter:
         self._writer = ImportedOrderWriter(shop=shop, now=now)
         self.adapt_datetime = self._writer.adapt_datetime
         self.money_to_db = self._writer.money_to_db
+        # Lines the writer left out: they would push the total of an order stored before (by
+        # an earlier file or run) to the bound. The reading owns the error file while it runs;
+        # these are added to it at the end (``OrderImporter.run``).
+        self.refused: list[Rejection] = []
 
     def write(self, heads: dict[str, OrderRow], lines: LineColumns) -> None:
-        """Write one batch: customers, orders, lines, totals and timeline, in one transaction."""
-        counts = self._writer.write(heads, lines)
+        """Write one batch: customers, orders, lines, totals and timeline, in one transaction.
+
+        ``lines`` are the columns of ``Line``: the writer's and, last, the line in the file."""
+        *columns, file_lines = lines
+        counts = self._writer.write(heads, tuple(columns))
         summary = self.summary
         summary.customers_created += counts.customers_created
         summary.orders_created += counts.orders_created
         summary.lines_created += counts.lines_created
-        summary.accepted += len(lines[0])
+        summary.accepted += len(file_lines) - len(counts.refused)
+        for index in counts.refused:
+            self.refused.append(
+                Rejection(
+                    file_lines[index],
+                    "unit_price",
+                    _(
+                        "With this line the total of order %(number)s would reach %(max)s, "
+                        "more than an order can hold."
+                    )
+                    % {"number": columns[0][index], "max": MAX_AMOUNT},
+                )
+            )

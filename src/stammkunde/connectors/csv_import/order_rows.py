@@ -30,6 +30,7 @@ from stammkunde.shop.models import OrderStatus
 FIRST_BATCH_SIZE = 5_000
 STATUSES = frozenset(OrderStatus.values)
 PLACED = OrderStatus.PLACED.value
+ZERO = Decimal(0)
 
 # The cells of a row that belong to its order (the same on every row of the order), in the
 # order _parse unpacks them ...
@@ -90,6 +91,9 @@ class OrderRowReader:
         # Rows seen per order number: the position of the next row within its order. One small
         # int per order; everything else is per batch, so memory does not grow with lines.
         self.positions: dict[str, int] = {}
+        # Sum of the accepted line totals per order number in the whole file: each line may be
+        # plausible while the order's total, written as one amount, would not fit its column.
+        self.subtotals: dict[str, Decimal] = {}
         # Parsed order time per distinct text, ready for the database.
         self._moments: dict[str, Any] = {}
         # (quantity cell, unit price cell) as in the file -> (quantity as written, line total
@@ -121,6 +125,8 @@ class OrderRowReader:
         parse = self._parse
         amounts = self._amounts
         positions = self.positions
+        subtotals = self.subtotals
+        bound = plausible.MAX_AMOUNT
         summary = self.summary
         shared = self._texts.setdefault
         limit = min(batch_size, FIRST_BATCH_SIZE)
@@ -156,8 +162,14 @@ class OrderRowReader:
                 if last[3]:
                     quantity = abs(quantity)
             if quantity > 0:
-                _quantity, _price, sku, product_name = line_cells
                 number = last[1]
+                subtotal = subtotals[number] + total
+                # An order about to reach the bound takes the full path, which rejects the row.
+                if subtotal + (last[2].shipping or 0) >= bound:
+                    quantity = 0
+            if quantity > 0:
+                _quantity, _price, sku, product_name = line_cells
+                subtotals[number] = subtotal
                 line_number = positions[number] + 1
                 positions[number] = line_number
                 sku = sku.strip()[:64]
@@ -172,6 +184,7 @@ class OrderRowReader:
                         quantity,
                         unit_price,
                         total_db,
+                        line,
                     )
                 )
             else:
@@ -310,6 +323,20 @@ class OrderRowReader:
             )
             return
         head = self._heads.get(number)
+        subtotal = self.subtotals.get(number, ZERO) + total
+        shipped = (head.shipping if head is not None else None) or shipping or ZERO
+        if subtotal + shipped >= plausible.MAX_AMOUNT:
+            self._reject(
+                line,
+                "unit_price",
+                _(
+                    "With this line the total of order %(number)s would reach %(max)s, more "
+                    "than an order can hold."
+                )
+                % {"number": number, "max": plausible.MAX_AMOUNT},
+            )
+            return
+        self.subtotals[number] = subtotal
         if head is None:
             head = self._heads[number] = OrderHead(
                 customer_id=parsing.normalize_external_id(customer_id)[:100],
@@ -340,6 +367,7 @@ class OrderRowReader:
                 quantity,
                 amounts[2],
                 amounts[3],
+                line,
             )
         )
         # Let the next rows of this order take the fast path in batches.

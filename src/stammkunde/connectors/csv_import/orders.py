@@ -26,7 +26,7 @@ from stammkunde.connectors.csv_import.mappings import Mapping
 from stammkunde.connectors.csv_import.order_batches import OrderBatchWriter
 from stammkunde.connectors.csv_import.order_rows import Batch, OrderRowReader
 from stammkunde.connectors.csv_import.reading import CsvSource
-from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
+from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
 from stammkunde.core.bulk import sqlite_bulk_write_settings
 from stammkunde.shop.models import Shop
 
@@ -53,6 +53,7 @@ class OrderImporter:
         self.mapping = mapping
         self.batch_size = batch_size
         now = now or timezone.now()
+        self.errors = errors
         self.summary = ImportSummary(kind="orders")
         self.writer = OrderBatchWriter(shop=shop, summary=self.summary, now=now)
         self.reader = OrderRowReader(
@@ -99,6 +100,12 @@ class OrderImporter:
                 self._write_all(read(), progress)
                 orders = len(self.reader.positions)
         self.summary.orders = orders
+        if self.writer.refused:
+            self.errors.reopen(written=self.summary.rejected > 0)
+            # Named as the file names the column, like the reading's rejections.
+            column = source.header[columns["unit_price"]] if "unit_price" in columns else ""
+            for refused in self.writer.refused:
+                self.summary.reject(Rejection(refused.line, column, refused.reason), self.errors)
         return self.summary
 
     def _write_all(self, batches: Iterable[Batch], progress: Callable[[int], None] | None) -> None:

@@ -41,11 +41,20 @@ class ErrorFile:
             self._writer.writerow(self.HEADER)
         self._writer.writerow((rejection.line, rejection.column, rejection.reason))
 
+    def reopen(self, *, written: bool) -> None:
+        """Write on after ``close`` (the reading closes it when done), appending to the file if
+        it was ``written`` (the reading rejected rows, maybe in another process), else starting
+        it on the next rejection."""
+        if written and self.path is not None and self._writer is None:
+            self._handle = self.path.open("a", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._handle)
+
     def close(self) -> None:
         """Flush and close the file if one was written."""
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+            self._writer = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stammkunde.core.events import publish
+from stammkunde.core.plausible import MAX_AMOUNT
 from stammkunde.shop import events
 from stammkunde.shop.models import (
     WITHDRAWAL_PERIOD,
@@ -213,6 +214,13 @@ def record_refund(
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.refunded_total + amount > order.total:
         raise OrderError(_("Refunds would exceed the order total."))
+    if order.refunded_total + amount >= MAX_AMOUNT:
+        # Only where a stored total does not fit its column (SQLite does not enforce it):
+        # the refunded total must, or PostgreSQL refuses the write.
+        raise OrderError(
+            _("The refunded total would reach %(max)s, more than an order can hold.")
+            % {"max": MAX_AMOUNT}
+        )
     refund = Refund.objects.create(
         order=order,
         amount=amount,

@@ -11,7 +11,7 @@ no-op: Order (shop, external_id), OrderLine (order, line_number).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,12 +21,15 @@ from django.db import connection, transaction
 
 from stammkunde.core.bulk import insert_ignore, select_in
 from stammkunde.core.events import publish
+from stammkunde.core.plausible import MAX_AMOUNT
 from stammkunde.shop.events import OrdersImported
 from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.services.customer_batch import link_customers
 from stammkunde.shop.totals import RECOUNT_TOTALS
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import params_to_db, record_activity_values
+
+ZERO = Decimal(0)
 
 INSERT_LINES = (
     "INSERT INTO shop_orderline (order_id, line_number, sku, name, quantity, unit_price, total)"
@@ -70,6 +73,9 @@ class BatchCounts:
     customers_created: int = 0
     orders_created: int = 0
     lines_created: int = 0
+    # Positions in the batch of the lines not written: with them, the total of an order stored
+    # before would reach ``plausible.MAX_AMOUNT``.
+    refused: list[int] = field(default_factory=list)
 
 
 class ImportedOrderWriter:
@@ -98,6 +104,11 @@ class ImportedOrderWriter:
         numbers, *other_columns = lines
         params = list(zip(map(order_ids.__getitem__, numbers), *other_columns, strict=True))
         with connection.cursor() as cursor:
+            if recount:
+                counts.refused = _over_bound(cursor, params, recount)
+                if counts.refused:
+                    refused = set(counts.refused)
+                    params = [row for index, row in enumerate(params) if index not in refused]
             cursor.executemany(INSERT_LINES, params)
             counts.lines_created = max(cursor.rowcount, 0)
             # Orders created in this batch got their totals from the batch's lines on insert;
@@ -218,6 +229,58 @@ def money_to_db() -> Callable[[Decimal], Any]:
     if connection.vendor == "sqlite":
         return str
     return lambda amount: connection.ops.adapt_decimalfield_value(amount, 14, 2)
+
+
+# The total RECOUNT_TOTALS would give the orders with the ids at {ids}.
+RECOUNTED_TOTALS = (
+    "SELECT o.id, COALESCE((SELECT ROUND(SUM(l.total), 2) FROM shop_orderline l"
+    "   WHERE l.order_id = o.id), 0) + o.shipping_total - o.discount_total"
+    " FROM shop_order o WHERE o.id IN ({ids})"
+)
+
+
+def _over_bound(cursor: Any, params: list[tuple[Any, ...]], recount: set[int]) -> list[int]:
+    """Positions in ``params`` (INSERT_LINES rows) of the lines that would push the recounted
+    total of an order stored before to ``MAX_AMOUNT`` or beyond, which PostgreSQL refuses to
+    store (numeric field overflow) and would stop the import at.
+
+    Like the reader within a file, line by line: a line that would reach the bound is left
+    out, a smaller one after it may still fit. Lines already stored count once.
+    """
+    added: dict[int, Decimal] = {}
+    for order_id, _line_number, _sku, _name, _quantity, _price, total in params:
+        if order_id in recount:
+            added[order_id] = added.get(order_id, ZERO) + Decimal(str(total))
+    if not added:
+        return []
+    recounted: dict[int, Decimal] = {}
+    for ids in _chunks(sorted(added)):
+        cursor.execute(RECOUNTED_TOTALS.format(ids=", ".join(["%s"] * len(ids))), ids)
+        recounted.update((order_id, Decimal(str(total))) for order_id, total in cursor.fetchall())
+    # At most what the batch adds: lines already stored are not inserted again.
+    near = [
+        order_id for order_id, total in added.items() if recounted[order_id] + total >= MAX_AMOUNT
+    ]
+    if not near:
+        return []
+    stored = set(
+        select_in(
+            "SELECT order_id, line_number FROM shop_orderline WHERE order_id IN ({in_list})",
+            [],
+            near,
+        )
+    )
+    near_set = set(near)
+    refused = []
+    for index, (order_id, line_number, *_rest, total) in enumerate(params):
+        if order_id not in near_set or (order_id, line_number) in stored:
+            continue
+        amount = Decimal(str(total))
+        if recounted[order_id] + amount >= MAX_AMOUNT:
+            refused.append(index)
+        else:
+            recounted[order_id] += amount
+    return refused
 
 
 # Ids per recount statement: well below the bind parameter limits of SQLite (32,766) and
