@@ -236,3 +236,19 @@ def test_a_shop_id_of_a_merged_away_customer_lands_on_the_survivor(
     survivor.refresh_from_db()
     assert survivor.first_name == "Kim"
     assert Customer.objects.get(pk=merged.pk).first_name == ""
+
+
+def test_the_import_is_named_in_the_readers_language(write_csv, run_import):
+    """A file imported while the installation spoke German reads "CSV import <file>" in the
+    English UI and "CSV-Import <file>" in the German one: the source is stored as a token."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        run_import("customers", write_csv(f"{HEADER}\nkim@example.de;;Kim;Meier;;;;;;;;;\n"))
+    [created] = Activity.objects.filter(kind=ActivityKind.CUSTOMER_CREATED)
+    assert created.actor_label.startswith("csv_import:")
+    file_name = created.actor_label.removeprefix("csv_import:")
+    with translation.override("en"):
+        assert created.actor_name == f"CSV import {file_name}"
+    with translation.override("de"):
+        assert created.actor_name == f"CSV-Import {file_name}"

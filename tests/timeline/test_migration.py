@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("timeline", "0005_activity_params")]
 AFTER = [("timeline", "0007_remove_activity_summary")]
-LATEST = [("timeline", "0008_actor_label_tokens")]
+LATEST = [("timeline", "0009_csv_import_file_tokens")]
 AT = datetime(2025, 5, 1, 12, tzinfo=UTC)
 
 # (kind, summary, body) as the writers stored them: German (the default) and English lines.
@@ -96,7 +96,14 @@ def test_system_sources_become_tokens_and_can_go_back():
     apps = migrate(AFTER)
     customer = apps.get_model("customers", "Customer").objects.create(email="b@example.de")
     Activity = apps.get_model("timeline", "Activity")
-    for label in ("CSV-Import", "Das Shopsystem", "The customer, directly", "Rösterei Süd"):
+    for label in (
+        "CSV-Import",
+        "Das Shopsystem",
+        "The customer, directly",
+        "Rösterei Süd",
+        "CSV-Import kunden.csv",
+        "CSV import customers 2026.csv",
+    ):
         Activity.objects.create(
             customer_id=customer.pk, kind="note", params={"text": "x"}, actor_label=label,
             occurred_at=AT,
@@ -109,6 +116,8 @@ def test_system_sources_become_tokens_and_can_go_back():
             "consent_source:shop",
             "consent_source:customer",
             "Rösterei Süd",
+            "csv_import:kunden.csv",
+            "csv_import:customers 2026.csv",
         ]
         with translation.override("de"):
             apps = migrate(AFTER)
@@ -118,6 +127,8 @@ def test_system_sources_become_tokens_and_can_go_back():
             "Das Shopsystem",
             "Der Kunde selbst",
             "Rösterei Süd",
+            "CSV-Import kunden.csv",
+            "CSV-Import customers 2026.csv",
         ]
     finally:
         migrate(LATEST)

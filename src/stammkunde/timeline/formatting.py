@@ -50,10 +50,12 @@ def format_date(value: str) -> str:
 
 def format_actor(label: str) -> str:
     """Who caused an entry, in the active language: the system's own sources are stored as
-    tokens ("csv_import", "consent_source:shop") and named here; any other label is a name
-    (a shop, an API token, a staff member) and shown as written."""
+    tokens ("csv_import", "csv_import:<file name>", "consent_source:shop") and named here;
+    any other label is a name (a shop, an API token, a staff member) and shown as written."""
     token, _separator, detail = label.partition(":")
-    if token == "csv_import" and not detail:
+    if token == "csv_import":
+        if detail:
+            return gettext("CSV import %(file)s") % {"file": detail}
         return gettext("CSV import")
     if token == "consent_source" and detail:
         return choice_label("customers.ConsentEvent", "source", detail)
@@ -82,3 +84,10 @@ def _choices(model: str, field: str) -> dict[Any, Any]:
         return dict(apps.get_model(model)._meta.get_field(field).flatchoices)
     except (LookupError, FieldDoesNotExist):
         return {}
+
+
+def format_source(value: str) -> str:
+    """Where a reported consent came from, in the active language: a ``ConsentSource`` value,
+    a token of ``format_actor`` (a CSV file), or a name (a shop) shown as written."""
+    label = choice_label("customers.ConsentEvent", "source", value)
+    return format_actor(value) if label == value else label

@@ -15,7 +15,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stammkunde.timeline.formatting import choice_label, field_label, format_date, format_money
+from stammkunde.timeline.formatting import (
+    choice_label,
+    field_label,
+    format_date,
+    format_money,
+    format_source,
+)
 from stammkunde.timeline.kinds import ActivityKind as K
 
 Params = Mapping[str, Any]
@@ -152,7 +158,7 @@ def _consent_not_taken(p: Params) -> str:
         " directly on %(date)s"
     ) % {
         **_purpose_channel(p),
-        "source": choice_label("customers.ConsentEvent", "source", p["source"]),
+        "source": format_source(p["source"]),
         "date": format_date(p["opted_out_on"]),
     }
 

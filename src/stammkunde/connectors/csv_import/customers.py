@@ -89,7 +89,10 @@ class CustomerImporter:
         columns = self.mapping.resolve(source.header)
         # Rejections name the column as the file does, not as the mapping calls it.
         self.column_names = {name: source.header[index] for name, index in columns.items()}
-        self.source_label = _("CSV import %(file)s") % {"file": source.path.name}
+        # A token, not a sentence: the timeline names it in each reader's language
+        # (timeline.formatting.format_actor), and the consent's dedupe key stays the same
+        # whatever language the import ran in.
+        self.source_label = f"csv_import:{source.path.name}"
         width = len(source.header)
         batch: list[tuple[int, dict[str, str]]] = []
         for line, cells, problem in source.rows():
