@@ -20,14 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import (
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    transaction,
-)
+from django.db import transaction
 from django.utils import timezone
 
+from stammkunde.connectors.inbox.failures import is_transient, lost_a_race
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.models.inbox import OPEN_STATES
 from stammkunde.connectors.platforms import PayloadError, adapter_for
@@ -313,7 +309,7 @@ def _process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResul
     try:
         events, applied = _apply_with_race_retries(delivery)
     except (PayloadError, ApplyError, KeyError) as exc:
-        if _is_transient(exc):
+        if is_transient(exc):
             _retry_or_park(delivery, exc, now=now, result=result)
         else:
             # The delivery itself is wrong: trying again cannot help until someone fixes it.
@@ -352,30 +348,9 @@ def _apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
             with event_origin(origin_of(delivery.source)):
                 return events, apply_events(delivery.shop, events)
         except Exception as exc:
-            if attempt == RACE_RETRIES or not _lost_a_race(exc):
+            if attempt == RACE_RETRIES or not lost_a_race(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _lost_a_race(exc: BaseException) -> bool:
-    cause = exc.__cause__ or exc.__context__
-    return any(isinstance(error, IntegrityError) or _is_deadlock(error) for error in (exc, cause))
-
-
-def _is_deadlock(error: BaseException | None) -> bool:
-    # PostgreSQL's SQLSTATE 40P01 (deadlock) and 40001 (serialization failure).
-    code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
-    return isinstance(error, OperationalError) and code in {"40P01", "40001"}
-
-
-def _is_transient(exc: BaseException) -> bool:
-    """A lost connection, lock timeout, deadlock or lost insert race, even when wrapped as
-    ApplyError, or data that refers to what has not arrived yet (a refund before its order):
-    worth another try after a pause."""
-    return getattr(exc, "transient", False) or any(
-        isinstance(error, OperationalError | InterfaceError | IntegrityError)
-        for error in (exc, exc.__cause__ or exc.__context__)
-    )
 
 
 def _retry_or_park(
