@@ -193,6 +193,17 @@ EMAIL_TIMEOUT = env_int("STAMMKUNDE_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("STAMMKUNDE_DEFAULT_FROM_EMAIL", "service@shop.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Messaging (the outbox). Message-IDs are <...@STAMMKUNDE_MAIL_DOMAIN>; the default sender is
+# a named person, never a no-reply address.
+MAIL_DOMAIN = env_str("STAMMKUNDE_MAIL_DOMAIN", "shop.example")
+MESSAGING_FROM_NAME = env_str("STAMMKUNDE_MAIL_FROM_NAME", "")
+# Overrides of the governor's limits (messaging.governor.GovernorSettings field -> value);
+# tests set the quiet hours off with {"quiet_hours_start": time(0), "quiet_hours_end": time(0)}.
+MESSAGING_GOVERNOR: dict = {}
+# UWG §7(3): product recommendations by e-mail to existing customers without consent, with an
+# objection notice in every such mail. Off unless the shop switches it on.
+MESSAGING_EXISTING_CUSTOMER_EXCEPTION = env_bool("STAMMKUNDE_EXISTING_CUSTOMER_EXCEPTION", False)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("STAMMKUNDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -195,6 +195,7 @@ class ConsentChannel(models.TextChoices):
 class ConsentPurpose(models.TextChoices):
     NEWSLETTER = "newsletter", _("Newsletter and offers")
     FEEDBACK = "feedback", _("Feedback and review requests")
+    RECOMMENDATION = "recommendation", _("Product recommendations")
     REACTIVATION = "reactivation", _("Win-back messages")
 
 

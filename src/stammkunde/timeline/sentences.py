@@ -109,6 +109,8 @@ HOLD_RULES = {
     "history": gettext_lazy("event from the past"),
     "not_personal": gettext_lazy("does not read as personal"),
     "bounced": gettext_lazy("address bounces"),
+    "no_address": gettext_lazy("no e-mail address"),
+    "invalid_address": gettext_lazy("invalid e-mail address"),
 }
 CONTACT_HOLD_REASONS = {
     "open_case": gettext_lazy("open service case"),

@@ -1,0 +1,1 @@
+"""Every change to messaging's tables: the outbox, decisions, holds, the suppression list."""
