@@ -42,7 +42,30 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["customer_id", "-at"], name="audit_customer_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # The audit trail search: newest first, optionally one action.
+            models.Index(fields=["-at"], name="audit_at"),
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditedCustomer(models.Model):
+    """One customer an audited page showed among others (a list, search results, an export).
+
+    A list is one audit entry (once per page) with a row here per customer shown, so the audit
+    trail of one customer finds the lists it appeared in by an index scan on both databases.
+    Append-only, like the entry.
+    """
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="customers")
+    customer_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("customer in an audit entry")
+        verbose_name_plural = _("customers in audit entries")
+        indexes = [models.Index(fields=["customer_id", "entry"], name="audit_shown_customer")]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_id} in {self.entry_id}"

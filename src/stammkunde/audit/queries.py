@@ -2,13 +2,86 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from stammkunde.audit.models import AuditEntry
+from django.db.models import Q, QuerySet
+
+from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
+from stammkunde.audit.services import audit
+
+
+def _concerning(customer_id: int) -> Q:
+    # A list that showed the customer counts as much as a read of the customer alone.
+    shown_in = AuditedCustomer.objects.filter(customer_id=customer_id).values("entry_id")
+    return Q(customer_id=customer_id) | Q(pk__in=shown_in)
 
 
 def audit_trail_for_customer(customer_id: int) -> QuerySet[AuditEntry]:
-    """Every audited read or change of one customer's data, newest first."""
+    """Every audited read or change of one customer's data, lists that showed them included,
+    newest first."""
     return (
-        AuditEntry.objects.filter(customer_id=customer_id).select_related("actor").order_by("-at")
+        AuditEntry.objects.filter(_concerning(customer_id))
+        .select_related("actor")
+        .order_by("-at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """What a team lead searches the audit trail for; every part optional."""
+
+    customer_id: int | None = None
+    actor_id: int | None = None
+    action: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search_audit_trail(
+    criteria: TrailFilter, *, by: Any, offset: int = 0, limit: int = 50
+) -> list[AuditEntry]:
+    """One page of audit entries matching ``criteria``, newest first (``limit`` + 1 rows are
+    read so the caller can tell whether a next page exists; at most ``limit`` are audited).
+
+    Reading the trail of a customer is itself a read of their data: it is audited.
+    """
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    if criteria.customer_id is not None:
+        entries = entries.filter(_concerning(criteria.customer_id))
+    if criteria.actor_id is not None:
+        entries = entries.filter(actor_id=criteria.actor_id)
+    if criteria.action:
+        entries = entries.filter(action=criteria.action)
+    if criteria.since is not None:
+        entries = entries.filter(at__gte=criteria.since)
+    if criteria.until is not None:
+        entries = entries.filter(at__lt=criteria.until)
+    page = list(entries[offset : offset + limit + 1])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="audit.auditentry",
+        customer_id=criteria.customer_id,
+        detail="audit trail search",
+    )
+    return page
+
+
+def audit_trail_export(customer_id: int) -> list[dict[str, Any]]:
+    """The audit trail of one customer as plain values, for the GDPR export: who (a staff
+    member's login name, an integration or the system) did what, when, to which record."""
+    return [
+        {
+            "at": entry.at.isoformat(),
+            "actor": entry.actor_label,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "concerned": "customer" if entry.customer_id == customer_id else "shown in a list",
+            "fields": entry.fields,
+            "detail": entry.detail,
+        }
+        for entry in audit_trail_for_customer(customer_id).iterator()
+    ]

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from stammkunde.audit.models import AuditAction, AuditEntry
+from stammkunde.audit.context import current_client_address
+from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.core.bulk import insert_rows
 
 
@@ -20,20 +21,26 @@ def audit(
     object_type: str = "",
     object_id: str | int = "",
     customer_id: int | None = None,
+    customer_ids: Iterable[int] = (),
     fields: Iterable[str] = (),
     detail: str = "",
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """Record that ``actor`` (a staff user, or None for the system) did ``action`` to an object.
+    """Record that ``actor`` (a staff user, an API token's actor, or None for the system) did
+    ``action`` to an object.
 
-    Pass ``obj`` (a model instance) or ``object_type`` and ``object_id``. Only field *names* are
-    logged, never their values, so the audit log holds no personal data of its own.
+    Pass ``obj`` (a model instance) or ``object_type`` and ``object_id``. ``customer_id`` is the
+    one customer the act concerned; ``customer_ids`` the customers a list, search result or
+    export showed (one row each in ``AuditedCustomer``, so each customer's trail finds it).
+    Only field *names* are logged, never their values, so the audit log holds no personal data
+    of its own. The client address comes from the request being served
+    (``audit.context``) unless given.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=user,
         actor_label=user.get_username() if user else (str(actor) if actor else "system"),
         action=action,
@@ -42,8 +49,14 @@ def audit(
         customer_id=customer_id,
         fields=sorted(fields),
         detail=detail[:500],
-        ip_address=ip_address,
+        ip_address=ip_address or current_client_address(),
     )
+    shown = sorted({int(pk) for pk in customer_ids})
+    if shown:
+        AuditedCustomer.objects.bulk_create(
+            [AuditedCustomer(entry=entry, customer_id=pk) for pk in shown]
+        )
+    return entry
 
 
 def audit_system_changes(

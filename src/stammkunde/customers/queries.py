@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
 from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
     BuyerKey,
@@ -102,3 +105,47 @@ def find_by_emails(emails: Iterable[str]) -> dict[str, int]:
     keys = sorted({key for key in (normalize_email(email) for email in emails) if key})
     found = match_customers(None, [BuyerKey("", key) for key in keys])
     return {key: pk for key, pk in zip(keys, found, strict=True) if pk is not None}
+
+
+# Audited reads for staff and integrations (docs/ARCHITECTURE.md, "Audited reads"): each takes
+# the acting user (``by``: a staff user or an API actor) and writes one audit row per page.
+
+
+def customer_for_staff(pk: int, *, by: Any, detail: str = "") -> Customer | None:
+    """The customer ``pk`` (merged or not) for a page that shows their data, or None.
+
+    Audited: one VIEW row naming the customer and ``detail`` (which page or API read).
+    """
+    customer = Customer.objects.select_related("merged_into").filter(pk=pk).first()
+    if customer is not None:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            obj=customer,
+            customer_id=customer.pk,
+            detail=detail,
+        )
+    return customer
+
+
+def customers_page(*, by: Any, offset: int, limit: int, detail: str = "list") -> list[Customer]:
+    """Up to ``limit`` + 1 active customers from ``offset`` in name order (tags prefetched);
+    the extra row tells a next page exists without counting the table.
+
+    Audited: one VIEW row listing the ids of the (at most ``limit``) customers shown.
+    """
+    customers = list(active_customers().prefetch_related("tags")[offset : offset + limit + 1])
+    record_list_view([customer.pk for customer in customers[:limit]], by=by, detail=detail)
+    return customers
+
+
+def record_list_view(customer_ids: Iterable[int], *, by: Any, detail: str) -> None:
+    """Write the one audit row of a page that showed these customers (a list, search results,
+    duplicate suggestions). For the audited queries of higher apps that list customers."""
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="customers.customer",
+        customer_ids=customer_ids,
+        detail=detail,
+    )

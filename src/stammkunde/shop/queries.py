@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.queries import customer_ids_matching
+from stammkunde.customers.queries import customer_ids_matching, record_list_view
 from stammkunde.shop.models import Order, OrderStatus, Return, Shipment, Shop, ShopAccount
 
 SEARCH_LIMIT = 50
@@ -59,6 +60,17 @@ def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
         if customer is not None and customer not in resolved:
             resolved.append(customer)
     return resolved
+
+
+def search_customers(
+    term: str, *, by: Any, offset: int = 0, limit: int = SEARCH_LIMIT
+) -> list[Customer]:
+    """``find_customers`` for a staff page or an API call: up to ``limit`` + 1 matches from
+    ``offset`` (the extra one tells a next page exists), audited once with the ids of the
+    (at most ``limit``) customers shown."""
+    found = find_customers(term, limit=offset + limit + 1)[offset:]
+    record_list_view([customer.pk for customer in found[:limit]], by=by, detail="search")
+    return found
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,29 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.queries import audit_trail_for_customer
-from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.queries import active_customers, current_consents
-from stammkunde.customers.services import record_customer_view
+from stammkunde.customers.models import Customer
+from stammkunde.customers.queries import (
+    current_consents,
+    customer_for_staff,
+    customers_page,
+    resolve_merged,
+)
 from stammkunde.shop.queries import (
-    find_customers,
     key_figures,
     order_summaries,
     orders_for_customer,
+    search_customers,
 )
 from stammkunde.timeline.queries import timeline_page
 from stammkunde.ui.customers.forms import CallForm, NoteForm
 
 PAGE_SIZE = 25
+SEARCH_LIMIT = 50
 TIMELINE_PAGE_SIZE = 50
 AUDIT_ROWS = 50
 # Search terms are cut here before they reach the database; no name, e-mail or number is longer.
@@ -46,14 +51,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = _page_number(request.GET.get("page"))
     has_next = False
     if term:
-        customers = find_customers(term)
+        customers = search_customers(term, by=request.user)[:SEARCH_LIMIT]
     else:
         # One row more than a page tells whether a next page exists, without counting a table
         # that may hold millions of customers.
         offset = (page - 1) * PAGE_SIZE
-        customers = list(
-            active_customers().prefetch_related("tags")[offset : offset + PAGE_SIZE + 1]
-        )
+        customers = customers_page(by=request.user, offset=offset, limit=PAGE_SIZE)
         has_next = len(customers) > PAGE_SIZE
         customers = customers[:PAGE_SIZE]
     summaries = order_summaries([customer.pk for customer in customers])
@@ -71,22 +74,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _customer_or_404(pk: int) -> Customer:
-    return get_object_or_404(Customer.objects.select_related("merged_into"), pk=pk)
-
-
-def _surviving(customer: Customer) -> Customer:
-    seen = set()
-    while customer.status == CustomerStatus.MERGED and customer.merged_into_id:
-        if customer.pk in seen:  # a merge cycle would be a data bug; do not loop forever
-            break
-        seen.add(customer.pk)
-        customer = customer.merged_into
+def _customer_or_404(pk: int, *, by: object, detail: str) -> Customer:
+    customer = customer_for_staff(pk, by=by, detail=detail)
+    if customer is None:
+        raise Http404("no such customer")
     return customer
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next_cursor(entries: list, limit: int) -> str | None:
@@ -113,15 +105,11 @@ def _parse_cursor(raw: str | None) -> tuple[datetime, int] | None:
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer_or_404(pk)
-    surviving = _surviving(customer)
-    if surviving.pk != customer.pk:
-        messages.info(
-            request,
-            _("Customer #%(old)s was merged into this customer.") % {"old": customer.pk},
-        )
-        return redirect(surviving)
-    record_customer_view(customer, by=request.user, ip_address=_client_ip(request))
+    surviving = resolve_merged(pk)
+    if surviving != pk:
+        messages.info(request, _("Customer #%(old)s was merged into this customer.") % {"old": pk})
+        return redirect("ui:customer-detail", pk=surviving)
+    customer = _customer_or_404(pk, by=request.user, detail="360")
     entries = timeline_page(customer.pk, limit=TIMELINE_PAGE_SIZE)
     can_see_audit = request.user.has_perm("customers.view_audit_trail")
     context = {
@@ -148,7 +136,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The next page of the timeline after a cursor ("load more")."""
-    customer = _customer_or_404(pk)
+    customer = _customer_or_404(pk, by=request.user, detail="timeline")
     raw_cursor = request.GET.get("before")
     cursor = _parse_cursor(raw_cursor)
     if raw_cursor and cursor is None:

@@ -1,0 +1,42 @@
+"""The request an audited read or change happens in, so services need not be handed its address.
+
+``AuditContextMiddleware`` keeps the client address of each request in a context variable;
+``audit.services.audit`` writes it on every row made while the request runs. Jobs and commands
+run outside any request and record no address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+_client_address: ContextVar[str | None] = ContextVar("stammkunde_audit_address", default=None)
+
+
+def current_client_address() -> str | None:
+    """The client address of the request being served, or None outside a request."""
+    return _client_address.get()
+
+
+@contextlib.contextmanager
+def client_address(address: str | None) -> Iterator[None]:
+    """Record ``address`` on the audit rows written inside; nests and restores on exit."""
+    token = _client_address.set(address or None)
+    try:
+        yield
+    finally:
+        _client_address.reset(token)
+
+
+class AuditContextMiddleware:
+    """Serve each request with its client address known to the audit log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with client_address(request.META.get("REMOTE_ADDR")):
+            return self.get_response(request)

@@ -1,0 +1,86 @@
+"""Reads of personal data by staff write one audit row per page, naming the customers shown."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
+from stammkunde.audit.queries import audit_trail_for_customer
+from stammkunde.customers.services import create_customer
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "stammkunde"
+
+
+@pytest.fixture
+def people(db):
+    return [
+        create_customer(by=None, email=f"kunde{n}@example.de", first_name="Kim", last_name=name)
+        for n, name in enumerate(["Adler", "Becker", "Conrad"])
+    ]
+
+
+def test_the_360_page_writes_one_view_row_with_the_client_address(client, agent, people):
+    client.force_login(agent)
+    response = client.get(reverse("ui:customer-detail", args=[people[0].pk]))
+    assert response.status_code == 200
+    rows = AuditEntry.objects.filter(action=AuditAction.VIEW, actor=agent)
+    assert rows.count() == 1
+    row = rows.get()
+    assert row.customer_id == people[0].pk
+    assert row.detail == "360"
+    assert row.ip_address == "127.0.0.1"
+
+
+def test_the_customer_list_writes_one_row_naming_every_customer_shown(client, agent, people):
+    client.force_login(agent)
+    assert client.get(reverse("ui:customer-list")).status_code == 200
+    row = AuditEntry.objects.get(action=AuditAction.VIEW, actor=agent)
+    shown = set(AuditedCustomer.objects.filter(entry=row).values_list("customer_id", flat=True))
+    assert shown == {person.pk for person in people}
+
+
+def test_search_results_are_audited_with_the_customers_found(client, agent, people):
+    client.force_login(agent)
+    client.get(reverse("ui:customer-list"), {"q": "becker"})
+    row = AuditEntry.objects.get(action=AuditAction.VIEW, actor=agent)
+    assert row.detail == "search"
+    assert list(row.customers.values_list("customer_id", flat=True)) == [people[1].pk]
+
+
+def test_a_list_that_showed_a_customer_is_in_their_audit_trail(client, agent, people):
+    client.force_login(agent)
+    client.get(reverse("ui:customer-list"), {"q": "conrad"})
+    trail = audit_trail_for_customer(people[2].pk).filter(action=AuditAction.VIEW)
+    assert [(entry.actor, entry.detail) for entry in trail] == [(agent, "search")]
+    assert not audit_trail_for_customer(people[0].pk).filter(action=AuditAction.VIEW).exists()
+
+
+def test_loading_more_of_the_timeline_is_audited(client, agent, people):
+    client.force_login(agent)
+    client.get(reverse("ui:customer-timeline", args=[people[1].pk]))
+    assert AuditEntry.objects.filter(
+        action=AuditAction.VIEW, customer_id=people[1].pk, detail="timeline"
+    ).exists()
+
+
+# Reads that return personal data without writing the audit row; staff pages use the audited
+# variants (``search_customers``, ``customers_page``, ``customer_for_staff``) instead.
+UNAUDITED_READS = {"find_customers", "active_customers", "customer_ids_matching"}
+# The home page counts customers (no personal data) with ``active_customers().count()``.
+ALLOWED = {("ui/home.py", "active_customers")}
+
+
+def test_staff_pages_use_only_the_audited_reads():
+    offenders = []
+    for path in sorted((SRC / "ui").rglob("*.py")):
+        relative = path.relative_to(SRC).as_posix()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name in UNAUDITED_READS and (relative, alias.name) not in ALLOWED:
+                        offenders.append(f"{relative}: {alias.name}")
+    assert offenders == []
