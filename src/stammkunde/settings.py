@@ -205,6 +205,15 @@ MESSAGING_GOVERNOR: dict = {}
 # objection notice in every such mail. Off unless the shop switches it on.
 MESSAGING_EXISTING_CUSTOMER_EXCEPTION = env_bool("STAMMKUNDE_EXISTING_CUSTOMER_EXCEPTION", False)
 
+# Privacy (GDPR): how long a customer without orders is kept after their last sign of life
+# (a lead: a shop account or a consent), and how long a contact nobody verified (no order, no
+# shop account, no consent granted); the daily job erases them (customers.retention).
+RETENTION_LEAD_DAYS = env_int("STAMMKUNDE_RETENTION_LEAD_DAYS", 3 * 365)
+RETENTION_UNVERIFIED_DAYS = env_int("STAMMKUNDE_RETENTION_UNVERIFIED_DAYS", 90)
+# The record of processing activities (Art. 30): who the controller is and who receives data.
+PRIVACY_CONTROLLER = env_str("STAMMKUNDE_PRIVACY_CONTROLLER", "")
+PRIVACY_OFFICER = env_str("STAMMKUNDE_PRIVACY_OFFICER", "")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("STAMMKUNDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -10,6 +10,12 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
+        from stammkunde.analytics import gdpr
+        from stammkunde.core.gdpr import register_erasure, register_export
+
+        register_export(self.label, gdpr.export_scores)
+        register_erasure(self.label, gdpr.erase_scores)
+
         from stammkunde.analytics import tasks
         from stammkunde.core.scheduling import register_periodic_job
 

@@ -182,6 +182,7 @@ def _score(
             card.columns(scored_at=now), progress=lambda done: progress("write", done, total)
         )
         writing.delete_stale_scores(now)
+        writing.delete_restricted_scores()
         writing.replace_kpi_rows(aggregates.kpi_rows, now)
         writing.replace_cohort_cells(aggregates.cohort_rows, now)
         run.state = RunState.FINISHED

@@ -17,6 +17,7 @@ import numpy as np
 from django.db import connection
 
 from stammkunde.analytics.models import CohortCell, CustomerScore, KpiRow
+from stammkunde.customers.models import CustomerStatus
 
 CHUNK_ROWS = 20_000
 
@@ -162,6 +163,13 @@ def _copy_and_upsert(lists: list[list], table: str, names: str, updates: str, pr
 def delete_stale_scores(scored_at: datetime) -> int:
     """Remove the scores a run did not rewrite (their customers have nothing to score now)."""
     deleted, _ = CustomerScore.objects.filter(scored_at__lt=scored_at).delete()
+    return deleted
+
+
+def delete_restricted_scores() -> int:
+    """Delete the scores of erased customers: their processing is restricted (Art. 18 GDPR), so
+    they are not profiled; their orders still count in the aggregates."""
+    deleted, _ = CustomerScore.objects.filter(customer__status=CustomerStatus.ERASED).delete()
     return deleted
 
 

@@ -10,6 +10,13 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Shop connectors and file imports")
 
     def ready(self) -> None:
+        from stammkunde.connectors import gdpr
+        from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
+
+        register_export(self.label, gdpr.export_deliveries)
+        register_erasure(self.label, gdpr.erase_deliveries)
+        register_erasure_check(self.label, gdpr.check_deliveries)
+
         from stammkunde.connectors.backfill.schedule import register_reconciliation
         from stammkunde.connectors.tasks import process_inbox
         from stammkunde.core.scheduling import register_periodic_job

@@ -26,6 +26,11 @@ from typing import Any
 
 ExportHandler = Callable[[int], dict[str, Any]]
 
+# German retention duties (since 1 January 2025, BEG IV: accounting vouchers 8 instead of 10 years).
+# Each: (years, legal basis, basis token for the readable label).
+ACCOUNTING_VOUCHERS = (8, "HGB §257 (1) Nr. 4, (4); AO §147 (1) Nr. 4, (3)")
+BUSINESS_LETTERS = (6, "HGB §257 (1) Nr. 2-3, (4); AO §147 (1) Nr. 2-3, (3)")
+
 
 @dataclass(frozen=True)
 class RetentionDuty:
@@ -69,6 +74,7 @@ class ErasureRequest:
     request_id: int
     keep: tuple[RetentionDuty, ...] = ()
     by: Any = None
+    today: date | None = None  # the day retention is judged on (tests set it; None: today)
 
     def keeps(self, app_label: str, what: str) -> RetentionDuty | None:
         """The duty that keeps ``what`` of ``app_label``, or None when it may go."""

@@ -30,6 +30,15 @@ class CustomersMerged(DomainEvent):
     merged_id: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class CustomerErased(DomainEvent):
+    """A customer's personal data was erased (Art. 17 GDPR); whatever is kept is restricted
+    (Art. 18): no messages, no lists, no segments."""
+
+    customer_id: int
+    privacy_request_id: int
+
+
 def consent_changed(event: Any) -> ConsentChanged:
     """The domain event of one new entry of the consent ledger (a ``ConsentEvent`` row)."""
     return ConsentChanged(

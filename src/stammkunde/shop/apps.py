@@ -6,3 +6,11 @@ class ShopConfig(AppConfig):
     name = "stammkunde.shop"
     label = "shop"
     verbose_name = _("Shop")
+
+    def ready(self) -> None:
+        from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
+        from stammkunde.shop import gdpr
+
+        register_export(self.label, gdpr.export_shop_data)
+        register_erasure(self.label, gdpr.erase_shop_data)
+        register_erasure_check(self.label, gdpr.check_shop_erasure)

@@ -6,3 +6,10 @@ class TimelineConfig(AppConfig):
     name = "stammkunde.timeline"
     label = "timeline"
     verbose_name = _("Timeline")
+
+    def ready(self) -> None:
+        from stammkunde.core.gdpr import register_erasure, register_export
+        from stammkunde.timeline import gdpr
+
+        register_export(self.label, gdpr.export_timeline)
+        register_erasure(self.label, gdpr.erase_timeline)

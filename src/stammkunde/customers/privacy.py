@@ -1,0 +1,272 @@
+"""GDPR export (Art. 15/20) and erasure (Art. 17) of one customer, across every app.
+
+Both walk the registry of ``core.gdpr``: each app contributes its part of the export, its
+obstacles and retention duties, and its erasure. An erasure with an obstacle (an open order, an
+unprocessed delivery, an open case) is deferred and tried again daily; one with records the
+law requires kept (orders 8 years, business letters 6, from the end of the calendar year) erases
+everything else, keeps those with processing restricted (Art. 18: the customer is ``erased``,
+so no list, segment or message reaches them) and finishes when the retention ends. Every
+request leaves a ``PrivacyRequest`` record and an audit row; the consent ledger and the audit
+trail are never erased.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.core.events import publish
+from stammkunde.core.gdpr import (
+    ErasureCheck,
+    ErasureRequest,
+    RetentionDuty,
+    erasure_checks,
+    erasure_handlers,
+    export_handlers,
+)
+from stammkunde.customers.events import CustomerErased
+from stammkunde.customers.matching import resolve_merged
+from stammkunde.customers.models import (
+    Customer,
+    CustomerStatus,
+    PrivacyRequest,
+    PrivacyRequestChannel,
+    PrivacyRequestKind,
+    PrivacyRequestState,
+)
+
+EXPORT_FORMAT = "stammkunde-gdpr-export/1"
+
+
+class PrivacyError(ValueError):
+    """A privacy request that cannot be taken (no such customer)."""
+
+
+def _actor_label(by: Any) -> str:
+    if getattr(by, "is_authenticated", False):
+        return by.get_username()
+    return str(by) if by else "system"
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _customer_id(customer_id: int) -> int:
+    surviving = resolve_merged(customer_id)
+    if not Customer.objects.filter(pk=surviving).exists():
+        raise PrivacyError(f"There is no customer with id {customer_id}.")
+    return surviving
+
+
+def export_customer_data(
+    customer_id: int,
+    *,
+    by: Any,
+    channel: str = PrivacyRequestChannel.STAFF,
+    reference: str = "",
+) -> dict[str, Any]:
+    """Everything held about one customer, by app, as plain JSON values (the audit trail with
+    this very export in it). Audited and recorded as a privacy request."""
+    customer_id = _customer_id(customer_id)
+    with transaction.atomic():
+        record = PrivacyRequest.objects.create(
+            kind=PrivacyRequestKind.EXPORT,
+            customer_id=customer_id,
+            channel=channel,
+            reference=reference[:200],
+            requested_by=_user(by),
+            requested_by_label=_actor_label(by)[:150],
+            state=PrivacyRequestState.DONE,
+            decided_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
+        audit(
+            actor=by,
+            action=AuditAction.EXPORT,
+            obj=record,
+            customer_id=customer_id,
+            detail=f"GDPR export ({channel})",
+        )
+        sections = {label: fn(customer_id) for label, fn in export_handlers().items()}
+        record.summary = {
+            label: {
+                key: len(value) if isinstance(value, list | dict) else 1
+                for key, value in part.items()
+            }
+            for label, part in sections.items()
+        }
+        record.save(update_fields=["summary"])
+    return {
+        "format": EXPORT_FORMAT,
+        "customer_id": customer_id,
+        "exported_at": record.finished_at.isoformat(),
+        "request_id": record.pk,
+        "data": sections,
+    }
+
+
+def erasure_check(customer_id: int, today: date | None = None) -> ErasureCheck:
+    """What every app says before erasing this customer: obstacles and retention duties."""
+    today = today or timezone.localdate()
+    obstacles: list = []
+    duties: list = []
+    for fn in erasure_checks().values():
+        check = fn(customer_id, today)
+        obstacles.extend(check.obstacles)
+        duties.extend(duty for duty in check.duties if duty.until >= today)
+    return ErasureCheck(obstacles=tuple(obstacles), duties=tuple(duties))
+
+
+def request_erasure(
+    customer_id: int,
+    *,
+    by: Any,
+    channel: str = PrivacyRequestChannel.STAFF,
+    reference: str = "",
+    today: date | None = None,
+) -> PrivacyRequest:
+    """Erase a customer's personal data now, or record why it must wait (deferred).
+
+    Returns the request's record: ``deferred`` with its obstacles, ``restricted`` with the
+    retention duties and the date processing stays restricted until, or ``done``.
+    """
+    customer_id = _customer_id(customer_id)
+    with transaction.atomic():
+        record = PrivacyRequest.objects.create(
+            kind=PrivacyRequestKind.ERASURE,
+            customer_id=customer_id,
+            channel=channel,
+            reference=reference[:200],
+            requested_by=_user(by),
+            requested_by_label=_actor_label(by)[:150],
+            state=PrivacyRequestState.DEFERRED,
+        )
+        _decide(record, by=by, today=today)
+    return record
+
+
+def _decide(record: PrivacyRequest, *, by: Any, today: date | None) -> None:
+    check = erasure_check(record.customer_id, today)
+    if check.obstacles:
+        record.state = PrivacyRequestState.DEFERRED
+        record.obstacles = [asdict(obstacle) for obstacle in check.obstacles]
+        record.duties = [_duty(duty) for duty in check.duties]
+        record.save(update_fields=["state", "obstacles", "duties"])
+        audit(
+            actor=by,
+            action=AuditAction.ERASE,
+            obj=record,
+            customer_id=record.customer_id,
+            detail=f"erasure deferred: {', '.join(o.reason for o in check.obstacles)}",
+        )
+        return
+    _carry_out(record, check.duties, by=by, today=today)
+
+
+def _duty(duty: RetentionDuty) -> dict[str, Any]:
+    return {**asdict(duty), "until": duty.until.isoformat()}
+
+
+def _carry_out(
+    record: PrivacyRequest,
+    duties: tuple[RetentionDuty, ...],
+    *,
+    by: Any,
+    today: date | None = None,
+) -> None:
+    request = ErasureRequest(
+        customer_id=record.customer_id, request_id=record.pk, keep=duties, by=by, today=today
+    )
+    # From the top of the layer order down: a higher app may still need the e-mail address
+    # or the shop accounts to find its part.
+    summary = {label: fn(request) for label, fn in reversed(list(erasure_handlers().items()))}
+    now = timezone.now()
+    record.summary = summary
+    record.obstacles = []
+    record.duties = [_duty(duty) for duty in duties]
+    record.restricted_until = max((duty.until for duty in duties), default=None)
+    record.state = PrivacyRequestState.RESTRICTED if duties else PrivacyRequestState.DONE
+    record.decided_at = record.decided_at or now
+    record.finished_at = None if duties else now
+    record.save()
+    publish(
+        CustomerErased(
+            customer_id=record.customer_id, privacy_request_id=record.pk, occurred_at=now
+        )
+    )
+    audit(
+        actor=by,
+        action=AuditAction.ERASE,
+        obj=record,
+        customer_id=record.customer_id,
+        detail=(
+            f"erased; kept until {record.restricted_until.isoformat()}" if duties else "erased"
+        ),
+    )
+
+
+def retry_deferred_erasures(*, today: date | None = None) -> int:
+    """Try every deferred erasure again (the daily job); returns how many went through."""
+    done = 0
+    for record in PrivacyRequest.objects.filter(
+        kind=PrivacyRequestKind.ERASURE, state=PrivacyRequestState.DEFERRED
+    ).order_by("id"):
+        with transaction.atomic():
+            locked = PrivacyRequest.objects.select_for_update().get(pk=record.pk)
+            if locked.state != PrivacyRequestState.DEFERRED:
+                continue
+            _decide(locked, by=None, today=today)
+            done += locked.state != PrivacyRequestState.DEFERRED
+    return done
+
+
+def finish_expired_restrictions(*, today: date | None = None) -> int:
+    """Erase the records kept for a retention period that has ended (the daily job); a
+    request with duties left stays restricted until the latest. Returns how many finished."""
+    today = today or timezone.localdate()
+    finished = 0
+    for record in PrivacyRequest.objects.filter(
+        kind=PrivacyRequestKind.ERASURE,
+        state=PrivacyRequestState.RESTRICTED,
+        restricted_until__lt=today,
+    ).order_by("id"):
+        with transaction.atomic():
+            locked = PrivacyRequest.objects.select_for_update().get(pk=record.pk)
+            if locked.state != PrivacyRequestState.RESTRICTED:
+                continue
+            duties = erasure_check(locked.customer_id, today).duties
+            _carry_out(locked, duties, by=None, today=today)
+            finished += locked.state == PrivacyRequestState.DONE
+    return finished
+
+
+def is_processing_restricted(customer: Customer) -> bool:
+    """Whether the customer may be processed only as the law requires (erased, Art. 18):
+    no messages, no lists, no segments."""
+    return customer.status == CustomerStatus.ERASED
+
+
+def erase_due_by_retention_rules(*, today: date | None = None) -> int:
+    """Erase every customer a retention rule says is due (``customers.retention``); returns
+    how many erasures were carried out (a deferred one counts when it goes through later)."""
+    from stammkunde.customers.retention import due_erasures
+
+    today = today or timezone.localdate()
+    erased = 0
+    for due in due_erasures(today=today, horizon_days=0, limit=10_000):
+        record = request_erasure(
+            due.customer_id,
+            by=None,
+            channel=PrivacyRequestChannel.RETENTION,
+            reference=f"{due.rule}:{due.period_days}d",
+            today=today,
+        )
+        erased += record.state != PrivacyRequestState.DEFERRED
+    return erased

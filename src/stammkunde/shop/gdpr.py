@@ -1,0 +1,222 @@
+"""The shop app's part of a GDPR export and erasure: shop accounts, orders and what followed.
+
+Orders are accounting vouchers: kept 8 years from the end of the year they were placed in
+(HGB §257, AO §147; 8 instead of 10 years since 2025), withdrawals and returns as business
+letters 6 years. Kept orders stay as they are (the invoice data), with the customer erased and
+so processing restricted; the others lose the buyer's e-mail and addresses but keep their
+amounts, dates and lines, so revenue, KPIs and cohorts stay right. An order still open (placed,
+paid or shipped within the last ``OPEN_ORDER_DAYS``) defers the erasure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from stammkunde.core.gdpr import (
+    ACCOUNTING_VOUCHERS,
+    BUSINESS_LETTERS,
+    ErasureCheck,
+    ErasureRequest,
+    Obstacle,
+    RetentionDuty,
+    end_of_retention,
+)
+from stammkunde.shop.models import (
+    Order,
+    OrderStatus,
+    Return,
+    ReturnStatus,
+    ShopAccount,
+    Withdrawal,
+    WithdrawalStatus,
+)
+
+OPEN_STATUSES = (OrderStatus.PLACED, OrderStatus.PAID, OrderStatus.SHIPPED)
+# An order the shop never marked delivered is open only this long; older ones are stale states.
+OPEN_ORDER_DAYS = 90
+
+
+def _money(value: Any) -> str:
+    return str(value)
+
+
+def export_shop_data(customer_id: int) -> dict[str, Any]:
+    """Shop accounts and every order with lines, shipments, returns, refunds, withdrawals."""
+    orders = (
+        Order.objects.filter(customer_id=customer_id)
+        .select_related("shop")
+        .prefetch_related("lines", "shipments", "returns", "refunds", "withdrawals")
+        .order_by("placed_at", "id")
+    )
+    return {
+        "shop_accounts": [
+            {"shop": account.shop.name, "customer_number": account.external_id}
+            for account in ShopAccount.objects.filter(customer_id=customer_id).select_related(
+                "shop"
+            )
+        ],
+        "orders": [
+            {
+                "shop": order.shop.name,
+                "number": order.number,
+                "status": order.status,
+                "placed_at": order.placed_at.isoformat(),
+                "email": order.email,
+                "currency": order.currency,
+                "total": _money(order.total),
+                "shipping": _money(order.shipping_total),
+                "discount": _money(order.discount_total),
+                "tax": _money(order.tax_total),
+                "refunded": _money(order.refunded_total),
+                "billing_address": order.billing_address,
+                "shipping_address": order.shipping_address,
+                "lines": [
+                    {
+                        "name": line.name,
+                        "sku": line.sku,
+                        "quantity": line.quantity,
+                        "unit_price": _money(line.unit_price),
+                    }
+                    for line in order.lines.all()
+                ],
+                "shipments": [
+                    {
+                        "carrier": shipment.carrier,
+                        "tracking_number": shipment.tracking_number,
+                        "shipped_at": shipment.shipped_at.isoformat(),
+                        "delivered_at": shipment.delivered_at.isoformat()
+                        if shipment.delivered_at
+                        else None,
+                    }
+                    for shipment in order.shipments.all()
+                ],
+                "returns": [
+                    {
+                        "reason": item.reason,
+                        "status": item.status,
+                        "announced_at": item.announced_at.isoformat(),
+                        "note": item.note,
+                    }
+                    for item in order.returns.all()
+                ],
+                "refunds": [
+                    {
+                        "amount": _money(refund.amount),
+                        "currency": refund.currency,
+                        "reason": refund.reason,
+                        "refunded_at": refund.refunded_at.isoformat(),
+                    }
+                    for refund in order.refunds.all()
+                ],
+                "withdrawals": [
+                    {
+                        "declared_at": withdrawal.declared_at.isoformat(),
+                        "status": withdrawal.status,
+                        "channel": withdrawal.channel,
+                        "note": withdrawal.note,
+                    }
+                    for withdrawal in order.withdrawals.all()
+                ],
+            }
+            for order in orders
+        ],
+    }
+
+
+def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
+    """Open orders, returns and withdrawals defer; orders and letters within their retention
+    period are kept."""
+    orders = Order.objects.filter(customer_id=customer_id, is_test=False)
+    recent = today - timedelta(days=OPEN_ORDER_DAYS)
+    obstacles = [
+        Obstacle("shop", "open_order", {"number": number, "status": status})
+        for number, status in orders.filter(
+            status__in=OPEN_STATUSES, placed_at__date__gte=recent
+        ).values_list("number", "status")
+    ]
+    obstacles += [
+        Obstacle("shop", "open_return", {"number": number})
+        for number in Return.objects.filter(
+            order__customer_id=customer_id,
+            status__in=(ReturnStatus.ANNOUNCED, ReturnStatus.RECEIVED),
+            announced_at__date__gte=recent,
+        ).values_list("order__number", flat=True)
+    ]
+    obstacles += [
+        Obstacle("shop", "open_withdrawal", {"number": number})
+        for number in Withdrawal.objects.filter(
+            order__customer_id=customer_id,
+            status__in=(WithdrawalStatus.RECEIVED, WithdrawalStatus.CONFIRMED),
+            declared_at__date__gte=recent,
+        ).values_list("order__number", flat=True)
+    ]
+    duties = []
+    years, basis = ACCOUNTING_VOUCHERS
+    kept = _within(orders.values_list("placed_at", flat=True), years, today)
+    if kept:
+        duties.append(RetentionDuty("shop", "orders", basis, years, max(kept), len(kept)))
+    letter_years, letter_basis = BUSINESS_LETTERS
+    letters = _within(
+        [
+            *Return.objects.filter(order__customer_id=customer_id).values_list(
+                "announced_at", flat=True
+            ),
+            *Withdrawal.objects.filter(order__customer_id=customer_id).values_list(
+                "declared_at", flat=True
+            ),
+        ],
+        letter_years,
+        today,
+    )
+    if letters:
+        duties.append(
+            RetentionDuty("shop", "letters", letter_basis, letter_years, max(letters), len(letters))
+        )
+    return ErasureCheck(obstacles=tuple(obstacles), duties=tuple(duties))
+
+
+def _within(moments, years: int, today: date) -> list[date]:
+    """The ends of retention of the records made at ``moments`` that have not passed."""
+    ends = [end_of_retention(timezone.localtime(moment).date(), years) for moment in moments]
+    return [end for end in ends if end >= today]
+
+
+def erase_shop_data(request: ErasureRequest) -> dict[str, int]:
+    """Remove the shop accounts; strip e-mail and addresses from orders past their retention
+    (amounts, dates and lines stay for the statistics) and notes from returns and withdrawals
+    past theirs; orders and letters under a duty stay as they are."""
+    customer_id = request.customer_id
+    accounts, _ = ShopAccount.objects.filter(customer_id=customer_id).delete()
+    orders = Order.objects.filter(customer_id=customer_id)
+    stripped = kept = 0
+    order_duty = request.keeps("shop", "orders")
+    years = ACCOUNTING_VOUCHERS[0]
+    today = request.today or timezone.localdate()
+    for order in orders.only("id", "placed_at", "email", "billing_address", "shipping_address"):
+        end = end_of_retention(timezone.localtime(order.placed_at).date(), years)
+        if order_duty is not None and end >= today:
+            kept += 1
+            continue
+        if order.email or order.billing_address or order.shipping_address:
+            Order.objects.filter(pk=order.pk).update(
+                email="", billing_address={}, shipping_address={}
+            )
+            stripped += 1
+    letters_kept = 0
+    if request.keeps("shop", "letters") is None:
+        Return.objects.filter(order__customer_id=customer_id).exclude(note="").update(note="")
+        Withdrawal.objects.filter(order__customer_id=customer_id).exclude(note="").update(note="")
+    else:
+        letters_kept = (
+            Return.objects.filter(order__customer_id=customer_id).count()
+            + Withdrawal.objects.filter(order__customer_id=customer_id).count()
+        )
+    return {
+        "shop_accounts_deleted": accounts,
+        "orders_stripped": stripped,
+        "orders_kept": kept,
+        "letters_kept": letters_kept,
+    }
