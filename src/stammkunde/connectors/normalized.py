@@ -99,6 +99,8 @@ class OrderUpserted(ShopEvent):
     email: str = ""
     billing_address: dict = field(default_factory=dict)
     shipping_address: dict = field(default_factory=dict)
+    # Coupon and voucher codes the customer entered (ours are recognised as redeemed).
+    discount_codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_moments(self, "placed_at", "updated_at")

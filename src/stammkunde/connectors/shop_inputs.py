@@ -65,6 +65,7 @@ def order_input_for(shop: Shop, event: ev.OrderUpserted, status: OrderStatus) ->
         status=status,
         shipping_total=event.shipping_total,
         discount_total=event.discount_total,
+        discount_codes=event.discount_codes,
         tax_total=event.tax_total,
         total=event.total,
         is_test=event.is_test,

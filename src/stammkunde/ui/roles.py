@@ -37,11 +37,33 @@ _SERVICE = [
     "customers.add_contact_note",
 ]
 
+# The desk's policies and knowledge (goodwill, house rules, macros, articles): agents use them.
+_DESK = [
+    "service.grant_goodwill",
+    "service.view_macro",
+    "service.view_knowledgearticle",
+    "service.view_crisisplan",
+    "service.view_servicestandard",
+    "service.view_incident",
+]
+# Team leads write them and decide above the agents' limits.
+_DESK_LEAD = [
+    "service.approve_goodwill",
+    "service.manage_desk_policies",
+    "service.view_goodwill_report",
+    "service.manage_macros",
+    "service.manage_knowledge",
+    "service.manage_incidents",
+    "shop.export_vouchers",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SERVICE_AGENT: _SERVICE,
-    MEDIATOR: _SERVICE,
+    SERVICE_AGENT: [*_SERVICE, *_DESK],
+    MEDIATOR: [*_SERVICE, *_DESK],
     TEAM_LEAD: [
         *_SERVICE,
+        *_DESK,
+        *_DESK_LEAD,
         "customers.view_audit_trail",
         "customers.merge_customers",
         "shop.import_data",
@@ -72,6 +94,7 @@ ADMIN_APPS = (
     "shop",
     "connectors",
     "analytics",
+    "service",
     "api",
     "auth",
 )

@@ -215,6 +215,7 @@ def map_order(order: dict) -> list[ShopEvent]:
             billing_address=_address(billing, "billing_address"),
             shipping_address=_address(order.get("shipping_address"), "shipping_address"),
             is_test=is_test,
+            discount_codes=_discount_codes(order.get("discount_codes"), "code"),
         )
     ]
     for fulfillment in object_list(order.get("fulfillments"), "fulfillments"):
@@ -383,3 +384,11 @@ def _privacy_request(kind: PrivacyRequestKind, payload: dict) -> PrivacyRequest:
         order_external_ids=tuple(identifier(value, "order id") for value in order_ids),
         request_id=request_id,
     )
+
+
+def _discount_codes(entries: Any, key: str) -> tuple[str, ...]:
+    """The codes of a list of discount objects; anything that is not one is skipped."""
+    if not isinstance(entries, list):
+        return ()
+    codes = (entry.get(key) for entry in entries if isinstance(entry, dict))
+    return tuple(code[:64] for code in codes if isinstance(code, str) and code.strip())

@@ -196,6 +196,11 @@ def map_order(order: dict) -> list[ShopEvent]:
             email=email,
             billing_address=_address(billing, "billing"),
             shipping_address=_address(order.get("shipping"), "shipping"),
+            discount_codes=tuple(
+                entry["code"][:64]
+                for entry in (order.get("coupon_lines") or [])
+                if isinstance(entry, dict) and isinstance(entry.get("code"), str)
+            ),
         )
     ]
     moment = updated_at or placed_at

@@ -68,6 +68,8 @@ class OrderInput:
     # What the shop says the customer pays (it may include tax, fees or rounding we do not
     # itemize); None computes lines + shipping - discount.
     total: Decimal | None = None
+    # Voucher and coupon codes the customer entered; ours are marked redeemed (vouchers).
+    discount_codes: tuple[str, ...] = ()
 
 
 def money(value: Decimal) -> Decimal:

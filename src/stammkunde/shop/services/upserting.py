@@ -32,6 +32,7 @@ from stammkunde.shop.services.orders import (
     money,
     validate_order,
 )
+from stammkunde.shop.services.vouchers import redeem_codes
 from stammkunde.shop.totals import order_total
 from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
@@ -187,6 +188,11 @@ def upsert_orders(
                 )
         publish_many(published)
         record_activity_rows(activities)
+        redeem_codes(
+            (order, item.data.discount_codes)
+            for (order, _created), item in zip(results, items, strict=True)
+            if item.data.discount_codes
+        )
     return results
 
 

@@ -1,0 +1,173 @@
+"""Reads of the service desk's policies and knowledge for pages, jobs and the API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.service.models import (
+    GoodwillGrant,
+    GoodwillStatus,
+    KnowledgeArticle,
+    ServiceStandard,
+)
+
+WORD = re.compile(r"\w{3,}", re.UNICODE)
+# Words too common to tell articles apart (German and English).
+STOP_WORDS = frozenset(
+    [
+        "und",
+        "oder",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "ist",
+        "nicht",
+        "mit",
+        "für",
+        "von",
+        "auf",
+        "ich",
+        "sie",
+        "wir",
+        "bitte",
+        "mein",
+        "meine",
+        "the",
+        "and",
+        "for",
+        "with",
+        "not",
+        "you",
+        "your",
+        "was",
+        "are",
+        "have",
+        "has",
+        "this",
+        "that",
+    ]
+)
+
+
+def goodwill_totals() -> list[dict[str, Any]]:
+    """Granted goodwill per month and agent (who asked): count and total, newest month first."""
+    rows = (
+        GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED)
+        .annotate(month=TruncMonth("requested_at"))
+        .values("month", "requested_by__username", "currency")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("-month", "requested_by__username")
+    )
+    return [
+        {
+            "month": row["month"],
+            "agent": row["requested_by__username"] or "",
+            "currency": row["currency"],
+            "count": row["count"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]
+
+
+def _shown(grants: list[GoodwillGrant], by: Any, what: str) -> list[GoodwillGrant]:
+    """Record that ``by`` saw these grants (they name customers and reasons)."""
+    for customer_id in sorted({grant.customer_id for grant in grants}):
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="service.goodwillgrant",
+            object_id="",
+            customer_id=customer_id,
+            detail=what,
+        )
+    return grants
+
+
+def pending_goodwill(*, by: Any) -> list[GoodwillGrant]:
+    """The requests waiting for a team lead, oldest first (audited: they show customers)."""
+    grants = list(
+        GoodwillGrant.objects.filter(status=GoodwillStatus.PENDING)
+        .select_related("customer", "requested_by", "order")
+        .order_by("requested_at")[:200]
+    )
+    return _shown(grants, by, "pending goodwill")
+
+
+def goodwill_requested_by(user: Any, *, limit: int = 50) -> list[GoodwillGrant]:
+    """The user's own recent requests with their state (the agent sees what waits)."""
+    grants = list(
+        GoodwillGrant.objects.filter(requested_by=user)
+        .select_related("customer", "decided_by", "voucher")
+        .order_by("-requested_at")[:limit]
+    )
+    return _shown(grants, user, "own goodwill requests")
+
+
+def goodwill_of_customer(customer_id: int, *, by: Any) -> list[GoodwillGrant]:
+    grants = list(
+        GoodwillGrant.objects.filter(customer_id=customer_id)
+        .select_related("requested_by", "decided_by", "voucher")
+        .order_by("-requested_at")
+    )
+    return _shown(grants, by, "goodwill of customer")
+
+
+def current_standard() -> ServiceStandard | None:
+    return ServiceStandard.objects.order_by("-version").first()
+
+
+def unconfirmed_staff(standard: ServiceStandard) -> list[Any]:
+    """Active staff in a desk role who have not confirmed ``standard`` yet."""
+    from stammkunde.service.models import DeskRole
+
+    user_model = get_user_model()
+    return list(
+        user_model.objects.filter(is_active=True, groups__name__in=DeskRole.values)
+        .exclude(standard_confirmations__standard=standard)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def words(text: str) -> list[str]:
+    """The search words of a text: three letters or more, no stop words, lower case."""
+    return [
+        word
+        for word in (match.lower() for match in WORD.findall(text or ""))
+        if word not in STOP_WORDS
+    ][:30]
+
+
+def search_articles(
+    text: str, *, language: str | None = None, public_only: bool = True, limit: int = 10
+) -> list[KnowledgeArticle]:
+    """Articles matching the words of ``text``, best first (title and keywords count double)."""
+    terms = words(text)
+    if not terms:
+        return []
+    articles = KnowledgeArticle.objects.select_related("category")
+    if public_only:
+        articles = articles.filter(is_public=True)
+    if language:
+        articles = articles.filter(language=language)
+    match = Q()
+    for term in terms:
+        match |= Q(title__icontains=term) | Q(keywords__icontains=term) | Q(body__icontains=term)
+    scored = []
+    for article in articles.filter(match)[:300]:
+        head = f"{article.title} {article.keywords}".lower()
+        body = article.body.lower()
+        score = sum(2 * (term in head) + (term in body) for term in terms)
+        scored.append((-score, article.title, article))
+    scored.sort(key=lambda item: item[:2])
+    return [article for _score, _title, article in scored[:limit]]

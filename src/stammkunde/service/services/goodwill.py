@@ -1,0 +1,218 @@
+"""Goodwill: grant within the limit, wait for a team lead above it, refuse the impossible."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.customers.models import Customer
+from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge
+from stammkunde.service.models import (
+    DeskRole,
+    GoodwillGrant,
+    GoodwillKind,
+    GoodwillLimit,
+    GoodwillStatus,
+)
+from stammkunde.shop.models import Order, VoucherKind
+from stammkunde.shop.services.vouchers import issue_voucher
+from stammkunde.timeline.formatting import money_params
+from stammkunde.timeline.models import ActivityKind, Channel, Direction
+from stammkunde.timeline.services import record_activity
+
+REASON_MAX = 2000
+VOUCHER_KINDS = {
+    GoodwillKind.VOUCHER: VoucherKind.AMOUNT,
+    GoodwillKind.FREE_SHIPPING: VoucherKind.FREE_SHIPPING,
+}
+
+
+class GoodwillError(ValueError):
+    """A goodwill request or decision that cannot be made; the message is for the user."""
+
+
+def current_limits() -> dict[tuple[str, str], Decimal]:
+    """The limits as the policy rule takes them: (role, case type) -> maximum."""
+    return {(limit.role, limit.case_type): limit.maximum for limit in GoodwillLimit.objects.all()}
+
+
+def roles_of(user: Any) -> list[str]:
+    """The user's desk roles (the names of their role groups)."""
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in DeskRole.values if role in names]
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise GoodwillError(_("Say why: every gesture of goodwill is recorded with its reason."))
+    return reason[:REASON_MAX]
+
+
+@transaction.atomic
+def request_goodwill(
+    *,
+    customer: Customer,
+    kind: str,
+    amount: Any,
+    reason: str,
+    by: Any,
+    case_type: str = "",
+    order: Order | None = None,
+) -> GoodwillGrant:
+    """Grant goodwill at once when it is within ``by``'s limit, else leave it waiting for a
+    team lead; refuse amounts that cannot be meant (GoodwillError)."""
+    if not by.has_perm("service.grant_goodwill"):
+        raise GoodwillError(_("You may not grant goodwill."))
+    try:
+        kind = GoodwillKind(kind)
+    except ValueError:
+        raise GoodwillError(_("Unknown kind of goodwill.")) from None
+    reason = _clean_reason(reason)
+    if order is not None and order.customer_id != customer.pk:
+        raise GoodwillError(_("The order belongs to another customer."))
+    open_on_order = None
+    if kind == GoodwillKind.REFUND:
+        if order is None:
+            raise GoodwillError(_("A partial refund needs the order it refunds."))
+        open_on_order = order.total - order.refunded_total
+    verdict = judge(
+        amount,
+        roles=roles_of(by),
+        case_type=case_type,
+        limits=current_limits(),
+        unlimited=by.is_superuser,
+        open_on_order=open_on_order,
+    )
+    if verdict.outcome == Outcome.REFUSED:
+        raise GoodwillError(_("The amount %(reason)s") % {"reason": verdict.reason})
+    grant = GoodwillGrant.objects.create(
+        customer=customer,
+        order=order,
+        case_type=case_type,
+        kind=kind,
+        amount=Decimal(str(amount)).quantize(Decimal("0.01")),
+        currency=order.currency if order is not None else "EUR",
+        reason=reason,
+        status=GoodwillStatus.PENDING,
+        limit_at_request=verdict.limit,
+        requested_by=by,
+        requested_at=timezone.now(),
+    )
+    audit(actor=by, action=AuditAction.CREATE, obj=grant, customer_id=customer.pk)
+    if verdict.outcome == Outcome.GRANT:
+        _grant(grant, by=by)
+    return grant
+
+
+def _grant(grant: GoodwillGrant, *, by: Any) -> None:
+    """Make the gesture real: a voucher where it is one, the timeline entry, the status."""
+    voucher_kind = VOUCHER_KINDS.get(GoodwillKind(grant.kind))
+    if voucher_kind is not None:
+        grant.voucher = issue_voucher(
+            amount=grant.amount,
+            currency=grant.currency,
+            kind=voucher_kind,
+            customer_id=grant.customer_id,
+            source_type="goodwill",
+            source_id=grant.pk,
+            by=by,
+        )
+    grant.status = GoodwillStatus.GRANTED
+    grant.save(update_fields=["status", "voucher", "decided_by", "decided_at", "decision_reason"])
+    record_activity(
+        customer_id=grant.customer_id,
+        kind=ActivityKind.GOODWILL_GRANTED,
+        channel=Channel.INTERNAL,
+        direction=Direction.OUTBOUND,
+        params={"goodwill": grant.kind, **money_params(grant.amount, grant.currency)},
+        body=grant.reason,
+        actor=grant.requested_by or by,
+        subject=grant,
+    )
+
+
+def _pending(grant: GoodwillGrant, by: Any) -> GoodwillGrant:
+    if not by.has_perm("service.approve_goodwill"):
+        raise GoodwillError(_("Only a team lead decides on goodwill above the limit."))
+    locked = GoodwillGrant.objects.select_for_update().get(pk=grant.pk)
+    if locked.status != GoodwillStatus.PENDING:
+        raise GoodwillError(_("This request was decided already."))
+    if locked.requested_by_id == by.pk and not by.is_superuser:
+        raise GoodwillError(_("Someone else decides on your own request."))
+    return locked
+
+
+@transaction.atomic
+def approve_goodwill(grant: GoodwillGrant, *, by: Any, reason: str = "") -> GoodwillGrant:
+    """A team lead grants a waiting request."""
+    grant = _pending(grant, by)
+    grant.decided_by = by
+    grant.decided_at = timezone.now()
+    grant.decision_reason = (reason or "").strip()[:REASON_MAX]
+    _grant(grant, by=by)
+    audit(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=grant,
+        customer_id=grant.customer_id,
+        fields=["status"],
+        detail="approved",
+    )
+    return grant
+
+
+@transaction.atomic
+def decline_goodwill(grant: GoodwillGrant, *, by: Any, reason: str) -> GoodwillGrant:
+    """A team lead declines a waiting request, saying why (the agent sees it)."""
+    grant = _pending(grant, by)
+    grant.status = GoodwillStatus.DECLINED
+    grant.decided_by = by
+    grant.decided_at = timezone.now()
+    grant.decision_reason = _clean_reason(reason)
+    grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=grant,
+        customer_id=grant.customer_id,
+        fields=["status"],
+        detail="declined",
+    )
+    return grant
+
+
+@transaction.atomic
+def set_goodwill_limit(*, role: str, case_type: str, maximum: Any, by: Any) -> GoodwillLimit:
+    """A team lead sets (or changes) a role's limit for a case type ("" for the default)."""
+    if not by.has_perm("service.manage_desk_policies"):
+        raise GoodwillError(_("Only a team lead sets goodwill limits."))
+    try:
+        role = DeskRole(role)
+    except ValueError:
+        raise GoodwillError(_("Unknown role.")) from None
+    try:
+        value = Decimal(str(maximum)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise GoodwillError(_("The limit is not an amount.")) from None
+    if not (0 <= value <= ABSURD_AMOUNT):
+        raise GoodwillError(_("A limit lies between 0 and %(max)s.") % {"max": ABSURD_AMOUNT})
+    limit, _created = GoodwillLimit.objects.update_or_create(
+        role=role, case_type=case_type, defaults={"maximum": value, "updated_by": by}
+    )
+    audit(actor=by, action=AuditAction.CHANGE, obj=limit, fields=["maximum"])
+    return limit
+
+
+@transaction.atomic
+def remove_goodwill_limit(limit: GoodwillLimit, *, by: Any) -> None:
+    if not by.has_perm("service.manage_desk_policies"):
+        raise GoodwillError(_("Only a team lead sets goodwill limits."))
+    audit(actor=by, action=AuditAction.DELETE, obj=limit)
+    limit.delete()

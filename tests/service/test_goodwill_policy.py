@@ -1,0 +1,72 @@
+"""The goodwill rule without a database: within the limit, above it, refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from stammkunde.service.goodwill_policy import Outcome, judge, limit_for
+
+LIMITS = {
+    ("Service agent", ""): Decimal("20.00"),
+    ("Service agent", "delivery_problem"): Decimal("15.00"),
+    ("Team lead", ""): Decimal("100.00"),
+}
+
+
+def test_agent_grants_within_own_limit_at_once():
+    verdict = judge("10", roles=["Service agent"], case_type="complaint", limits=LIMITS)
+    assert verdict.outcome is Outcome.GRANT
+    assert verdict.limit == Decimal("20.00")
+
+
+def test_exactly_the_limit_is_within_it():
+    verdict = judge(Decimal("20.00"), roles=["Service agent"], case_type="", limits=LIMITS)
+    assert verdict.outcome is Outcome.GRANT
+
+
+def test_case_type_limit_beats_the_default():
+    verdict = judge("18", roles=["Service agent"], case_type="delivery_problem", limits=LIMITS)
+    assert verdict.outcome is Outcome.APPROVAL
+    assert verdict.limit == Decimal("15.00")
+
+
+def test_agent_above_limit_waits_for_approval():
+    verdict = judge("35", roles=["Service agent"], case_type="complaint", limits=LIMITS)
+    assert verdict.outcome is Outcome.APPROVAL
+    assert "20.00" in verdict.reason
+
+
+def test_highest_limit_of_several_roles_counts():
+    assert limit_for(["Service agent", "Team lead"], "delivery_problem", LIMITS) == Decimal("100")
+
+
+def test_no_limit_for_a_role_means_everything_waits():
+    verdict = judge("1", roles=["Mediator"], case_type="", limits=LIMITS)
+    assert verdict.outcome is Outcome.APPROVAL
+    assert verdict.limit == Decimal(0)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["-5", "0", "0.00", "5000.01", "1e9", "NaN", "Infinity", "zehn", "", None, True, "10.001"],
+)
+def test_negative_zero_absurd_or_malformed_amounts_are_refused(amount):
+    verdict = judge(amount, roles=["Team lead"], case_type="", limits=LIMITS)
+    assert verdict.outcome is Outcome.REFUSED
+    assert verdict.reason
+
+
+def test_superuser_has_no_limit_but_absurd_is_still_refused():
+    assert judge("4999", roles=[], case_type="", limits={}, unlimited=True).outcome is Outcome.GRANT
+    assert judge("9999", roles=[], case_type="", limits={}, unlimited=True).outcome is (
+        Outcome.REFUSED
+    )
+
+
+def test_refund_above_what_is_left_on_the_order_is_refused():
+    verdict = judge(
+        "30", roles=["Team lead"], case_type="", limits=LIMITS, open_on_order=Decimal("25.00")
+    )
+    assert verdict.outcome is Outcome.REFUSED

@@ -1,0 +1,161 @@
+"""Goodwill through its services: granted, waiting, approved, declined, refused; vouchers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from stammkunde.audit.models import AuditEntry
+from stammkunde.service.models import GoodwillGrant, GoodwillStatus
+from stammkunde.service.queries import goodwill_totals
+from stammkunde.service.services.goodwill import (
+    GoodwillError,
+    approve_goodwill,
+    decline_goodwill,
+    request_goodwill,
+    set_goodwill_limit,
+)
+from stammkunde.shop.models import Voucher
+from stammkunde.shop.services.vouchers import export_vouchers
+from stammkunde.timeline.models import Activity, ActivityKind
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_agent_grants_voucher_within_limit_at_once(anna, limits):
+    customer = CustomerFactory()
+    grant = request_goodwill(
+        customer=customer, kind="voucher", amount="10", reason="Paket kam spät", by=anna
+    )
+    assert grant.status == GoodwillStatus.GRANTED
+    voucher = Voucher.objects.get(source_type="goodwill", source_id=grant.pk)
+    assert voucher.amount == Decimal("10.00")
+    assert voucher.customer_id == customer.pk
+    entry = Activity.objects.get(customer=customer, kind=ActivityKind.GOODWILL_GRANTED)
+    assert entry.params == {"goodwill": "voucher", "amount": "10.00", "currency": "EUR"}
+    assert entry.body == "Paket kam spät"
+
+
+def test_agent_cannot_grant_goodwill_above_limit_it_waits(anna, lena, limits):
+    customer = CustomerFactory()
+    grant = request_goodwill(
+        customer=customer, kind="voucher", amount="35", reason="Zweiter Ausfall", by=anna
+    )
+    assert grant.status == GoodwillStatus.PENDING
+    assert grant.limit_at_request == Decimal("20.00")
+    assert not Voucher.objects.exists()
+    assert not Activity.objects.filter(kind=ActivityKind.GOODWILL_GRANTED).exists()
+    approve_goodwill(grant, by=lena, reason="Treuer Kunde")
+    grant.refresh_from_db()
+    assert grant.status == GoodwillStatus.GRANTED
+    assert grant.decided_by == lena
+    assert grant.voucher.amount == Decimal("35.00")
+    assert Activity.objects.filter(kind=ActivityKind.GOODWILL_GRANTED).count() == 1
+
+
+def test_lead_declines_with_reason_and_nothing_is_granted(anna, lena, limits):
+    grant = request_goodwill(
+        customer=CustomerFactory(), kind="gift", amount="50", reason="Geschenk", by=anna
+    )
+    with pytest.raises(GoodwillError):
+        decline_goodwill(grant, by=lena, reason="  ")
+    decline_goodwill(grant, by=lena, reason="Schon 20 € Gutschein im Mai")
+    grant.refresh_from_db()
+    assert grant.status == GoodwillStatus.DECLINED
+    assert grant.decision_reason == "Schon 20 € Gutschein im Mai"
+    with pytest.raises(GoodwillError):
+        approve_goodwill(grant, by=lena)
+
+
+def test_agent_cannot_approve(anna, limits):
+    other = CustomerFactory()
+    grant = request_goodwill(customer=other, kind="gift", amount="50", reason="x", by=anna)
+    with pytest.raises(GoodwillError):
+        approve_goodwill(grant, by=anna)
+
+
+def test_lead_does_not_approve_own_request(lena, limits):
+    grant = request_goodwill(
+        customer=CustomerFactory(), kind="gift", amount="500", reason="x", by=lena
+    )
+    assert grant.status == GoodwillStatus.PENDING
+    with pytest.raises(GoodwillError):
+        approve_goodwill(grant, by=lena)
+
+
+@pytest.mark.parametrize("amount", ["-10", "0", "99999", "abc"])
+def test_negative_or_absurd_amounts_are_refused_and_nothing_is_stored(anna, limits, amount):
+    with pytest.raises(GoodwillError):
+        request_goodwill(
+            customer=CustomerFactory(), kind="voucher", amount=amount, reason="x", by=anna
+        )
+    assert not GoodwillGrant.objects.exists()
+
+
+def test_reason_is_required(anna, limits):
+    with pytest.raises(GoodwillError):
+        request_goodwill(customer=CustomerFactory(), kind="voucher", amount="5", reason="", by=anna)
+
+
+def test_partial_refund_needs_order_and_stays_below_its_total(anna, limits):
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("12.00"))
+    with pytest.raises(GoodwillError):
+        request_goodwill(customer=customer, kind="refund", amount="5", reason="x", by=anna)
+    with pytest.raises(GoodwillError):
+        request_goodwill(
+            customer=customer, kind="refund", amount="15", reason="x", by=anna, order=order
+        )
+    grant = request_goodwill(
+        customer=customer, kind="refund", amount="5", reason="x", by=anna, order=order
+    )
+    assert grant.status == GoodwillStatus.GRANTED
+    assert grant.voucher is None
+
+
+def test_limit_is_set_by_lead_not_agent(anna, lena):
+    with pytest.raises(GoodwillError):
+        set_goodwill_limit(role="Service agent", case_type="", maximum="50", by=anna)
+    set_goodwill_limit(role="Service agent", case_type="complaint", maximum="50", by=lena)
+    grant = request_goodwill(
+        customer=CustomerFactory(),
+        kind="voucher",
+        amount="40",
+        reason="x",
+        by=anna,
+        case_type="complaint",
+    )
+    assert grant.status == GoodwillStatus.GRANTED
+    with pytest.raises(GoodwillError):
+        set_goodwill_limit(role="Service agent", case_type="", maximum="-1", by=lena)
+
+
+def test_totals_per_month_and_agent(anna, lena, limits):
+    customer = CustomerFactory()
+    for amount in ("10", "5.50"):
+        request_goodwill(customer=customer, kind="voucher", amount=amount, reason="x", by=anna)
+    request_goodwill(customer=customer, kind="gift", amount="150", reason="x", by=lena)
+    request_goodwill(customer=customer, kind="gift", amount="90", reason="wartet", by=anna)
+    totals = goodwill_totals()
+    by_agent = {(row["agent"], row["month"].strftime("%Y-%m")): row for row in totals}
+    assert len(by_agent) == 2
+    anna_row = next(row for row in totals if row["agent"] == "anna")
+    assert anna_row["total"] == Decimal("15.50")
+    assert anna_row["count"] == 2
+    lena_row = next(row for row in totals if row["agent"] == "lena")
+    assert lena_row["total"] == Decimal("150.00")
+
+
+def test_voucher_export_marks_exported_and_is_audited(anna, lena, limits):
+    customer = CustomerFactory(email="kunde@example.de")
+    request_goodwill(customer=customer, kind="voucher", amount="10", reason="x", by=anna)
+    request_goodwill(customer=customer, kind="free_shipping", amount="4.90", reason="x", by=anna)
+    text, count = export_vouchers(by=lena)
+    assert count == 2
+    assert text.startswith("\ufeff")
+    assert '"10,00"' in text and '"4,90"' in text and '"kunde@example.de"' in text
+    assert AuditEntry.objects.filter(action="export", object_type="shop.voucher").exists()
+    _text, again = export_vouchers(by=lena)
+    assert again == 0
