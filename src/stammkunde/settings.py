@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "stammkunde.ui.identity",
     "stammkunde.ui.connectors",
     "stammkunde.ui.analytics",
+    "stammkunde.ui.service",
     "stammkunde.api",
 ]
 
@@ -180,6 +181,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("STAMMKUNDE_SECURE_COOKIES", MODE == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# The public help page may be embedded in the shop (an iframe): the origins allowed to frame it
+# (CSP frame-ancestors), e.g. "https://shop.example". Every other page stays unframeable.
+HELP_PAGE_FRAME_ANCESTORS = env_list("STAMMKUNDE_HELP_FRAME_ANCESTORS", ["'self'"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

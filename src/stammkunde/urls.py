@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("integrations/api-tokens/", include("stammkunde.api.staff_urls")),
     path("hooks/", include("stammkunde.connectors.urls")),
+    # The public help page (no login): FAQ, contact options and the case form.
+    path("help/", include("stammkunde.service.public.urls")),
     path("", include("stammkunde.ui.urls")),
 ]

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("stammkunde.ui.identity.urls")),
     path("", include("stammkunde.ui.connectors.urls")),
     path("", include("stammkunde.ui.analytics.urls")),
+    path("", include("stammkunde.ui.service.urls")),
 ]

@@ -1,0 +1,122 @@
+"""Views of the public help page. Everything here runs with the origin ``customer``."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
+
+from stammkunde.core.origin import Origin, event_origin
+from stammkunde.service.models import HelpCenterSettings, KnowledgeArticle, KnowledgeCategory
+from stammkunde.service.public.forms import CaseForm
+from stammkunde.service.queries import search_articles
+from stammkunde.service.services.macros import count_article_view
+from stammkunde.service.services.web_form import (
+    FormInput,
+    FormRefused,
+    Throttled,
+    process_submission,
+    receive_submission,
+)
+
+
+def public_page(view: Callable) -> Callable:
+    """Origin ``customer``; framable by the configured origins only (CSP frame-ancestors)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with event_origin(Origin.CUSTOMER):
+            response = view(request, *args, **kwargs)
+        ancestors = " ".join(settings.HELP_PAGE_FRAME_ANCESTORS) or "'none'"
+        response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        return response
+
+    return xframe_options_exempt(wrapper)
+
+
+def _language(request: HttpRequest) -> str:
+    wanted = request.GET.get("lang") or (get_language() or "de")
+    return "en" if wanted.startswith("en") else "de"
+
+
+def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -> HttpResponse:
+    language = _language(request)
+    query = (request.GET.get("q") or "")[:200]
+    categories = []
+    for category in KnowledgeCategory.objects.all():
+        articles = [
+            article
+            for article in category.articles.all()
+            if article.is_public and article.language == language
+        ]
+        if articles:
+            categories.append((category.name_in(language), articles))
+    context = {
+        "language": language,
+        "query": query,
+        "results": search_articles(query, language=language) if query.strip() else None,
+        "categories": categories,
+        "contact": HelpCenterSettings.objects.first(),
+        "form": form,
+        **extra,
+    }
+    return render(request, "service/public/help_center.html", context, status=status)
+
+
+@public_page
+def help_center(request: HttpRequest) -> HttpResponse:
+    return _page(request, CaseForm())
+
+
+@public_page
+def help_article(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(KnowledgeArticle, pk=pk, is_public=True)
+    count_article_view(article)
+    return render(
+        request, "service/public/article.html", {"article": article, "language": article.language}
+    )
+
+
+@public_page
+@require_POST
+def help_contact(request: HttpRequest) -> HttpResponse:
+    """Store the visitor's message, then open a case from it. A flood is refused with 429."""
+    form = CaseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=422)
+    data = form.cleaned_data
+    try:
+        submission = receive_submission(
+            FormInput(
+                name=data["name"],
+                email=data["email"],
+                message=data["message"],
+                order_number=data["order_number"],
+                topic=data["topic"],
+                language=_language(request),
+            ),
+            address=request.META.get("REMOTE_ADDR", ""),
+            honeypot=data["website"],
+        )
+    except Throttled as refused:
+        response = _page(request, form, status=429, refused=str(refused))
+        response["Retry-After"] = str(math.ceil(refused.wait.total_seconds()))
+        return response
+    except FormRefused as refused:
+        form.add_error(None, str(refused))
+        return _page(request, form, status=422)
+    if submission is not None:
+        # Stored already: a failure here is retried by the sweep, never lost.
+        submission = process_submission(submission.pk)
+    return render(
+        request,
+        "service/public/thanks.html",
+        {"language": _language(request), "submission": submission},
+    )

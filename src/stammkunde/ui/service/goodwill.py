@@ -1,0 +1,127 @@
+"""Goodwill: an agent grants (or asks), a team lead approves or declines, totals per month."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stammkunde.customers.models import Customer
+from stammkunde.service.models import GoodwillGrant, GoodwillStatus
+from stammkunde.service.queries import goodwill_requested_by, goodwill_totals, pending_goodwill
+from stammkunde.service.services.goodwill import (
+    GoodwillError,
+    approve_goodwill,
+    decline_goodwill,
+    request_goodwill,
+)
+from stammkunde.shop.services.vouchers import export_vouchers
+from stammkunde.ui.service.desk_forms import DecisionForm, GoodwillForm
+
+
+def _require(request: HttpRequest, *perms: str) -> None:
+    if not any(request.user.has_perm(perm) for perm in perms):
+        raise PermissionDenied
+
+
+@login_required
+def goodwill_list(request: HttpRequest) -> HttpResponse:
+    """The agent's own requests (granted, waiting, declined); for leads the waiting ones."""
+    _require(request, "service.grant_goodwill", "service.approve_goodwill")
+    can_decide = request.user.has_perm("service.approve_goodwill")
+    return render(
+        request,
+        "ui/service/desk/goodwill_list.html",
+        {
+            "own": goodwill_requested_by(request.user),
+            "pending": pending_goodwill(by=request.user) if can_decide else None,
+            "can_decide": can_decide,
+        },
+    )
+
+
+@login_required
+def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _require(request, "service.grant_goodwill")
+    customer = get_object_or_404(Customer, pk=customer_id)
+    orders = list(customer.orders.order_by("-placed_at")[:50])
+    form = GoodwillForm(request.POST or None, orders=orders)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = next((o for o in orders if str(o.pk) == data["order"]), None)
+        try:
+            grant = request_goodwill(
+                customer=customer,
+                kind=data["kind"],
+                amount=data["amount"].strip().replace(",", "."),
+                reason=data["reason"],
+                by=request.user,
+                case_type=data["case_type"] or "",
+                order=order,
+            )
+        except GoodwillError as error:
+            form.add_error(None, str(error))
+        else:
+            if grant.status == GoodwillStatus.GRANTED:
+                messages.success(request, _("Goodwill granted."))
+                if grant.voucher:
+                    messages.info(
+                        request, _("Voucher code: %(code)s") % {"code": grant.voucher.code}
+                    )
+            else:
+                messages.warning(
+                    request,
+                    _("Above your limit of %(limit)s EUR: the request waits for a team lead.")
+                    % {"limit": grant.limit_at_request},
+                )
+            return redirect("ui:goodwill-list")
+    return render(
+        request,
+        "ui/service/desk/goodwill_form.html",
+        {"form": form, "customer": customer},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "service.approve_goodwill")
+    grant = get_object_or_404(GoodwillGrant, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or decline."))
+        return redirect("ui:goodwill-list")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve_goodwill(grant, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Goodwill approved."))
+        else:
+            decline_goodwill(grant, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Goodwill declined."))
+    except GoodwillError as error:
+        messages.error(request, str(error))
+    return redirect("ui:goodwill-list")
+
+
+@login_required
+def goodwill_report(request: HttpRequest) -> HttpResponse:
+    _require(request, "service.view_goodwill_report")
+    return render(request, "ui/service/desk/goodwill_report.html", {"rows": goodwill_totals()})
+
+
+@login_required
+@require_POST
+def voucher_export(request: HttpRequest) -> HttpResponse:
+    """The new voucher codes as the shop's import file (German Excel CSV)."""
+    _require(request, "shop.export_vouchers")
+    text, _count = export_vouchers(by=request.user, only_new=request.POST.get("all") != "1")
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="gutscheine-{stamp}.csv"'
+    return response

@@ -1,0 +1,7 @@
+"""URLs of the staff UI's service desk pages (included by ui/urls.py, so their names are ui:...)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("stammkunde.ui.service.desk_urls")),
+]

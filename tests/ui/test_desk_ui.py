@@ -1,0 +1,168 @@
+"""The desk's policy and knowledge pages, and the public help page, through the test client."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from stammkunde.audit.models import AuditEntry
+from stammkunde.service.models import (
+    GoodwillGrant,
+    GoodwillLimit,
+    GoodwillStatus,
+    KnowledgeArticle,
+    KnowledgeCategory,
+    Macro,
+    WebFormSubmission,
+)
+from stammkunde.service.services.standards import publish_standard
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PAGES = [
+    "ui:goodwill-list",
+    "ui:standards",
+    "ui:macro-list",
+    "ui:article-list",
+    "ui:crisis-plan-list",
+    "ui:incident-list",
+]
+LEAD_PAGES = [
+    "ui:goodwill-report",
+    "ui:desk-policies",
+    "ui:macro-new",
+    "ui:article-new",
+    "ui:help-settings",
+]
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES + LEAD_PAGES)
+def test_team_lead_opens_every_desk_page(client, team_lead, name):
+    client.force_login(team_lead)
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", LEAD_PAGES)
+def test_agent_may_not_open_lead_pages(client, agent, name):
+    client.force_login(agent)
+    assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_marketing_sees_no_desk_pages(client, marketer, name):
+    client.force_login(marketer)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_agent_grants_and_lead_approves_through_the_pages(client, agent, team_lead):
+    GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
+    customer = CustomerFactory()
+    client.force_login(agent)
+    url = reverse("ui:goodwill-new", args=[customer.pk])
+    response = client.post(url, {"kind": "voucher", "amount": "10,00", "reason": "Verspätung"})
+    assert response.status_code == 302
+    response = client.post(url, {"kind": "voucher", "amount": "-5", "reason": "x"})
+    assert response.status_code == 422
+    assert "negative" in response.content.decode() or "zero" in response.content.decode()
+    client.post(url, {"kind": "gift", "amount": "80", "reason": "Zweiter Schaden"})
+    waiting = GoodwillGrant.objects.get(status=GoodwillStatus.PENDING)
+    page = client.get(reverse("ui:goodwill-list")).content.decode()
+    assert "Waiting for approval" in page
+    assert client.post(reverse("ui:goodwill-decide", args=[waiting.pk]), {}).status_code == 403
+    client.force_login(team_lead)
+    page = client.get(reverse("ui:goodwill-list")).content.decode()
+    assert "Zweiter Schaden" in page
+    assert AuditEntry.objects.filter(action="view", customer_id=customer.pk).exists()
+    client.post(
+        reverse("ui:goodwill-decide", args=[waiting.pk]), {"decision": "approve", "reason": "ok"}
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == GoodwillStatus.GRANTED
+    report = client.get(reverse("ui:goodwill-report")).content.decode()
+    assert "anna" in report
+    export = client.post(reverse("ui:voucher-export"))
+    assert export["Content-Type"].startswith("text/csv")
+    assert export.content.startswith("\ufeff".encode())
+
+
+def test_macro_with_sandbox_escape_is_refused_on_save(client, team_lead):
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:macro-new"),
+        {"name": "Böse", "language": "de", "body": "{{ ''.__class__.__mro__ }}", "is_active": "on"},
+    )
+    assert response.status_code == 422
+    assert not Macro.objects.exists()
+
+
+def test_standards_page_shows_lead_who_has_not_confirmed(client, agent, team_lead):
+    publish_standard(title="Hausregeln", body="Wir antworten am selben Tag.", by=team_lead)
+    client.force_login(agent)
+    client.post(reverse("ui:standards"), {"confirm": "1"})
+    client.force_login(team_lead)
+    page = client.get(reverse("ui:standards")).content.decode()
+    unconfirmed = page.split('id="unconfirmed"')[1].split("</ul>")[0]
+    assert "Lena" in unconfirmed and "Anna" not in unconfirmed
+
+
+def test_incident_collects_orders_by_number(client, team_lead):
+    OrderFactory(number="10234", customer=CustomerFactory())
+    OrderFactory(number="10235", customer=CustomerFactory())
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:incident-list"),
+        {"title": "Charge 12 verspätet", "incident_type": "late_delivery", "description": ""},
+    )
+    detail = response["Location"]
+    client.post(detail, {"add_orders": "1", "numbers": "10234, #10235\n99999"})
+    page = client.get(detail).content.decode()
+    assert "10234" in page and "10235" in page
+    assert "99999" not in page.split("affected order")[1]
+
+
+@pytest.fixture
+def faq(db):
+    category = KnowledgeCategory.objects.create(slug="versand", name_de="Versand", name_en="Ship")
+    return KnowledgeArticle.objects.create(
+        category=category,
+        language="de",
+        title="Wo ist mein Paket?",
+        body="Den Link zur Sendungsverfolgung finden Sie in der Versandbestätigung.",
+        keywords="Sendung Lieferung",
+    )
+
+
+def test_public_help_page_needs_no_login_and_may_be_framed_by_the_shop(client, faq, settings):
+    settings.HELP_PAGE_FRAME_ANCESTORS = ["https://shop.example"]
+    response = client.get(reverse("help-center"), {"q": "Paket", "lang": "de"})
+    assert response.status_code == 200
+    assert "Wo ist mein Paket?" in response.content.decode()
+    assert response["Content-Security-Policy"] == "frame-ancestors https://shop.example"
+    assert "X-Frame-Options" not in response
+    staff = client.get(reverse("ui:login"))
+    assert staff["X-Frame-Options"] == "DENY"
+    client.get(reverse("help-article", args=[faq.pk]))
+    faq.refresh_from_db()
+    assert faq.view_count == 1
+
+
+def test_case_form_stores_then_throttles_a_flood(client, db):
+    data = {"email": "bot@example.de", "message": "Hallo", "name": "B"}
+    statuses = [client.post(reverse("help-contact"), data).status_code for _ in range(6)]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    assert WebFormSubmission.objects.count() == 3
+    response = client.post(reverse("help-contact"), data)
+    assert int(response["Retry-After"]) > 0
+
+
+def test_case_form_honeypot_and_bad_input(client, db):
+    response = client.post(
+        reverse("help-contact"),
+        {"email": "a@example.de", "message": "x", "website": "http://spam.example"},
+    )
+    assert response.status_code == 200
+    assert not WebFormSubmission.objects.exists()
+    assert client.post(reverse("help-contact"), {"email": "nope", "message": ""}).status_code == 422
