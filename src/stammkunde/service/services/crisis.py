@@ -169,7 +169,7 @@ def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> 
                     idempotency_key=f"incident:{incident.pk}:order:{affected.order_id}",
                     subject=render(subject, context, kind=TemplateKind.SUBJECT),
                     text=render(body, context, kind=TemplateKind.TEXT),
-                    from_name=getattr(settings, "STAMMKUNDE_SHOP_NAME", "") or "",
+                    from_name=settings.MESSAGING_FROM_NAME or by.get_full_name(),
                     from_address=settings.DEFAULT_FROM_EMAIL,
                     source_type="incident",
                     source_id=incident.pk,
