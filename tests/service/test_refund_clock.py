@@ -39,7 +39,7 @@ def received_return(received: datetime):
 
 
 def test_clock_starts_warns_and_escalates_once():
-    order, item = received_return(at(2026, 12, 1, 10))
+    _order, item = received_return(at(2026, 12, 1, 10))
     breaches = []
     counts = check_refund_clocks(at(2026, 12, 1, 11), calendar=CALENDAR, on_breach=breaches.append)
     assert counts["started"] == 1

@@ -75,7 +75,7 @@ def test_agent_grants_and_lead_approves_through_the_pages(client, agent, team_le
     client.force_login(team_lead)
     page = client.get(reverse("ui:goodwill-list")).content.decode()
     assert "Zweiter Schaden" in page
-    assert AuditEntry.objects.filter(action="view", customer_id=customer.pk).exists()
+    assert AuditEntry.objects.filter(action="view", customers__customer_id=customer.pk).exists()
     client.post(
         reverse("ui:goodwill-decide", args=[waiting.pk]), {"decision": "approve", "reason": "ok"}
     )

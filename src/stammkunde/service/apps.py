@@ -10,8 +10,12 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
+        from stammkunde.core.gdpr import register_erasure, register_export
         from stammkunde.core.scheduling import register_periodic_job
-        from stammkunde.service import desk_tasks
+        from stammkunde.service import desk_gdpr, desk_tasks
+
+        register_export(self.label, desk_gdpr.export_desk)
+        register_erasure(self.label, desk_gdpr.erase_desk)
 
         # The refund clock warns two business hours ahead, so a quarter hour is early enough.
         register_periodic_job(

@@ -80,14 +80,14 @@ def goodwill_totals() -> list[dict[str, Any]]:
 
 
 def _shown(grants: list[GoodwillGrant], by: Any, what: str) -> list[GoodwillGrant]:
-    """Record that ``by`` saw these grants (they name customers and reasons)."""
-    for customer_id in sorted({grant.customer_id for grant in grants}):
+    """Record that ``by`` saw these grants (they name customers and reasons): one entry per
+    page naming the customers shown."""
+    if grants:
         audit(
             actor=by,
             action=AuditAction.VIEW,
             object_type="service.goodwillgrant",
-            object_id="",
-            customer_id=customer_id,
+            customer_ids=[grant.customer_id for grant in grants],
             detail=what,
         )
     return grants
@@ -171,3 +171,15 @@ def search_articles(
         scored.append((-score, article.title, article))
     scored.sort(key=lambda item: item[:2])
     return [article for _score, _title, article in scored[:limit]]
+
+
+def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
+    """The incident's orders with their customers (audited: one entry naming them)."""
+    rows = list(incident.affected.select_related("order", "customer").order_by("id")[:limit])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        obj=incident,
+        customer_ids=[row.customer_id for row in rows if row.customer_id],
+    )
+    return rows

@@ -9,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
 from stammkunde.service.models import Incident
+from stammkunde.service.queries import affected_orders
 from stammkunde.service.services.crisis import (
     CrisisError,
     add_affected_orders,
@@ -99,15 +98,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     % counts,
                 )
                 return redirect("ui:incident-detail", incident.pk)
-    affected = list(incident.affected.select_related("order", "customer").order_by("id")[:1000])
-    for customer_id in sorted({row.customer_id for row in affected if row.customer_id}):
-        audit(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type="service.incident",
-            object_id=incident.pk,
-            customer_id=customer_id,
-        )
+    affected = affected_orders(incident, by=user)
     return render(
         request,
         "ui/service/desk/incident_detail.html",
