@@ -40,3 +40,19 @@ def test_export_then_erasure(anna, limits):
     assert grant.reason == "[erased]"
     assert str(grant.amount) == "10.00"
     assert export_desk(customer.pk)["web_form_submissions"] == []
+
+
+def test_shop_export_lists_the_customers_vouchers(anna, limits):
+    customer = CustomerFactory()
+    grant = request_goodwill(customer=customer, kind="voucher", amount="7.5", reason="x", by=anna)
+    exported = export_handlers()["shop"](customer.pk)
+    assert exported["vouchers"] == [
+        {
+            "code": grant.voucher.code,
+            "kind": "amount",
+            "amount": "7.50",
+            "currency": "EUR",
+            "issued_at": grant.voucher.issued_at.isoformat(),
+            "redeemed_at": None,
+        }
+    ]

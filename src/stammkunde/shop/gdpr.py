@@ -30,6 +30,7 @@ from stammkunde.shop.models import (
     Return,
     ReturnStatus,
     ShopAccount,
+    Voucher,
     Withdrawal,
     WithdrawalStatus,
 )
@@ -51,7 +52,19 @@ def export_shop_data(customer_id: int) -> dict[str, Any]:
         .prefetch_related("lines", "shipments", "returns", "refunds", "withdrawals")
         .order_by("placed_at", "id")
     )
+    vouchers = [
+        {
+            "code": voucher.code,
+            "kind": voucher.kind,
+            "amount": _money(voucher.amount),
+            "currency": voucher.currency,
+            "issued_at": voucher.issued_at.isoformat(),
+            "redeemed_at": voucher.redeemed_at.isoformat() if voucher.redeemed_at else None,
+        }
+        for voucher in Voucher.objects.filter(customer_id=customer_id).order_by("issued_at")
+    ]
     return {
+        "vouchers": vouchers,
         "shop_accounts": [
             {"shop": account.shop.name, "customer_number": account.external_id}
             for account in ShopAccount.objects.filter(customer_id=customer_id).select_related(
