@@ -90,20 +90,35 @@ E = TypeVar("E", bound=DomainEvent)
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A handler of one event class (and its subclasses), registered under a stable name."""
+    """A handler of one event class (and its subclasses), registered under a stable name.
+
+    ``event_type`` may also be an event's stored name (``service.CaseOpened``): a lower app
+    subscribes that way to an event of a higher app it may not import (messaging's triggers
+    react to the service desk's case events).
+    """
 
     name: str
-    event_type: type[DomainEvent]
+    event_type: type[DomainEvent] | str
     handler: Callable[[Any], None]
+
+    def receives(self, event_type: type[DomainEvent]) -> bool:
+        if isinstance(self.event_type, str):
+            return any(
+                event_name(base) == self.event_type
+                for base in event_type.__mro__
+                if isinstance(base, type) and issubclass(base, DomainEvent)
+            )
+        return issubclass(event_type, self.event_type)
 
 
 _subscribers: dict[str, Subscriber] = {}
 
 
 def subscribe(
-    event_type: type[E], *, name: str = ""
+    event_type: type[E] | str, *, name: str = ""
 ) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
-    """Register the decorated function as the subscriber ``name`` of ``event_type``.
+    """Register the decorated function as the subscriber ``name`` of ``event_type`` (a class,
+    or the stored name of a class this app may not import, e.g. ``service.CaseOpened``).
 
     Call it in AppConfig.ready(). The name (by default the function's dotted path) is what the
     deliveries are recorded under: keep it stable, or a renamed subscriber gets every waiting
@@ -137,7 +152,7 @@ def _subscribers_of(name: str) -> tuple[Subscriber, ...]:
     return tuple(
         subscriber
         for subscriber in sorted(_subscribers.values(), key=lambda s: s.name)
-        if issubclass(event_type, subscriber.event_type)
+        if subscriber.receives(event_type)
     )
 
 

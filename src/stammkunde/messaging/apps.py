@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,26 @@ class MessagingConfig(AppConfig):
     name = "stammkunde.messaging"
     label = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from stammkunde.core.scheduling import register_periodic_job
+        from stammkunde.messaging import tasks
+        from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
+        from stammkunde.messaging.subscribers import register_subscribers
+
+        register_subscribers()
+        post_migrate.connect(seed_default_drehbuch, sender=self)
+        register_periodic_job(
+            "messaging.fire_trigger_runs", tasks.fire_trigger_runs, every=timedelta(minutes=1)
+        )
+        register_periodic_job(
+            "messaging.schedule_birthdays",
+            tasks.schedule_birthdays,
+            every=timedelta(days=1),
+            offset=timedelta(hours=7),
+        )
+        register_periodic_job(
+            "messaging.run_due_campaigns", tasks.run_due_campaigns, every=timedelta(minutes=1)
+        )

@@ -49,6 +49,13 @@ class ReturnAnnounced(OrderEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReturnReceived(OrderEvent):
+    """The returned goods arrived at the shop's warehouse."""
+
+    return_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class RefundIssued(OrderEvent):
     refund_id: int
     amount: Decimal

@@ -190,6 +190,12 @@ def mark_return_received(return_request: Return, *, received_at: datetime) -> Re
         return_request.status = ReturnStatus.RECEIVED
         return_request.received_at = received_at
         return_request.save(update_fields=["status", "received_at"])
+        order = return_request.order
+        publish(
+            events.ReturnReceived(
+                **_order_event_fields(order, received_at), return_id=return_request.pk
+            )
+        )
     return return_request
 
 

@@ -1,0 +1,135 @@
+"""A trigger's conditions: parsed from what staff entered, and checked against plain facts.
+
+Conditions (all optional, all must hold): ``segment_id`` (the customer is in an analytics
+segment), ``min_order_value`` / ``max_order_value`` (the order's total), ``categories`` (the
+order has a product of one of them), ``order_kind`` ("first" or "repeat") and ``languages``
+(the customer's message language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ORDER_KINDS = ("first", "repeat")
+LANGUAGES = ("de", "en")
+MAX_ORDER_VALUE = Decimal("1000000")
+
+NOT_MET = {
+    "segment_id": _("the customer is not in the segment"),
+    "min_order_value": _("the order is below the minimum value"),
+    "max_order_value": _("the order is above the maximum value"),
+    "categories": _("the order has no product of the chosen categories"),
+    "order_kind": _("the order is not of the chosen kind (first or repeat order)"),
+    "languages": _("the customer's language is not one of the chosen"),
+    "no_order": _("the condition needs an order, and this event has none"),
+}
+
+
+class ConditionError(ValueError):
+    """Conditions that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known when a trigger fires (None: not known for this event)."""
+
+    language: str
+    in_segment: bool | None = None
+    order_total: Decimal | None = None
+    categories: frozenset[str] = field(default_factory=frozenset)
+    is_first_order: bool | None = None
+
+
+def _money(raw: Any, key: str) -> str | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", "."))
+    except InvalidOperation:
+        raise ConditionError(_("%(key)s must be an amount") % {"key": key}) from None
+    if not value.is_finite() or value < 0 or value > MAX_ORDER_VALUE:
+        raise ConditionError(_("%(key)s must be between 0 and 1,000,000") % {"key": key})
+    return str(value)
+
+
+def parse_conditions(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """The conditions as stored: only known keys, checked values, empty ones left out."""
+    raw = dict(raw or {})
+    unknown = set(raw) - {
+        "segment_id",
+        "min_order_value",
+        "max_order_value",
+        "categories",
+        "order_kind",
+        "languages",
+    }
+    if unknown:
+        raise ConditionError(
+            _("unknown condition: %(name)s") % {"name": ", ".join(sorted(unknown))}
+        )
+    parsed: dict[str, Any] = {}
+    if raw.get("segment_id") not in (None, ""):
+        try:
+            parsed["segment_id"] = int(raw["segment_id"])
+        except (TypeError, ValueError):
+            raise ConditionError(_("the segment must be given by its number")) from None
+    for key in ("min_order_value", "max_order_value"):
+        value = _money(raw.get(key), key)
+        if value is not None:
+            parsed[key] = value
+    low, high = parsed.get("min_order_value"), parsed.get("max_order_value")
+    if low is not None and high is not None and Decimal(low) > Decimal(high):
+        raise ConditionError(_("the minimum order value is above the maximum"))
+    categories = raw.get("categories") or []
+    if isinstance(categories, str):
+        categories = categories.split(",")
+    categories = sorted({str(item).strip() for item in categories if str(item).strip()})
+    if categories:
+        parsed["categories"] = categories
+    kind = raw.get("order_kind") or ""
+    if kind:
+        if kind not in ORDER_KINDS:
+            raise ConditionError(_("the order kind must be first or repeat"))
+        parsed["order_kind"] = kind
+    languages = raw.get("languages") or []
+    if isinstance(languages, str):
+        languages = languages.split(",")
+    languages = sorted({str(item).strip() for item in languages if str(item).strip()})
+    if any(language not in LANGUAGES for language in languages):
+        raise ConditionError(_("languages must be de or en"))
+    if languages:
+        parsed["languages"] = languages
+    return parsed
+
+
+def unmet_condition(conditions: dict[str, Any], facts: Facts) -> str | None:
+    """The key of the first condition ``facts`` do not meet (None: all are met)."""
+    if "languages" in conditions and facts.language not in conditions["languages"]:
+        return "languages"
+    if "segment_id" in conditions and not facts.in_segment:
+        return "segment_id"
+    needs_order = {"min_order_value", "max_order_value", "categories", "order_kind"}
+    if needs_order & set(conditions) and facts.order_total is None:
+        return "no_order"
+    total = facts.order_total
+    if "min_order_value" in conditions and total < Decimal(conditions["min_order_value"]):
+        return "min_order_value"
+    if "max_order_value" in conditions and total > Decimal(conditions["max_order_value"]):
+        return "max_order_value"
+    if "categories" in conditions and not (facts.categories & set(conditions["categories"])):
+        return "categories"
+    if "order_kind" in conditions:
+        wanted_first = conditions["order_kind"] == "first"
+        if facts.is_first_order is not wanted_first:
+            return "order_kind"
+    return None
+
+
+def describe_unmet(key: str) -> str | Promise:
+    """Why a run was skipped, in the reader's language."""
+    return NOT_MET[key]

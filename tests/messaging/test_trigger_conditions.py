@@ -1,0 +1,77 @@
+"""A trigger's conditions: parsed strictly, checked against plain facts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from stammkunde.messaging.trigger_conditions import (
+    ConditionError,
+    Facts,
+    parse_conditions,
+    unmet_condition,
+)
+
+
+def test_empty_conditions_are_always_met():
+    assert parse_conditions({}) == {}
+    assert unmet_condition({}, Facts(language="de")) is None
+
+
+def test_parsing_keeps_checked_values_and_drops_empty_ones():
+    parsed = parse_conditions(
+        {
+            "segment_id": "4",
+            "min_order_value": "20,50",
+            "max_order_value": "",
+            "categories": "Kaffee, Tee,",
+            "order_kind": "first",
+            "languages": ["de"],
+        }
+    )
+    assert parsed == {
+        "segment_id": 4,
+        "min_order_value": "20.50",
+        "categories": ["Kaffee", "Tee"],
+        "order_kind": "first",
+        "languages": ["de"],
+    }
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"colour": "red"},
+        {"min_order_value": "viel"},
+        {"min_order_value": "-1"},
+        {"min_order_value": "50", "max_order_value": "20"},
+        {"order_kind": "third"},
+        {"languages": "fr"},
+        {"segment_id": "vier"},
+    ],
+)
+def test_bad_conditions_are_refused_with_a_reason(raw):
+    with pytest.raises(ConditionError) as error:
+        parse_conditions(raw)
+    assert str(error.value)
+
+
+def test_each_condition_names_itself_when_unmet():
+    facts = Facts(
+        language="de",
+        in_segment=True,
+        order_total=Decimal("30"),
+        categories=frozenset({"Kaffee"}),
+        is_first_order=False,
+    )
+    assert unmet_condition({"languages": ["en"]}, facts) == "languages"
+    assert (
+        unmet_condition({"segment_id": 1}, Facts(language="de", in_segment=False)) == "segment_id"
+    )
+    assert unmet_condition({"min_order_value": "50"}, facts) == "min_order_value"
+    assert unmet_condition({"max_order_value": "20"}, facts) == "max_order_value"
+    assert unmet_condition({"categories": ["Tee"]}, facts) == "categories"
+    assert unmet_condition({"order_kind": "first"}, facts) == "order_kind"
+    assert unmet_condition({"order_kind": "repeat", "categories": ["Kaffee"]}, facts) is None
+    assert unmet_condition({"min_order_value": "10"}, Facts(language="de")) == "no_order"
