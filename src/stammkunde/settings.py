@@ -6,6 +6,7 @@ production install comes from environment variables prefixed ``STAMMKUNDE_`` (se
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from stammkunde.core.environment import env_bool, env_int, env_list, env_str
+from stammkunde.core.environment import env_bool, env_int, env_list, env_str, parse_smtp_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -194,6 +195,15 @@ EMAIL_HOST_USER = env_str("STAMMKUNDE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("STAMMKUNDE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("STAMMKUNDE_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("STAMMKUNDE_EMAIL_USE_SSL", False)
+# One URL instead of the variables above: smtp://user:password@host:587?tls=1, smtps://...:465
+_SMTP_URL = env_str("STAMMKUNDE_SMTP_URL", "")
+if _SMTP_URL:
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL = (
+        parse_smtp_url(_SMTP_URL)
+    )
+# An ESP through django-anymail: STAMMKUNDE_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as JSON in STAMMKUNDE_ANYMAIL (e.g. {"POSTMARK_SERVER_TOKEN": "..."}).
+ANYMAIL = json.loads(env_str("STAMMKUNDE_ANYMAIL", "") or "{}")
 EMAIL_TIMEOUT = env_int("STAMMKUNDE_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("STAMMKUNDE_DEFAULT_FROM_EMAIL", "service@shop.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -208,6 +218,24 @@ MESSAGING_GOVERNOR: dict = {}
 # UWG §7(3): product recommendations by e-mail to existing customers without consent, with an
 # objection notice in every such mail. Off unless the shop switches it on.
 MESSAGING_EXISTING_CUSTOMER_EXCEPTION = env_bool("STAMMKUNDE_EXISTING_CUSTOMER_EXCEPTION", False)
+# The outbox worker: a claimed message's lease, attempts before a temporary failure is given
+# up, messages per minute per recipient domain (0: no limit; per worker process).
+MESSAGING_LEASE_SECONDS = env_int("STAMMKUNDE_MAIL_LEASE_SECONDS", 120)
+MESSAGING_MAX_ATTEMPTS = env_int("STAMMKUNDE_MAIL_MAX_ATTEMPTS", 8)
+MESSAGING_DOMAIN_LIMIT_PER_MINUTE = env_int("STAMMKUNDE_MAIL_DOMAIN_LIMIT_PER_MINUTE", 0)
+MESSAGING_DOMAIN_LIMITS = {
+    domain: int(limit)
+    for domain, _, limit in (
+        item.partition("=") for item in env_list("STAMMKUNDE_MAIL_DOMAIN_LIMITS", [])
+    )
+}
+# An optional mailto: address for List-Unsubscribe (next to the HTTPS one-click link).
+MESSAGING_UNSUBSCRIBE_MAILTO = env_str("STAMMKUNDE_MAIL_UNSUBSCRIBE_MAILTO", "")
+# DKIM signing for shops that send through their own SMTP: the selector switches it on; the
+# key is DATA_DIR/dkim/<selector>.pem unless STAMMKUNDE_DKIM_KEY_FILE names another file.
+MESSAGING_DKIM_SELECTOR = env_str("STAMMKUNDE_DKIM_SELECTOR", "")
+MESSAGING_DKIM_DOMAIN = env_str("STAMMKUNDE_DKIM_DOMAIN", "")
+MESSAGING_DKIM_KEY_FILE = env_str("STAMMKUNDE_DKIM_KEY_FILE", "")
 
 # Privacy (GDPR): how long a customer without orders is kept after their last sign of life
 # (a lead: a shop account or a consent), and how long a contact nobody verified (no order, no

@@ -11,5 +11,7 @@ urlpatterns = [
     path("hooks/", include("stammkunde.connectors.urls")),
     # The public help page (no login): FAQ, contact options and the case form.
     path("help/", include("stammkunde.service.public.urls")),
+    # Customer-facing links from mails (unsubscribe, confirm, preferences): origin "customer".
+    path("m/", include("stammkunde.messaging.urls")),
     path("", include("stammkunde.ui.urls")),
 ]

@@ -57,3 +57,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_smtp_url(url: str) -> tuple[str, int, str, str, bool, bool]:
+    """(host, port, user, password, use_tls, use_ssl) from ``smtp://user:pw@host:port?tls=1``
+    or ``smtps://...``; anything else is a configuration error."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured("STAMMKUNDE_SMTP_URL must look like smtp://user:pw@host:port")
+    ssl = parts.scheme == "smtps"
+    tls = parse_qs(parts.query).get("tls", ["0"])[0].strip().lower() in _TRUE
+    try:
+        port = parts.port or (465 if ssl else 587 if tls else 25)
+    except ValueError:
+        raise ImproperlyConfigured("STAMMKUNDE_SMTP_URL has an invalid port") from None
+    return (
+        parts.hostname,
+        port,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        tls,
+        ssl,
+    )

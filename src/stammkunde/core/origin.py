@@ -67,15 +67,24 @@ def event_origin(origin: str) -> Iterator[None]:
 # staff member working in the UI (the webhook endpoints only store deliveries: the inbox task
 # publishes their events with the origin ``webhook``).
 API_PATH_PREFIX = "/api/"
+# Pages customers open themselves: the links in mails (unsubscribe, confirm, preferences) and
+# the public help page with its case form. What they change is the customer's own doing.
+CUSTOMER_PATH_PREFIXES = ("/m/", "/help/")
 
 
 class OriginMiddleware:
-    """Run each request with the origin ``api`` or ``staff``, by its path."""
+    """Run each request with the origin ``api``, ``customer`` or ``staff``, by its path."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        origin = Origin.API if request.path_info.startswith(API_PATH_PREFIX) else Origin.STAFF
+        path = request.path_info
+        if path.startswith(API_PATH_PREFIX):
+            origin = Origin.API
+        elif path.startswith(CUSTOMER_PATH_PREFIXES):
+            origin = Origin.CUSTOMER
+        else:
+            origin = Origin.STAFF
         with event_origin(origin):
             return self.get_response(request)

@@ -356,3 +356,38 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.customer_id}: {self.state}"
+
+
+class ConsentRequest(models.Model):
+    """A double opt-in: the customer asked for a purpose (the request) and confirmed it by the
+    link mailed to them (the confirmation). Both moments are kept with IP address, user agent
+    and the exact wording agreed to: the proof of consent (BGH I ZR 164/09), printable."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="consent_requests"
+    )
+    channel = models.CharField(max_length=8, choices=ConsentChannel.choices)
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    wording_text = models.TextField(_("wording agreed to"))
+    language = models.CharField(max_length=8, blank=True)
+    source = models.CharField(_("asked through"), max_length=40)
+    requested_at = models.DateTimeField(_("requested"))
+    request_ip = models.GenericIPAddressField(_("IP address (request)"), null=True, blank=True)
+    request_user_agent = models.CharField(_("browser (request)"), max_length=400, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirm_ip = models.GenericIPAddressField(_("IP address (confirmation)"), null=True, blank=True)
+    confirm_user_agent = models.CharField(_("browser (confirmation)"), max_length=400, blank=True)
+    consent_event = models.OneToOneField(
+        ConsentEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="request"
+    )
+
+    class Meta:
+        verbose_name = _("consent request")
+        verbose_name_plural = _("consent requests")
+        indexes = [
+            models.Index(fields=["customer", "-requested_at"], name="consent_request_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.purpose} requested {self.requested_at:%Y-%m-%d}"

@@ -18,7 +18,7 @@ from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read 
     match_customers,
     resolve_merged,
 )
-from stammkunde.customers.models import ConsentEvent, Customer, CustomerStatus
+from stammkunde.customers.models import ConsentEvent, ConsentRequest, Customer, CustomerStatus
 
 
 def active_customers() -> QuerySet[Customer]:
@@ -149,3 +149,22 @@ def record_list_view(customer_ids: Iterable[int], *, by: Any, detail: str) -> No
         customer_ids=customer_ids,
         detail=detail,
     )
+
+
+def consent_proof(customer_id: int, *, by: Any) -> list[ConsentRequest]:
+    """Every double opt-in of the customer with its proof, newest first (a read of personal
+    data by staff: audited)."""
+    requests = list(
+        ConsentRequest.objects.filter(customer_id=customer_id)
+        .select_related("consent_event")
+        .order_by("-requested_at", "-id")
+    )
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="customers.consentrequest",
+        object_id=customer_id,
+        customer_id=customer_id,
+        detail="consent proof",
+    )
+    return requests

@@ -31,3 +31,8 @@ class MessagingConfig(AppConfig):
         register_periodic_job(
             "messaging.run_due_campaigns", tasks.run_due_campaigns, every=timedelta(minutes=1)
         )
+        # The outbox sweep: retries that fell due, delayed messages, anything a process died
+        # before enqueueing (queue_message enqueues on commit as well).
+        register_periodic_job(
+            "messaging.send_messages", tasks.send_messages, every=timedelta(minutes=1)
+        )

@@ -8,7 +8,8 @@ suppress, always with the rule that decided and a reason staff can read in their
 Rules, in the order they are applied (the first that suppresses wins):
 
 1. transactional messages are never held back (the decision still records them);
-2. an open service case holds back all marketing (a contact hold set by the service desk);
+2. an open service case holds back all marketing (a contact hold set by the service desk),
+   and so does a pause the customer chose in the preference centre;
 3. a complaint in the last 30 days (or one still open) holds back marketing and feedback;
 4. feedback requests name their order, and each order is asked about once;
 5. inactive and former customers get promotional messages only rarely;
@@ -237,6 +238,9 @@ def decide(request: SendRequest, settings: GovernorSettings | None = None) -> De
     for hold in request.holds:
         if hold.kind == HoldKind.OPEN_CASE and _active(hold, at):
             return suppress(Rule.OPEN_CASE)
+    for hold in request.holds:
+        if hold.kind == HoldKind.PAUSED and _active(hold, at):
+            return suppress(Rule.PAUSED, until=hold.released_at)
     for hold in request.holds:
         recent = at - hold.started_at < settings.complaint_quiet_period
         if hold.kind == HoldKind.COMPLAINT and (_active(hold, at) or recent):

@@ -28,6 +28,8 @@ class Lifecycle(models.TextChoices):
 class HoldKind(models.TextChoices):
     OPEN_CASE = "open_case", _("Open service case")
     COMPLAINT = "complaint", _("Complaint")
+    # The customer paused marketing mails in the preference centre (until a date).
+    PAUSED = "paused", _("Paused by the customer")
 
 
 class Outcome(models.TextChoices):
@@ -41,6 +43,7 @@ class Rule(models.TextChoices):
 
     TRANSACTIONAL = "transactional", _("Transactional")
     OPEN_CASE = "open_case", _("Open service case")
+    PAUSED = "paused", _("Paused by the customer")
     RECENT_COMPLAINT = "recent_complaint", _("Recent complaint")
     FEEDBACK_WITHOUT_ORDER = "feedback_without_order", _("Feedback request without an order")
     FEEDBACK_ONCE_PER_ORDER = "feedback_once_per_order", _("Feedback already requested")
@@ -62,6 +65,7 @@ DATETIME_PARAMS = frozenset({"until", "date"})
 RULE_TEXTS = {
     Rule.TRANSACTIONAL: _("transactional messages are never held back, only recorded"),
     Rule.OPEN_CASE: _("the customer has an open service case"),
+    Rule.PAUSED: _("the customer paused these mails until %(until)s"),
     Rule.RECENT_COMPLAINT: _(
         "the customer complained on %(date)s (no marketing for %(days)s days)"
     ),

@@ -1,4 +1,5 @@
-"""Background work of messaging: firing the Drehbuch's due runs, birthdays, campaigns."""
+"""Background work of messaging: firing the Drehbuch's due runs, birthdays, campaigns, and
+the worker that sends the outbox (queue ``mail``)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,12 @@ def run_due_campaigns() -> int:
     from stammkunde.messaging.services.campaigns import run_due_campaigns as run
 
     return run()
+
+
+@rerunnable  # it claims each message with a lease before sending: running it again is safe
+@task(queue_name="mail")
+def send_messages() -> dict[str, int]:
+    """Send the due messages of the outbox until none is due (and mark lost claims uncertain)."""
+    from stammkunde.messaging.services.sending import drain
+
+    return drain().as_dict()

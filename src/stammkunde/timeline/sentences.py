@@ -110,6 +110,7 @@ HOLD_RULES = {
     "not_personal": gettext_lazy("does not read as personal"),
     "bounced": gettext_lazy("address bounces"),
     "no_address": gettext_lazy("no e-mail address"),
+    "paused": gettext_lazy("paused by the customer"),
     "invalid_address": gettext_lazy("invalid e-mail address"),
 }
 CONTACT_HOLD_REASONS = {

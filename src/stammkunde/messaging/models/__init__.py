@@ -7,6 +7,7 @@ from stammkunde.messaging.models.outbox import MessageState, OutboundMessage
 from stammkunde.messaging.models.suppression import Suppression, SuppressionReason
 from stammkunde.messaging.models.templates import MessageTemplate, TemplateLanguage, TemplateVersion
 from stammkunde.messaging.models.triggers import RunState, Trigger, TriggerRun
+from stammkunde.messaging.models.tokens import UsedToken
 
 __all__ = [
     "Campaign",
@@ -25,4 +26,5 @@ __all__ = [
     "TemplateVersion",
     "Trigger",
     "TriggerRun",
+    "UsedToken",
 ]

@@ -13,6 +13,7 @@ class DecisionRule(models.TextChoices):
 
     TRANSACTIONAL = Rule.TRANSACTIONAL.value, Rule.TRANSACTIONAL.label
     OPEN_CASE = Rule.OPEN_CASE.value, Rule.OPEN_CASE.label
+    PAUSED = Rule.PAUSED.value, Rule.PAUSED.label
     RECENT_COMPLAINT = Rule.RECENT_COMPLAINT.value, Rule.RECENT_COMPLAINT.label
     FEEDBACK_WITHOUT_ORDER = Rule.FEEDBACK_WITHOUT_ORDER.value, Rule.FEEDBACK_WITHOUT_ORDER.label
     FEEDBACK_ONCE_PER_ORDER = (

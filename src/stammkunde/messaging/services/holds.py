@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,14 +17,24 @@ from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.services import record_activity
 
 # The timeline's words for the holds (timeline.sentences.CONTACT_HOLD_REASONS).
-HOLD_REASONS = {HoldKind.OPEN_CASE: "open_case", HoldKind.COMPLAINT: "recent_complaint"}
+HOLD_REASONS = {
+    HoldKind.OPEN_CASE: "open_case",
+    HoldKind.COMPLAINT: "recent_complaint",
+    HoldKind.PAUSED: "customer_request",
+}
 
 
 def set_contact_hold(
-    *, customer_id: int, kind: str, reference: str, by: Any | None = None
+    *,
+    customer_id: int,
+    kind: str,
+    reference: str,
+    by: Any | None = None,
+    until: datetime | None = None,
 ) -> ContactHold:
-    """Hold back marketing for this customer until the hold is released. Setting an open
-    hold again (same kind and reference) returns it unchanged."""
+    """Hold back marketing for this customer until the hold is released (or ``until``, for a
+    pause the customer chose). Setting an open hold again (same kind and reference) returns
+    it unchanged."""
     kind = HoldKind(kind)
     existing = _open_hold(customer_id, kind, reference)
     if existing is not None:
@@ -36,11 +46,13 @@ def set_contact_hold(
                 kind=kind,
                 reference=str(reference)[:64],
                 since=timezone.now(),
+                until=until,
             )
             record_activity(
                 customer_id=customer_id,
                 kind=ActivityKind.CONTACT_HOLD_SET,
-                params={"reason": HOLD_REASONS[kind], "text": str(reference)},
+                params={"reason": HOLD_REASONS[kind], "text": str(reference)}
+                | ({"until": until.date().isoformat()} if until else {}),
                 actor=by,
                 actor_label="" if by else "messaging",
                 subject=hold,

@@ -230,6 +230,10 @@ def _queue(
     )
     if message is None and customer is not None:
         record_held_back(decision_row)
+    if message is not None:
+        from stammkunde.messaging.services.sending import enqueue_sending
+
+        enqueue_sending()
     return Queued(message=message, decision=decision_row)
 
 

@@ -1,0 +1,117 @@
+"""An outbox row as the e-mail that goes out: headers (Message-ID, threading, List-Unsubscribe
+per RFC 8058), the visible unsubscribe link and the UWG §7(3) objection notice for
+non-transactional mail, and the DKIM signature when a key is configured."""
+
+from __future__ import annotations
+
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from stammkunde.messaging import signing_dkim
+from stammkunde.messaging.governor_terms import Purpose
+from stammkunde.messaging.models import OutboundMessage
+from stammkunde.messaging.tokens import make_token
+
+EXISTING_CUSTOMER = "existing_customer"
+
+
+def unsubscribe_url(message: OutboundMessage) -> str:
+    """The HTTPS one-click unsubscribe link of this message (its token names the message)."""
+    token = make_token("unsubscribe", {"m": message.pk})
+    return settings.SITE_URL.rstrip("/") + reverse("messaging:unsubscribe", args=[token])
+
+
+def preferences_url(message: OutboundMessage) -> str | None:
+    """The preference centre link for the message's customer (None without a customer)."""
+    if message.customer_id is None:
+        return None
+    token = make_token("preferences", {"c": message.customer_id})
+    return settings.SITE_URL.rstrip("/") + reverse("messaging:preferences", args=[token])
+
+
+class SignedEmail(EmailMultiAlternatives):
+    """An e-mail whose MIME message gets a DKIM-Signature header when a key is configured."""
+
+    def message(self, *args, **kwargs):
+        mime = super().message(*args, **kwargs)
+        signing_dkim.sign_message(mime)
+        return mime
+
+
+def build_email(message: OutboundMessage, *, connection=None) -> EmailMultiAlternatives:
+    """The Django e-mail for one outbox row, ready for any e-mail backend."""
+    headers = {str(key): str(value) for key, value in (message.headers or {}).items()}
+    headers["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    text, html = message.text_body, message.html_body
+    if message.purpose != Purpose.TRANSACTIONAL:
+        link = unsubscribe_url(message)
+        headers["List-Unsubscribe"] = _list_unsubscribe(link)
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        text, html = _with_footer(message, text, html, link)
+    email = SignedEmail(
+        subject=message.subject,
+        body=text,
+        from_email=formataddr((message.from_name, message.from_address))
+        if message.from_name
+        else message.from_address,
+        to=[message.to_address],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    if html:
+        email.attach_alternative(html, "text/html")
+    return email
+
+
+def _list_unsubscribe(link: str) -> str:
+    mailto = getattr(settings, "MESSAGING_UNSUBSCRIBE_MAILTO", "")
+    if mailto:
+        return f"<{link}>, <mailto:{mailto}?subject=unsubscribe>"
+    return f"<{link}>"
+
+
+def _with_footer(message: OutboundMessage, text: str, html: str, link: str) -> tuple[str, str]:
+    """Add the visible unsubscribe link (and the objection notice) in the customer's language."""
+    language = message.customer.language if message.customer_id else settings.LANGUAGE_CODE
+    preferences = preferences_url(message)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        lines = []
+        if message.legal_basis == EXISTING_CUSTOMER:
+            lines.append(
+                _(
+                    "We write to you as our customer about products like the ones you bought. "
+                    "You can object to this at any time, free of charge apart from the usual "
+                    "transmission costs:"
+                )
+            )
+        lines.append(_("Unsubscribe with one click: %(link)s") % {"link": link})
+        if preferences:
+            lines.append(_("Choose which mails you get: %(link)s") % {"link": preferences})
+        unsubscribe_label = _("Unsubscribe")
+        preferences_label = _("Choose which mails you get")
+        notice = lines[0] if message.legal_basis == EXISTING_CUSTOMER else ""
+    text = text.rstrip("\n") + "\n\n-- \n" + "\n".join(lines) + "\n"
+    if html:
+        parts = [f'<a href="{escape(link)}">{escape(unsubscribe_label)}</a>']
+        if preferences:
+            parts.append(f'<a href="{escape(preferences)}">{escape(preferences_label)}</a>')
+        footer = (
+            '<p style="font-size:12px;color:#666">'
+            + (escape(notice) + "<br>" if notice else "")
+            + " · ".join(parts)
+            + "</p>"
+        )
+        closing = html.lower().rfind("</body>")
+        html = html[:closing] + footer + html[closing:] if closing >= 0 else html + footer
+    return text, html

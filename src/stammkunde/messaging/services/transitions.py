@@ -1,0 +1,235 @@
+"""The state changes of an outbox row, each one short transaction (the worker's steps, the
+checks at send time, and staff deciding on an uncertain message)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.messaging import governor, ledger
+from stammkunde.messaging.delivery_errors import DeliveryError, backoff_seconds
+from stammkunde.messaging.governor_terms import Outcome
+from stammkunde.messaging.models import MessageState, OutboundMessage, SendDecision
+from stammkunde.messaging.services.outbox import _check_before_governor, record_held_back
+from stammkunde.timeline.kinds import ActivityKind
+from stammkunde.timeline.models import Channel, Direction
+from stammkunde.timeline.services import record_activity
+
+MAX_ATTEMPTS_DEFAULT = 8
+
+
+class UncertainError(ValueError):
+    """A decision on a message that is not (or no longer) uncertain."""
+
+
+def mark_uncertain(*, now) -> int:
+    """``sending`` rows whose lease ran out: the worker died mid-send. Never resent by itself."""
+    return OutboundMessage.objects.filter(state=MessageState.SENDING, lease_until__lt=now).update(
+        state=MessageState.UNCERTAIN,
+        claimed_by="",
+        error="the worker stopped while handing the message over; it may or may not have gone out",
+    )
+
+
+def extend_claims(ids: list[int], worker: str, seconds: int) -> None:
+    OutboundMessage.objects.filter(
+        id__in=ids,
+        claimed_by=worker,
+        state__in=(MessageState.QUEUED, MessageState.HELD, MessageState.RETRYING),
+    ).update(lease_until=timezone.now() + timedelta(seconds=seconds))
+
+
+def put_back(message: OutboundMessage, *, delay_seconds: float) -> None:
+    """Release the claim; the message is due again after ``delay_seconds``."""
+    OutboundMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by).update(
+        claimed_by="",
+        lease_until=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay_seconds),
+    )
+
+
+def mark_sending(message: OutboundMessage, worker: str, lease: int) -> bool:
+    """Commit ``sending`` before the SMTP transaction; False if the claim was lost."""
+    now = timezone.now()
+    changed = OutboundMessage.objects.filter(
+        pk=message.pk,
+        claimed_by=worker,
+        state__in=(MessageState.QUEUED, MessageState.RETRYING),
+    ).update(
+        state=MessageState.SENDING,
+        attempts=F("attempts") + 1,
+        lease_until=now + timedelta(seconds=lease),
+    )
+    message.attempts += 1
+    return changed == 1
+
+
+@transaction.atomic
+def mark_sent(message: OutboundMessage, *, by: Any | None = None) -> None:
+    """Commit ``sent`` (also for a message marked uncertain meanwhile: it did go out)."""
+    now = timezone.now()
+    changed = OutboundMessage.objects.filter(
+        pk=message.pk, state__in=(MessageState.SENDING, MessageState.UNCERTAIN)
+    ).update(state=MessageState.SENT, sent_at=now, claimed_by="", lease_until=None, error="")
+    if changed and message.customer_id is not None:
+        record_activity(
+            customer_id=message.customer_id,
+            kind=ActivityKind.MESSAGE_SENT,
+            params={"message": message.subject},
+            occurred_at=now,
+            channel=Channel.EMAIL,
+            direction=Direction.OUTBOUND,
+            actor=by,
+            actor_label="" if by else "messaging",
+            subject=message,
+            dedupe_key=f"message-sent:{message.pk}",
+        )
+
+
+def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str:
+    """A failed hand-over: wait and retry (temporary, attempts left) or fail for good."""
+    max_attempts = int(getattr(settings, "MESSAGING_MAX_ATTEMPTS", MAX_ATTEMPTS_DEFAULT))
+    if failure.temporary and message.attempts < max_attempts:
+        OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+            state=MessageState.RETRYING,
+            claimed_by="",
+            lease_until=None,
+            error=failure.text[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=backoff_seconds(message.attempts)),
+        )
+        return MessageState.RETRYING
+    text = (
+        failure.text
+        if not failure.temporary
+        else f"gave up after {message.attempts} attempts: {failure.text}"
+    )
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+            state=MessageState.FAILED, claimed_by="", lease_until=None, error=text[:2000]
+        )
+        if message.customer_id is not None:
+            record_activity(
+                customer_id=message.customer_id,
+                kind=ActivityKind.MESSAGE_FAILED,
+                params={"message": message.subject, "error": text[:300]},
+                channel=Channel.EMAIL,
+                direction=Direction.OUTBOUND,
+                actor_label="messaging",
+                subject=message,
+                dedupe_key=f"message-failed:{message.pk}",
+            )
+        if failure.hard_bounce:
+            from stammkunde.messaging.services.suppression import suppress_address
+
+            suppress_address(
+                address=message.to_address,
+                reason="hard_bounce",
+                source="smtp",
+                message=message,
+            )
+    return MessageState.FAILED
+
+
+def check_at_send_time(message: OutboundMessage) -> str:
+    """Decide again before sending: the address may have been suppressed or consent withdrawn
+    since queueing, and a delayed message meets the governor again. Returns "send", "held"
+    (delayed once more) or "cancelled"."""
+    with transaction.atomic():
+        check = _check_before_governor(message.customer, message.to_address, message.purpose)
+        if check is not None:
+            _cancel(message, outcome=check.outcome, rule=check.rule, params=check.params)
+            return "cancelled"
+        if message.state != MessageState.HELD:
+            return "send"
+        now = timezone.now()
+        decision = governor.decide(
+            ledger.send_request(
+                message.customer_id, message.purpose, now, message.order_id or None
+            ),
+            ledger.governor_settings(),
+        )
+        record = decision.as_record()
+        if decision.outcome == Outcome.SUPPRESS:
+            _cancel(
+                message, outcome=decision.outcome, rule=str(decision.rule), params=record["params"]
+            )
+            return "cancelled"
+        _decision(message, decision.outcome, str(decision.rule), record["params"], decision.send_at)
+        if decision.outcome == Outcome.DELAY:
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                claimed_by="", lease_until=None, next_attempt_at=decision.send_at
+            )
+            return "held"
+        OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED)
+        message.state = MessageState.QUEUED
+        return "send"
+
+
+def _decision(message, outcome, rule, params, send_at=None) -> SendDecision:
+    return SendDecision.objects.create(
+        customer_id=message.customer_id,
+        purpose=message.purpose,
+        outcome=outcome,
+        rule=rule,
+        params=params,
+        time_zone=settings.TIME_ZONE,
+        decided_at=timezone.now(),
+        send_at=send_at,
+        message=message,
+        subject=message.subject,
+        source_type=message.source_type,
+        source_id=message.source_id,
+    )
+
+
+def _cancel(message: OutboundMessage, *, outcome, rule, params) -> None:
+    decision = _decision(message, outcome, rule, params)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        state=MessageState.CANCELLED, claimed_by="", lease_until=None, error=f"held back: {rule}"
+    )
+    if message.customer_id is not None:
+        record_held_back(decision)
+
+
+@transaction.atomic
+def resolve_uncertain(message_id: int, *, action: str, by: Any) -> OutboundMessage:
+    """Staff decide on an uncertain message: ``resend`` (queued again with the same
+    Message-ID, so a receiving system can tell a repeat) or ``mark_sent``. Audited."""
+    message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.state != MessageState.UNCERTAIN:
+        raise UncertainError("This message is not waiting for a decision.")
+    if action == "resend":
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            state=MessageState.QUEUED,
+            next_attempt_at=timezone.now(),
+            claimed_by="",
+            lease_until=None,
+            resolved_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        from stammkunde.messaging.services.sending import enqueue_sending
+
+        enqueue_sending()
+    elif action == "mark_sent":
+        mark_sent(message, by=by)
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            resolved_by=by if getattr(by, "is_authenticated", False) else None
+        )
+    else:
+        raise UncertainError(f"unknown decision {action!r}")
+    audit(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=message,
+        customer_id=message.customer_id,
+        fields=["state"],
+        detail=f"uncertain message: {action}",
+    )
+    message.refresh_from_db()
+    return message
