@@ -6,8 +6,8 @@ from stammkunde.messaging.models.ledger import ContactHold, DecisionRule, SendDe
 from stammkunde.messaging.models.outbox import MessageState, OutboundMessage
 from stammkunde.messaging.models.suppression import Suppression, SuppressionReason
 from stammkunde.messaging.models.templates import MessageTemplate, TemplateLanguage, TemplateVersion
-from stammkunde.messaging.models.triggers import RunState, Trigger, TriggerRun
 from stammkunde.messaging.models.tokens import UsedToken
+from stammkunde.messaging.models.triggers import RunState, Trigger, TriggerRun
 
 __all__ = [
     "Campaign",
