@@ -95,7 +95,7 @@ def test_macro_with_sandbox_escape_is_refused_on_save(client, team_lead):
         {"name": "Böse", "language": "de", "body": "{{ ''.__class__.__mro__ }}", "is_active": "on"},
     )
     assert response.status_code == 422
-    assert not Macro.objects.exists()
+    assert not Macro.objects.filter(crisis_plan__isnull=True).exists()
 
 
 def test_standards_page_shows_lead_who_has_not_confirmed(client, agent, team_lead):
