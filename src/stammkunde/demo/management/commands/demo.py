@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
 from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
 from stammkunde.demo.writer import demo_shop_exists, generate_demo
@@ -61,6 +62,8 @@ class Command(BaseCommand):
             )
 
         _score_customers(console)
+        if ensure_desk_demo():
+            console.print("Added the service desk's limits, house rules, articles and goodwill.")
 
         url = f"http://{options['host']}:{options['port']}"
         console.print()

@@ -1,0 +1,38 @@
+"""The demo's service desk content: every desk page has something to show; written once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stammkunde.demo.desk import ensure_desk_demo
+from stammkunde.demo.staff import ensure_demo_staff
+from stammkunde.service.models import (
+    GoodwillGrant,
+    GoodwillLimit,
+    Incident,
+    KnowledgeArticle,
+    ServiceStandard,
+)
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_desk_demo_fills_the_pages_once():
+    ensure_demo_staff("geheim-demo-1")
+    for index in range(6):
+        OrderFactory(
+            customer=CustomerFactory(), placed_at=timezone.now() - timedelta(days=index + 1)
+        )
+    assert ensure_desk_demo() is True
+    assert GoodwillLimit.objects.count() == 4
+    assert ServiceStandard.objects.count() == 1
+    assert KnowledgeArticle.objects.filter(language="en").exists()
+    statuses = sorted(GoodwillGrant.objects.values_list("status", flat=True))
+    assert statuses == ["declined", "granted", "granted", "pending"]
+    assert Incident.objects.get().affected.count() == 6
+    assert ensure_desk_demo() is False
+    assert GoodwillGrant.objects.count() == 4
