@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "stammkunde.ui.connectors",
     "stammkunde.ui.analytics",
     "stammkunde.ui.service",
+    "stammkunde.ui.privacy",
     "stammkunde.api",
 ]
 

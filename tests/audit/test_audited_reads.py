@@ -84,3 +84,39 @@ def test_staff_pages_use_only_the_audited_reads():
                     if alias.name in UNAUDITED_READS and (relative, alias.name) not in ALLOWED:
                         offenders.append(f"{relative}: {alias.name}")
     assert offenders == []
+
+
+def test_duplicate_suggestions_and_the_merge_preview_are_audited(client, team_lead):
+    first = create_customer(
+        by=None, email="a@example.de", first_name="Jan", last_name="Ott", phone="0171 1112223"
+    )
+    second = create_customer(
+        by=None, email="b@example.de", first_name="Jan", last_name="Ott", phone="+49 171 1112223"
+    )
+    client.force_login(team_lead)
+    assert client.get(reverse("ui:duplicate-list")).status_code == 200
+    listed = AuditEntry.objects.get(detail="duplicate suggestions", actor=team_lead)
+    assert set(listed.customers.values_list("customer_id", flat=True)) == {first.pk, second.pk}
+    response = client.get(reverse("ui:customer-merge", args=[first.pk]), {"other": second.pk})
+    assert response.status_code == 200
+    preview = AuditEntry.objects.get(detail="merge preview", actor=team_lead)
+    assert set(preview.customers.values_list("customer_id", flat=True)) == {first.pk, second.pk}
+
+
+def test_a_raw_payload_read_is_audited_naming_the_customers_it_touched(client, db):
+    from stammkunde.connectors.inbox import receive
+    from stammkunde.connectors.inbox.connections import connect_shop
+    from stammkunde.connectors.inbox.services import process_waiting
+    from tests.connectors.test_inbox_helpers import SECRET, shopify_delivery
+    from tests.factories import make_staff_user
+
+    admin = make_staff_user("ingrid", role="Admin")
+    shop = connect_shop(by=None, name="Kaffee", platform="shopify", webhook_secret=SECRET).shop
+    headers, body = shopify_delivery(1001, webhook_id="w-ok", first_name="Jürgen")
+    delivery = receive(shop, headers, body, verified=True)
+    process_waiting()
+    client.force_login(admin)
+    assert client.get(reverse("ui:delivery-detail", args=[delivery.pk])).status_code == 200
+    row = AuditEntry.objects.get(detail="raw payload", actor=admin)
+    assert row.object_id == str(delivery.pk)
+    assert row.customers.count() == 1

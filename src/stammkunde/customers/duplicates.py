@@ -197,6 +197,42 @@ def duplicate_groups(
     ]
 
 
+def duplicate_suggestions(
+    *, by: Any, reason: DuplicateReason | None = None, limit: int = 50, offset: int = 0
+) -> list[tuple[DuplicateGroup, list[Customer]]]:
+    """``duplicate_groups`` with their customers loaded, for the staff page; audited once with
+    the ids of every customer shown."""
+    groups = duplicate_groups(reason=reason, limit=limit, offset=offset)
+    customers = Customer.objects.in_bulk([pk for group in groups for pk in group.customer_ids])
+    rows = [
+        (group, [customers[pk] for pk in group.customer_ids if pk in customers]) for group in groups
+    ]
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="customers.customer",
+        customer_ids=customers.keys(),
+        detail="duplicate suggestions",
+    )
+    return rows
+
+
+def merge_preview(first_id: int, second_id: int, *, by: Any) -> tuple[Customer, Customer] | None:
+    """The two customers of a merge preview, or None when either is missing; audited once
+    naming both."""
+    found = Customer.objects.in_bulk([first_id, second_id])
+    if first_id not in found or second_id not in found:
+        return None
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="customers.customer",
+        customer_ids=[first_id, second_id],
+        detail="merge preview",
+    )
+    return found[first_id], found[second_id]
+
+
 def duplicates_of(customer: Customer) -> list[DuplicateCandidate]:
     """Other active customers who are probably the same person (for the 360 page's notice).
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("stammkunde.ui.connectors.urls")),
     path("", include("stammkunde.ui.analytics.urls")),
     path("", include("stammkunde.ui.service.urls")),
+    path("", include("stammkunde.ui.privacy.urls")),
 ]

@@ -12,6 +12,8 @@ from django.db.models import Count, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.connectors.models import DeliveryState, ShopConnection, WebhookDelivery
 from stammkunde.shop.models import Shop
 
@@ -107,6 +109,21 @@ def delivery(delivery_id: int) -> WebhookDelivery | None:
         .filter(pk=delivery_id)
         .first()
     )
+
+
+def delivery_for_staff(delivery_id: int, *, by: Any) -> WebhookDelivery | None:
+    """One delivery with its raw payload for the inbox's detail page: the payload holds the
+    buyer's personal data, so the read is audited, naming the customers it touched."""
+    found = delivery(delivery_id)
+    if found is not None:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            obj=found,
+            customer_ids=_ids((found.result or {}).get("customers")),
+            detail="raw payload",
+        )
+    return found
 
 
 def pretty_body(delivery: WebhookDelivery, *, limit: int = 200_000) -> str:

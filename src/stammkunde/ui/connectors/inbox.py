@@ -49,7 +49,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("connectors.view_webhookdelivery", raise_exception=True)
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = queries.delivery(pk)
+    delivery = queries.delivery_for_staff(pk, by=request.user)
     if delivery is None:
         raise Http404
     context = {

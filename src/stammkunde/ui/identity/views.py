@@ -9,7 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.customers.duplicates import dismiss_duplicates, duplicate_groups
+from stammkunde.customers.duplicates import (
+    dismiss_duplicates,
+    duplicate_suggestions,
+    merge_preview,
+)
 from stammkunde.customers.merging import FILLABLE_FIELDS, MergeError, merge_customers
 from stammkunde.customers.models import Customer, CustomerStatus, DuplicateReason
 from stammkunde.shop.queries import key_figures
@@ -34,17 +38,15 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     reason = DuplicateReason(reason_value) if reason_value in DuplicateReason.values else None
     page = _page_number(request.GET.get("page"))
     offset = (page - 1) * GROUPS_PER_PAGE
-    groups = duplicate_groups(reason=reason, limit=GROUPS_PER_PAGE, offset=offset)
-    customers = Customer.objects.in_bulk([pk for g in groups for pk in g.customer_ids])
-    rows = [
-        (group, [customers[pk] for pk in group.customer_ids if pk in customers]) for group in groups
-    ]
+    rows = duplicate_suggestions(
+        by=request.user, reason=reason, limit=GROUPS_PER_PAGE, offset=offset
+    )
     context = {
         "rows": rows,
         "reason": reason_value if reason else "",
         "reasons": DuplicateReason.choices,
         "page": page,
-        "has_next": len(groups) >= GROUPS_PER_PAGE,
+        "has_next": len(rows) >= GROUPS_PER_PAGE,
         "can_merge": request.user.has_perm(MERGE_PERMISSION),
     }
     return render(request, "ui/identity/duplicate_list.html", context)
@@ -93,12 +95,13 @@ def _preview_rows(first: Customer, second: Customer) -> list[tuple[str, object, 
 @permission_required(MERGE_PERMISSION, raise_exception=True)
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Side by side preview of two customers; POST merges the one not chosen as survivor."""
-    first = get_object_or_404(Customer, pk=pk)
     other_ids = _ids([request.GET.get("other", "") or request.POST.get("other", "")])
-    second = Customer.objects.filter(pk=other_ids[0]).first() if other_ids else None
-    if second is None or second.pk == first.pk:
+    pair = merge_preview(pk, other_ids[0], by=request.user) if other_ids else None
+    if pair is None or other_ids[0] == pk:
+        first = get_object_or_404(Customer, pk=pk)
         messages.error(request, _("Choose another customer to merge with."))
         return redirect(first)
+    first, second = pair
     if request.method == "POST":
         survivor, merged = (first, second)
         if request.POST.get("survivor") == str(second.pk):

@@ -1,0 +1,75 @@
+"""The privacy overview pages: requests and their outcome, retention, the processing record."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from stammkunde.customers.models import PrivacyRequest, PrivacyRequestState
+from stammkunde.customers.retention import due_erasures
+from stammkunde.ui.privacy.record import processing_record
+from stammkunde.ui.privacy.wording import describe_duty, describe_obstacle, describe_rule
+
+PAGE_SIZE = 50
+RETENTION_HORIZON_DAYS = 60
+VIEW_PRIVACY = "customers.view_privacy"
+
+
+def _page(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+@permission_required(VIEW_PRIVACY, raise_exception=True)
+def privacy_requests(request: HttpRequest) -> HttpResponse:
+    """Every export and erasure with its outcome, obstacles and retention duties."""
+    state = request.GET.get("state", "")
+    rows = PrivacyRequest.objects.select_related("requested_by")
+    if state in PrivacyRequestState.values:
+        rows = rows.filter(state=state)
+    else:
+        state = ""
+    page = _page(request.GET.get("page"))
+    found = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    items = [
+        {
+            "record": record,
+            "obstacles": [describe_obstacle(item) for item in record.obstacles],
+            "duties": [describe_duty(item) for item in record.duties],
+        }
+        for record in found[:PAGE_SIZE]
+    ]
+    context = {
+        "items": items,
+        "state": state,
+        "states": PrivacyRequestState.choices,
+        "page": page,
+        "has_next": len(found) > PAGE_SIZE,
+    }
+    return render(request, "ui/privacy/requests.html", context)
+
+
+@login_required
+@permission_required(VIEW_PRIVACY, raise_exception=True)
+def retention(request: HttpRequest) -> HttpResponse:
+    """Who the retention rules will erase when, and why (audited: it names customers)."""
+    due = due_erasures(horizon_days=RETENTION_HORIZON_DAYS, by=request.user)
+    context = {
+        "rows": [(item, describe_rule(item.rule)) for item in due],
+        "horizon": RETENTION_HORIZON_DAYS,
+        "lead_days": settings.RETENTION_LEAD_DAYS,
+        "unverified_days": settings.RETENTION_UNVERIFIED_DAYS,
+    }
+    return render(request, "ui/privacy/retention.html", context)
+
+
+@login_required
+@permission_required(VIEW_PRIVACY, raise_exception=True)
+def processing_record_page(request: HttpRequest) -> HttpResponse:
+    """The record of processing activities (Art. 30 GDPR), printable."""
+    return render(request, "ui/privacy/processing_record.html", {"record": processing_record()})
