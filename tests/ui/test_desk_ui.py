@@ -29,6 +29,7 @@ STAFF_PAGES = [
     "ui:article-list",
     "ui:crisis-plan-list",
     "ui:incident-list",
+    "ui:refund-clock-list",
 ]
 LEAD_PAGES = [
     "ui:goodwill-report",
@@ -166,3 +167,25 @@ def test_case_form_honeypot_and_bad_input(client, db):
     assert response.status_code == 200
     assert not WebFormSubmission.objects.exists()
     assert client.post(reverse("help-contact"), {"email": "nope", "message": ""}).status_code == 422
+
+
+def test_refund_page_shows_an_overdue_refund(client, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.service.services.refunds import check_refund_clocks
+    from stammkunde.shop.models import ReturnReason
+    from stammkunde.shop.services import mark_return_received, record_return
+    from tests.factories import OrderLineFactory
+
+    order = OrderFactory(number="20777", customer=CustomerFactory())
+    line = OrderLineFactory(order=order, quantity=1)
+    received = timezone.now() - timedelta(days=6)
+    item = record_return(order, reason=ReturnReason.OTHER, announced_at=received, lines=[(line, 1)])
+    mark_return_received(item, received_at=received)
+    check_refund_clocks()
+    client.force_login(agent)
+    page = client.get(reverse("ui:refund-clock-list")).content.decode()
+    row = page.split("20777")[1].split("</tr>")[0]
+    assert "Overdue" in row

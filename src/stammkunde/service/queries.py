@@ -183,3 +183,27 @@ def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
         customer_ids=[row.customer_id for row in rows if row.customer_id],
     )
     return rows
+
+
+def refund_clocks(*, by: Any, include_done: bool = False, limit: int = 200) -> list[Any]:
+    """Refund clocks, the most urgent first (audited: they name customers via their orders)."""
+    from stammkunde.service.models import RefundClock
+
+    clocks = RefundClock.objects.select_related(
+        "return_request__order__customer", "return_request__order__shop"
+    ).order_by("due_at")
+    if not include_done:
+        clocks = clocks.filter(refunded_at__isnull=True)
+    rows = list(clocks[:limit])
+    if rows:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="service.refundclock",
+            customer_ids=[
+                row.return_request.order.customer_id
+                for row in rows
+                if row.return_request.order.customer_id
+            ],
+        )
+    return rows

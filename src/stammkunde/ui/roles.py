@@ -45,6 +45,7 @@ _DESK = [
     "service.view_crisisplan",
     "service.view_servicestandard",
     "service.view_incident",
+    "service.view_refundclock",
 ]
 # Team leads write them and decide above the agents' limits.
 _DESK_LEAD = [

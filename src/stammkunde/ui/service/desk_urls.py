@@ -13,6 +13,7 @@ urlpatterns = [
     path("service/vouchers/export/", goodwill.voucher_export, name="voucher-export"),
     path("service/policies/", policies.policy_settings, name="desk-policies"),
     path("service/standards/", policies.standards, name="standards"),
+    path("service/refunds/", policies.refund_clock_list, name="refund-clock-list"),
     path("service/crisis-plans/", policies.crisis_plan_list, name="crisis-plan-list"),
     path("service/crisis-plans/<int:pk>/", policies.crisis_plan_edit, name="crisis-plan-edit"),
     path("service/macros/", knowledge.macro_list, name="macro-list"),

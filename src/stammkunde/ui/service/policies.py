@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.service.models import CrisisPlan, GoodwillLimit, StandardConfirmation
-from stammkunde.service.queries import current_standard, unconfirmed_staff
+from stammkunde.service.queries import current_standard, refund_clocks, unconfirmed_staff
 from stammkunde.service.services.crisis import CrisisError, save_crisis_plan
 from stammkunde.service.services.goodwill import (
     GoodwillError,
@@ -153,4 +154,21 @@ def crisis_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ui/service/desk/crisis_plan_form.html",
         {"form": form, "plan": plan},
         status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def refund_clock_list(request: HttpRequest) -> HttpResponse:
+    """Received returns waiting for their refund: due, warned, overdue."""
+    if not request.user.has_perm("service.view_refundclock"):
+        raise PermissionDenied
+    include_done = request.GET.get("all") == "1"
+    return render(
+        request,
+        "ui/service/desk/refund_clocks.html",
+        {
+            "clocks": refund_clocks(by=request.user, include_done=include_done),
+            "include_done": include_done,
+            "now": timezone.now(),
+        },
     )
