@@ -167,3 +167,74 @@ def test_older_customer_update_is_ignored(shopify):
     result = deliver(shopify, "webhooks/shopify/customers-create.json", "customers/update")
     assert result.stale == 1
     assert Customer.objects.get().first_name == "Robert"
+
+
+def test_a_redact_webhook_erases_the_customer_and_records_it(shopify):
+    from stammkunde.customers.models import CustomerStatus, PrivacyRequest, PrivacyRequestChannel
+
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=191167, email="john@example.com"),
+    )
+    deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+    customer = Customer.objects.get()
+    assert (customer.status, customer.email) == (CustomerStatus.ERASED, None)
+    record = PrivacyRequest.objects.get(kind="erasure")
+    assert record.channel == PrivacyRequestChannel.SHOP
+    assert record.requested_by_label == shopify.name
+    assert record.reference.startswith("shopify: customer_redact")
+
+
+def test_a_data_request_webhook_runs_the_export(shopify):
+    from stammkunde.audit.models import AuditEntry
+    from stammkunde.customers.models import PrivacyRequest
+
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=191167, email="john@example.com"),
+    )
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-data_request.json",
+        "customers/data_request",
+        lambda p: p["customer"].update(id=191167, email="john@example.com"),
+    )
+    customer = Customer.objects.get()
+    record = PrivacyRequest.objects.get(kind="export")
+    assert record.customer_id == customer.pk
+    assert record.summary["customers"]["profile"] > 0
+    assert AuditEntry.objects.filter(
+        action="export", customer_id=customer.pk, actor_label=shopify.name
+    ).exists()
+
+
+def test_shop_redact_erases_customers_who_buy_nowhere_else(db):
+    from stammkunde.customers.models import CustomerStatus
+    from stammkunde.shop.models import ShopAccount
+
+    shopify, woo = make_shop(Platform.SHOPIFY), make_shop(Platform.WOOCOMMERCE)
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=1, email="only-here@example.com"),
+    )
+    deliver(
+        shopify,
+        "webhooks/shopify/customers-create.json",
+        "customers/create",
+        lambda p: p.update(id=2, email="both@example.com"),
+    )
+    both = Customer.objects.get(email="both@example.com")
+    ShopAccount.objects.create(shop=woo, customer=both, external_id="w-2")
+    only_here = Customer.objects.get(email="only-here@example.com")
+    deliver(shopify, "webhooks/shopify/shop-redact.json", "shop/redact")
+    only_here.refresh_from_db()
+    both.refresh_from_db()
+    assert only_here.status == CustomerStatus.ERASED
+    assert both.status == CustomerStatus.ACTIVE
+    assert list(both.shop_accounts.values_list("shop__slug", flat=True)) == ["woocommerce"]

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from stammkunde.connectors import normalized as ev
 from stammkunde.connectors.shop_inputs import effective_status, order_input_for, valid_email
 from stammkunde.customers.matching import match_customer
-from stammkunde.customers.models import ConsentChannel, Customer
+from stammkunde.customers.models import ConsentChannel, Customer, PrivacyRequestChannel
+from stammkunde.customers.privacy import export_customer_data, request_erasure
 from stammkunde.customers.services import (
     CustomerError,
     record_privacy_request,
@@ -33,6 +34,8 @@ from stammkunde.shop.queries import shop_account
 from stammkunde.shop.services import (
     OrderError,
     cancel_order,
+    customers_of_shop,
+    forget_shop_accounts,
     mark_account_updated,
     record_account_deleted,
     record_delivery,
@@ -329,4 +332,39 @@ def _privacy_request(shop: Shop, event: ev.PrivacyRequest, result: ApplyResult) 
             dedupe_key=f"shop:{shop.pk}:privacy:{event.kind}:{customer.pk}:{key}"[:200],
         )
         result.customers.add(customer.pk)
+        _carry_out_privacy_request(shop, event, customer.pk)
+    elif event.kind == ev.PrivacyRequestKind.SHOP_REDACT:
+        _redact_shop(shop, event)
     result.privacy_requests.append((event, customer.pk if customer else None))
+
+
+def _privacy_reference(shop: Shop, event: ev.PrivacyRequest) -> str:
+    named = event.request_id or ", ".join(event.order_external_ids)
+    return f"{shop.slug}: {event.kind}" + (f" ({named})" if named else "")
+
+
+def _carry_out_privacy_request(shop: Shop, event: ev.PrivacyRequest, customer_id: int) -> None:
+    """Run the GDPR function a shop's privacy webhook asks for: the export (kept as a request
+    record; staff hand the file to the shop) or the erasure (done, restricted or deferred)."""
+    reference = _privacy_reference(shop, event)
+    if event.kind == ev.PrivacyRequestKind.DATA_REQUEST:
+        export_customer_data(
+            customer_id, by=shop.name, channel=PrivacyRequestChannel.SHOP, reference=reference
+        )
+    elif event.kind == ev.PrivacyRequestKind.CUSTOMER_REDACT:
+        request_erasure(
+            customer_id, by=shop.name, channel=PrivacyRequestChannel.SHOP, reference=reference
+        )
+
+
+def _redact_shop(shop: Shop, event: ev.PrivacyRequest) -> None:
+    """A shop's data must go (Shopify's shop/redact, 48 hours after the app was removed): its
+    customers who buy nowhere else are erased; the others lose their account in this shop."""
+    customer_ids, elsewhere = customers_of_shop(shop)
+    forget_shop_accounts(shop, elsewhere)
+    reference = _privacy_reference(shop, event)
+    for customer_id in customer_ids:
+        if customer_id not in elsewhere:
+            request_erasure(
+                customer_id, by=shop.name, channel=PrivacyRequestChannel.SHOP, reference=reference
+            )

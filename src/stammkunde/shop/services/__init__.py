@@ -30,7 +30,12 @@ from stammkunde.shop.services.orders import (
     resolve_customer,
     validate_order,
 )
-from stammkunde.shop.services.shops import create_shop, shop_for_imports
+from stammkunde.shop.services.shops import (
+    create_shop,
+    customers_of_shop,
+    forget_shop_accounts,
+    shop_for_imports,
+)
 from stammkunde.shop.services.upserting import (
     OrderUpsert,
     is_stale,
@@ -47,6 +52,8 @@ __all__ = [
     "OrderUpsert",
     "cancel_order",
     "create_shop",
+    "customers_of_shop",
+    "forget_shop_accounts",
     "is_stale",
     "link_shop_accounts",
     "lock_orders",

@@ -37,3 +37,37 @@ def shop_for_imports(name: str) -> Shop:
         slug=slugify(name), defaults={"name": name, "platform": Platform.CSV}
     )
     return shop
+
+
+def customers_of_shop(shop: Shop) -> tuple[list[int], set[int]]:
+    """The customers a shop knows (an account or an order there), and of those the ones who
+    also have an account or an order in another shop (a shop's redact request must not erase
+    them, only what ties them to this shop)."""
+    from stammkunde.shop.models import Order, ShopAccount
+
+    ids = set(ShopAccount.objects.filter(shop=shop).values_list("customer_id", flat=True))
+    ids |= set(
+        Order.objects.filter(shop=shop)
+        .exclude(customer_id=None)
+        .values_list("customer_id", flat=True)
+    )
+    elsewhere = set(
+        ShopAccount.objects.filter(customer_id__in=ids)
+        .exclude(shop=shop)
+        .values_list("customer_id", flat=True)
+    ) | set(
+        Order.objects.filter(customer_id__in=ids)
+        .exclude(shop=shop)
+        .values_list("customer_id", flat=True)
+    )
+    return sorted(ids), elsewhere
+
+
+@transaction.atomic
+def forget_shop_accounts(shop: Shop, customer_ids: list[int] | set[int]) -> int:
+    """Delete these customers' accounts in ``shop`` (its privacy request for a customer who also
+    buys elsewhere); returns how many went."""
+    from stammkunde.shop.models import ShopAccount
+
+    deleted, _ = ShopAccount.objects.filter(shop=shop, customer_id__in=customer_ids).delete()
+    return deleted
