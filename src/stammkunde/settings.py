@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "stammkunde.ui.analytics",
     "stammkunde.ui.service",
     "stammkunde.ui.privacy",
+    "stammkunde.ui.messaging",
     "stammkunde.api",
 ]
 

@@ -123,10 +123,15 @@ def _array_types(model: type[models.Model], columns: Sequence[str]) -> list[str]
 
 
 def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    constants: dict[str, Any] | None = None,
 ) -> None:
     """Insert ``rows`` (values for the fields named ``columns``, ready for the database) in as
-    few statements as the database likes (see ``_insert``).
+    few statements as the database likes (see ``_insert``). ``constants`` (field name -> value
+    ready for the database) are the same for every row and written into the statement once.
 
     For rows whose ids nobody needs back (log entries, order lines): ``bulk_create`` prepares
     every field of every instance, which costs more than the insert itself.
@@ -134,7 +139,10 @@ def insert_rows(
     if not rows:
         return
     names = [model._meta.get_field(name).column for name in columns]
-    _insert(model, names, list(rows), "")
+    defaults = {
+        model._meta.get_field(name).column: value for name, value in (constants or {}).items()
+    }
+    _insert(model, names, list(rows), "", defaults)
 
 
 def update_rows(instances: Sequence[models.Model], fields: Sequence[str]) -> None:

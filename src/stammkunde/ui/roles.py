@@ -27,6 +27,9 @@ _READ = [
     "shop.view_refund",
     "shop.view_withdrawal",
     "timeline.view_activity",
+    # The Drehbuch and its mails: everyone reads them; who edits which is below.
+    "messaging.view_trigger",
+    "messaging.view_messagetemplate",
 ]
 _SERVICE = [
     *_READ,
@@ -77,6 +80,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "analytics.manage_goals",
         "analytics.run_scoring",
         "analytics.view_segment",
+        # Team leads edit every mail and trigger and see the campaigns.
+        "messaging.edit_all_templates",
+        "messaging.view_campaign",
     ],
     MARKETING: [
         *_READ,
@@ -86,6 +92,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "analytics.view_segment",
         "analytics.manage_segments",
         "analytics.export_segment",
+        # Marketing edits the mails of marketing purposes and runs campaigns.
+        "messaging.edit_marketing_templates",
+        "messaging.view_campaign",
+        "messaging.run_campaigns",
     ],
     ADMIN: "__all__",  # type: ignore[dict-item]
 }
@@ -98,6 +108,7 @@ ADMIN_APPS = (
     "shop",
     "connectors",
     "analytics",
+    "messaging",
     "service",
     "api",
     "auth",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("stammkunde.ui.analytics.urls")),
     path("", include("stammkunde.ui.service.urls")),
     path("", include("stammkunde.ui.privacy.urls")),
+    path("", include("stammkunde.ui.messaging.urls")),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.bulk import sqlite_bulk_write_settings
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.mail_data import Sender, mail_data
@@ -31,6 +32,7 @@ from stammkunde.messaging.services.bulk_queue import (
     Recipient,
     decide_many,
     queue_many,
+    raw_rows,
     record_decisions,
 )
 
@@ -103,13 +105,13 @@ def audience(campaign: Campaign) -> list[Recipient]:
     from stammkunde.analytics.segments import customers_in_segment
 
     customers = customers_in_segment(campaign.segment).values_list("pk", "email")
-    return [Recipient(pk, email or "") for pk, email in customers.iterator(chunk_size=20_000)]
+    return list(raw_rows(customers))
 
 
 def plan_campaign(campaign_id: int, *, now: datetime | None = None) -> PlanResult:
     """Decide for every customer of the segment and record each decision (bulk)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with sqlite_bulk_write_settings(), transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.state != CampaignState.SCHEDULED:
             raise CampaignError(_("Only a scheduled campaign can be planned."))

@@ -1,0 +1,135 @@
+"""Forms of the Drehbuch and campaign pages: they parse input, the services decide."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stammkunde.messaging.governor_terms import Purpose
+from stammkunde.messaging.models import MessageTemplate
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    text_body = forms.CharField(
+        label=_("Text part"), widget=forms.Textarea(attrs={"rows": 16, "class": "code"})
+    )
+    html_body = forms.CharField(
+        label=_("HTML part"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "class": "code"}),
+    )
+
+
+class PreviewForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("de", _("German")), ("en", _("English"))], required=False
+    )
+    customer = forms.CharField(
+        label=_("Customer (number or e-mail)"), required=False, max_length=254
+    )
+    order = forms.CharField(label=_("Order number"), required=False, max_length=64)
+
+
+class TriggerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    delay_hours = forms.IntegerField(
+        label=_("Delay in hours"), min_value=0, max_value=24 * 365, initial=0
+    )
+    sender_name = forms.CharField(label=_("Sender (a person's name)"), max_length=100)
+    sender_address = forms.EmailField(label=_("Sender's address"))
+    sender_role = forms.CharField(label=_("Sender's role"), max_length=100, required=False)
+    reply_to = forms.EmailField(label=_("Reply-to (lands in the service desk)"), required=False)
+    segment_id = forms.IntegerField(label=_("Only customers in segment (number)"), required=False)
+    min_order_value = forms.DecimalField(label=_("Minimum order value"), required=False)
+    max_order_value = forms.DecimalField(label=_("Maximum order value"), required=False)
+    categories = forms.CharField(
+        label=_("Only orders with these product categories (comma-separated)"), required=False
+    )
+    order_kind = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("any")), ("first", _("first order")), ("repeat", _("repeat order"))],
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Only customers writing in"),
+        required=False,
+        choices=[("de", _("German")), ("en", _("English"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        conditions = {
+            key: data.get(key)
+            for key in (
+                "segment_id",
+                "min_order_value",
+                "max_order_value",
+                "categories",
+                "order_kind",
+                "languages",
+            )
+        }
+        return {
+            "name": data["name"],
+            "delay": timedelta(hours=data["delay_hours"]),
+            "sender_name": data["sender_name"],
+            "sender_address": data["sender_address"],
+            "sender_role": data["sender_role"],
+            "reply_to": data["reply_to"],
+            "conditions": conditions,
+        }
+
+    @classmethod
+    def initial_for(cls, trigger: Any) -> dict[str, Any]:
+        conditions = trigger.conditions or {}
+        return {
+            "name": trigger.name,
+            "delay_hours": int(trigger.delay.total_seconds() // 3600),
+            "sender_name": trigger.sender_name,
+            "sender_address": trigger.sender_address,
+            "sender_role": trigger.sender_role,
+            "reply_to": trigger.reply_to,
+            "segment_id": conditions.get("segment_id"),
+            "min_order_value": conditions.get("min_order_value"),
+            "max_order_value": conditions.get("max_order_value"),
+            "categories": ", ".join(conditions.get("categories", [])),
+            "order_kind": conditions.get("order_kind", ""),
+            "languages": conditions.get("languages", []),
+        }
+
+
+MARKETING_PURPOSES = [(p.value, p.label) for p in Purpose if p != Purpose.TRANSACTIONAL]
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=MARKETING_PURPOSES)
+    segment = forms.ModelChoiceField(label=_("Audience (segment)"), queryset=None)
+    template_de = forms.ModelChoiceField(label=_("German mail"), queryset=None, required=False)
+    template_en = forms.ModelChoiceField(label=_("English mail"), queryset=None, required=False)
+    sender_name = forms.CharField(label=_("Sender (a person's name)"), max_length=100)
+    sender_address = forms.EmailField(label=_("Sender's address"))
+    reply_to = forms.EmailField(label=_("Reply-to"), required=False)
+    track_clicks = forms.BooleanField(label=_("Count clicks through a redirect"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from stammkunde.analytics.models import Segment
+
+        self.fields["segment"].queryset = Segment.objects.all()
+        marketing = MessageTemplate.objects.exclude(purpose=Purpose.TRANSACTIONAL)
+        self.fields["template_de"].queryset = marketing.filter(language="de")
+        self.fields["template_en"].queryset = marketing.filter(language="en")
+
+
+class NewTemplateForm(TemplateForm):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("de", _("German")), ("en", _("English"))]
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=MARKETING_PURPOSES)

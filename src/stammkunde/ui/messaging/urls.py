@@ -1,0 +1,19 @@
+"""URLs of the staff UI's messaging pages (included by ui/urls.py, so their names are ui:...)."""
+
+from django.urls import path
+
+from stammkunde.ui.messaging import campaigns, drehbuch, editor
+
+urlpatterns = [
+    path("messaging/drehbuch/", drehbuch.drehbuch, name="drehbuch"),
+    path("messaging/drehbuch/<int:pk>/", drehbuch.trigger_edit, name="trigger-edit"),
+    path("messaging/drehbuch/<int:pk>/switch/", drehbuch.trigger_switch, name="trigger-switch"),
+    path("messaging/templates/add/", editor.template_add, name="template-add"),
+    path("messaging/templates/<int:pk>/", editor.template_edit, name="template-edit"),
+    path("messaging/templates/<int:pk>/preview/", editor.template_preview, name="template-preview"),
+    path("messaging/templates/<int:pk>/test/", editor.template_test, name="template-test"),
+    path("messaging/campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("messaging/campaigns/add/", campaigns.campaign_add, name="campaign-add"),
+    path("messaging/campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("messaging/campaigns/<int:pk>/action/", campaigns.campaign_action, name="campaign-action"),
+]
