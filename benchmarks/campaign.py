@@ -6,12 +6,14 @@ for every customer, and every decision recorded (``messaging.services.campaigns.
 Target: under 60 s. The customers (40 % subscribed, 5 % withdrawn, 1 % suppressed, 0.5 % on
 hold, 3 % with recent promotional mail) are generated once under ``benchmarks/.work/campaign/``.
 
-``smtp_per_s`` (render and hand 10,000 messages to a local SMTP server) and ``duplicates``
-(drain 10,000 messages with two workers on PostgreSQL) belong to the outbox's sending; they
-are null until that part measures them here.
+``smtp_per_s`` (render and hand ``--messages`` messages, default 10,000, to a local SMTP
+server) and ``duplicates`` (drain them with two workers on the PostgreSQL of
+``--database-url``; null without it) are the outbox's sending, measured by
+``benchmarks/campaign_sending.py`` in a process of its own (a fresh database).
 
     .venv/bin/python benchmarks/campaign.py                       # 1,000,000 customers
-    .venv/bin/python benchmarks/campaign.py --customers 20000
+    .venv/bin/python benchmarks/campaign.py --customers 20000 --messages 2000 \
+        --database-url postgres://postgres@127.0.0.1:5432/bench_campaign
 
 The last output line is one JSON object with the keys ``plan_s``, ``smtp_per_s``,
 ``duplicates``.
@@ -185,16 +187,36 @@ def measure_plan() -> dict:
     return {"plan_s": round(seconds, 2), "audience": result.audience, "decisions": outcomes}
 
 
+def measure_sending(args) -> dict:
+    """smtp_per_s and duplicates from benchmarks/campaign_sending.py, run as its own process."""
+    if args.skip_sending:
+        return {"smtp_per_s": None, "duplicates": None}
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "benchmarks" / "campaign_sending.py")]
+    command += ["--messages", str(args.messages)]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STAMMKUNDE_")}
+    finished = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True)
+    lines = finished.stdout.strip().splitlines()
+    print("\n".join(lines[:-1]), flush=True)
+    sending = json.loads(lines[-1])
+    return {"smtp_per_s": sending.get("smtp_per_s"), "duplicates": sending.get("duplicates")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--messages", type=int, default=10_000, help="for smtp_per_s, duplicates")
+    parser.add_argument("--database-url", default="", help="PostgreSQL for duplicates")
+    parser.add_argument("--skip-sending", action="store_true", help="only plan_s")
     args = parser.parse_args()
     configure(args.customers)
     ensure_customers(args.customers, args.seed)
     figures = {"customers": args.customers, **measure_plan()}
-    figures.setdefault("smtp_per_s", None)
-    figures.setdefault("duplicates", None)
+    figures.update(measure_sending(args))
     print(json.dumps(figures))
 
 

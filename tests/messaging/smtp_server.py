@@ -121,3 +121,37 @@ class SMTPServer:
                 return self.delivered
             time.sleep(0.05)
         raise AssertionError(f"expected {count} messages, got {len(self.delivered)}")
+
+
+class _FileHandler(RecordingHandler):
+    """Appends each received Message-ID to a file (for a server in its own process)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.file = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+
+    async def handle_DATA(self, server, session, envelope):
+        data = bytes(envelope.original_content)
+        header = message_from_bytes(data, policy=policy.compat32)["Message-ID"] or ""
+        self.file.write(" ".join(header.split()) + "\n")
+        return "250 Message accepted for delivery"
+
+
+def serve_in_process(port: int, path: str) -> None:
+    """Run a server that logs Message-IDs to ``path`` until killed (benchmarks: no GIL shared
+    with the sender)."""
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    controller = RecordingController(
+        _FileHandler(path), hostname="127.0.0.1", port=port, data_size_limit=0
+    )
+    controller.start()
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve_in_process(int(sys.argv[1]), sys.argv[2])

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from stammkunde.messaging.models import OutboundMessage
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.customers.queries import record_list_view
+from stammkunde.messaging import governor
+from stammkunde.messaging.governor_terms import Rule
+from stammkunde.messaging.models import DecisionRule, OutboundMessage, SendDecision, Suppression
 
 
 def message_by_message_id(message_id: str) -> OutboundMessage | None:
@@ -16,3 +26,96 @@ def message_by_message_id(message_id: str) -> OutboundMessage | None:
     if not value.startswith("<"):
         value = f"<{value}>"
     return OutboundMessage.objects.filter(message_id=value).first()
+
+
+# --- staff reads (audited: the acting user is ``by``; lists name the customers shown) --------
+
+OUTBOX_PAGE = 50
+
+
+def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMessage]:
+    """One page of the outbox, newest first, optionally in one state (+1 row: a next page)."""
+    rows = OutboundMessage.objects.select_related("customer").order_by("-created_at", "-id")
+    if state:
+        rows = rows.filter(state=state)
+    page = list(rows[offset : offset + OUTBOX_PAGE + 1])
+    record_list_view(
+        [message.customer_id for message in page[:OUTBOX_PAGE] if message.customer_id],
+        by=by,
+        detail="outbox",
+    )
+    return page
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages are in each state (for the filter tabs; no personal data)."""
+    return dict(OutboundMessage.objects.values_list("state").annotate(count=Count("id")).order_by())
+
+
+def suppression_page(*, by: Any, offset: int = 0, search: str = "") -> list[Suppression]:
+    """One page of the suppression list, newest first (+1 row: a next page). Audited."""
+    rows = Suppression.objects.order_by("-created_at", "-id")
+    if search:
+        rows = rows.filter(address__contains=search.strip().lower())
+    page = list(rows[offset : offset + OUTBOX_PAGE + 1])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="messaging.suppression",
+        detail=f"suppression list ({len(page[:OUTBOX_PAGE])} addresses)",
+    )
+    return page
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """One decision on the customer page: what, when, the outcome and why, in words."""
+
+    decision: SendDecision
+    reason: str
+    state: str
+
+
+def customer_decisions(customer_id: int, *, by: Any, limit: int = 20) -> list[DecisionLine]:
+    """The customer's latest decisions, each with its reason in the reader's language and the
+    message's state now ("which were sent, which held back, why"). Audited."""
+    decisions = list(
+        SendDecision.objects.filter(customer_id=customer_id)
+        .select_related("message")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="messaging.senddecision",
+        object_id=customer_id,
+        customer_id=customer_id,
+        detail="messages panel",
+    )
+    return [
+        DecisionLine(
+            decision, decision_reason(decision), decision.message.state if decision.message else ""
+        )
+        for decision in decisions
+    ]
+
+
+def decision_reason(decision: SendDecision) -> str:
+    """The decision's reason in the active language (the governor's text for its rules)."""
+    if decision.rule in Rule.values:
+        record = {
+            "outcome": decision.outcome,
+            "rule": decision.rule,
+            "send_at": decision.send_at.isoformat() if decision.send_at else None,
+            "params": decision.params,
+            "time_zone": decision.time_zone,
+        }
+        try:
+            return governor.Decision.from_record(record).reason
+        except (KeyError, ValueError, TypeError):
+            pass  # a rule text whose params changed: fall back to the rule's name
+    return (
+        str(DecisionRule(decision.rule).label)
+        if decision.rule in DecisionRule.values
+        else decision.rule
+    )

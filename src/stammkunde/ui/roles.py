@@ -30,6 +30,8 @@ _READ = [
     # The Drehbuch and its mails: everyone reads them; who edits which is below.
     "messaging.view_trigger",
     "messaging.view_messagetemplate",
+    # Which messages a customer got, which were held back and why (the 360 page's panel).
+    "messaging.view_senddecision",
 ]
 _SERVICE = [
     *_READ,
@@ -59,6 +61,11 @@ _DESK_LEAD = [
     "service.manage_knowledge",
     "service.manage_incidents",
     "shop.export_vouchers",
+    # The outbox: decide on uncertain messages, keep the suppression list.
+    "messaging.view_outboundmessage",
+    "messaging.resolve_uncertain_message",
+    "messaging.view_suppression",
+    "messaging.manage_suppression",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -96,6 +103,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "messaging.edit_marketing_templates",
         "messaging.view_campaign",
         "messaging.run_campaigns",
+        "messaging.view_outboundmessage",
+        "messaging.view_suppression",
+        "messaging.manage_suppression",
     ],
     ADMIN: "__all__",  # type: ignore[dict-item]
 }

@@ -177,8 +177,10 @@ def _queue(
     address = normalize_email(to_address) or ""
     check = _check_before_governor(customer, address, purpose)
     if check is None:
+        # Transactional mail is never held back by the governor: its ledger need not be read.
+        ledger_customer = None if purpose == Purpose.TRANSACTIONAL else customer and customer.pk
         decision = governor.decide(
-            ledger.send_request(customer and customer.pk, purpose, at, order_id or None),
+            ledger.send_request(ledger_customer, purpose, at, order_id or None),
             ledger.governor_settings(),
         )
         check = _Check(

@@ -27,7 +27,7 @@ from stammkunde.core.retrying import ThrottledEnqueue
 from stammkunde.messaging import failpoints
 from stammkunde.messaging.composing import build_email
 from stammkunde.messaging.delivery_errors import DeliveryError, classify
-from stammkunde.messaging.models import MessageState, OutboundMessage
+from stammkunde.messaging.models import MessageState, OutboundMessage, Suppression
 from stammkunde.messaging.models.outbox import DUE_STATES
 from stammkunde.messaging.rate_limits import DomainLimiter
 from stammkunde.messaging.services import transitions
@@ -117,12 +117,24 @@ def drain(
                 break
             failpoints.reached("claimed")
             claimed_at = time.monotonic()
+            # One read for the batch: the rows and which of their addresses are suppressed.
+            batch = {
+                message.pk: message
+                for message in OutboundMessage.objects.select_related("customer").filter(
+                    pk__in=ids, claimed_by=worker
+                )
+            }
+            suppressed = set(
+                Suppression.objects.filter(
+                    address__in={message.to_address for message in batch.values()}
+                ).values_list("address", flat=True)
+            )
             for position, pk in enumerate(ids):
                 if time.monotonic() - claimed_at > lease_seconds() / 2:
                     # Slow server: keep the rest of the batch ours.
                     transitions.extend_claims(ids[position:], worker, lease_seconds())
                     claimed_at = time.monotonic()
-                _send_one(pk, worker, connection, limiter, result)
+                _send_one(batch.get(pk), worker, connection, limiter, result, suppressed)
             if time.monotonic() - started > max_seconds:
                 enqueue_send_task.enqueue()
                 break
@@ -131,13 +143,12 @@ def drain(
     return result
 
 
-def _send_one(pk, worker, connection, limiter, result: DrainResult) -> None:
-    message = (
-        OutboundMessage.objects.select_related("customer").filter(pk=pk, claimed_by=worker).first()
-    )
+def _send_one(message, worker, connection, limiter, result: DrainResult, suppressed) -> None:
     if message is None or message.state not in DUE_STATES:
         return  # the claim went to someone else meanwhile
-    check = transitions.check_at_send_time(message)
+    check = transitions.check_at_send_time(
+        message, maybe_suppressed=message.to_address in suppressed
+    )
     if check == "held":
         result.held += 1
         return

@@ -15,7 +15,7 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.messaging import governor, ledger
 from stammkunde.messaging.delivery_errors import DeliveryError, backoff_seconds
-from stammkunde.messaging.governor_terms import Outcome
+from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.models import MessageState, OutboundMessage, SendDecision
 from stammkunde.messaging.services.outbox import _check_before_governor, record_held_back
 from stammkunde.timeline.kinds import ActivityKind
@@ -137,10 +137,13 @@ def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str
     return MessageState.FAILED
 
 
-def check_at_send_time(message: OutboundMessage) -> str:
+def check_at_send_time(message: OutboundMessage, *, maybe_suppressed: bool = True) -> str:
     """Decide again before sending: the address may have been suppressed or consent withdrawn
     since queueing, and a delayed message meets the governor again. Returns "send", "held"
-    (delayed once more) or "cancelled"."""
+    (delayed once more) or "cancelled". ``maybe_suppressed`` False (the worker read the
+    batch's suppressions) lets a transactional message go without another query."""
+    if message.purpose == Purpose.TRANSACTIONAL and not maybe_suppressed:
+        return "send"
     with transaction.atomic():
         check = _check_before_governor(message.customer, message.to_address, message.purpose)
         if check is not None:

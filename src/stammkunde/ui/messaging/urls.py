@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stammkunde.ui.messaging import campaigns, drehbuch, editor
+from stammkunde.ui.messaging import campaigns, drehbuch, editor, outbox
 
 urlpatterns = [
     path("messaging/drehbuch/", drehbuch.drehbuch, name="drehbuch"),
@@ -16,4 +16,10 @@ urlpatterns = [
     path("messaging/campaigns/add/", campaigns.campaign_add, name="campaign-add"),
     path("messaging/campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
     path("messaging/campaigns/<int:pk>/action/", campaigns.campaign_action, name="campaign-action"),
+    path("messaging/outbox/", outbox.outbox_list, name="outbox-list"),
+    path("messaging/outbox/<int:pk>/resolve/", outbox.outbox_resolve, name="outbox-resolve"),
+    path("messaging/suppression/", outbox.suppression_list, name="suppression-list"),
+    path("messaging/suppression/add/", outbox.suppression_add, name="suppression-add"),
+    path("messaging/suppression/remove/", outbox.suppression_remove, name="suppression-remove"),
+    path("customers/<int:pk>/consent-proof/", outbox.consent_proof_page, name="consent-proof"),
 ]

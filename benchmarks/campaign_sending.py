@@ -1,0 +1,243 @@
+"""The outbox's sending figures (benchmarks/campaign.py runs this in a process of its own):
+hand rendered messages to a local SMTP server (smtp_per_s), drain the outbox with two workers
+on PostgreSQL (duplicates).
+
+    python benchmarks/campaign_sending.py             # smtp_per_s on SQLite, 10,000 messages
+    python benchmarks/campaign_sending.py --database-url postgres://postgres@127.0.0.1/bench
+
+``smtp_per_s``: 10,000 messages rendered from a template (messaging.rendering), queued through
+``queue_message`` and sent by the worker over one reused connection to an aiosmtpd server in
+this process; the time from the first render to the last message accepted by the server.
+``duplicates``: the same number queued on the PostgreSQL database given (it is migrated and its
+outbox emptied first), then two ``stammkunde send_mail`` processes drain it at the same time;
+the Message-IDs the server received more than once (target 0; every message must arrive).
+The last line is one JSON object (``smtp_per_s``, ``duplicates``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work"
+
+SUBJECT = "Ihre Bestellung {{ order.number }} ist unterwegs"
+TEXT = (
+    "{{ salutation }},\n\nIhre Bestellung {{ order.number }} ist heute zu Ihnen aufgebrochen.\n\n"
+    "Herzliche Grüße\nJana Berger"
+)
+HTML = (
+    "<html><head><style>p { color: #333; }</style></head><body><p>{{ salutation }},</p>"
+    "<p>Ihre Bestellung {{ order.number }} ist heute zu Ihnen aufgebrochen.</p>"
+    "<p>Herzliche Grüße<br>Jana Berger</p></body></html>"
+)
+
+
+def setup_django(database_url: str, data_dir: Path) -> None:
+    os.environ["STAMMKUNDE_DATA_DIR"] = str(data_dir)
+    os.environ["STAMMKUNDE_DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "stammkunde.settings"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+class SMTPProcess:
+    """An aiosmtpd server in its own process, writing each Message-ID it accepts to a file."""
+
+    def __init__(self, work: Path) -> None:
+        sys.path.insert(0, str(ROOT))
+        from tests.messaging.smtp_server import free_port
+
+        self.host, self.port = "127.0.0.1", free_port()
+        self.log = work / f"received-{self.port}.txt"
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.messaging.smtp_server", str(self.port), str(self.log)],
+            cwd=ROOT,
+        )
+        import socket
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex((self.host, self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("the SMTP server did not start")
+
+    def received(self) -> list[str]:
+        return [line for line in self.log.read_text().splitlines() if line]
+
+    def wait_for(self, count: int, timeout: float) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = self.received()
+            if len(received) >= count:
+                return received
+            time.sleep(0.05)
+        raise RuntimeError(f"expected {count} messages, got {len(self.received())}")
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def make_customers(count: int) -> list:
+    from stammkunde.customers.models import Customer
+
+    Customer.objects.bulk_create(
+        [
+            Customer(email=f"kunde{n}@example.org", first_name="Anna", last_name=f"Meier{n}")
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    return list(Customer.objects.order_by("id"))
+
+
+def queue_rendered(customers: list, campaign: str) -> None:
+    from stammkunde.messaging.rendering import render_message
+    from stammkunde.messaging.services.outbox import queue_message
+
+    for customer in customers:
+        rendered = render_message(
+            subject=SUBJECT,
+            text=TEXT,
+            html=HTML,
+            context={
+                "salutation": f"Hallo {customer.first_name}",
+                "order": {"number": f"B-{customer.pk}"},
+            },
+        )
+        queue_message(
+            customer=customer,
+            to_address=customer.email,
+            purpose="transactional",
+            idempotency_key=f"{campaign}:{customer.pk}",
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            from_name="Jana Berger",
+            from_address="jana@shop.example",
+            source_type="benchmark",
+            source_id=campaign,
+        )
+
+
+def measure_smtp(messages: int, work: Path) -> float:
+    """Render, queue and send ``messages`` to a local SMTP server: messages per second."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    server = SMTPProcess(work)
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    try:
+        customers = make_customers(messages)
+        from stammkunde.messaging.services.sending import drain
+
+        started = time.perf_counter()
+        queue_rendered(customers, "smtp")
+        queued = time.perf_counter()
+        result = drain(max_seconds=3600, batch_size=200)
+        server.wait_for(messages, timeout=600)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    assert result.sent == messages, result
+    print(
+        f"smtp: {messages} messages rendered+queued in {queued - started:.1f} s, "
+        f"sent in {elapsed - (queued - started):.1f} s; {messages / elapsed:,.0f} messages/s",
+        flush=True,
+    )
+    return messages / elapsed
+
+
+def measure_duplicates(messages: int, database_url: str, data_dir: Path) -> int:
+    """Two worker processes drain the same outbox on PostgreSQL: Message-IDs received twice."""
+    from django.core.management import call_command
+
+    from stammkunde.customers.models import Customer
+    from stammkunde.messaging.models import OutboundMessage, SendDecision
+
+    call_command("migrate", verbosity=0)
+    OutboundMessage.objects.all().delete()
+    SendDecision.objects.all().delete()
+    Customer.objects.filter(email__startswith="kunde", email__endswith="@example.org").delete()
+    customers = make_customers(messages)
+    queue_rendered(customers, f"drain-{time.time():.0f}")
+    server = SMTPProcess(data_dir.parent)
+    env = {
+        **os.environ,
+        "STAMMKUNDE_DATABASE_URL": database_url,
+        "STAMMKUNDE_DATA_DIR": str(data_dir),
+        "STAMMKUNDE_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "STAMMKUNDE_EMAIL_HOST": server.host,
+        "STAMMKUNDE_EMAIL_PORT": str(server.port),
+    }
+    started = time.perf_counter()
+    try:
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "stammkunde", "send_mail", "--max-seconds", "3600"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.wait(timeout=3600)
+        elapsed = time.perf_counter() - started
+        received = Counter(server.received())
+    finally:
+        server.stop()
+    duplicates = sum(times - 1 for times in received.values() if times > 1)
+    missing = messages - len(received)
+    print(
+        f"drain: {messages} messages by 2 workers in {elapsed:.1f} s, "
+        f"{duplicates} duplicates, {missing} missing",
+        flush=True,
+    )
+    assert missing == 0, f"{missing} messages never arrived"
+    return duplicates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL for the two-worker drain (duplicates)"
+    )
+    parser.add_argument("--work-dir", type=Path, default=WORK)
+    args = parser.parse_args()
+    work = args.work_dir / "campaign-sending"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    data_dir = work / "data"
+    data_dir.mkdir()
+
+    figures: dict[str, float | int | None] = {}
+    if args.database_url:
+        setup_django(args.database_url, data_dir)
+        figures["smtp_per_s"] = round(measure_smtp(args.messages, work), 1)
+        figures["duplicates"] = measure_duplicates(args.messages, args.database_url, data_dir)
+    else:
+        setup_django(f"sqlite:///{work / 'campaign.sqlite3'}", data_dir)
+        figures["smtp_per_s"] = round(measure_smtp(args.messages, work), 1)
+        figures["duplicates"] = None
+        print("duplicates: give --database-url (PostgreSQL) to measure", flush=True)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

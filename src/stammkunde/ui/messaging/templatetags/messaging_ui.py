@@ -1,0 +1,25 @@
+"""The messages panel of the customer 360 page: which were sent, which held back, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from stammkunde.messaging.queries import customer_decisions
+
+register = template.Library()
+
+
+@register.inclusion_tag("ui/messaging/customer_messages.html", takes_context=True)
+def customer_messages_panel(context: dict[str, Any], customer: Any) -> dict[str, Any]:
+    """The customer's latest send decisions with their reasons (audited as a read)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("messaging.view_senddecision"):
+        return {"customer": customer, "lines": [], "hidden": True}
+    return {
+        "customer": customer,
+        "lines": customer_decisions(customer.pk, by=user),
+        "can_see_proof": user.has_perm("customers.view_consentevent"),
+    }
