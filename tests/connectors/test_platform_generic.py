@@ -103,3 +103,13 @@ def test_long_note_is_refused_by_the_schema():
 def test_topic_must_match_the_body():
     with pytest.raises(PayloadError, match="does not match"):
         generic.map("refund.created", load("generic-return-created.json"))
+
+
+def test_discount_codes_are_mapped_and_checked_by_the_schema():
+    payload = load("generic-order-upserted.json")
+    payload["data"]["discount_codes"] = ["KUL-7Q4X-M9TB"]
+    [order] = generic.map("order.upserted", payload)
+    assert order.discount_codes == ("KUL-7Q4X-M9TB",)
+    payload["data"]["discount_codes"] = ["x" * 65]
+    with pytest.raises(PayloadError):
+        generic.map("order.upserted", payload)

@@ -58,3 +58,23 @@ def test_shopify_order_payload_carries_its_codes():
     }
     order_event = shopify.map_order(payload)[0]
     assert order_event.discount_codes == ("KUL-ABCD-EFGH",)
+
+
+def test_woocommerce_coupon_lines_carry_their_codes():
+    from stammkunde.connectors.platforms import adapter_for
+
+    woocommerce = adapter_for("woocommerce")
+    payload = {
+        "id": 727,
+        "number": "727",
+        "status": "processing",
+        "currency": "EUR",
+        "date_created_gmt": "2026-12-01T09:00:00",
+        "date_modified_gmt": "2026-12-01T09:00:00",
+        "total": "10.00",
+        "billing": {"email": "kunde@example.de"},
+        "line_items": [{"id": 1, "name": "Kaffee", "quantity": 1, "subtotal": "20.00"}],
+        "coupon_lines": [{"id": 3, "code": "kul-abcd-efgh", "discount": "10.00"}],
+    }
+    order_event = woocommerce.map("order.updated", payload)[0]
+    assert order_event.discount_codes == ("kul-abcd-efgh",)

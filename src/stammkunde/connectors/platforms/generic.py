@@ -220,6 +220,7 @@ def _map(topic: str, data: dict, *, is_test: bool) -> ShopEvent:
             billing_address=data.get("billing_address", {}),
             shipping_address=data.get("shipping_address", {}),
             is_test=is_test,
+            discount_codes=tuple(data.get("discount_codes", ())),
         )
     order_id = data.get("order_id", "")
     if topic == "order.cancelled":
