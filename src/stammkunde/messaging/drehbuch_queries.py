@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.customers.models import ConsentEvent
 from stammkunde.messaging.governor_terms import Outcome
 from stammkunde.messaging.models import (
     Campaign,
@@ -125,9 +126,22 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
     bounced = Suppression.objects.filter(
         message__in=sent_messages.values("pk"), reason__in=["hard_bounce", "complaint"]
     ).count()
-    unsubscribed = Suppression.objects.filter(
-        message__in=sent_messages.values("pk"), reason="unsubscribed_all"
-    ).count()
+    # One-click unsubscribes from this campaign's mails: a withdrawal of the campaign's purpose
+    # by a recipient after it was planned (or the address suppressed, for mail without a
+    # customer).
+    withdrawn = ConsentEvent.objects.filter(
+        customer_id__in=sent_messages.values("customer_id"),
+        purpose=campaign.purpose,
+        granted=False,
+        source_detail="one-click unsubscribe",
+        given_at__gte=campaign.planned_at or campaign.created_at,
+    )
+    unsubscribed = (
+        withdrawn.values("customer_id").distinct().count()
+        + Suppression.objects.filter(
+            message__in=sent_messages.values("pk"), reason="unsubscribed_all"
+        ).count()
+    )
     decided = SendDecision.objects.filter(
         source_type="campaign", source_id=str(campaign.pk)
     ).count()

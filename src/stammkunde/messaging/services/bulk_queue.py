@@ -381,8 +381,6 @@ def queue_many(
 
 
 def _wake_sender() -> None:
-    try:
-        from stammkunde.messaging.services.sending import enqueue_sending
-    except ImportError:  # the worker's minute sweep finds the queued messages anyway
-        return
+    from stammkunde.messaging.services.sending import enqueue_sending
+
     enqueue_sending()

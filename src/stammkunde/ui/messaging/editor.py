@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.messaging.mail_data import Sender
-from stammkunde.messaging.models import MessageTemplate, Trigger
+from stammkunde.messaging.models import Campaign, MessageTemplate, Trigger
 from stammkunde.messaging.previews import preview_mail
 from stammkunde.messaging.rendering import TemplateError, variables_for_editor
 from stammkunde.messaging.services.campaigns import CampaignError, send_test
@@ -38,6 +39,11 @@ def _sender(template: MessageTemplate, request: HttpRequest) -> Sender:
     trigger = _trigger_of(template)
     if trigger is not None:
         return Sender(trigger.sender_name, trigger.sender_address, trigger.sender_role)
+    uses = Q(template_de=template) | Q(template_en=template)
+    campaign = Campaign.objects.filter(uses).order_by("-created_at").first()
+    if campaign is not None:
+        return Sender(campaign.sender_name, campaign.sender_address, "", campaign.reply_to)
+    # A new mail: previewed as if the staff member sent it.
     user = request.user
     return Sender(user.get_full_name() or user.get_username(), user.email or "")
 
