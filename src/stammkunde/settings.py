@@ -248,6 +248,13 @@ RETENTION_UNVERIFIED_DAYS = env_int("STAMMKUNDE_RETENTION_UNVERIFIED_DAYS", 90)
 PRIVACY_CONTROLLER = env_str("STAMMKUNDE_PRIVACY_CONTROLLER", "")
 PRIVACY_OFFICER = env_str("STAMMKUNDE_PRIVACY_OFFICER", "")
 
+# The service desk: the address customers write to (Reply-To of every reply), how long after
+# solving a customer's reply reopens a case (else a linked new case), and the customer value
+# (revenue in the main currency) from which a complaint goes to the mediator at once.
+SERVICE_ADDRESS = env_str("STAMMKUNDE_SERVICE_ADDRESS", "") or DEFAULT_FROM_EMAIL
+SERVICE_REOPEN_DAYS = env_int("STAMMKUNDE_SERVICE_REOPEN_DAYS", 14)
+SERVICE_HIGH_VALUE = env_str("STAMMKUNDE_SERVICE_HIGH_VALUE", "1000")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("STAMMKUNDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -117,6 +117,26 @@ EXAMPLES = {
     "case_solved": ({"case": "S-42"}, "Case S-42 solved", "Fall S-42 gelöst"),
     "case_closed": ({"case": "S-42"}, "Case S-42 closed", "Fall S-42 geschlossen"),
     "case_reopened": ({"case": "S-42"}, "Case S-42 reopened", "Fall S-42 wieder geöffnet"),
+    "case_assigned": (
+        {"case": "S-42", "assignee": "Jana Kraus", "team": "Logistik"},
+        "Case S-42 assigned to Jana Kraus (Logistik)",
+        "Fall S-42 an Jana Kraus zugewiesen (Logistik)",
+    ),
+    "case_status_changed": (
+        {"case": "S-42", "status": "waiting_customer"},
+        "Case S-42 set to “waiting for the customer”",
+        "Fall S-42 auf „wartet auf den Kunden“ gesetzt",
+    ),
+    "case_merged": (
+        {"case": "S-42", "into": "S-40"},
+        "Case S-42 merged into S-40",
+        "Fall S-42 mit S-40 zusammengeführt",
+    ),
+    "case_split": (
+        {"case": "S-43", "source": "S-42"},
+        "Case S-43 split off from S-42",
+        "Fall S-43 von S-42 abgetrennt",
+    ),
     "goodwill_granted": (
         {"goodwill": "voucher", "amount": "10.00", "currency": "EUR", "case": "S-42"},
         "Goodwill granted: voucher of €10.00",
@@ -223,7 +243,7 @@ def test_a_line_as_written_is_shown_as_it_is_whatever_the_kind():
 @pytest.mark.django_db
 def test_unknown_kinds_and_unusable_params_degrade_to_the_kind_name():
     with translation.override("en"):
-        assert render_summary("case_merged", {"case": "S-1"}) == "Case merged"
+        assert render_summary("case_teleported", {"case": "S-1"}) == "Case teleported"
         assert render_summary("order_placed", {}) == "Order placed"
         assert render_summary(
             "order_placed", {"number": "7", "amount": "x", "currency": "EUR"}

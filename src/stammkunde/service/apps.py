@@ -10,12 +10,14 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
-        from stammkunde.core.gdpr import register_erasure, register_export
+        from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
         from stammkunde.core.scheduling import register_periodic_job
-        from stammkunde.service import desk_gdpr, desk_tasks
+        from stammkunde.service import desk_tasks, gdpr, tasks
 
-        register_export(self.label, desk_gdpr.export_desk)
-        register_erasure(self.label, desk_gdpr.erase_desk)
+        # One handler per app: the cases' and the desk's policies' parts together.
+        register_export(self.label, gdpr.export_service_data)
+        register_erasure(self.label, gdpr.erase_service_data)
+        register_erasure_check(self.label, gdpr.check_erasure)
 
         # The refund clock warns two business hours ahead, so a quarter hour is early enough.
         register_periodic_job(
@@ -24,4 +26,9 @@ class ServiceConfig(AppConfig):
         # The web form's sweep: submissions whose processing failed or never ran.
         register_periodic_job(
             "service.process_web_form", desk_tasks.process_web_form, every=timedelta(minutes=1)
+        )
+        # Every five minutes: a warning comes well before the breach (teams warn 60 minutes
+        # ahead by default) and a breach escalates within minutes.
+        register_periodic_job(
+            "service.check_desk", tasks.check_service_desk, every=timedelta(minutes=5)
         )

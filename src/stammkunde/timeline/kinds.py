@@ -40,6 +40,10 @@ class ActivityKind(models.TextChoices):
     CASE_SOLVED = "case_solved", _("Case solved")
     CASE_CLOSED = "case_closed", _("Case closed")
     CASE_REOPENED = "case_reopened", _("Case reopened")
+    CASE_ASSIGNED = "case_assigned", _("Case assigned")
+    CASE_STATUS_CHANGED = "case_status_changed", _("Case status changed")
+    CASE_MERGED = "case_merged", _("Cases merged")
+    CASE_SPLIT = "case_split", _("Case split")
     GOODWILL_GRANTED = "goodwill_granted", _("Goodwill granted")
     # Messaging.
     MESSAGE_SENT = "message_sent", _("Message sent")

@@ -46,7 +46,7 @@ def render_summary(kind: str, params: Mapping[str, Any] | None) -> str:
 
 def kind_label(kind: str) -> str:
     """The name of an entry kind in the active language ("Order placed"); an unknown kind as
-    stored, made readable ("Case merged" for ``case_merged``)."""
+    stored, made readable ("Case teleported" for ``case_teleported``)."""
     try:
         return str(ActivityKind(kind).label)
     except ValueError:

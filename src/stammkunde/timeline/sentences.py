@@ -53,6 +53,10 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     K.CASE_SOLVED: (("case",), ()),
     K.CASE_CLOSED: (("case",), ()),
     K.CASE_REOPENED: (("case",), ()),
+    K.CASE_ASSIGNED: (("case",), ("assignee", "team")),
+    K.CASE_STATUS_CHANGED: (("case", "status"), ()),
+    K.CASE_MERGED: (("case", "into"), ()),
+    K.CASE_SPLIT: (("case", "source"), ()),
     K.GOODWILL_GRANTED: (("goodwill",), ("amount", "currency", "case")),
     K.MESSAGE_SENT: (("message",), ()),
     K.MESSAGE_HELD_BACK: (("message", "rule"), ("reason",)),
@@ -79,6 +83,17 @@ ESCALATION_REASONS = {
     "legal_threat": gettext_lazy("legal steps announced"),
     "customer_request": gettext_lazy("the customer asked for someone else"),
     "goodwill_limit": gettext_lazy("goodwill above the agent's limit"),
+    "manual": gettext_lazy("handed over by staff"),
+    "angry_wording": gettext_lazy("angry wording"),
+    "high_value": gettext_lazy("high-value customer"),
+}
+CASE_STATUSES = {
+    "new": gettext_lazy("new"),
+    "open": gettext_lazy("open"),
+    "waiting_customer": gettext_lazy("waiting for the customer"),
+    "waiting_us": gettext_lazy("waiting for us"),
+    "solved": gettext_lazy("solved"),
+    "closed": gettext_lazy("closed"),
 }
 GOODWILL = {
     "voucher": gettext_lazy("voucher"),
@@ -236,6 +251,21 @@ def _case_escalated(p: Params) -> str:
     return _("Case %(case)s escalated: %(reason)s") % {"case": p["case"], "reason": reason}
 
 
+def _case_assigned(p: Params) -> str:
+    if p.get("assignee") and p.get("team"):
+        return _("Case %(case)s assigned to %(assignee)s (%(team)s)") % p
+    if p.get("assignee"):
+        return _("Case %(case)s assigned to %(assignee)s") % p
+    if p.get("team"):
+        return _("Case %(case)s handed to team %(team)s") % p
+    return _("Case %(case)s unassigned") % p
+
+
+def _case_status_changed(p: Params) -> str:
+    values = {"case": p["case"], "status": _word(CASE_STATUSES, p["status"])}
+    return _("Case %(case)s set to “%(status)s”") % values
+
+
 def _goodwill(p: Params) -> str:
     values = {"goodwill": _word(GOODWILL, p["goodwill"])}
     if p.get("amount") is not None:
@@ -308,6 +338,10 @@ SENTENCES: dict[str, Callable[[Params], str]] = {
     K.CASE_SOLVED: lambda p: _("Case %(case)s solved") % p,
     K.CASE_CLOSED: lambda p: _("Case %(case)s closed") % p,
     K.CASE_REOPENED: lambda p: _("Case %(case)s reopened") % p,
+    K.CASE_ASSIGNED: _case_assigned,
+    K.CASE_STATUS_CHANGED: _case_status_changed,
+    K.CASE_MERGED: lambda p: _("Case %(case)s merged into %(into)s") % p,
+    K.CASE_SPLIT: lambda p: _("Case %(case)s split off from %(source)s") % p,
     K.GOODWILL_GRANTED: _goodwill,
     K.MESSAGE_SENT: lambda p: _("Message “%(message)s” sent") % p,
     K.MESSAGE_HELD_BACK: _message_held_back,

@@ -40,6 +40,9 @@ _SERVICE = [
     "customers.add_address",
     "customers.change_address",
     "customers.add_contact_note",
+    "service.view_case",
+    "service.work_cases",
+    "service.view_team",
 ]
 
 # The desk's policies and knowledge (goodwill, house rules, macros, articles): agents use them.
@@ -70,11 +73,14 @@ _DESK_LEAD = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SERVICE_AGENT: [*_SERVICE, *_DESK],
-    MEDIATOR: [*_SERVICE, *_DESK],
+    MEDIATOR: [*_SERVICE, *_DESK, "service.mediate_cases"],
     TEAM_LEAD: [
         *_SERVICE,
         *_DESK,
         *_DESK_LEAD,
+        "service.mediate_cases",
+        "service.manage_teams",
+        "service.view_service_reports",
         "customers.view_audit_trail",
         "customers.view_privacy",
         "customers.export_customer_data",

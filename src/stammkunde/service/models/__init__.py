@@ -1,5 +1,6 @@
 """The service desk's tables, one module per topic."""
 
+from stammkunde.service.models.cases import Case, CaseMessage, CaseNumber
 from stammkunde.service.models.crisis import (
     AffectedOrder,
     CrisisPlan,
@@ -24,13 +25,45 @@ from stammkunde.service.models.macros import (
 )
 from stammkunde.service.models.refunds import RefundClock
 from stammkunde.service.models.standards import ServiceStandard, StandardConfirmation
+from stammkunde.service.models.teams import (
+    Absence,
+    ResponseStandard,
+    RoutingRule,
+    Team,
+    TeamMember,
+)
+from stammkunde.service.models.terms import (
+    ACTIVE_STATUSES,
+    DONE_STATUSES,
+    Assignment,
+    CaseChannel,
+    CasePriority,
+    CaseStatus,
+    CaseType,
+    EscalationReason,
+    FederalState,
+    MessageDirection,
+)
 from stammkunde.service.models.webform import FormThrottle, SubmissionState, WebFormSubmission
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "DONE_STATUSES",
+    "Absence",
     "AffectedOrder",
+    "Assignment",
+    "Case",
+    "CaseChannel",
+    "CaseMessage",
+    "CaseNumber",
+    "CasePriority",
+    "CaseStatus",
+    "CaseType",
     "CrisisPlan",
     "CrisisStep",
     "DeskRole",
+    "EscalationReason",
+    "FederalState",
     "FormThrottle",
     "GoodwillGrant",
     "GoodwillKind",
@@ -44,9 +77,14 @@ __all__ = [
     "KnowledgeCategory",
     "Language",
     "Macro",
+    "MessageDirection",
     "RefundClock",
+    "ResponseStandard",
+    "RoutingRule",
     "ServiceStandard",
     "StandardConfirmation",
     "SubmissionState",
+    "Team",
+    "TeamMember",
     "WebFormSubmission",
 ]

@@ -1,0 +1,129 @@
+"""What a customer's words say (no database): the case type a message is probably about, and
+whether it reads angry or announces legal steps. Simple word lists in German and English; a
+routing rule or an agent corrects what they miss."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from stammkunde.service.models.terms import CaseType
+
+# Stems and phrases, matched at the start of a word (so "beschädig" finds "beschädigt").
+TYPE_WORDS: list[tuple[CaseType, tuple[str, ...]]] = [
+    (
+        CaseType.WITHDRAWAL,
+        ("widerruf", "withdraw", "cancel my order", "vom vertrag zurück"),
+    ),
+    (
+        CaseType.DAMAGED_GOODS,
+        ("beschädig", "kaputt", "zerbrochen", "defekt", "damaged", "broken", "defective"),
+    ),
+    (
+        CaseType.DELIVERY_PROBLEM,
+        (
+            "nicht angekommen",
+            "nicht geliefert",
+            "paket",
+            "lieferung",
+            "sendung",
+            "tracking",
+            "zustell",
+            "not arrived",
+            "not delivered",
+            "delivery",
+            "parcel",
+            "package",
+            "shipment",
+        ),
+    ),
+    (
+        CaseType.WARRANTY_CLAIM,
+        ("garantie", "gewährleistung", "warranty", "guarantee"),
+    ),
+    (
+        CaseType.RETURN,
+        ("rücksend", "retoure", "zurückschicken", "umtausch", "return", "refund", "erstattung"),
+    ),
+    (
+        CaseType.COMPLAINT,
+        ("beschwerde", "reklamation", "unzufrieden", "enttäuscht", "complaint", "disappointed"),
+    ),
+]
+
+ANGRY_WORDS = (
+    "unverschämt",
+    "frechheit",
+    "skandal",
+    "katastroph",
+    "zumutung",
+    "inakzeptabel",
+    "nie wieder",
+    "letzte mal",
+    "wütend",
+    "betrug",
+    "abzocke",
+    "schlechteste",
+    "outrageous",
+    "unacceptable",
+    "ridiculous",
+    "disgusting",
+    "furious",
+    "scam",
+    "never again",
+    "worst",
+    "fed up",
+    "angry",
+)
+# Words that are angry only as a whole word ("sauer", not "Sauerteig").
+ANGRY_WHOLE_WORDS = ("sauer", "mist", "mies", "lächerlich")
+LEGAL_WORDS = (
+    "anwalt",
+    "rechtsanwalt",
+    "verbraucherzentrale",
+    "klage",
+    "gericht",
+    "lawyer",
+    "attorney",
+    "legal action",
+    "sue ",
+    "court",
+)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _contains(text: str, words: tuple[str, ...], *, whole: bool = False) -> str | None:
+    end = r"(?!\w)" if whole else ""
+    for word in words:
+        if re.search(r"(?<!\w)" + re.escape(word) + end, text):
+            return word
+    return None
+
+
+def guess_case_type(subject: str, text: str) -> CaseType:
+    """The case type a message is probably about; ``question`` when no word list matches."""
+    folded = _folded(f"{subject}\n{text}")
+    for case_type, words in TYPE_WORDS:
+        if _contains(folded, words):
+            return case_type
+    return CaseType.QUESTION
+
+
+def reads_angry(text: str) -> bool:
+    """True if the text uses angry wording (German or English), or shouts (mostly capitals
+    over a long stretch, or three exclamation marks in a row)."""
+    folded = _folded(text)
+    if _contains(folded, ANGRY_WORDS) or _contains(folded, ANGRY_WHOLE_WORDS, whole=True):
+        return True
+    if "!!!" in text:
+        return True
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 30 and sum(char.isupper() for char in letters) / len(letters) > 0.7
+
+
+def announces_legal_steps(text: str) -> bool:
+    """True if the customer mentions a lawyer, a court or consumer protection."""
+    return _contains(_folded(text) + " ", LEGAL_WORDS) is not None

@@ -1,0 +1,81 @@
+"""The periodic job: warnings before a breach, escalation on breach, absent agents."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stammkunde.service.models import Absence, Case, CaseStatus
+from stammkunde.service.services import cases as services
+from stammkunde.service.services.monitoring import check_response_times, hand_over_absent_cases
+from stammkunde.timeline.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def _case(customer, team_slug="beschwerdestelle"):
+    return services.open_case(
+        customer=customer,
+        case_type="question",
+        channel="email",
+        subject="Frage",
+        body="Hallo",
+    )
+
+
+def test_a_coming_breach_warns_and_a_breach_escalates_once(staffed, customer):
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes = 120
+    team.save()
+    case = _case(customer)
+    opened = case.opened_at
+    assert case.first_response_due_at == opened + timedelta(minutes=120)
+    early = check_response_times(opened + timedelta(minutes=30))
+    assert (early.warned, early.breached) == (0, 0)
+    warned = check_response_times(opened + timedelta(minutes=90))
+    assert (warned.warned, warned.breached) == (1, 0)
+    breached = check_response_times(opened + timedelta(minutes=121))
+    assert (breached.breached, breached.escalated) == (1, 1)
+    again = check_response_times(opened + timedelta(minutes=130))
+    assert (again.warned, again.breached, again.escalated) == (0, 0, 0)
+    case.refresh_from_db()
+    assert case.escalation_reason == "response_time"
+    assert Activity.objects.filter(customer=customer, kind="case_escalated").count() == 1
+
+
+def test_a_team_may_keep_breaches_out_of_the_mediators_queue(staffed, customer):
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes = 60
+    team.escalate_on_breach = False
+    team.save()
+    case = _case(customer)
+    result = check_response_times(case.opened_at + timedelta(hours=2))
+    assert (result.breached, result.escalated) == (1, 0)
+    case.refresh_from_db()
+    assert case.breached_at is not None
+    assert case.escalated_at is None
+
+
+def test_cases_waiting_for_the_customer_do_not_breach(staffed, customer, agent):
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes = 60
+    team.save()
+    case = _case(customer)
+    services.set_status(case, CaseStatus.WAITING_CUSTOMER, by=agent)
+    result = check_response_times(case.opened_at + timedelta(hours=5))
+    assert result.breached == 0
+
+
+def test_an_absent_agents_cases_go_to_a_colleague(staffed, customer, agent, colleague):
+    case = _case(customer)
+    Case.objects.filter(pk=case.pk).update(assignee=agent)
+    now = timezone.now()
+    Absence.objects.create(
+        user=agent, starts=now - timedelta(hours=1), ends=now + timedelta(days=3)
+    )
+    assert hand_over_absent_cases(now) == 1
+    case.refresh_from_db()
+    assert case.assignee == colleague
+    assert hand_over_absent_cases(now) == 0
