@@ -26,7 +26,8 @@ def test_search_finds_by_name_and_audits_the_read(api, juergen):
     assert response.status_code == 200
     assert [c["id"] for c in response.json()["items"]] == [juergen.pk]
     entry = AuditEntry.objects.get(action=AuditAction.VIEW)
-    assert (entry.customer_id, entry.actor_label, entry.actor) == (juergen.pk, "shop-sync", None)
+    assert (entry.detail, entry.actor_label, entry.actor) == ("search", "shop-sync", None)
+    assert list(entry.customers.values_list("customer_id", flat=True)) == [juergen.pk]
 
 
 def test_list_pages_with_limit_and_offset(api):

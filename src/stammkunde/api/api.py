@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from stammkunde.api.auth import TokenAuth
 from stammkunde.api.errors import install_error_handlers
-from stammkunde.api.routers import activities, customers, events, orders
+from stammkunde.api.routers import activities, customers, events, orders, privacy
 
 api = NinjaAPI(
     title="Stammkunde API",
@@ -22,3 +22,4 @@ api.add_router("", customers.router)
 api.add_router("", orders.router)
 api.add_router("", activities.router)
 api.add_router("", events.router)
+api.add_router("", privacy.router)

@@ -17,6 +17,7 @@ class Scope(models.TextChoices):
     EVENTS_WRITE = "events:write", _("Post shop events")
     ACTIVITIES_READ = "activities:read", _("Read timelines")
     ACTIVITIES_WRITE = "activities:write", _("Add notes to timelines")
+    PRIVACY = "customers:privacy", _("Export and erase a customer's data (GDPR)")
 
 
 class ApiToken(models.Model):

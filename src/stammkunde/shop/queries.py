@@ -57,7 +57,10 @@ def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
         customer = customers.get(pk)
         while customer is not None and customer.status == CustomerStatus.MERGED:
             customer = customer.merged_into
-        if customer is not None and customer not in resolved:
+        # An erased customer's processing is restricted (Art. 18 GDPR): never in results.
+        if customer is None or customer.status == CustomerStatus.ERASED:
+            continue
+        if customer not in resolved:
             resolved.append(customer)
     return resolved
 

@@ -16,7 +16,7 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.api.routers.customers import _get_customer
 from stammkunde.api.schemas import ActivityOut, ActivityPage, NoteIn
-from stammkunde.customers.services import CustomerError, add_note, record_customer_view
+from stammkunde.customers.services import CustomerError, add_note
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.queries import timeline_page
 
@@ -69,12 +69,11 @@ def list_activities(
     before: str = Query("", max_length=64, description="``next_cursor`` of the previous page"),
 ):
     require(request, Scope.ACTIVITIES_READ)
-    customer, _resolved = _get_customer(customer_id)
+    customer, _resolved = _get_customer(customer_id, by=actor(request), detail="api timeline")
     cursor = _cursor(before) if before else None
     if before and cursor is None:
         raise HttpError(400, _("The cursor “before” is not valid; pass a next_cursor as it came."))
     entries = timeline_page(customer.pk, before=cursor, limit=limit)
-    record_customer_view(customer, by=actor(request), detail="api timeline")
     last = entries[-1] if len(entries) == limit else None
     return {
         "items": [activity_out(entry) for entry in entries],

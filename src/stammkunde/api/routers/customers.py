@@ -21,17 +21,15 @@ from stammkunde.api.schemas import (
 from stammkunde.customers.merging import MergeError, merge_customers
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import (
-    active_customers,
     current_consents,
+    customer_for_staff,
+    customers_page,
     find_by_email,
+    record_list_view,
     resolve_merged,
 )
-from stammkunde.customers.services import (
-    CustomerConflict,
-    CustomerError,
-    record_customer_view,
-)
-from stammkunde.shop.queries import find_customers
+from stammkunde.customers.services import CustomerConflict, CustomerError
+from stammkunde.shop.queries import search_customers
 from stammkunde.shop.services import upsert_customer as save_customer
 
 router = Router(tags=["customers"])
@@ -55,17 +53,21 @@ def customer_out(customer: Customer, *, resolved_from: int | None = None) -> dic
     }
 
 
-def _get_customer(customer_id: int) -> tuple[Customer, int | None]:
-    """The customer, or the survivor when ``customer_id`` was merged away (then its id too)."""
+def _get_customer(
+    customer_id: int, *, by: object = None, detail: str = ""
+) -> tuple[Customer, int | None]:
+    """The customer, or the survivor when ``customer_id`` was merged away (then its id too).
+
+    With ``by`` the customer's data is read for the caller: the query writes the audit row.
+    """
     surviving_id = resolve_merged(customer_id)
-    customer = Customer.objects.filter(pk=surviving_id).first()
+    if by is not None:
+        customer = customer_for_staff(surviving_id, by=by, detail=detail)
+    else:
+        customer = Customer.objects.filter(pk=surviving_id).first()
     if customer is None or customer.status == CustomerStatus.ERASED:
         raise HttpError(404, _("There is no customer with id %(id)s.") % {"id": customer_id})
     return customer, (customer_id if surviving_id != customer_id else None)
-
-
-def _audit_view(request: HttpRequest, customer: Customer, detail: str = "") -> None:
-    record_customer_view(customer, by=actor(request), detail=detail)
 
 
 @router.get(
@@ -81,17 +83,19 @@ def list_customers(
 ):
     require(request, Scope.CUSTOMERS_READ)
     q = q.replace("\x00", "").strip()
+    by = actor(request)
     if email:
         found = find_by_email(email.replace("\x00", ""))
         customers = [found] if found is not None and paging.offset == 0 else []
+        record_list_view([c.pk for c in customers], by=by, detail="api search")
     elif q:
-        customers = find_customers(q, limit=paging.offset + paging.limit + 1)[paging.offset :]
+        customers = search_customers(q, by=by, offset=paging.offset, limit=paging.limit)
     else:
-        customers = list(active_customers()[paging.offset : paging.offset + paging.limit + 1])
+        customers = customers_page(
+            by=by, offset=paging.offset, limit=paging.limit, detail="api list"
+        )
     more = len(customers) > paging.limit
     customers = customers[: paging.limit]
-    for customer in customers:
-        _audit_view(request, customer, detail="api search")
     return {
         "items": customers,
         "limit": paging.limit,
@@ -107,8 +111,7 @@ def list_customers(
 )
 def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.CUSTOMERS_READ)
-    customer, resolved_from = _get_customer(customer_id)
-    _audit_view(request, customer)
+    customer, resolved_from = _get_customer(customer_id, by=actor(request), detail="api read")
     return customer_out(customer, resolved_from=resolved_from)
 
 
