@@ -201,6 +201,23 @@ def schedule_birthdays(today: date | None = None) -> int:
     return count
 
 
+def schedule_run(
+    trigger: Trigger, *, customer_id: int, occasion: str, facts: dict[str, Any], due_at: datetime
+) -> TriggerRun:
+    """One run of ``trigger`` for a customer outside an event (keyed on ``occasion``): the
+    demo's recent orders, a staff member's "send again"."""
+    run, _created = TriggerRun.objects.get_or_create(
+        idempotency_key=run_key(trigger, occasion, customer_id),
+        defaults={
+            "trigger": trigger,
+            "customer_id": customer_id,
+            "facts": facts,
+            "due_at": due_at,
+        },
+    )
+    return run
+
+
 # --- firing due runs ----------------------------------------------------------------------------
 
 

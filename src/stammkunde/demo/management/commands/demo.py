@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stammkunde.demo.desk import ensure_desk_demo
+from stammkunde.demo.drehbuch import ensure_drehbuch_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
 from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
 from stammkunde.demo.writer import demo_shop_exists, generate_demo
@@ -64,6 +65,10 @@ class Command(BaseCommand):
         _score_customers(console)
         if ensure_desk_demo():
             console.print("Added the service desk's limits, house rules, articles and goodwill.")
+        if ensure_drehbuch_demo():
+            console.print(
+                "Switched the Drehbuch on; sent the recent orders' mails and a newsletter."
+            )
 
         url = f"http://{options['host']}:{options['port']}"
         console.print()
