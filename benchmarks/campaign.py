@@ -174,17 +174,28 @@ def measure_plan() -> dict:
         sender_address="lena.vogel@kaffee.example",
     )
     schedule_campaign(campaign, at=timezone.now(), by=None)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = plan_campaign(campaign.pk)
     seconds = time.perf_counter() - started
+    # SQLite works in this process: on a machine shared with other work, the CPU seconds of
+    # this process are what the planning costs, the wall-clock seconds what it took here.
+    cpu_seconds = time.process_time() - cpu_started
     outcomes = dict(
         SendDecision.objects.filter(source_type="campaign")
         .values_list("rule")
         .annotate(count=Count("id"))
         .values_list("rule", "count")
     )
-    print(f"Planned {result.audience:,} recipients in {seconds:.1f} s: {outcomes}")
-    return {"plan_s": round(seconds, 2), "audience": result.audience, "decisions": outcomes}
+    print(
+        f"Planned {result.audience:,} recipients in {seconds:.1f} s "
+        f"({cpu_seconds:.1f} s CPU): {outcomes}"
+    )
+    return {
+        "plan_s": round(seconds, 2),
+        "plan_cpu_s": round(cpu_seconds, 2),
+        "audience": result.audience,
+        "decisions": outcomes,
+    }
 
 
 def measure_sending(args) -> dict:
