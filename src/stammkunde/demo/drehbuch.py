@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from stammkunde.analytics.models import Segment
+from stammkunde.analytics.segment_services import create_segment
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import Trigger
 from stammkunde.messaging.services.campaigns import (
@@ -99,12 +100,11 @@ def _recent_order_mails() -> None:
 
 
 def _past_campaign() -> None:
-    segment, _created = Segment.objects.get_or_create(
+    segment = Segment.objects.filter(name="Newsletter-Abonnenten").first() or create_segment(
+        by=None,
         name="Newsletter-Abonnenten",
-        defaults={
-            "description": "Alle, die den Newsletter bestellt haben",
-            "definition": {"consent": {"channel": "email", "purpose": "newsletter"}},
-        },
+        description="Alle, die den Newsletter bestellt haben",
+        definition={"consent": {"channel": "email", "purpose": "newsletter"}},
     )
     templates = {}
     for language, (subject, text) in NEWSLETTER.items():
