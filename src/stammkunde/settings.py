@@ -6,14 +6,23 @@ production install comes from environment variables prefixed ``STAMMKUNDE_`` (se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from stammkunde.core.deployment import (
+    private_directory,
+    private_file,
+    production_problems,
+    write_private_file,
+)
 from stammkunde.core.environment import env_bool, env_int, env_list, env_str, parse_smtp_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -31,22 +40,20 @@ def _default_data_dir() -> Path:
 
 
 DATA_DIR = Path(env_str("STAMMKUNDE_DATA_DIR", "") or _default_data_dir()).expanduser()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Readable by its owner only: it holds the database, the secret key and the encryption key.
+private_directory(DATA_DIR)
 
 
 def _secret_key() -> str:
     key = env_str("STAMMKUNDE_SECRET_KEY", "")
-    if key:
-        return key
-    if MODE == "production":
-        raise ImproperlyConfigured(
-            "STAMMKUNDE_SECRET_KEY (or STAMMKUNDE_SECRET_KEY_FILE) is required"
-        )
+    if key or MODE == "production":
+        return key  # production_problems() below refuses an empty or weak one
     # Embedded installs keep a generated key in the data directory so sessions survive restarts.
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # FileExistsError: another process made it a moment ago.
+        with contextlib.suppress(FileExistsError):
+            write_private_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -55,8 +62,10 @@ DEBUG = env_bool("STAMMKUNDE_DEBUG", False)
 ALLOWED_HOSTS = env_list(
     "STAMMKUNDE_ALLOWED_HOSTS", [] if MODE == "production" else ["127.0.0.1", "localhost"]
 )
-if MODE == "production" and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("STAMMKUNDE_ALLOWED_HOSTS is required in production mode")
+if MODE == "production":
+    _problems = production_problems(debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, secret_key=SECRET_KEY)
+    if _problems:
+        raise ImproperlyConfigured("Production mode refuses to start: " + "; ".join(_problems))
 CSRF_TRUSTED_ORIGINS = env_list("STAMMKUNDE_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("STAMMKUNDE_SITE_URL", "http://127.0.0.1:8000")
 
@@ -94,22 +103,36 @@ INSTALLED_APPS = [
     "stammkunde.ui.service",
     "stammkunde.ui.privacy",
     "stammkunde.ui.messaging",
+    "stammkunde.ui.security",
     "stammkunde.api",
+    "stammkunde.logins",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: every page Django renders, not the static files, is marked no-store.
+    "stammkunde.logins.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "stammkunde.logins.middleware.TwoFactorMiddleware",
     "stammkunde.core.origin.OriginMiddleware",
     "stammkunde.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "stammkunde.urls"
@@ -138,6 +161,9 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created 0600 before SQLite opens it; its -wal and -shm files inherit the mode.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets the worker write while the web process reads; IMMEDIATE takes the write lock at
     # BEGIN so two writers wait for each other instead of failing halfway with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -149,6 +175,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("STAMMKUNDE_TEST_SQLITE_NAME", "") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,6 +221,62 @@ X_FRAME_OPTIONS = "DENY"
 HELP_PAGE_FRAME_ANCESTORS = env_list("STAMMKUNDE_HELP_FRAME_ANCESTORS", ["'self'"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Production is served over HTTPS only (a reverse proxy terminates TLS and says so in
+# X-Forwarded-Proto, STAMMKUNDE_BEHIND_PROXY): plain HTTP is redirected and browsers are told
+# to never try it again (HSTS). Preloading is a commitment for the whole domain, so opt-in.
+SECURE_SSL_REDIRECT = env_bool("STAMMKUNDE_SSL_REDIRECT", MODE == "production")
+SECURE_HSTS_SECONDS = env_int("STAMMKUNDE_HSTS_SECONDS", 31_536_000 if MODE == "production" else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STAMMKUNDE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("STAMMKUNDE_HSTS_PRELOAD", False)
+BEHIND_PROXY = env_bool("STAMMKUNDE_BEHIND_PROXY", MODE == "production")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# W021 asks for HSTS preloading, which only the domain's owner may decide (see above).
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp 4): scripts and styles from our own static files only, no
+# inline code; the nonce is there for a script that must be inline one day (none is today).
+# htmx is configured by a meta tag not to inject its indicator <style> (ui/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Failed logins (django-axes), for the staff login and the admin login alike: after
+# LOGIN_FAILURE_LIMIT failures for one username, or from one address, further logins are
+# refused for LOGIN_LOCKOUT_MINUTES; every try during a lockout starts the wait again. Admins
+# see and lift lockouts at ui:lockout-list (audited).
+AXES_FAILURE_LIMIT = env_int("STAMMKUNDE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("STAMMKUNDE_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "ui/security/locked_out.html"
+AXES_ENABLE_ADMIN = False  # logins/admin.py shows axes' tables read-only
+# The client's address: behind the reverse proxy from X-Forwarded-For (as many proxies deep as
+# STAMMKUNDE_PROXY_COUNT), otherwise the peer itself; a header sent straight to us is ignored.
+AXES_IPWARE_PROXY_COUNT = env_int("STAMMKUNDE_PROXY_COUNT", 1) if BEHIND_PROXY else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# Two-factor login (django-otp): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = env_str("STAMMKUNDE_OTP_ISSUER", "Stammkunde")
+
+# Shop credentials and webhook secrets are stored encrypted (core/crypto.py) with these keys,
+# or with the data directory's encryption_key file when none are configured.
+ENCRYPTION_KEYS = env_list("STAMMKUNDE_ENCRYPTION_KEY", [])
 
 EMAIL_BACKEND = env_str("STAMMKUNDE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("STAMMKUNDE_EMAIL_HOST", "localhost")
@@ -286,5 +374,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("STAMMKUNDE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs each failed login and lockout as a warning; its start banner is INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

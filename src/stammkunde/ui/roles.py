@@ -128,6 +128,7 @@ ADMIN_APPS = (
     "service",
     "api",
     "auth",
+    "logins",
 )
 
 

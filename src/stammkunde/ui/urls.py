@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("stammkunde.ui.service.urls")),
     path("", include("stammkunde.ui.privacy.urls")),
     path("", include("stammkunde.ui.messaging.urls")),
+    path("", include("stammkunde.ui.security.urls")),
 ]

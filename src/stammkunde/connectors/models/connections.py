@@ -7,6 +7,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.core.fields import EncryptedTextField
+
 
 def new_webhook_secret() -> str:
     """A random secret the integrator pastes into the shop (256 bits, URL-safe)."""
@@ -29,20 +31,20 @@ class ShopConnection(models.Model):
     shop = models.OneToOneField(
         "shop.Shop", on_delete=models.CASCADE, related_name="connection", verbose_name=_("shop")
     )
-    webhook_secret = models.CharField(_("webhook secret"), max_length=200)
+    # The secrets are stored encrypted (core/crypto.py): a copy of the database alone does not
+    # let anyone forge this shop's webhooks or call its API.
+    webhook_secret = EncryptedTextField(_("webhook secret"))
     hook_token = models.CharField(max_length=64, unique=True, default=new_hook_token)
     api_base_url = models.URLField(_("API base URL"), max_length=300, blank=True)
-    api_key = models.CharField(
+    api_key = EncryptedTextField(
         _("API key"),
-        max_length=300,
         blank=True,
         help_text=_(
             "Shopify: Admin API access token; WooCommerce: consumer key; Shopware 6: client id."
         ),
     )
-    api_secret = models.CharField(
+    api_secret = EncryptedTextField(
         _("API secret"),
-        max_length=300,
         blank=True,
         help_text=_("WooCommerce: consumer secret; Shopware 6: client secret."),
     )
