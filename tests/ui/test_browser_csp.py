@@ -38,8 +38,12 @@ PAGES = [
     "/security/lockouts/",
     "/account/two-factor/",
     "/account/two-factor/setup/",
+    "/service/goodwill/",
+    "/service/policies/",
+    "/service/macros/",
     "/admin/",
     "/api/docs",
+    "/help/",
 ]
 
 
