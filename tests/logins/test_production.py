@@ -142,7 +142,12 @@ def test_production_settings_redirect_to_https_with_hsts(client, settings, agent
 
 PAGES = Path(__file__).parents[2] / "src" / "stammkunde"
 # Templates of pages shown in the browser (mail templates are not under the page CSP).
-PAGE_TEMPLATE_FOLDERS = ("ui", "api/templates")
+PAGE_TEMPLATE_FOLDERS = (
+    "ui",
+    "api/templates",
+    "service/templates",
+    "messaging/templates/messaging/public",
+)
 
 
 def test_no_page_template_has_inline_script_or_style():
