@@ -254,3 +254,16 @@ def test_a_case_event_of_the_service_desk_is_received_by_its_name():
     assert message.from_name == "Jonas Kraft"
     assert message.from_address == "jonas.kraft@kaffee.example"
     assert "Jonas Kraft" in message.text_body.strip().splitlines()[-2:]
+
+
+def test_a_customers_runs_are_exported_and_erased(shipped_trigger):
+    from stammkunde.messaging.drehbuch_gdpr import erase_trigger_runs, export_trigger_runs
+
+    anna, order = customer_with_order()
+    ship(order)
+    (exported,) = export_trigger_runs(anna.pk)
+    assert exported["event"] == "order_shipped" and exported["facts"]["order_id"] == order.pk
+    assert erase_trigger_runs(anna.pk) == {"trigger_runs_skipped": 1, "trigger_runs_blanked": 1}
+    run = TriggerRun.objects.get()
+    assert run.state == RunState.SKIPPED and run.facts == {}
+    assert fire_due_runs() == 0
