@@ -244,3 +244,38 @@ def test_templates_with_unknown_variables_are_refused_with_a_clear_message():
     assert "kunde" in str(error.value)
     assert set(error.value.problems) == {"subject", "text_body"}
     assert not MessageTemplate.objects.filter(name="Kaputt").exists()
+
+
+def test_clicks_are_counted_through_the_redirect_only_when_switched_on(client):
+    from urllib.parse import urlparse
+
+    from stammkunde.messaging.models import CampaignClick
+
+    grant(CustomerFactory())
+    campaign = newsletter()
+    template = campaign.template_de
+    MessageTemplate.objects.filter(pk=template.pk).update(
+        text_body=NEWSLETTER_DE.replace("geröstet.", "geröstet: https://kaffee.example/kenia")
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(track_clicks=True)
+    run_campaign(campaign.pk)
+    message = OutboundMessage.objects.get(source_type="campaign")
+    assert "https://kaffee.example/kenia" not in message.text_body
+    link = next(word for word in message.text_body.split() if "/m/c/" in word)
+    response = client.get(urlparse(link).path)
+    assert response.status_code == 302
+    assert response["Location"] == "https://kaffee.example/kenia"
+    assert CampaignClick.objects.get().campaign_id == campaign.pk
+    forged = client.get(urlparse(link).path[:-6] + "xxxxx/")
+    assert forged.status_code == 400
+    assert CampaignClick.objects.count() == 1
+
+
+def test_without_click_counting_links_stay_as_written():
+    grant(CustomerFactory())
+    campaign = newsletter()
+    MessageTemplate.objects.filter(pk=campaign.template_de_id).update(
+        text_body=NEWSLETTER_DE.replace("geröstet.", "geröstet: https://kaffee.example/kenia")
+    )
+    run_campaign(campaign.pk)
+    assert "https://kaffee.example/kenia" in OutboundMessage.objects.get().text_body

@@ -16,6 +16,9 @@ MAX_AGE_SECONDS = {
     "unsubscribe": 365 * 24 * 3600,
     "confirm": 7 * 24 * 3600,
     "preferences": 90 * 24 * 3600,
+    # A campaign's counted link (campaign and target only: clicks are counted per campaign,
+    # never per person).
+    "click": 365 * 24 * 3600,
 }
 
 

@@ -23,9 +23,16 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.bulk import sqlite_bulk_write_settings
 from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.messaging.click_tracking import click_url, track_links
 from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.mail_data import Sender, mail_data
-from stammkunde.messaging.models import Campaign, CampaignState, MessageTemplate, SendDecision
+from stammkunde.messaging.models import (
+    Campaign,
+    CampaignClick,
+    CampaignState,
+    MessageTemplate,
+    SendDecision,
+)
 from stammkunde.messaging.rendering import TemplateError, render_message
 from stammkunde.messaging.services.bulk_queue import (
     BulkMessage,
@@ -189,6 +196,8 @@ def queue_campaign_batch(campaign_id: int, *, limit: int = QUEUE_BATCH) -> int:
             except TemplateError as error:
                 failed.append((decision_id, error.problem.message))
                 continue
+            if campaign.track_clicks:
+                text, html = track_links(text, html, lambda url: click_url(campaign.pk, url))
             messages.append(
                 BulkMessage(
                     decision_id=decision_id,
@@ -221,6 +230,12 @@ def queue_campaign_batch(campaign_id: int, *, limit: int = QUEUE_BATCH) -> int:
             campaign.state = CampaignState.SENDING
             campaign.save(update_fields=["state"])
     return len(pending)
+
+
+def record_click(campaign_id: int, url: str) -> None:
+    """Count one click on a campaign's link (for the campaign, not for a person)."""
+    if Campaign.objects.filter(pk=campaign_id, track_clicks=True).exists():
+        CampaignClick.objects.create(campaign_id=campaign_id, url=url[:1000])
 
 
 def run_campaign(campaign_id: int) -> PlanResult:
