@@ -34,7 +34,8 @@ def test_submission_is_stored_as_sent_then_processed():
     customer = submission.customer
     assert customer.email == "jana@example.de"
     assert (customer.first_name, customer.last_name) == ("Jana", "Beispiel")
-    assert customer.preferences.get("unverified") is True
+    created = customer.activities.get(kind="customer_created")
+    assert created.params == {"source": "web_form"}
 
 
 def test_known_sender_is_matched_not_duplicated():

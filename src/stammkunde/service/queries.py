@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from stammkunde.audit.models import AuditAction
@@ -174,8 +174,19 @@ def search_articles(
 
 
 def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
-    """The incident's orders with their customers (audited: one entry naming them)."""
+    """The incident's orders with their customers and cases (``row.cases``), so that the cases
+    of one incident are followed together (audited: one entry naming the customers)."""
+    from stammkunde.service.models import Case
+
     rows = list(incident.affected.select_related("order", "customer").order_by("id")[:limit])
+    by_order: dict[int, list[Any]] = {}
+    cases = Case.objects.filter(orders__in=[row.order_id for row in rows]).annotate(
+        order_id=F("orders__id")
+    )
+    for case in cases.order_by("opened_at"):
+        by_order.setdefault(case.order_id, []).append(case)
+    for row in rows:
+        row.cases = by_order.get(row.order_id, [])
     audit(
         actor=by,
         action=AuditAction.VIEW,
@@ -207,3 +218,21 @@ def refund_clocks(*, by: Any, include_done: bool = False, limit: int = 200) -> l
             ],
         )
     return rows
+
+
+def goodwill_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any, list[Any]]:
+    """The customer and their recent orders for the goodwill form (audited read)."""
+    from django.shortcuts import get_object_or_404
+
+    from stammkunde.customers.models import Customer
+
+    customer = get_object_or_404(Customer, pk=customer_id)
+    orders = list(customer.orders.order_by("-placed_at")[:limit])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        obj=customer,
+        customer_id=customer.pk,
+        detail="goodwill form",
+    )
+    return customer, orders

@@ -83,6 +83,7 @@ ESCALATION_REASONS = {
     "legal_threat": gettext_lazy("legal steps announced"),
     "customer_request": gettext_lazy("the customer asked for someone else"),
     "goodwill_limit": gettext_lazy("goodwill above the agent's limit"),
+    "refund_overdue": gettext_lazy("the refund after a return is overdue"),
     "manual": gettext_lazy("handed over by staff"),
     "angry_wording": gettext_lazy("angry wording"),
     "high_value": gettext_lazy("high-value customer"),

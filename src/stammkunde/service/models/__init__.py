@@ -1,5 +1,6 @@
 """The service desk's tables, one module per topic."""
 
+from stammkunde.service.models.case_desk import CaseStepTick
 from stammkunde.service.models.cases import Case, CaseMessage, CaseNumber
 from stammkunde.service.models.crisis import (
     AffectedOrder,
@@ -58,6 +59,7 @@ __all__ = [
     "CaseNumber",
     "CasePriority",
     "CaseStatus",
+    "CaseStepTick",
     "CaseType",
     "CrisisPlan",
     "CrisisStep",

@@ -73,6 +73,14 @@ class GoodwillGrant(models.Model):
     order = models.ForeignKey(
         "shop.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    case = models.ForeignKey(
+        "service.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goodwill_grants",
+        verbose_name=_("case"),
+    )
     case_type = models.CharField(_("case type"), max_length=32, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=GoodwillKind.choices)
     amount = models.DecimalField(_("amount"), **MONEY)

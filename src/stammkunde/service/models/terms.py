@@ -68,6 +68,7 @@ class EscalationReason(models.TextChoices):
     LEGAL_THREAT = "legal_threat", _("legal steps announced")
     CUSTOMER_REQUEST = "customer_request", _("the customer asked for someone else")
     GOODWILL_LIMIT = "goodwill_limit", _("goodwill above the agent's limit")
+    REFUND_OVERDUE = "refund_overdue", _("the refund after a return is overdue")
 
 
 class Assignment(models.TextChoices):

@@ -65,9 +65,11 @@ def request_goodwill(
     by: Any,
     case_type: str = "",
     order: Order | None = None,
+    case: Any = None,
 ) -> GoodwillGrant:
     """Grant goodwill at once when it is within ``by``'s limit, else leave it waiting for a
-    team lead; refuse amounts that cannot be meant (GoodwillError)."""
+    team lead; refuse amounts that cannot be meant (GoodwillError). With a ``case`` the
+    case's type decides the limit and the grant is recorded in the case."""
     if not by.has_perm("service.grant_goodwill"):
         raise GoodwillError(_("You may not grant goodwill."))
     try:
@@ -75,6 +77,10 @@ def request_goodwill(
     except ValueError:
         raise GoodwillError(_("Unknown kind of goodwill.")) from None
     reason = _clean_reason(reason)
+    if case is not None:
+        if case.customer_id != customer.pk:
+            raise GoodwillError(_("The case belongs to another customer."))
+        case_type = case.case_type
     if order is not None and order.customer_id != customer.pk:
         raise GoodwillError(_("The order belongs to another customer."))
     open_on_order = None
@@ -95,6 +101,7 @@ def request_goodwill(
     grant = GoodwillGrant.objects.create(
         customer=customer,
         order=order,
+        case=case,
         case_type=case_type,
         kind=kind,
         amount=Decimal(str(amount)).quantize(Decimal("0.01")),
@@ -131,7 +138,11 @@ def _grant(grant: GoodwillGrant, *, by: Any) -> None:
         kind=ActivityKind.GOODWILL_GRANTED,
         channel=Channel.INTERNAL,
         direction=Direction.OUTBOUND,
-        params={"goodwill": grant.kind, **money_params(grant.amount, grant.currency)},
+        params={
+            "goodwill": grant.kind,
+            **money_params(grant.amount, grant.currency),
+            **({"case": grant.case.reference} if grant.case_id else {}),
+        },
         body=grant.reason,
         actor=grant.requested_by or by,
         subject=grant,

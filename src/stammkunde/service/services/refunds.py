@@ -14,8 +14,9 @@ from django.utils import timezone
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.business_hours import BusinessCalendar, weekday_hours
-from stammkunde.service.models import RefundClock
+from stammkunde.service.models import ACTIVE_STATUSES, Case, EscalationReason, RefundClock
 from stammkunde.service.refund_deadline import RefundState, refund_due_at, refund_state
+from stammkunde.service.services.cases import escalate
 from stammkunde.shop.models import Refund, Return, ReturnStatus
 
 # Without a team calendar: Monday to Friday, 9 to 17, nationwide holidays.
@@ -108,8 +109,10 @@ def check_refund_clocks(
 
 def escalate_overdue_refund(clock: RefundClock) -> None:
     """The escalation after a breach: recorded in the audit log (the refund page lists it as
-    overdue); the customer's open case about the order goes to the mediator."""
+    overdue); the customer's open cases about the order go to the mediator."""
     order = clock.return_request.order
+    for case in Case.objects.filter(orders=order, status__in=ACTIVE_STATUSES):
+        escalate(case, by=None, reason=EscalationReason.REFUND_OVERDUE)
     audit(
         actor=None,
         action=AuditAction.CHANGE,

@@ -20,7 +20,15 @@ from stammkunde.core.retrying import OUTCOME_FIELDS, RetrySchedule, claim_due_id
 from stammkunde.customers.models import Customer
 from stammkunde.customers.services import create_customer
 from stammkunde.service import form_throttle
-from stammkunde.service.models import FormThrottle, SubmissionState, WebFormSubmission
+from stammkunde.service.models import (
+    CaseChannel,
+    CaseType,
+    FormThrottle,
+    SubmissionState,
+    WebFormSubmission,
+)
+from stammkunde.service.services.cases import open_case
+from stammkunde.shop.models import Order
 
 MESSAGE_MAX = 10_000
 SCHEDULE = RetrySchedule(max_attempts=5, base_delay=timedelta(minutes=1))
@@ -120,8 +128,9 @@ def receive_submission(
 
 
 def customer_for(submission: WebFormSubmission) -> Customer:
-    """The customer behind the e-mail address; an unknown sender becomes a new customer,
-    marked unverified (anyone can type any address into a form)."""
+    """The customer behind the e-mail address; an unknown sender becomes a new customer with
+    the source ``web_form``: without an order, a shop account or a consent that customer is an
+    unverified contact (customers.retention), since anyone can type any address into a form."""
     customer = Customer.objects.filter(email=submission.email).first()
     while customer is not None and customer.merged_into_id:
         customer = customer.merged_into
@@ -135,14 +144,33 @@ def customer_for(submission: WebFormSubmission) -> Customer:
         first_name=first[:100],
         last_name=last[:100],
         language=submission.language,
-        preferences={"unverified": True},
     )
     return customer
 
 
 def _open_case(submission: WebFormSubmission) -> None:
     customer = customer_for(submission)
+    orders = (
+        list(Order.objects.filter(customer=customer, number=submission.order_number)[:1])
+        if submission.order_number
+        else []
+    )
+    topic = submission.topic if submission.topic in CaseType.values else CaseType.QUESTION
+    subject = submission.message.splitlines()[0][:120]
+    if submission.order_number:
+        subject = f"{subject} ({submission.order_number})"
+    case = open_case(
+        customer=customer,
+        case_type=topic,
+        channel=CaseChannel.WEB_FORM,
+        subject=subject,
+        body=submission.message,
+        orders=orders,
+        from_address=submission.email,
+        opened_at=submission.received_at,
+    )
     submission.customer = customer
+    submission.case_reference = case.reference
     submission.state = SubmissionState.DONE
 
 

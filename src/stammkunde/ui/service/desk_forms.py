@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stammkunde.service.models import (
+    CaseType,
     CrisisPlan,
     DeskRole,
     GoodwillKind,
@@ -17,10 +18,6 @@ from stammkunde.service.models import (
 
 def case_type_choices() -> list[tuple[str, str]]:
     """The case types of the desk ("" first: every type)."""
-    try:
-        from stammkunde.service.models import CaseType  # type: ignore[attr-defined]
-    except ImportError:  # before the cases app's models exist
-        return [("", _("Every case type"))]
     return [("", _("Every case type")), *CaseType.choices]
 
 
@@ -32,12 +29,15 @@ class GoodwillForm(forms.Form):
     order = forms.ChoiceField(label=_("Order"), required=False)
     case_type = forms.ChoiceField(label=_("Case type"), required=False)
 
-    def __init__(self, *args, orders=(), **kwargs) -> None:
+    def __init__(self, *args, orders=(), with_case_type: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["order"].choices = [("", "—")] + [
             (str(order.pk), order.number) for order in orders
         ]
-        self.fields["case_type"].choices = case_type_choices()
+        if with_case_type:
+            self.fields["case_type"].choices = case_type_choices()
+        else:  # the case's own type decides
+            del self.fields["case_type"]
 
 
 class DecisionForm(forms.Form):

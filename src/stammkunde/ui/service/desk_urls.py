@@ -3,7 +3,7 @@ plans and incidents."""
 
 from django.urls import path
 
-from stammkunde.ui.service import goodwill, incidents, knowledge, policies
+from stammkunde.ui.service import case_desk, goodwill, incidents, knowledge, policies
 
 urlpatterns = [
     path("service/goodwill/", goodwill.goodwill_list, name="goodwill-list"),
@@ -24,6 +24,17 @@ urlpatterns = [
     path("service/knowledge/<int:pk>/", knowledge.article_edit, name="article-edit"),
     path("service/knowledge/help-page/", knowledge.help_settings, name="help-settings"),
     path("service/knowledge/suggest/", knowledge.article_suggest, name="article-suggest"),
+    path("service/knowledge/<int:pk>/use/", case_desk.article_use, name="article-use"),
+    path(
+        "service/cases/<int:case_id>/steps/<int:step_id>/",
+        case_desk.step_tick,
+        name="case-step-tick",
+    ),
+    path(
+        "service/cases/<int:case_id>/macros/<int:macro_id>/",
+        case_desk.macro_use,
+        name="case-macro-use",
+    ),
     path("service/incidents/", incidents.incident_list, name="incident-list"),
     path("service/incidents/<int:pk>/", incidents.incident_detail, name="incident-detail"),
 ]

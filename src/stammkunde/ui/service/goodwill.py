@@ -11,9 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.customers.models import Customer
-from stammkunde.service.models import GoodwillGrant, GoodwillStatus
-from stammkunde.service.queries import goodwill_requested_by, goodwill_totals, pending_goodwill
+from stammkunde.service.models import Case, GoodwillGrant, GoodwillStatus
+from stammkunde.service.queries import (
+    goodwill_requested_by,
+    goodwill_subject,
+    goodwill_totals,
+    pending_goodwill,
+)
 from stammkunde.service.services.goodwill import (
     GoodwillError,
     approve_goodwill,
@@ -22,6 +26,7 @@ from stammkunde.service.services.goodwill import (
 )
 from stammkunde.shop.services.vouchers import export_vouchers
 from stammkunde.ui.service.desk_forms import DecisionForm, GoodwillForm
+from stammkunde.ui.service.templatetags.desk_ui import case_url
 
 
 def _require(request: HttpRequest, *perms: str) -> None:
@@ -48,9 +53,11 @@ def goodwill_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     _require(request, "service.grant_goodwill")
-    customer = get_object_or_404(Customer, pk=customer_id)
-    orders = list(customer.orders.order_by("-placed_at")[:50])
-    form = GoodwillForm(request.POST or None, orders=orders)
+    customer, orders = goodwill_subject(customer_id, by=request.user)
+    case = None
+    if request.GET.get("case"):
+        case = get_object_or_404(Case, pk=request.GET["case"], customer=customer)
+    form = GoodwillForm(request.POST or None, orders=orders, with_case_type=case is None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = next((o for o in orders if str(o.pk) == data["order"]), None)
@@ -61,8 +68,9 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
                 amount=data["amount"].strip().replace(",", "."),
                 reason=data["reason"],
                 by=request.user,
-                case_type=data["case_type"] or "",
+                case_type=data.get("case_type") or "",
                 order=order,
+                case=case,
             )
         except GoodwillError as error:
             form.add_error(None, str(error))
@@ -79,11 +87,13 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
                     _("Above your limit of %(limit)s EUR: the request waits for a team lead.")
                     % {"limit": grant.limit_at_request},
                 )
+            if case is not None:
+                return redirect(case_url(case))
             return redirect("ui:goodwill-list")
     return render(
         request,
         "ui/service/desk/goodwill_form.html",
-        {"form": form, "customer": customer},
+        {"form": form, "customer": customer, "case": case},
         status=422 if request.method == "POST" else 200,
     )
 

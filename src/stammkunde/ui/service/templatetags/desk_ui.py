@@ -1,0 +1,47 @@
+"""The desk's panels inside a case page: crisis plans with ticked steps, goodwill, macros and
+the article suggestions beside the reply box. The case page includes them with
+``{% load desk_ui %}{% desk_case_panels case %}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from stammkunde.service.services.case_desk import macros_for_case, plans_for_case
+
+register = template.Library()
+
+
+@register.inclusion_tag("ui/service/desk/_case_panels.html", takes_context=True)
+def desk_case_panels(context: dict[str, Any], case: Any) -> dict[str, Any]:
+    user = context["request"].user
+    return {
+        "case": case,
+        "perms": context.get("perms"),
+        "csrf_token": context.get("csrf_token"),
+        "plans": plans_for_case(case, language=get_language() or "de")
+        if user.has_perm("service.view_crisisplan")
+        else [],
+        "macros": macros_for_case(case) if user.has_perm("service.view_macro") else [],
+        "grants": list(case.goodwill_grants.select_related("voucher", "requested_by"))
+        if user.has_perm("service.grant_goodwill")
+        else [],
+        "can_grant": user.has_perm("service.grant_goodwill"),
+        "can_search": user.has_perm("service.view_knowledgearticle"),
+    }
+
+
+def case_url(case: Any) -> str:
+    """The case page (the cases' topic names it ``ui:case-detail``); the customer's page
+    while it is not there."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("ui:case-detail", args=[case.pk])
+    except NoReverseMatch:
+        return reverse("ui:customer-detail", args=[case.customer_id])
+
+
+register.filter("case_url", case_url)
