@@ -1,11 +1,26 @@
-"""Reads of the service desk for intake, the staff pages, jobs and reports."""
+"""Reads of cases for intake (threading) and the staff pages (queue, case page)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from stammkunde.service.models import Case, CaseMessage
+from django.db.models import F, Prefetch, Q
+from django.utils import timezone
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.service.clock import due_state
+from stammkunde.service.models import (
+    ACTIVE_STATUSES,
+    DONE_STATUSES,
+    Case,
+    CaseMessage,
+    CaseStatus,
+)
 from stammkunde.service.models.cases import REFERENCE_PREFIX
 
 REFERENCE_PATTERN = re.compile(rf"\[?\b{re.escape(REFERENCE_PREFIX)}(\d{{1,12}})\b\]?", re.I)
@@ -41,3 +56,304 @@ def case_by_message_ids(message_ids: Iterable[str]) -> Case | None:
         if mid in found:
             return Case.objects.select_related("customer", "team", "assignee").get(pk=found[mid])
     return None
+
+
+# --- Staff pages: the queue and the case page (each read audited by the query that does it).
+
+QUEUE_VIEWS = ("mine", "team", "unassigned", "due", "escalated", "all", "done")
+# Due within this long counts as "due" in the queue, in real time.
+DUE_SOON = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    view: str = "mine"
+    status: str = ""
+    case_type: str = ""
+    team_id: int | None = None
+    priority: str = ""
+    text: str = ""
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    due: datetime | None
+    due_state: str
+
+
+def _due_of(case: Case) -> datetime | None:
+    if case.status in DONE_STATUSES or case.status == CaseStatus.WAITING_CUSTOMER:
+        return None
+    if case.first_response_at is None:
+        return case.first_response_due_at
+    return case.resolution_due_at
+
+
+def case_queue(
+    *, by: Any, filters: QueueFilter, limit: int = 100, now: datetime | None = None
+) -> list[QueueRow]:
+    """One page of the case queue for ``by`` (mine, my teams', unassigned, due or overdue,
+    escalated, all active, done), filtered, oldest due first; audited with the customers shown."""
+    now = now or timezone.now()
+    cases = Case.objects.select_related("customer", "team", "assignee")
+    if filters.view == "done":
+        cases = cases.filter(status__in=DONE_STATUSES)
+    else:
+        cases = cases.filter(status__in=ACTIVE_STATUSES)
+    if filters.view == "mine":
+        cases = cases.filter(assignee=by)
+    elif filters.view == "team":
+        cases = cases.filter(team__members__user=by)
+    elif filters.view == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.view == "due":
+        soon = now + DUE_SOON
+        cases = cases.exclude(status=CaseStatus.WAITING_CUSTOMER).filter(
+            Q(first_response_at__isnull=True, first_response_due_at__lte=soon)
+            | Q(first_response_at__isnull=False, resolution_due_at__lte=soon)
+        )
+    elif filters.view == "escalated":
+        cases = cases.filter(escalated_at__isnull=False)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    if filters.team_id:
+        cases = cases.filter(team_id=filters.team_id)
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    if filters.text:
+        term = filters.text.strip()
+        cases = cases.filter(
+            Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email=term.lower())
+        )
+    if filters.view == "done":
+        cases = cases.order_by("-solved_at", "-id")
+    elif filters.view == "escalated":
+        cases = cases.order_by("escalated_at", "id")
+    else:
+        cases = cases.order_by(F("first_response_due_at").asc(nulls_last=True), "opened_at", "id")
+    rows = []
+    for case in cases.distinct()[:limit]:
+        due = _due_of(case)
+        warn = timedelta(minutes=case.team.warn_before_minutes if case.team else 60)
+        rows.append(QueueRow(case, due, due_state(due, now, warn_before=warn)))
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="service.case",
+        customer_ids=[row.case.customer_id for row in rows],
+        detail=f"case queue: {filters.view}",
+    )
+    return rows
+
+
+def queue_counts(*, by: Any, now: datetime | None = None) -> dict[str, int]:
+    """How many cases each tab of the queue holds (counts only, no personal data)."""
+    now = now or timezone.now()
+    active = Case.objects.filter(status__in=ACTIVE_STATUSES)
+    soon = now + DUE_SOON
+    return {
+        "mine": active.filter(assignee=by).count(),
+        "team": active.filter(team__members__user=by).distinct().count(),
+        "unassigned": active.filter(assignee__isnull=True).count(),
+        "due": active.exclude(status=CaseStatus.WAITING_CUSTOMER)
+        .filter(
+            Q(first_response_at__isnull=True, first_response_due_at__lte=soon)
+            | Q(first_response_at__isnull=False, resolution_due_at__lte=soon)
+        )
+        .count(),
+        "escalated": active.filter(escalated_at__isnull=False).count(),
+        "all": active.count(),
+    }
+
+
+@dataclass
+class CasePage:
+    case: Case
+    messages: list[CaseMessage]
+    orders: list[Any]
+    other_cases: list[Case]
+    customer_orders: list[Any]
+    due: datetime | None
+    due_state: str
+
+
+def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage | None:
+    """Everything the case page shows, in a fixed number of queries whatever the thread's
+    length: the case, its thread with authors, its orders with shipments, the customer's other
+    cases and latest orders. Audited as one view of the customer's data."""
+    from stammkunde.shop.models import Order, Shipment
+
+    now = now or timezone.now()
+    case = (
+        Case.objects.select_related(
+            "customer", "team", "assignee", "merged_into", "split_from", "reopened_from"
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        return None
+    messages = list(
+        CaseMessage.objects.filter(case=case).select_related("author").order_by("created_at", "id")
+    )
+    shipments = Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at"))
+    orders = list(
+        case.orders.select_related("shop")
+        .prefetch_related("lines", shipments)
+        .order_by("-placed_at")
+    )
+    other_cases = list(
+        Case.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .select_related("assignee")
+        .order_by("-opened_at")[:10]
+    )
+    customer_orders = list(
+        Order.objects.filter(customer_id=case.customer_id)
+        .select_related("shop")
+        .order_by("-placed_at")[:10]
+    )
+    due = _due_of(case)
+    warn = timedelta(minutes=case.team.warn_before_minutes if case.team else 60)
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        obj=case,
+        customer_id=case.customer_id,
+        detail=f"case page {case.reference}",
+    )
+    return CasePage(
+        case=case,
+        messages=messages,
+        orders=orders,
+        other_cases=other_cases,
+        customer_orders=customer_orders,
+        due=due,
+        due_state=due_state(due, now, warn_before=warn),
+    )
+
+
+def cases_of_customer(customer_id: int, *, limit: int = 10) -> list[Case]:
+    """The customer's latest cases (for the panel on the customer page, which audits its own
+    read of the customer)."""
+    return list(
+        Case.objects.filter(customer_id=customer_id)
+        .select_related("assignee", "team")
+        .order_by("-opened_at")[:limit]
+    )
+
+
+def agents() -> list[Any]:
+    """Staff who can take cases (for the assign box), by name."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.filter(
+        content_type__app_label="service", codename="work_cases"
+    ).first()
+    users = get_user_model().objects.filter(is_active=True)
+    if permission is not None:
+        users = users.filter(
+            Q(groups__permissions=permission)
+            | Q(user_permissions=permission)
+            | Q(is_superuser=True)
+        )
+    return list(users.distinct().order_by("first_name", "last_name", "username"))
+
+
+@dataclass
+class ServiceReport:
+    first_response_hours: Any
+    resolution_hours: Any
+    first_response_met: float | None
+    resolution_met: float | None
+    per_type: dict[str, int]
+    per_team: dict[str, int]
+    weeks: list[str]
+    per_week_by_type: dict[str, list[int]]
+    backlog: dict[str, int]
+
+
+def service_report(*, since: datetime, now: datetime | None = None) -> ServiceReport:
+    """Figures of the cases opened since ``since``: response and resolution times in business
+    hours (median, p90), the share that met the standard, cases per type, team and week, and
+    the current backlog by age. Counts only: no personal data is shown."""
+    from stammkunde.service.business_hours import CalendarError, business_time_between
+    from stammkunde.service.clock import pauses_from_json
+    from stammkunde.service.reporting import backlog_by_age, met_share, spread
+
+    now = now or timezone.now()
+    cases = list(
+        Case.objects.filter(opened_at__gte=since, merged_into__isnull=True)
+        .select_related("team")
+        .only(
+            "opened_at",
+            "first_response_at",
+            "first_response_due_at",
+            "solved_at",
+            "resolution_due_at",
+            "case_type",
+            "pauses",
+            "team",
+        )
+    )
+    calendars: dict[int, Any] = {}
+    first, resolution, first_met, resolution_met = [], [], [], []
+    per_type: dict[str, int] = {}
+    per_team: dict[str, int] = {}
+    week_starts = []
+    for case in cases:
+        per_type[case.case_type] = per_type.get(case.case_type, 0) + 1
+        team_name = case.team.name if case.team else "\u2013"
+        per_team[team_name] = per_team.get(team_name, 0) + 1
+        week_starts.append((case.opened_at - timedelta(days=case.opened_at.weekday())).date())
+        calendar = None
+        if case.team is not None:
+            if case.team_id not in calendars:
+                try:
+                    calendars[case.team_id] = case.team.calendar()
+                except (CalendarError, ValueError):
+                    calendars[case.team_id] = None
+            calendar = calendars[case.team_id]
+
+        def hours(end: datetime, case: Case = case, calendar: Any = calendar) -> float:
+            if calendar is None:
+                return (end - case.opened_at).total_seconds() / 3600
+            pauses = pauses_from_json(case.pauses)
+            return (
+                business_time_between(calendar, case.opened_at, end, pauses=pauses).total_seconds()
+                / 3600
+            )
+
+        if case.first_response_at is not None:
+            first.append(hours(case.first_response_at))
+            if case.first_response_due_at is not None:
+                first_met.append(case.first_response_at <= case.first_response_due_at)
+        elif case.first_response_due_at is not None and case.first_response_due_at < now:
+            first_met.append(False)
+        if case.solved_at is not None:
+            resolution.append(hours(case.solved_at))
+            if case.resolution_due_at is not None:
+                resolution_met.append(case.solved_at <= case.resolution_due_at)
+    weeks = sorted(set(week_starts))
+    per_week_by_type = {case_type: [0] * len(weeks) for case_type in sorted(per_type)}
+    index = {week: number for number, week in enumerate(weeks)}
+    for case, week in zip(cases, week_starts, strict=True):
+        per_week_by_type[case.case_type][index[week]] += 1
+    open_since = list(
+        Case.objects.filter(status__in=ACTIVE_STATUSES).values_list("opened_at", flat=True)
+    )
+    return ServiceReport(
+        first_response_hours=spread(first),
+        resolution_hours=spread(resolution),
+        first_response_met=met_share(first_met),
+        resolution_met=met_share(resolution_met),
+        per_type=per_type,
+        per_team=per_team,
+        weeks=[week.isoformat() for week in weeks],
+        per_week_by_type=per_week_by_type,
+        backlog=backlog_by_age(open_since, now),
+    )

@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("stammkunde.ui.service.desk_urls")),
+    path("", include("stammkunde.ui.service.case_urls")),
 ]

@@ -1,0 +1,85 @@
+"""The service report for team leads: response times, standards met, cases per type and team
+over time, backlog by age (charts from ui/charts.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from stammkunde.service.case_queries import service_report as build_report
+from stammkunde.service.models import CaseType
+from stammkunde.ui.charts import Series, bar_chart, line_chart
+
+PERIODS = {"30": 30, "90": 90, "365": 365}
+BACKLOG_LABELS = {
+    "under_1_day": _("under 1 day"),
+    "1_to_3_days": _("1-3 days"),
+    "3_to_7_days": _("3-7 days"),
+    "7_to_30_days": _("7-30 days"),
+    "over_30_days": _("over 30 days"),
+}
+
+
+def _hours(value: float | None) -> str:
+    return "\u2013" if value is None else number_format(value, 1)
+
+
+def _percent(value: float | None) -> str:
+    return "\u2013" if value is None else f"{number_format(value * 100, 0)} %"
+
+
+@login_required
+@permission_required("service.view_service_reports", raise_exception=True)
+def service_report(request: HttpRequest) -> HttpResponse:
+    days = PERIODS.get(request.GET.get("days", "90"), 90)
+    report = build_report(since=timezone.now() - timedelta(days=days))
+    types = [str(CaseType(value).label) for value in report.per_week_by_type]
+    per_week = line_chart(
+        report.weeks,
+        [
+            Series(label, values)
+            for label, values in zip(types, report.per_week_by_type.values(), strict=True)
+        ],
+        title=_("Cases per type and week"),
+        description=_("New cases per week, one line per case type"),
+        chart_id="cases-per-week",
+    )
+    per_team = bar_chart(
+        list(report.per_team),
+        [Series(_("Cases"), list(report.per_team.values()))],
+        title=_("Cases per team"),
+        description=_("Cases opened in the period per team"),
+        chart_id="cases-per-team",
+    )
+    backlog = bar_chart(
+        [str(BACKLOG_LABELS[key]) for key in report.backlog],
+        [Series(_("Open cases"), list(report.backlog.values()))],
+        title=_("Backlog by age"),
+        description=_("Open cases by how long ago they were opened"),
+        chart_id="backlog-by-age",
+    )
+    figures = [
+        (_("First response, median (business hours)"), _hours(report.first_response_hours.median)),
+        (_("First response, 90th percentile"), _hours(report.first_response_hours.p90)),
+        (_("Resolution, median (business hours)"), _hours(report.resolution_hours.median)),
+        (_("Resolution, 90th percentile"), _hours(report.resolution_hours.p90)),
+        (_("First-response standard met"), _percent(report.first_response_met)),
+        (_("Resolution standard met"), _percent(report.resolution_met)),
+    ]
+    per_type = [(str(CaseType(key).label), count) for key, count in sorted(report.per_type.items())]
+    return render(
+        request,
+        "ui/service/cases/report.html",
+        {
+            "days": days,
+            "figures": figures,
+            "per_type": per_type,
+            "charts": [per_week, per_team, backlog],
+        },
+    )

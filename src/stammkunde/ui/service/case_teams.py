@@ -1,0 +1,154 @@
+"""Teams, their response-time standards and the routing rules, for team leads."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from stammkunde.service.models import RoutingRule, Team
+from stammkunde.service.services.teams import TeamError, save_routing_rule, update_team
+
+MANAGE = "service.manage_teams"
+
+
+class TeamForm(forms.ModelForm):
+    opening_hours = forms.CharField(
+        label=gettext_lazy('Opening hours (JSON: weekday 0-6 to [["09:00", "17:00"]])'),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    company_holidays = forms.CharField(
+        label=gettext_lazy('Company holidays (JSON: [["2026-12-24", "2026-12-31"]])'),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    class Meta:
+        model = Team
+        fields = [
+            "name",
+            "opening_hours",
+            "subdivision",
+            "company_holidays",
+            "first_response_minutes",
+            "resolution_minutes",
+            "warn_before_minutes",
+            "escalate_on_breach",
+            "assignment",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["opening_hours"] = json.dumps(self.instance.opening_hours)
+            self.initial["company_holidays"] = json.dumps(self.instance.company_holidays)
+
+    def _json(self, name: str, empty):
+        raw = (self.cleaned_data.get(name) or "").strip()
+        if not raw:
+            return empty
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(_("This is not valid JSON.")) from None
+
+    def clean_opening_hours(self):
+        value = self._json("opening_hours", {})
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Opening hours map weekdays to lists of times."))
+        return value
+
+    def clean_company_holidays(self):
+        value = self._json("company_holidays", [])
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("Company holidays are a list of date ranges."))
+        return value
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "name",
+            "position",
+            "is_active",
+            "case_type",
+            "keywords",
+            "channel",
+            "order_status",
+            "customer_segment",
+            "min_customer_value",
+            "team",
+            "set_priority",
+        ]
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = Team.objects.prefetch_related("members__user", "standards").order_by("name")
+    return render(request, "ui/service/cases/teams.html", {"teams": teams})
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team, pk=pk)
+    form = TeamForm(request.POST or None, instance=Team.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_team(
+                team,
+                by=request.user,
+                changes={name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("ui:team-list")
+    return render(
+        request,
+        "ui/service/cases/team_form.html",
+        {"form": form, "team": team},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+def routing_rules(request: HttpRequest) -> HttpResponse:
+    rules = RoutingRule.objects.select_related("team").order_by("position", "id")
+    default = Team.objects.filter(is_default=True).first()
+    return render(request, "ui/service/cases/rules.html", {"rules": rules, "default": default})
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(RoutingRule, pk=pk) if pk else None
+    form = RuleForm(request.POST or None, instance=RoutingRule.objects.filter(pk=pk).first())
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_routing_rule(
+                rule,
+                by=request.user,
+                values={name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Routing rule saved."))
+            return redirect("ui:routing-rules")
+    return render(
+        request,
+        "ui/service/cases/rule_form.html",
+        {"form": form, "rule": rule},
+        status=422 if form.errors else 200,
+    )

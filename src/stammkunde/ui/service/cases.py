@@ -1,0 +1,149 @@
+"""The case queue, the case page and opening a case (from the customer page or a call)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from stammkunde.customers.models import Customer
+from stammkunde.service.case_queries import (
+    QUEUE_VIEWS,
+    QueueFilter,
+    agents,
+    case_page,
+    queue_counts,
+)
+from stammkunde.service.case_queries import (
+    case_queue as read_case_queue,
+)
+from stammkunde.service.models import CaseStatus, Team
+from stammkunde.service.services.cases import CaseError, open_case
+from stammkunde.ui.roles import MEDIATOR
+from stammkunde.ui.service.case_forms import (
+    AssignForm,
+    EscalateForm,
+    NoteForm,
+    OpenCaseForm,
+    QueueFilterForm,
+    ReplyForm,
+    StatusForm,
+)
+
+WORK = "service.work_cases"
+MEDIATE_PERMISSION = "service.mediate_cases"
+
+
+def require_case_access(request: HttpRequest) -> None:
+    if not (request.user.has_perm(WORK) or request.user.has_perm(MEDIATE_PERMISSION)):
+        raise PermissionDenied
+
+
+@login_required
+def case_queue(request: HttpRequest) -> HttpResponse:
+    """Tabs: mine, my teams', unassigned, due or overdue, escalated (the mediator's queue),
+    all active, done; filters by status, type, team, priority and text."""
+    require_case_access(request)
+    # The mediator's own queue is the escalations (seed 001, tip 5).
+    default = "escalated" if request.user.groups.filter(name=MEDIATOR).exists() else "mine"
+    view = request.GET.get("view") or default
+    if view not in QUEUE_VIEWS:
+        view = default
+    teams = list(Team.objects.order_by("name"))
+    form = QueueFilterForm(request.GET or None, teams=teams)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = QueueFilter(
+        view=view,
+        status=data.get("status", ""),
+        case_type=data.get("case_type", ""),
+        team_id=int(data["team"]) if data.get("team") else None,
+        priority=data.get("priority", ""),
+        text=data.get("q", ""),
+    )
+    rows = read_case_queue(by=request.user, filters=filters)
+    return render(
+        request,
+        "ui/service/cases/queue.html",
+        {
+            "rows": rows,
+            "view": view,
+            "views": QUEUE_VIEWS,
+            "counts": queue_counts(by=request.user),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thread with notes, the customer's history and orders beside it, the actions."""
+    require_case_access(request)
+    page = case_page(pk, by=request.user)
+    if page is None:
+        raise Http404("no such case")
+    case = page.case
+    if case.merged_into_id and request.GET.get("stay") != "1":
+        messages.info(
+            request,
+            _("Case %(old)s was merged into %(new)s.")
+            % {"old": case.reference, "new": case.merged_into.reference},
+        )
+        return redirect("ui:case-detail", pk=case.merged_into_id)
+    teams = list(Team.objects.order_by("name"))
+    context = {
+        "page": page,
+        "case": case,
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "status_form": StatusForm(initial={"status": case.status}),
+        "assign_form": AssignForm(
+            users=agents(),
+            teams=teams,
+            initial={"assignee": str(case.assignee_id or "")},
+        ),
+        "escalate_form": EscalateForm(),
+        "can_work": request.user.has_perm(WORK) or request.user.has_perm(MEDIATE_PERMISSION),
+        "statuses": CaseStatus,
+    }
+    return render(request, "ui/service/cases/detail.html", context)
+
+
+@login_required
+def case_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Open a case for a customer: from their page, or while on the phone with them."""
+    if not request.user.has_perm(WORK):
+        raise PermissionDenied
+    customer = get_object_or_404(Customer, pk=customer_id, merged_into__isnull=True)
+    orders = list(customer.orders.order_by("-placed_at")[:50])
+    initial = {"channel": request.GET.get("channel") or "phone"}
+    form = OpenCaseForm(request.POST or None, orders=orders, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = [order for order in orders if str(order.pk) in set(data["orders"])]
+        try:
+            case = open_case(
+                customer=customer,
+                case_type=data["case_type"],
+                channel=data["channel"],
+                subject=data["subject"],
+                body=data["body"],
+                orders=chosen,
+                priority=data["priority"],
+                by=request.user,
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
+            return redirect("ui:case-detail", pk=case.pk)
+    return render(
+        request,
+        "ui/service/cases/new.html",
+        {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,238 @@
+"""The case pages: queue, case page and its actions, opening a case, teams, rules, report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from stammkunde.audit.models import AuditEntry
+from stammkunde.messaging.models import OutboundMessage
+from stammkunde.service.models import Case, CaseMessage, CaseStatus, RoutingRule, Team, TeamMember
+from stammkunde.service.services import cases as services
+from tests.factories import CustomerFactory, OrderFactory, make_staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def erika(db):
+    return CustomerFactory(first_name="Erika", last_name="Mustermann", email="erika@example.de")
+
+
+@pytest.fixture
+def case(erika, agent):
+    for team in Team.objects.all():
+        TeamMember.objects.create(team=team, user=agent)
+    order = OrderFactory(customer=erika, number="10234")
+    return services.open_case(
+        customer=erika,
+        case_type="delivery_problem",
+        channel="email",
+        subject="Paket nicht angekommen",
+        body="Bestellung 10234 ist nicht da.",
+        orders=[order],
+        from_address="erika@example.de",
+        message_id="<m1@example.de>",
+    )
+
+
+@pytest.fixture
+def mediator(db):
+    return make_staff_user("moritz", role="Mediator")
+
+
+def test_the_agent_finds_the_case_in_their_queue(client, agent, case):
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-queue")).content.decode()
+    assert case.reference in html
+    assert "Paket nicht angekommen" in html
+    entry = AuditEntry.objects.filter(actor=agent, detail="case queue: mine").get()
+    assert list(entry.customers.values_list("customer_id", flat=True)) == [case.customer_id]
+
+
+def test_the_queue_filters_by_type_and_text(client, agent, case):
+    client.force_login(agent)
+    hit = client.get(reverse("ui:case-queue"), {"view": "all", "case_type": "delivery_problem"})
+    miss = client.get(reverse("ui:case-queue"), {"view": "all", "case_type": "return"})
+    by_text = client.get(reverse("ui:case-queue"), {"view": "all", "q": case.reference})
+    assert case.reference in hit.content.decode()
+    assert case.reference not in miss.content.decode()
+    assert case.reference in by_text.content.decode()
+
+
+def test_the_case_page_shows_thread_orders_and_is_audited(client, agent, case):
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert "Bestellung 10234 ist nicht da." in html
+    assert "10234" in html
+    assert AuditEntry.objects.filter(
+        actor=agent, action="view", object_id=str(case.pk), customer_id=case.customer_id
+    ).exists()
+
+
+def test_the_case_page_reads_a_long_thread_in_a_fixed_number_of_queries(client, agent, case):
+    client.force_login(agent)
+    url = reverse("ui:case-detail", args=[case.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    now = timezone.now()
+    CaseMessage.objects.bulk_create(
+        CaseMessage(
+            case=case,
+            direction="note" if number % 3 == 0 else "inbound",
+            author=agent if number % 3 == 0 else None,
+            from_address="erika@example.de",
+            body_text=f"Nachricht {number}",
+            created_at=now + timedelta(seconds=number),
+        )
+        for number in range(200)
+    )
+    with CaptureQueriesContext(connection) as long:
+        response = client.get(url)
+    assert "Nachricht 199" in response.content.decode()
+    assert len(long.captured_queries) == len(short.captured_queries)
+
+
+def test_html_of_a_mail_is_shown_in_a_sandbox_without_scripts(client, agent, case):
+    CaseMessage.objects.filter(case=case).update(body_html="<p>Hallo</p><script>alert(1)</script>")
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "sandbox title=" in html
+
+
+def test_the_agent_replies_and_sets_the_status(client, agent, case):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:case-reply", args=[case.pk]),
+        {"text": "Wir haben nachgefragt.", "status": "waiting_customer"},
+    )
+    assert response.status_code == 302
+    assert OutboundMessage.objects.get().subject.startswith(f"Re: [{case.reference}]")
+    client.post(reverse("ui:case-status", args=[case.pk]), {"status": "solved"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SOLVED
+
+
+def test_an_empty_reply_gets_a_message_not_a_500(client, agent, case):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:case-reply", args=[case.pk]), {"text": " ", "status": "open"}, follow=True
+    )
+    assert response.status_code == 200
+    assert OutboundMessage.objects.count() == 0
+
+
+def test_notes_assign_and_escalate_from_the_page(client, agent, case, mediator):
+    client.force_login(agent)
+    client.post(reverse("ui:case-note", args=[case.pk]), {"text": "Kundin ruft an"})
+    client.post(reverse("ui:case-assign", args=[case.pk]), {"assignee": "", "team": ""})
+    client.post(reverse("ui:case-escalate", args=[case.pk]), {"reason": "customer_request"})
+    case.refresh_from_db()
+    assert case.messages.filter(direction="note").count() == 1
+    assert case.assignee is None
+    assert case.escalation_reason == "customer_request"
+    client.force_login(mediator)
+    html = client.get(reverse("ui:case-queue")).content.decode()
+    assert case.reference in html
+    assert "the customer asked for someone else" in html
+
+
+def test_a_case_is_opened_from_the_customer_page_during_a_call(client, agent, erika):
+    client.force_login(agent)
+    page = client.get(reverse("ui:customer-detail", args=[erika.pk])).content.decode()
+    assert reverse("ui:case-new", args=[erika.pk]) in page
+    response = client.post(
+        reverse("ui:case-new", args=[erika.pk]) + "?channel=phone",
+        {
+            "case_type": "damaged_goods",
+            "channel": "phone",
+            "subject": "Tasse zerbrochen",
+            "body": "Ruft an",
+        },
+    )
+    case = Case.objects.get(customer=erika)
+    assert response.url == reverse("ui:case-detail", args=[case.pk])
+    assert case.channel == "phone"
+    assert case.team.slug == "produktmanagement"
+    assert case.opened_by == agent
+
+
+def test_a_bad_form_to_open_a_case_is_a_422(client, agent, erika):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:case-new", args=[erika.pk]),
+        {"case_type": "weird", "channel": "phone", "subject": ""},
+    )
+    assert response.status_code == 422
+
+
+def test_marketing_sees_no_cases(client, marketer, case):
+    client.force_login(marketer)
+    assert client.get(reverse("ui:case-queue")).status_code == 403
+    assert client.get(reverse("ui:case-detail", args=[case.pk])).status_code == 403
+
+
+def test_agents_may_not_change_teams_or_see_reports(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("ui:team-list")).status_code == 403
+    assert client.get(reverse("ui:service-report")).status_code == 403
+
+
+def test_the_team_lead_edits_a_team_and_a_rule(client, team_lead):
+    client.force_login(team_lead)
+    team = Team.objects.get(slug="logistik")
+    response = client.post(
+        reverse("ui:team-edit", args=[team.pk]),
+        {
+            "name": "Logistik",
+            "opening_hours": '{"0": [["08:00", "16:00"]]}',
+            "subdivision": "BY",
+            "company_holidays": "[]",
+            "first_response_minutes": "240",
+            "resolution_minutes": "",
+            "warn_before_minutes": "30",
+            "escalate_on_breach": "on",
+            "assignment": "least_loaded",
+        },
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.first_response_minutes, team.assignment) == (240, "least_loaded")
+    bad = client.post(
+        reverse("ui:team-edit", args=[team.pk]),
+        {
+            "name": "Logistik",
+            "opening_hours": '{"0": [["17:00", "08:00"]]}',
+            "assignment": "none",
+            "warn_before_minutes": "30",
+        },
+    )
+    assert bad.status_code == 422
+    response = client.post(
+        reverse("ui:routing-rule-new"),
+        {
+            "name": "Retouren",
+            "position": "50",
+            "is_active": "on",
+            "case_type": "return",
+            "team": str(team.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert RoutingRule.objects.filter(name="Retouren", team=team).exists()
+
+
+def test_the_report_shows_figures_and_charts(client, team_lead, case, agent):
+    services.reply(case, by=agent, text="Ist unterwegs.")
+    client.force_login(team_lead)
+    html = client.get(reverse("ui:service-report")).content.decode()
+    assert "First response, median" in html
+    assert 'id="cases-per-week"' in html or "cases-per-week" in html
+    assert "Delivery problem" in html
