@@ -24,7 +24,10 @@ REPLY_STATUSES = [
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 8}))
+    # data-reply-box: where desk's macros and articles are put (static/ui/service/desk.js).
+    text = forms.CharField(
+        label=_("Reply"), widget=forms.Textarea(attrs={"rows": 8, "data-reply-box": ""})
+    )
     status = forms.ChoiceField(
         label=_("Then set the case to"), choices=REPLY_STATUSES, initial=CaseStatus.WAITING_CUSTOMER
     )
