@@ -19,7 +19,7 @@ from stammkunde.core.gdpr import (
 HOLD_DATA_WITHOUT_A_KEY = {"connectors"}
 # Filled in today by the privacy increment that brings their handlers, and by messaging's own
 # (helper outbox, CONTRACTS.md "Trust"); it may only shrink.
-NOT_YET_REGISTERED = {"messaging"}
+NOT_YET_REGISTERED: set[str] = set()
 
 
 def apps_holding_customer_data() -> set[str]:

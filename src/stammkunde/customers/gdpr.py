@@ -15,6 +15,7 @@ from stammkunde.core.gdpr import ErasureRequest
 from stammkunde.customers.models import (
     Address,
     ConsentEvent,
+    ConsentRequest,
     Customer,
     CustomerMerge,
     CustomerStatus,
@@ -96,6 +97,23 @@ def export_customer(customer_id: int) -> dict[str, Any]:
             for event in ConsentEvent.objects.filter(customer_id=customer_id).order_by(
                 "given_at", "id"
             )
+        ],
+        # Double opt-ins with their proof (kept on erasure: the proof of consent).
+        "consent_requests": [
+            {
+                "channel": request.channel,
+                "purpose": request.purpose,
+                "wording_version": request.wording_version,
+                "wording": request.wording_text,
+                "asked_through": request.source,
+                "requested_at": request.requested_at.isoformat(),
+                "request_ip": request.request_ip,
+                "request_user_agent": request.request_user_agent,
+                "confirmed_at": _plain(request.confirmed_at),
+                "confirm_ip": request.confirm_ip,
+                "confirm_user_agent": request.confirm_user_agent,
+            }
+            for request in ConsentRequest.objects.filter(customer_id=customer_id).order_by("id")
         ],
         "merged_customers": [
             {

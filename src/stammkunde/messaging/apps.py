@@ -12,12 +12,15 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from stammkunde.core.gdpr import register_erasure, register_export
         from stammkunde.core.scheduling import register_periodic_job
-        from stammkunde.messaging import tasks
+        from stammkunde.messaging import gdpr, tasks
         from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
         from stammkunde.messaging.subscribers import register_subscribers
 
         register_subscribers()
+        register_export(self.label, gdpr.export_messaging)
+        register_erasure(self.label, gdpr.erase_messaging)
         post_migrate.connect(seed_default_drehbuch, sender=self)
         register_periodic_job(
             "messaging.fire_trigger_runs", tasks.fire_trigger_runs, every=timedelta(minutes=1)
