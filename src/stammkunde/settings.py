@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "stammkunde.core",
     "stammkunde.audit",
     "stammkunde.timeline",

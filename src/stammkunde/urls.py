@@ -13,5 +13,7 @@ urlpatterns = [
     path("help/", include("stammkunde.service.public.urls")),
     # Customer-facing links from mails (unsubscribe, confirm, preferences): origin "customer".
     path("m/", include("stammkunde.messaging.urls")),
+    # ESP tracking webhooks (django-anymail): bounces, complaints, unsubscribes.
+    path("anymail/", include("anymail.urls")),
     path("", include("stammkunde.ui.urls")),
 ]

@@ -14,11 +14,12 @@ class MessagingConfig(AppConfig):
 
         from stammkunde.core.gdpr import register_erasure, register_export
         from stammkunde.core.scheduling import register_periodic_job
-        from stammkunde.messaging import gdpr, tasks
+        from stammkunde.messaging import esp_events, gdpr, tasks
         from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
         from stammkunde.messaging.subscribers import register_subscribers
 
         register_subscribers()
+        esp_events.connect()
         register_export(self.label, gdpr.export_messaging)
         register_erasure(self.label, gdpr.erase_messaging)
         post_migrate.connect(seed_default_drehbuch, sender=self)
