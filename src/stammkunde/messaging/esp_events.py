@@ -28,12 +28,23 @@ def on_tracking(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
 
     reason = SUPPRESSING_EVENTS.get(str(getattr(event, "event_type", "")))
     recipient = getattr(event, "recipient", None)
-    if reason is None or not recipient:
+    if reason is None or not recipient or _temporary(event):
         return
     try:
         suppress_address(address=recipient, reason=reason, source=f"{esp_name} webhook"[:100])
     except SuppressionError:
         logger.warning("%s reported %s for an empty address", esp_name, event.event_type)
+
+
+# Some ESPs' "bounced" includes temporary ones (Postmark's SoftBounce, a full mailbox): their
+# raw type names it; those are no reason to stop mailing the address.
+TEMPORARY_TYPES = frozenset({"softbounce", "transient", "dnserror", "autoresponder"})
+
+
+def _temporary(event: Any) -> bool:
+    raw = getattr(event, "esp_event", None)
+    kind = raw.get("Type") or raw.get("bounceType") if isinstance(raw, dict) else None
+    return str(kind or "").replace(" ", "").lower() in TEMPORARY_TYPES
 
 
 def connect() -> None:
