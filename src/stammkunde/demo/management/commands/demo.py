@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.drehbuch import ensure_drehbuch_demo
+from stammkunde.demo.messages import ensure_messaging_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
 from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
 from stammkunde.demo.writer import demo_shop_exists, generate_demo
@@ -68,6 +69,12 @@ class Command(BaseCommand):
         if ensure_drehbuch_demo():
             console.print(
                 "Switched the Drehbuch on; sent the recent orders' mails and a newsletter."
+            )
+        mail = ensure_messaging_demo()
+        if mail:
+            console.print(
+                f"Added {mail['sent']} sent and {mail['held_back']} held-back messages and "
+                f"{mail['suppressed']} suppressed addresses."
             )
 
         url = f"http://{options['host']}:{options['port']}"
