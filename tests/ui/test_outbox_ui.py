@@ -98,4 +98,4 @@ def test_consent_proof_is_printable_with_the_wording(client, team_lead):
     assert "203.0.113.7" in html and "Firefox" in html
     assert "newsletter with news and offers" in html
     assert "not confirmed" in html
-    assert "window.print()" in html
+    assert "data-print" in html
