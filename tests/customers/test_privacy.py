@@ -197,3 +197,26 @@ def test_an_erased_customers_score_is_not_kept(petra, agent):
     record = request_erasure(petra.pk, by=agent, today=TODAY)
     assert record.summary["analytics"] == {"scores_deleted": 1}
     assert not CustomerScore.objects.filter(customer=petra).exists()
+
+
+def test_an_erased_customer_gets_no_message_whatever_address_is_named(petra, agent):
+    from stammkunde.messaging.governor_terms import Outcome, Purpose
+    from stammkunde.messaging.services.outbox import queue_message
+
+    request_erasure(petra.pk, by=agent, today=TODAY)
+    petra.refresh_from_db()
+    result = queue_message(
+        customer=petra,
+        to_address="petra.schmidt@example.de",
+        purpose=Purpose.TRANSACTIONAL,
+        idempotency_key="after-erasure",
+        subject="Ihre Bestellung",
+        text="Hallo",
+        from_name="Jana Berger",
+        from_address="jana@shop.example",
+        source_type="test",
+        source_id="1",
+    )
+    assert result.message is None
+    assert result.decision.outcome == Outcome.SUPPRESS
+    assert result.decision.params == {"restricted": "erased"}

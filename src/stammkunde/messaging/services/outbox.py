@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stammkunde.core.keys import normalize_email
-from stammkunde.customers.models import ConsentChannel, Customer
+from stammkunde.customers.models import ConsentChannel, Customer, CustomerStatus
 from stammkunde.customers.queries import current_consents
 from stammkunde.messaging import governor, ledger
 from stammkunde.messaging.governor_terms import Outcome, Purpose
@@ -259,6 +259,10 @@ def _check_before_governor(
     def held(rule: str, **params: Any) -> _Check:
         return _Check(outcome=Outcome.SUPPRESS, rule=rule, params=params)
 
+    if customer is not None and customer.status == CustomerStatus.ERASED:
+        # Erased (Art. 17 GDPR), what is kept is restricted (Art. 18): no message of any kind,
+        # whatever address the caller names. The erased customer has no address of their own.
+        return held(DecisionRule.NO_ADDRESS, restricted="erased")
     if not address:
         return held(DecisionRule.NO_ADDRESS)
     try:
