@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from stammkunde.analytics.models import AnalyticsSettings, CustomerScore, ScoringRun
+from stammkunde.audit.admin_mixins import AuditedAdminMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -14,7 +15,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(ReadOnlyAdmin):
+class CustomerScoreAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = [
         "customer",
         "rfm_segment",

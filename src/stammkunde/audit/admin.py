@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The audit log can be read and filtered, never changed."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "customer_id"]

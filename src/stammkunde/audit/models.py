@@ -16,6 +16,20 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("imported")
 
 
+class AppendOnlyError(Exception):
+    """An audit row was about to be changed or deleted: the log is append-only."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit rows are written once and never updated or deleted through the ORM."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("audit rows are append-only")
+
+
 class AuditEntry(models.Model):
     """One read or change of personal data.
 
@@ -36,6 +50,8 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -50,6 +66,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.object_type} {self.object_id}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit rows are append-only")
+
 
 class AuditedCustomer(models.Model):
     """One customer an audited page showed among others (a list, search results, an export).
@@ -59,8 +83,10 @@ class AuditedCustomer(models.Model):
     Append-only, like the entry.
     """
 
-    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="customers")
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="customers")
     customer_id = models.BigIntegerField()
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer in an audit entry")

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.connectors.inbox.services import reprocess
 from stammkunde.connectors.models import (
     BackfillRun,
@@ -18,7 +19,7 @@ class ShopConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "shop", "topic", "resource_key", "state", "attempts", "received_at"]
     list_filter = ["state", "shop", "platform"]
     search_fields = ["=delivery_id", "=resource_key"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
 
 
@@ -9,7 +10,7 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "email", "company", "status", "created_at"]
     list_filter = ["status", "form_of_address", "language"]
     search_fields = ["email", "last_name_key", "first_name_key"]
@@ -25,7 +26,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The consent ledger is append-only: entries are shown, never edited."""
 
     list_display = ["customer", "channel", "purpose", "granted", "source", "given_at"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.shop.models import Order, OrderLine, Product, Shipment, Shop
 
 
@@ -21,7 +22,7 @@ class ShipmentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "shop", "customer", "status", "total", "currency", "placed_at"]
     list_filter = ["shop", "status", "is_test"]
     search_fields = ["=number", "=external_id"]
