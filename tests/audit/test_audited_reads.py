@@ -120,3 +120,16 @@ def test_a_raw_payload_read_is_audited_naming_the_customers_it_touched(client, d
     row = AuditEntry.objects.get(detail="raw payload", actor=admin)
     assert row.object_id == str(delivery.pk)
     assert row.customers.count() == 1
+
+
+def test_the_duplicate_notice_on_the_360_page_audits_the_candidates_shown(client, agent):
+    first = create_customer(
+        by=None, email="c@example.de", first_name="Ute", last_name="Rau", phone="0171 5556667"
+    )
+    second = create_customer(
+        by=None, email="d@example.de", first_name="Ute", last_name="Rau", phone="+49 171 5556667"
+    )
+    client.force_login(agent)
+    client.get(reverse("ui:customer-detail", args=[first.pk]))
+    row = AuditEntry.objects.get(detail="duplicate notice", actor=agent)
+    assert list(row.customers.values_list("customer_id", flat=True)) == [second.pk]

@@ -14,6 +14,14 @@ from contextvars import ContextVar
 from django.http import HttpRequest, HttpResponse
 
 _client_address: ContextVar[str | None] = ContextVar("stammkunde_audit_address", default=None)
+# The customers whose data this request already recorded as read (actor label, customer id ->
+# the entry): a page is audited once per customer, however many of its parts read them.
+_page_views: ContextVar[dict | None] = ContextVar("stammkunde_audit_page_views", default=None)
+
+
+def page_views() -> dict | None:
+    """The VIEW entries this request wrote so far, or None outside a request."""
+    return _page_views.get()
 
 
 def current_client_address() -> str | None:
@@ -25,9 +33,11 @@ def current_client_address() -> str | None:
 def client_address(address: str | None) -> Iterator[None]:
     """Record ``address`` on the audit rows written inside; nests and restores on exit."""
     token = _client_address.set(address or None)
+    views = _page_views.set({})
     try:
         yield
     finally:
+        _page_views.reset(views)
         _client_address.reset(token)
 
 

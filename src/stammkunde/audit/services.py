@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from stammkunde.audit.context import current_client_address
+from stammkunde.audit.context import current_client_address, page_views
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.core.bulk import insert_rows
 
@@ -40,9 +40,15 @@ def audit(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     user = actor if getattr(actor, "is_authenticated", False) else None
+    label = user.get_username() if user else (str(actor) if actor else "system")
+    seen = page_views()
+    key = (label, customer_id)
+    once_per_page = seen is not None and action == AuditAction.VIEW and customer_id is not None
+    if once_per_page and key in seen and not customer_ids:
+        return seen[key]  # the page already recorded reading this customer
     entry = AuditEntry.objects.create(
         actor=user,
-        actor_label=user.get_username() if user else (str(actor) if actor else "system"),
+        actor_label=label,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -51,6 +57,8 @@ def audit(
         detail=detail[:500],
         ip_address=ip_address or current_client_address(),
     )
+    if once_per_page:
+        seen[key] = entry
     shown = sorted({int(pk) for pk in customer_ids})
     if shown:
         AuditedCustomer.objects.bulk_create(

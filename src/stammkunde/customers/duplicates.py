@@ -233,10 +233,11 @@ def merge_preview(first_id: int, second_id: int, *, by: Any) -> tuple[Customer, 
     return found[first_id], found[second_id]
 
 
-def duplicates_of(customer: Customer) -> list[DuplicateCandidate]:
+def duplicates_of(customer: Customer, *, by: Any = None) -> list[DuplicateCandidate]:
     """Other active customers who are probably the same person (for the 360 page's notice).
 
     Two index lookups: by phone key, and by exact name keys (then addresses compared here).
+    With ``by`` (a staff page) the candidates shown are audited once.
     """
     if customer.status != CustomerStatus.ACTIVE or not customer.last_name_key:
         return []
@@ -274,11 +275,20 @@ def duplicates_of(customer: Customer) -> list[DuplicateCandidate]:
         return []
     dismissed = _dismissed_pairs({customer.pk, *reasons})
     others = Customer.objects.in_bulk(list(reasons))
-    return [
+    candidates = [
         DuplicateCandidate(others[pk], tuple(found))
         for pk, found in sorted(reasons.items())
         if tuple(sorted((customer.pk, pk))) not in dismissed and pk in others
     ]
+    if by is not None and candidates:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="customers.customer",
+            customer_ids=[candidate.customer.pk for candidate in candidates],
+            detail="duplicate notice",
+        )
+    return candidates
 
 
 @transaction.atomic

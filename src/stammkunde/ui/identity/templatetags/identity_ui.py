@@ -18,7 +18,7 @@ def duplicate_notice(context: dict[str, Any], customer: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "customer": customer,
-        "candidates": duplicates_of(customer),
+        "candidates": duplicates_of(customer, by=user) if user else [],
         "can_merge": bool(user and user.has_perm("customers.merge_customers")),
         "csrf_token": context.get("csrf_token"),
         "request": request,
