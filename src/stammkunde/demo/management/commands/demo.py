@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from stammkunde.demo.cases import ensure_cases_demo
 from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.drehbuch import ensure_drehbuch_demo
 from stammkunde.demo.messages import ensure_messaging_demo
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         _score_customers(console)
         if ensure_desk_demo():
             console.print("Added the service desk's limits, house rules, articles and goodwill.")
+        if ensure_cases_demo():
+            console.print("Added service cases in every state to the queue.")
         if ensure_drehbuch_demo():
             console.print(
                 "Switched the Drehbuch on; sent the recent orders' mails and a newsletter."
