@@ -267,3 +267,13 @@ def test_a_customers_runs_are_exported_and_erased(shipped_trigger):
     run = TriggerRun.objects.get()
     assert run.state == RunState.SKIPPED and run.facts == {}
     assert fire_due_runs() == 0
+
+
+def test_messagings_gdpr_handlers_include_the_trigger_runs(shipped_trigger):
+    from stammkunde.core.gdpr import export_handlers
+
+    anna, order = customer_with_order()
+    ship(order)
+    exported = export_handlers()["messaging"](anna.pk)
+    assert [run["event"] for run in exported["trigger_runs"]] == ["order_shipped"]
+    assert TriggerRun.objects.filter(customer=anna).exists()

@@ -12,6 +12,7 @@ from typing import Any
 
 from stammkunde.core.gdpr import ErasureRequest
 from stammkunde.customers.models import Customer
+from stammkunde.messaging.drehbuch_gdpr import erase_trigger_runs, export_trigger_runs
 from stammkunde.messaging.models import ContactHold, OutboundMessage, SendDecision, Suppression
 from stammkunde.messaging.models.outbox import DUE_STATES, MessageState
 from stammkunde.messaging.queries import decision_reason
@@ -62,6 +63,7 @@ def export_messaging(customer_id: int) -> dict[str, Any]:
             {"address": entry.address, "reason": entry.reason, "added": _iso(entry.created_at)}
             for entry in Suppression.objects.filter(address=email or "")
         ],
+        "trigger_runs": export_trigger_runs(customer_id),
     }
 
 
@@ -81,4 +83,5 @@ def erase_messaging(request: ErasureRequest) -> dict[str, int]:
         "messages_blanked": blanked,
         "decisions_blanked": decisions,
         "contact_holds_deleted": holds,
+        **erase_trigger_runs(request.customer_id),
     }
