@@ -192,3 +192,27 @@ def test_refund_page_shows_an_overdue_refund(client, agent):
     page = client.get(reverse("ui:refund-clock-list")).content.decode()
     row = page.split("20777")[1].split("</tr>")[0]
     assert "Overdue" in row
+
+
+def test_team_lead_adds_a_category_then_an_article(client, team_lead, agent):
+    client.force_login(agent)
+    assert client.post(reverse("ui:article-list"), {"slug": "x"}).status_code == 403
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:article-list"),
+        {"slug": "zahlung", "name_de": "Zahlung", "name_en": "Payment", "position": "4"},
+    )
+    assert response.status_code == 302
+    category = KnowledgeCategory.objects.get(slug="zahlung")
+    response = client.post(
+        reverse("ui:article-new"),
+        {
+            "category": category.pk,
+            "language": "de",
+            "title": "Kann ich per Rechnung zahlen?",
+            "body": "Ja, ab der zweiten Bestellung.",
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert KnowledgeArticle.objects.get(category=category).is_public is True

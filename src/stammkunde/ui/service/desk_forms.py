@@ -126,3 +126,10 @@ class AffectedOrdersForm(forms.Form):
 class IncidentMessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CategoryForm(forms.Form):
+    slug = forms.SlugField(label=_("Short name"), max_length=50)
+    name_de = forms.CharField(label=_("Name (German)"), max_length=100)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1000, initial=0)

@@ -11,15 +11,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stammkunde.messaging.rendering import variables_for_editor
-from stammkunde.service.models import HelpCenterSettings, KnowledgeArticle, Macro
+from stammkunde.service.models import (
+    HelpCenterSettings,
+    KnowledgeArticle,
+    KnowledgeCategory,
+    Macro,
+)
 from stammkunde.service.queries import search_articles
 from stammkunde.service.services.macros import (
     KnowledgeError,
     save_article,
+    save_category,
     save_help_settings,
     save_macro,
 )
-from stammkunde.ui.service.desk_forms import ArticleForm, HelpSettingsForm, MacroForm
+from stammkunde.ui.service.desk_forms import (
+    ArticleForm,
+    CategoryForm,
+    HelpSettingsForm,
+    MacroForm,
+)
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -80,6 +91,15 @@ def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
     _require(request, "service.view_knowledgearticle")
+    category_form = None
+    if request.user.has_perm("service.manage_knowledge"):
+        category_form = CategoryForm(request.POST or None)
+        if request.method == "POST" and category_form.is_valid():
+            save_category(by=request.user, **category_form.cleaned_data)
+            messages.success(request, _("The category was saved."))
+            return redirect("ui:article-list")
+    elif request.method == "POST":
+        raise PermissionDenied
     query = request.GET.get("q", "")[:200]
     articles = (
         search_articles(query, public_only=False, limit=50)
@@ -87,7 +107,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
         else KnowledgeArticle.objects.select_related("category")
     )
     return render(
-        request, "ui/service/desk/article_list.html", {"articles": articles, "query": query}
+        request,
+        "ui/service/desk/article_list.html",
+        {
+            "articles": articles,
+            "query": query,
+            "category_form": category_form,
+            "categories": KnowledgeCategory.objects.all(),
+        },
     )
 
 
