@@ -76,22 +76,26 @@ class DecisionLine:
     state: str
 
 
-def customer_decisions(customer_id: int, *, by: Any, limit: int = 20) -> list[DecisionLine]:
+def customer_decisions(
+    customer_id: int, *, by: Any, limit: int = 20, audited: bool = True
+) -> list[DecisionLine]:
     """The customer's latest decisions, each with its reason in the reader's language and the
-    message's state now ("which were sent, which held back, why"). Audited."""
+    message's state now ("which were sent, which held back, why"). Audited, unless the page
+    showing them audits its read already (``audited=False``: the 360 page's panel)."""
     decisions = list(
         SendDecision.objects.filter(customer_id=customer_id)
         .select_related("message")
         .order_by("-decided_at", "-id")[:limit]
     )
-    audit(
-        actor=by,
-        action=AuditAction.VIEW,
-        object_type="messaging.senddecision",
-        object_id=customer_id,
-        customer_id=customer_id,
-        detail="messages panel",
-    )
+    if audited:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="messaging.senddecision",
+            object_id=customer_id,
+            customer_id=customer_id,
+            detail="messages",
+        )
     return [
         DecisionLine(
             decision, decision_reason(decision), decision.message.state if decision.message else ""

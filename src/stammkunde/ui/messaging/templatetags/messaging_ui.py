@@ -13,13 +13,14 @@ register = template.Library()
 
 @register.inclusion_tag("ui/messaging/customer_messages.html", takes_context=True)
 def customer_messages_panel(context: dict[str, Any], customer: Any) -> dict[str, Any]:
-    """The customer's latest send decisions with their reasons (audited as a read)."""
+    """The customer's latest send decisions with their reasons. The 360 page audits its read
+    once for the whole page, so the panel writes no audit row of its own."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("messaging.view_senddecision"):
         return {"customer": customer, "lines": [], "hidden": True}
     return {
         "customer": customer,
-        "lines": customer_decisions(customer.pk, by=user),
+        "lines": customer_decisions(customer.pk, by=user, audited=False),
         "can_see_proof": user.has_perm("customers.view_consentevent"),
     }
