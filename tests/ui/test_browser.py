@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from stammkunde.customers.services import add_note, create_customer, log_call
 from stammkunde.timeline.models import Direction
-from stammkunde.ui.roles import ADMIN_APPS, ROLE_PERMISSIONS
+from stammkunde.ui.roles import ROLE_PERMISSIONS, admin_permissions
 from tests.factories import PASSWORD, OrderFactory, OrderLineFactory, make_staff_user
 
 pytestmark = [
@@ -28,7 +28,7 @@ def restore_role_groups() -> None:
     for role, codes in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         if codes == "__all__":
-            perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
+            perms = admin_permissions(Permission)
         else:
             perms = [
                 Permission.objects.get(content_type__app_label=app, codename=codename)

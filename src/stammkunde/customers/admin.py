@@ -1,16 +1,16 @@
 from django.contrib import admin
 
 from stammkunde.audit.admin_mixins import AuditedAdminMixin
+from stammkunde.core.admin_tools import ReadOnlyAdmin, ReadOnlyTabularInline
 from stammkunde.customers.models import Address, ConsentEvent, Customer, Tag
 
 
-class AddressInline(admin.TabularInline):
+class AddressInline(ReadOnlyTabularInline):
     model = Address
-    extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["__str__", "email", "company", "status", "created_at"]
     list_filter = ["status", "form_of_address", "language"]
     search_fields = ["email", "last_name_key", "first_name_key"]
@@ -26,16 +26,10 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """The consent ledger is append-only: entries are shown, never edited."""
+class ConsentEventAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    """The consent ledger is append-only: entries are shown, never added or edited here."""
 
     list_display = ["customer", "channel", "purpose", "granted", "source", "given_at"]
     list_filter = ["channel", "purpose", "granted", "source"]
     raw_id_fields = ["customer"]
     show_full_result_count = False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from stammkunde.audit.admin_mixins import AuditedAdminMixin
+from stammkunde.core.admin_tools import ReadOnlyAdmin, ReadOnlyTabularInline
 from stammkunde.shop.models import Order, OrderLine, Product, Shipment, Shop
 
 
@@ -10,19 +11,19 @@ class ShopAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyTabularInline):
     model = OrderLine
-    extra = 0
     raw_id_fields = ["product"]
 
 
-class ShipmentInline(admin.TabularInline):
+class ShipmentInline(ReadOnlyTabularInline):
     model = Shipment
-    extra = 0
 
 
 @admin.register(Order)
-class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class OrderAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    """Orders come from the shops through shop's services; here they are only shown."""
+
     list_display = ["number", "shop", "customer", "status", "total", "currency", "placed_at"]
     list_filter = ["shop", "status", "is_test"]
     search_fields = ["=number", "=external_id"]

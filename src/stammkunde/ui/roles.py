@@ -116,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: "__all__",  # type: ignore[dict-item]
 }
 
+# The Admin group holds every permission of these apps ...
 ADMIN_APPS = (
     "core",
     "audit",
@@ -127,9 +128,22 @@ ADMIN_APPS = (
     "messaging",
     "service",
     "api",
-    "auth",
     "logins",
 )
+# ... and of ``auth`` only these: with ``auth.change_user`` or ``auth.change_group`` an admin
+# could make itself superuser or grant itself any permission. Creating superusers and changing
+# groups is for superusers (the user and group admin refuse it to everyone else, too).
+ADMIN_AUTH_PERMISSIONS = ("view_user", "view_group")
+
+
+def admin_permissions(permission_model: Any) -> Any:
+    """The Admin group's permissions (a queryset of ``permission_model``)."""
+    from django.db.models import Q
+
+    return permission_model.objects.filter(
+        Q(content_type__app_label__in=ADMIN_APPS)
+        | Q(content_type__app_label="auth", codename__in=ADMIN_AUTH_PERMISSIONS)
+    )
 
 
 def apply_roles(apps: Any, schema_editor: Any = None, *, strict: bool = False) -> None:
@@ -152,7 +166,7 @@ def apply_roles(apps: Any, schema_editor: Any = None, *, strict: bool = False) -
     for role, codes in ROLE_PERMISSIONS.items():
         group, _created = group_model.objects.get_or_create(name=role)
         if codes == "__all__":
-            perms = permission_model.objects.filter(content_type__app_label__in=ADMIN_APPS)
+            perms = admin_permissions(permission_model)
         else:
             perms = []
             for code in codes:

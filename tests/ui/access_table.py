@@ -1,0 +1,183 @@
+"""Who may open which page: one row per URL name of the URLconf (``tests/ui/test_access.py``
+walks every pattern and fails on one that has no row here).
+
+A row names the roles that may open the page; everyone else is turned away (anonymous users
+to the login page, logged-in users with a 403 or 404). Add the row of your page here when you
+add the page, with the permission its view checks; the API's operations are in
+``tests/api/access_table.py``.
+
+The roles: ``anonymous`` (not logged in), ``no role`` (logged in, in no group), the groups of
+``ui/roles.py``, ``admin`` (in the Admin group and ``is_staff``, the Django admin's door) and
+``superuser``. Only ``admin`` and ``superuser`` are staff in Django's sense.
+
+``params`` name the world object (``tests/ui/test_access.py``: ``world``) whose primary key
+fills each URL parameter; ``method`` is how the page is requested (POST-only views get an empty
+POST, rolled back); ``htmx`` also requests the page as the htmx fragment it serves to
+``HX-Target``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "no role"
+AGENT = "agent"
+MEDIATOR = "mediator"
+TEAM_LEAD = "team lead"
+MARKETING = "marketing"
+ADMIN = "admin"
+SUPERUSER = "superuser"
+
+ROLES = (ANONYMOUS, NO_ROLE, AGENT, MEDIATOR, TEAM_LEAD, MARKETING, ADMIN, SUPERUSER)
+
+NOBODY: frozenset[str] = frozenset()
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {ANONYMOUS}
+ADMINS = frozenset({ADMIN, SUPERUSER})
+SUPERUSERS = frozenset({SUPERUSER})
+# customers.view_customer and the other reads of ui/roles.py's _READ
+READERS = frozenset({AGENT, MEDIATOR, TEAM_LEAD, MARKETING, ADMIN, SUPERUSER})
+# customers.change_customer, customers.add_contact_note (_SERVICE)
+SERVICE = frozenset({AGENT, MEDIATOR, TEAM_LEAD, ADMIN, SUPERUSER})
+# customers.merge_customers, analytics.run_scoring
+LEADS = frozenset({TEAM_LEAD, ADMIN, SUPERUSER})
+# analytics.view_dashboard, analytics.view_segment
+ANALYSTS = frozenset({TEAM_LEAD, MARKETING, ADMIN, SUPERUSER})
+# analytics.manage_segments, analytics.export_segment
+MARKETERS = frozenset({MARKETING, ADMIN, SUPERUSER})
+
+
+@dataclass(frozen=True)
+class Row:
+    """Who may open one URL, and how the test requests it."""
+
+    roles: frozenset[str]
+    params: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    query: dict[str, str] = field(default_factory=dict)
+    htmx: str = ""
+    logs_out: bool = False
+    why: str = ""
+
+
+def admin_model(
+    app_label: str,
+    model: str,
+    *,
+    view: frozenset[str] = ADMINS,
+    add: frozenset[str] = ADMINS,
+    change: frozenset[str] = ADMINS,
+    delete: frozenset[str] = ADMINS,
+) -> dict[str, Row]:
+    """The Django admin's pages of one model (the world object ``<app_label>_<model>``).
+
+    ``change`` is the change page as GET: a user with only the view permission gets it read-only,
+    so it is open to ``view | change``. The bare object URL redirects there for every staff user.
+    """
+    label = f"{app_label}_{model}"
+    obj = {"object_id": label}
+    return {
+        f"admin:{label}_changelist": Row(view | change),
+        f"admin:{label}_add": Row(add),
+        f"admin:{label}_change": Row(view | change, params=obj),
+        f"admin:{label}_history": Row(view | change, params=obj),
+        f"admin:{label}_delete": Row(delete, params=obj),
+        f"admin/{app_label}/{model}/<path:object_id>/": Row(ADMINS, params=obj),
+    }
+
+
+# users and groups: Admin may look (ui/roles.py), only superusers change them (ui/admin.py)
+SUPERUSERS_CHANGE = {"add": SUPERUSERS, "change": SUPERUSERS, "delete": SUPERUSERS}
+# customers, consents, orders, audit rows: changed only through the services (core/admin_tools)
+READ_ONLY = {"add": NOBODY, "change": NOBODY, "delete": NOBODY}
+
+ACCESS: dict[str, Row] = {
+    # --- the shared pages ---
+    "ui:home": Row(LOGGED_IN, why="shows only the sections the user's permissions allow"),
+    "ui:login": Row(EVERYONE),
+    "ui:logout": Row(EVERYONE, method="POST", logs_out=True),
+    "set_language": Row(EVERYONE, method="POST"),
+    # --- customers ---
+    "ui:customer-list": Row(READERS, htmx="results"),
+    "ui:customer-detail": Row(READERS, params={"pk": "customer"}),
+    "ui:customer-timeline": Row(READERS, params={"pk": "customer"}, htmx="timeline"),
+    "ui:customer-add-note": Row(SERVICE, params={"pk": "customer"}, method="POST"),
+    "ui:customer-log-call": Row(SERVICE, params={"pk": "customer"}, method="POST"),
+    "ui:customer-edit": Row(SERVICE, params={"pk": "customer"}),
+    # --- identity ---
+    "ui:duplicate-list": Row(READERS),
+    "ui:duplicate-dismiss": Row(LEADS, method="POST"),
+    "ui:customer-merge": Row(LEADS, params={"pk": "customer"}),
+    # --- connectors ---
+    "ui:shop-list": Row(ADMINS),
+    "ui:shop-add": Row(ADMINS),
+    "ui:shop-detail": Row(ADMINS, params={"pk": "connection"}),
+    "ui:inbox": Row(ADMINS),
+    "ui:delivery-detail": Row(ADMINS, params={"pk": "delivery"}),
+    "ui:delivery-reprocess": Row(ADMINS, params={"pk": "delivery"}, method="POST"),
+    "ui:event-list": Row(ADMINS),
+    "ui:event-redeliver": Row(ADMINS, params={"pk": "event_delivery"}, method="POST"),
+    # --- analytics ---
+    "ui:dashboard": Row(ANALYSTS),
+    "ui:analytics-run": Row(LEADS, method="POST"),
+    "ui:goals": Row(ANALYSTS),
+    "ui:segment-list": Row(ANALYSTS),
+    "ui:segment-add": Row(MARKETERS),
+    "ui:segment-detail": Row(ANALYSTS, params={"pk": "segment"}),
+    "ui:segment-edit": Row(MARKETERS, params={"pk": "segment"}),
+    "ui:segment-delete": Row(MARKETERS, params={"pk": "segment"}, method="POST"),
+    "ui:segment-export": Row(MARKETERS, params={"pk": "segment"}),
+    # --- the API's token pages (api/staff_urls.py) ---
+    "api-tokens:list": Row(ADMINS),
+    "api-tokens:add": Row(ADMINS),
+    "api-tokens:revoke": Row(ADMINS, params={"pk": "token"}, method="POST"),
+    # --- machines: authenticated by their own secret, tested in tests/connectors ---
+    "connectors:webhook": Row(
+        NOBODY,
+        params={"shop_slug": "shop_slug", "token": "wrong_token"},
+        method="POST",
+        why="a shop's webhook; a wrong token is a 404 for everyone",
+    ),
+    # --- the Django admin (staff only: admin and superuser) ---
+    "admin:index": Row(ADMINS),
+    "admin:login": Row(EVERYONE),
+    "admin:logout": Row(EVERYONE, method="POST", logs_out=True),
+    "admin:password_change": Row(ADMINS),
+    "admin:password_change_done": Row(ADMINS),
+    "admin:jsi18n": Row(ADMINS),
+    "admin:autocomplete": Row(NOBODY, why="no model declares autocomplete fields"),
+    "admin:view_on_site": Row(
+        ADMINS, params={"content_type_id": "customer_type", "object_id": "customer"}
+    ),
+    "admin:app_list": Row(ADMINS, params={"app_label": "customers_app"}),
+    "admin/(?P<url>.*)$": Row(
+        NOBODY, params={"url": "no_such_page"}, why="the admin's catch-all: 404 or login"
+    ),
+    **admin_model("auth", "user", **SUPERUSERS_CHANGE),
+    "admin:auth_user_password_change": Row(SUPERUSERS, params={"id": "auth_user"}),
+    **admin_model("auth", "group", **SUPERUSERS_CHANGE),
+    # the task results' admin of django-tasks-db shows them read-only; Admin has no permission
+    **admin_model(
+        "django_tasks_database",
+        "dbtaskresult",
+        view=SUPERUSERS,
+        add=NOBODY,
+        change=NOBODY,
+        delete=NOBODY,
+    ),
+    **admin_model("audit", "auditentry", **READ_ONLY),
+    **admin_model("customers", "customer", **READ_ONLY),
+    **admin_model("customers", "tag"),
+    **admin_model("customers", "consentevent", **READ_ONLY),
+    **admin_model("shop", "shop"),
+    **admin_model("shop", "order", **READ_ONLY),
+    **admin_model("shop", "product"),
+    **admin_model("connectors", "shopconnection"),
+    **admin_model("connectors", "webhookdelivery", add=NOBODY),
+    **admin_model("connectors", "backfillrun"),
+    **admin_model("analytics", "customerscore", add=NOBODY, change=NOBODY),
+    **admin_model("analytics", "scoringrun", add=NOBODY, change=NOBODY),
+    **admin_model("analytics", "analyticssettings", add=NOBODY, delete=NOBODY),
+    **admin_model("api", "apitoken", add=NOBODY),
+}

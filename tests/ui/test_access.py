@@ -1,0 +1,277 @@
+"""Every URL pattern of the URLconf, requested by every role, against tests/ui/access_table.py.
+
+The patterns are read from the URLconf, so a new page without a row in the table fails here.
+Each request runs in a savepoint that is rolled back, so a POST (revoke, delete, merge) leaves
+the world as it was for the next role.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from stammkunde.analytics.models import AnalyticsSettings, CustomerScore, ScoringRun, Segment
+from stammkunde.api.tokens import create_token
+from stammkunde.audit.models import AuditEntry
+from stammkunde.connectors.inbox import receive
+from stammkunde.connectors.inbox.connections import connect_shop
+from stammkunde.connectors.models import BackfillRun
+from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
+from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
+from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.shop.models import Product
+from tests.connectors.test_inbox_helpers import shopify_delivery
+from tests.factories import OrderFactory, OrderLineFactory
+from tests.ui.access_table import (
+    ACCESS,
+    ADMIN,
+    AGENT,
+    ANONYMOUS,
+    MARKETING,
+    MEDIATOR,
+    ROLES,
+    SUPERUSER,
+    TEAM_LEAD,
+    Row,
+)
+
+# The API's operations have their own table (scopes instead of roles).
+OWN_TABLES = ("api:",)
+
+GROUPS = {
+    AGENT: "Service agent",
+    MEDIATOR: "Mediator",
+    TEAM_LEAD: "Team lead",
+    MARKETING: "Marketing",
+    ADMIN: "Admin",
+}
+
+
+def url_patterns() -> Iterator[tuple[str, str]]:
+    """(key, route) of every pattern: its full name, or its route when it has no name."""
+
+    def walk(patterns, prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+                else:
+                    yield route, route
+
+    yield from walk(get_resolver().url_patterns, "", "")
+
+
+PATTERNS = dict(url_patterns())
+
+
+def test_every_url_pattern_has_a_row_in_the_access_table():
+    missing = [key for key in PATTERNS if key not in ACCESS and not key.startswith(OWN_TABLES)]
+    assert not missing, (
+        "These URL patterns have no row in tests/ui/access_table.py; add one per page with "
+        "the roles that may open it (and check the permission in its view): "
+        + ", ".join(sorted(missing))
+    )
+
+
+def test_every_row_of_the_access_table_is_a_url_pattern():
+    stale = [key for key in ACCESS if key not in PATTERNS]
+    assert not stale, f"Rows for URLs that no longer exist: {', '.join(sorted(stale))}"
+
+
+def _user(username: str, role: str) -> User:
+    user = User.objects.create(
+        username=username,
+        is_staff=role in (ADMIN, SUPERUSER),
+        is_superuser=role == SUPERUSER,
+    )
+    if role in GROUPS:
+        user.groups.add(Group.objects.get(name=GROUPS[role]))
+    return user
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around the whole module: the world is built once and rolled back at the
+    end (each test's own ``db`` transaction nests inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def users(module_db) -> dict[str, User]:
+    return {role: _user(f"u-{role.replace(' ', '-')}", role) for role in ROLES[1:]}
+
+
+@pytest.fixture(scope="module")
+def world(module_db, users) -> dict[str, object]:
+    """One object of each kind a URL names, with data on it, as the pages show it."""
+    connection = connect_shop(by=None, name="Kaffeerösterei Süd", platform="shopify")
+    shop = connection.shop
+    customer = create_customer(
+        by=None, email="j.mueller@example.de", first_name="Jürgen", last_name="Müller"
+    )
+    order = OrderFactory(
+        shop=shop, customer=customer, number="100234", placed_at=timezone.now() - timedelta(1)
+    )
+    OrderLineFactory(order=order)
+    add_note(customer, by=None, text="Mag keine Anrufe vor 10 Uhr")
+    consent = record_consent(
+        customer,
+        channel=ConsentChannel.EMAIL,
+        purpose=ConsentPurpose.NEWSLETTER,
+        granted=True,
+        source=ConsentSource.STAFF,
+        by=users[AGENT],
+    )
+    stored = StoredEvent.objects.create(
+        name="shop.OrderPlaced",
+        payload={},
+        origin="live",
+        occurred_at=timezone.now(),
+        recorded_at=timezone.now(),
+    )
+    token, _secret = create_token(name="ERP", scopes=["customers:read"])
+    objects: dict[str, object] = {
+        "customer": customer,
+        "customer_type": ContentType.objects.get_for_model(customer).pk,
+        "customers_app": "customers",
+        "no_such_page": "no-such-page/",
+        "shop_slug": shop.slug,
+        "wrong_token": "wrong-token",
+        "connection": connection,
+        "delivery": receive(shop, *shopify_delivery(1001, webhook_id="w-1"), verified=True),
+        "event_delivery": EventDelivery.objects.create(
+            event=stored, subscriber="test.mailer", state=EventDeliveryState.PARKED
+        ),
+        "segment": Segment.objects.create(name="Alle", definition={}),
+        "token": token,
+        "auth_user": users[AGENT],
+        "auth_group": Group.objects.get(name=GROUPS[AGENT]),
+        "audit_auditentry": AuditEntry.objects.order_by("pk").first(),
+        "customers_customer": customer,
+        "customers_tag": Tag.objects.create(name="VIP"),
+        "customers_consentevent": consent,
+        "shop_shop": shop,
+        "shop_order": order,
+        "shop_product": Product.objects.create(shop=shop, sku="ESP-1000", name="Espresso"),
+        "connectors_shopconnection": connection,
+        "connectors_webhookdelivery": None,
+        "connectors_backfillrun": BackfillRun.objects.create(
+            shop=shop, kind="backfill", started_at=timezone.now()
+        ),
+        "analytics_customerscore": CustomerScore.objects.create(
+            customer=customer, scored_at=timezone.now()
+        ),
+        "analytics_scoringrun": ScoringRun.objects.create(started_at=timezone.now()),
+        "analytics_analyticssettings": AnalyticsSettings.objects.get_or_create(pk=1)[0],
+        "api_apitoken": token,
+        "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={},
+            task_path="stammkunde.tasks.nothing",
+            backend_name="default",
+            run_after=timezone.now(),
+        ),
+    }
+    objects["connectors_webhookdelivery"] = objects["delivery"]
+    return objects
+
+
+@pytest.fixture(scope="module")
+def clients(users) -> dict[str, Client]:
+    """One logged-in client per role (and one anonymous)."""
+    clients = {ANONYMOUS: Client(HTTP_ACCEPT_LANGUAGE="en")}
+    for role, user in users.items():
+        clients[role] = Client(HTTP_ACCEPT_LANGUAGE="en")
+        clients[role].force_login(user)
+    return clients
+
+
+def _value(world: dict[str, object], name: str) -> str:
+    if name not in world:
+        raise LookupError(
+            f"The URL parameter names the world object {name!r}: add one to the world fixture "
+            "of tests/ui/test_access.py"
+        )
+    value = world[name]
+    return str(getattr(value, "pk", value))
+
+
+def _path(key: str, row: Row, world: dict[str, object]) -> str:
+    kwargs = {name: _value(world, obj) for name, obj in row.params.items()}
+    if key != PATTERNS[key]:  # a named pattern
+        return reverse(key, kwargs=kwargs)
+    route = PATTERNS[key]
+    for name, value in kwargs.items():
+        route = re.sub(rf"<(\w+:)?{name}>|\(\?P<{name}>[^)]*\)", value, route)
+    return "/" + route.lstrip("^").rstrip("$")
+
+
+LOGIN_PATHS = ("/login/", "/admin/login/")
+
+
+def outcome(response, row: Row) -> str:
+    """allowed (2xx, or a redirect that is not to a login page) or denied (403/404, login).
+
+    Logging out lands on the login page by design: there that redirect is the page's answer."""
+    status = response.status_code
+    if status in (403, 404):
+        return "denied"
+    if 300 <= status < 400:
+        target = urlsplit(response["Location"]).path
+        return "denied" if target in LOGIN_PATHS and not row.logs_out else "allowed"
+    if 200 <= status < 300:
+        return "allowed"
+    return f"status {status}"
+
+
+def request(client: Client, row: Row, path: str, **headers: str):
+    """Request ``path`` as ``row`` says, in a savepoint that is rolled back afterwards.
+
+    The client's cookies are kept too: a logout would otherwise end its session for good."""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        if row.method == "POST":
+            response = client.post(path, row.query, headers=headers)
+        else:
+            response = client.get(path, row.query, headers=headers)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+@pytest.mark.parametrize("key", sorted(ACCESS))
+def test_each_role_is_let_in_or_turned_away_as_the_table_says(key, world, clients, db):
+    row = ACCESS[key]
+    path = _path(key, row, world)
+    variants = [{}]
+    if row.htmx:
+        variants.append({"HX-Request": "true", "HX-Target": row.htmx})
+    wrong = []
+    for role in ROLES:
+        expected = "allowed" if role in row.roles else "denied"
+        for headers in variants:
+            response = request(clients[role], row, path, **headers)
+            got = outcome(response, row)
+            if got != expected:
+                how = " (htmx)" if headers else ""
+                wrong.append(f"{role}{how}: {got} ({response.status_code}), expected {expected}")
+    assert not wrong, f"{row.method} {path}:\n" + "\n".join(wrong)
