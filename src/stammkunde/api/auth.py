@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from stammkunde.api.models import ApiToken, Scope
 from stammkunde.api.tokens import authenticate
 from stammkunde.shop.models import Shop
+from stammkunde.shop.visibility import record_refused
 
 
 class TokenAuth(HttpBearer):
@@ -49,14 +50,31 @@ def actor(request: HttpRequest) -> ApiActor:
     return ApiActor(token_of(request).name)
 
 
+def shop_limit(request: HttpRequest) -> list[int] | None:
+    """The shops whose customers and orders the token sees: its own one, or all (None)."""
+    token = token_of(request)
+    return None if token.shop_id is None else [token.shop_id]
+
+
+def not_found(request: HttpRequest, what: str, object_id: int | str, message: str) -> HttpError:
+    """A 404 for something outside the token's shop, as if it did not exist; the probe is noted
+    in the audit log."""
+    record_refused(
+        by=actor(request), object_type=what, object_id=object_id, detail="api: other shop"
+    )
+    return HttpError(404, message)
+
+
 def shop_for(request: HttpRequest, slug: str | None) -> Shop:
     """The shop a write is for: the token's own shop, or the one named by ``slug``."""
     token = token_of(request)
     if token.shop_id is not None:
         if slug and slug != token.shop.slug:
-            raise HttpError(
-                403,
-                _("This token may only write to the shop %(shop)s.") % {"shop": token.shop.slug},
+            raise not_found(
+                request,
+                "shop.shop",
+                slug[:50],
+                _("There is no shop named %(shop)s.") % {"shop": slug[:50]},
             )
         return token.shop
     if not slug:

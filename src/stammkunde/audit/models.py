@@ -14,6 +14,9 @@ class AuditAction(models.TextChoices):
     ERASE = "erase", _("erased")
     MERGE = "merge", _("merged")
     IMPORT = "import", _("imported")
+    # A request for data its sender may not see (a token bound to another shop, staff limited
+    # to other shops), answered as if the data did not exist.
+    REFUSE = "refuse", _("refused")
 
 
 class AppendOnlyError(Exception):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
@@ -128,13 +128,17 @@ def customer_for_staff(pk: int, *, by: Any, detail: str = "") -> Customer | None
     return customer
 
 
-def customers_page(*, by: Any, offset: int, limit: int, detail: str = "list") -> list[Customer]:
+def customers_page(
+    *, by: Any, offset: int, limit: int, detail: str = "list", only: Q | None = None
+) -> list[Customer]:
     """Up to ``limit`` + 1 active customers from ``offset`` in name order (tags prefetched);
-    the extra row tells a next page exists without counting the table.
+    the extra row tells a next page exists without counting the table. ``only``: a filter
+    that limits the list (``shop/visibility.py``: the customers of some shops).
 
     Audited: one VIEW row listing the ids of the (at most ``limit``) customers shown.
     """
-    customers = list(active_customers().prefetch_related("tags")[offset : offset + limit + 1])
+    listed = active_customers() if only is None else active_customers().filter(only)
+    customers = list(listed.prefetch_related("tags")[offset : offset + limit + 1])
     record_list_view([customer.pk for customer in customers[:limit]], by=by, detail=detail)
     return customers
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils import timezone
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import customer_ids_matching, record_list_view
 from stammkunde.shop.models import Order, OrderStatus, Return, Shipment, Shop, ShopAccount
+from stammkunde.shop.visibility import limit_orders, visible_customer_ids
 
 SEARCH_LIMIT = 50
 CENT = Decimal("0.01")
@@ -28,11 +30,13 @@ def shop_account(shop: Shop, external_id: str) -> ShopAccount | None:
     return ShopAccount.objects.filter(shop=shop, external_id=external_id).first()
 
 
-def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
+def find_customers(
+    term: str, *, limit: int = SEARCH_LIMIT, shop_ids: Collection[int] | None = None
+) -> list[Customer]:
     """Customers matching a search term: e-mail, name or phone prefix, or an order number.
 
     A merged-away customer is never shown; an order number of a merged customer leads to the
-    surviving one.
+    surviving one. ``shop_ids``: only customers of these shops (``shop/visibility.py``).
     """
     # PostgreSQL refuses NUL characters in text parameters; no name or number contains one.
     term = (term or "").replace("\x00", "").strip()[:200]
@@ -42,7 +46,7 @@ def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
     number = term.lstrip("#")
     if number:
         for customer_id in (
-            Order.objects.filter(number__in={number, f"#{number}"})
+            limit_orders(Order.objects.filter(number__in={number, f"#{number}"}), shop_ids)
             .exclude(customer_id=None)
             .values_list("customer_id", flat=True)[:limit]
         ):
@@ -62,16 +66,24 @@ def find_customers(term: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
             continue
         if customer not in resolved:
             resolved.append(customer)
+    if shop_ids is not None:
+        visible = visible_customer_ids([customer.pk for customer in resolved], shop_ids)
+        resolved = [customer for customer in resolved if customer.pk in visible]
     return resolved
 
 
 def search_customers(
-    term: str, *, by: Any, offset: int = 0, limit: int = SEARCH_LIMIT
+    term: str,
+    *,
+    by: Any,
+    offset: int = 0,
+    limit: int = SEARCH_LIMIT,
+    shop_ids: Collection[int] | None = None,
 ) -> list[Customer]:
     """``find_customers`` for a staff page or an API call: up to ``limit`` + 1 matches from
     ``offset`` (the extra one tells a next page exists), audited once with the ids of the
     (at most ``limit``) customers shown."""
-    found = find_customers(term, limit=offset + limit + 1)[offset:]
+    found = find_customers(term, limit=offset + limit + 1, shop_ids=shop_ids)[offset:]
     record_list_view([customer.pk for customer in found[:limit]], by=by, detail="search")
     return found
 

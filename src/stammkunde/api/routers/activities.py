@@ -69,7 +69,9 @@ def list_activities(
     before: str = Query("", max_length=64, description="``next_cursor`` of the previous page"),
 ):
     require(request, Scope.ACTIVITIES_READ)
-    customer, _resolved = _get_customer(customer_id, by=actor(request), detail="api timeline")
+    customer, _resolved = _get_customer(
+        request, customer_id, by=actor(request), detail="api timeline"
+    )
     cursor = _cursor(before) if before else None
     if before and cursor is None:
         raise HttpError(400, _("The cursor “before” is not valid; pass a next_cursor as it came."))
@@ -88,7 +90,7 @@ def list_activities(
 )
 def post_note(request: HttpRequest, data: NoteIn, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.ACTIVITIES_WRITE)
-    customer, _resolved = _get_customer(customer_id)
+    customer, _resolved = _get_customer(request, customer_id)
     by = actor(request)
     try:
         note = add_note(customer, by=by, text=data.text)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
-from stammkunde.api.auth import actor, require, shop_for
+from stammkunde.api.auth import actor, not_found, require, shop_for, shop_limit
 from stammkunde.api.errors import COMMON_ERRORS, CONFLICT, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID, Paging
@@ -30,7 +30,9 @@ from stammkunde.customers.queries import (
 )
 from stammkunde.customers.services import CustomerConflict, CustomerError
 from stammkunde.shop.queries import search_customers
+from stammkunde.shop.services import NotInShops
 from stammkunde.shop.services import upsert_customer as save_customer
+from stammkunde.shop.visibility import customer_in_shops, customers_of_shops, visible_customer_ids
 
 router = Router(tags=["customers"])
 
@@ -53,20 +55,30 @@ def customer_out(customer: Customer, *, resolved_from: int | None = None) -> dic
     }
 
 
+def _no_customer(customer_id: int) -> str:
+    return _("There is no customer with id %(id)s.") % {"id": customer_id}
+
+
 def _get_customer(
-    customer_id: int, *, by: object = None, detail: str = ""
+    request: HttpRequest, customer_id: int, *, by: object = None, detail: str = ""
 ) -> tuple[Customer, int | None]:
     """The customer, or the survivor when ``customer_id`` was merged away (then its id too).
 
     With ``by`` the customer's data is read for the caller: the query writes the audit row.
+    A token bound to a shop finds only that shop's customers; another one is a 404 as if it
+    did not exist (and the probe is noted in the audit log).
     """
     surviving_id = resolve_merged(customer_id)
+    if not customer_in_shops(surviving_id, shop_limit(request)):
+        if Customer.objects.filter(pk=surviving_id).exists():
+            raise not_found(request, "customers.customer", customer_id, _no_customer(customer_id))
+        raise HttpError(404, _no_customer(customer_id))
     if by is not None:
         customer = customer_for_staff(surviving_id, by=by, detail=detail)
     else:
         customer = Customer.objects.filter(pk=surviving_id).first()
     if customer is None or customer.status == CustomerStatus.ERASED:
-        raise HttpError(404, _("There is no customer with id %(id)s.") % {"id": customer_id})
+        raise HttpError(404, _no_customer(customer_id))
     return customer, (customer_id if surviving_id != customer_id else None)
 
 
@@ -84,15 +96,25 @@ def list_customers(
     require(request, Scope.CUSTOMERS_READ)
     q = q.replace("\x00", "").strip()
     by = actor(request)
+    shops = shop_limit(request)
     if email:
         found = find_by_email(email.replace("\x00", ""))
         customers = [found] if found is not None and paging.offset == 0 else []
+        if shops is not None:
+            visible = visible_customer_ids([customer.pk for customer in customers], shops)
+            customers = [customer for customer in customers if customer.pk in visible]
         record_list_view([c.pk for c in customers], by=by, detail="api search")
     elif q:
-        customers = search_customers(q, by=by, offset=paging.offset, limit=paging.limit)
+        customers = search_customers(
+            q, by=by, offset=paging.offset, limit=paging.limit, shop_ids=shops
+        )
     else:
         customers = customers_page(
-            by=by, offset=paging.offset, limit=paging.limit, detail="api list"
+            by=by,
+            offset=paging.offset,
+            limit=paging.limit,
+            detail="api list",
+            only=None if shops is None else customers_of_shops(shops),
         )
     more = len(customers) > paging.limit
     customers = customers[: paging.limit]
@@ -111,7 +133,9 @@ def list_customers(
 )
 def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.CUSTOMERS_READ)
-    customer, resolved_from = _get_customer(customer_id, by=actor(request), detail="api read")
+    customer, resolved_from = _get_customer(
+        request, customer_id, by=actor(request), detail="api read"
+    )
     return customer_out(customer, resolved_from=resolved_from)
 
 
@@ -137,7 +161,16 @@ def upsert_customer(request: HttpRequest, data: CustomerUpsert):
     external_id = data.external_id or ""
     shop = shop_for(request, data.shop) if external_id or data.shop else None
     try:
-        customer, created = save_customer(shop=shop, external_id=external_id, by=by, fields=fields)
+        customer, created = save_customer(
+            shop=shop, external_id=external_id, by=by, fields=fields, within=shop_limit(request)
+        )
+    except NotInShops as refused:
+        raise not_found(
+            request,
+            "customers.customer",
+            refused.customer_id,
+            _("There is no such customer in this shop."),
+        ) from None
     except CustomerConflict as exc:
         raise HttpError(409, str(exc)) from None
     except CustomerError as exc:
@@ -158,7 +191,11 @@ def merge_into(request: HttpRequest, data: MergeIn, customer_id: int = Path(...,
     merged = Customer.objects.filter(pk=data.merged_id).first()
     if survivor is None or merged is None:
         missing = customer_id if survivor is None else data.merged_id
-        raise HttpError(404, _("There is no customer with id %(id)s.") % {"id": missing})
+        raise HttpError(404, _no_customer(missing))
+    shops = shop_limit(request)
+    for customer in (survivor, merged):
+        if not customer_in_shops(customer.pk, shops):
+            raise not_found(request, "customers.customer", customer.pk, _no_customer(customer.pk))
     try:
         survivor = merge_customers(survivor, merged, by=actor(request))
     except MergeError as exc:

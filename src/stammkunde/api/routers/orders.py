@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
-from stammkunde.api.auth import actor, require, shop_for, token_of
+from stammkunde.api.auth import actor, not_found, require, shop_for, shop_limit
 from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID, Paging
@@ -24,16 +24,14 @@ from stammkunde.shop.services import (
     record_order_views,
     upsert_order_for_buyer,
 )
+from stammkunde.shop.visibility import limit_orders
 
 router = Router(tags=["orders"])
 
 
 def _visible_orders(request: HttpRequest) -> QuerySet[Order]:
-    token = token_of(request)
     orders = Order.objects.select_related("shop").prefetch_related("lines")
-    if token.shop_id is not None:
-        orders = orders.filter(shop_id=token.shop_id)
-    return orders
+    return limit_orders(orders, shop_limit(request))
 
 
 def order_out(order: Order) -> dict:
@@ -88,7 +86,10 @@ def get_order(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.ORDERS_READ)
     order = _visible_orders(request).filter(pk=order_id).first()
     if order is None:
-        raise HttpError(404, _("There is no order with id %(id)s.") % {"id": order_id})
+        message = _("There is no order with id %(id)s.") % {"id": order_id}
+        if shop_limit(request) is not None and Order.objects.filter(pk=order_id).exists():
+            raise not_found(request, "shop.order", order_id, message)
+        raise HttpError(404, message)
     _audit_orders(request, [order])
     return order_out(order)
 

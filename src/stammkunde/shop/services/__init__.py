@@ -17,6 +17,7 @@ from stammkunde.shop.services.customer_batch import (
 )
 from stammkunde.shop.services.customer_upsert import (
     Buyer,
+    NotInShops,
     upsert_customer,
     upsert_order_for_buyer,
 )
@@ -47,6 +48,7 @@ from stammkunde.shop.services.upserting import (
 __all__ = [
     "Buyer",
     "LineInput",
+    "NotInShops",
     "OrderError",
     "OrderInput",
     "OrderUpsert",

@@ -9,6 +9,7 @@ goes through ``upsert_order`` like a webhook's.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,20 +25,37 @@ from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.services.customer_batch import link_shop_accounts
 from stammkunde.shop.services.orders import OrderInput, resolve_customer
 from stammkunde.shop.services.upserting import upsert_order
+from stammkunde.shop.visibility import customer_in_shops
+
+
+class NotInShops(Exception):
+    """The customer found belongs to none of the shops the caller is limited to."""
+
+    def __init__(self, customer_id: int):
+        super().__init__(customer_id)
+        self.customer_id = customer_id
 
 
 @transaction.atomic
 def upsert_customer(
-    *, shop: Shop | None, external_id: str, by: Any, fields: dict[str, Any]
+    *,
+    shop: Shop | None,
+    external_id: str,
+    by: Any,
+    fields: dict[str, Any],
+    within: Collection[int] | None = None,
 ) -> tuple[Customer, bool]:
     """Find the customer by ``shop``'s ``external_id``, else by ``fields["email"]``; create one
     when neither matches, else change the ``fields`` sent. Return it and whether it is new.
 
     Raises CustomerConflict for an erased customer or an e-mail another customer has, and
-    CustomerError for invalid values.
+    CustomerError for invalid values. ``within`` (a token bound to a shop): an existing customer
+    must belong to one of these shops, else NotInShops, and nothing is written.
     """
     shop_id = shop.pk if shop is not None and external_id else None
     customer_id = match_customer(shop_id, external_id if shop_id else "", fields.get("email"))
+    if customer_id is not None and not customer_in_shops(customer_id, within):
+        raise NotInShops(customer_id)
     created = customer_id is None
     if created:
         customer = create_customer(by=by, source=str(by), **fields)

@@ -1,0 +1,72 @@
+"""Which customers and orders a shop's view covers: a token bound to a shop, or staff limited
+to some shops, see only these; anything else is answered as if it did not exist.
+
+A customer belongs to a shop when it has an account (the shop's customer id) or an order there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.customers.models import Customer
+from stammkunde.shop.models import Order, ShopAccount
+
+
+def customers_of_shops(shop_ids: Collection[int]) -> Q:
+    """A filter on Customer: an account or an order in one of ``shop_ids``."""
+    return Q(
+        Exists(ShopAccount.objects.filter(customer_id=OuterRef("pk"), shop_id__in=shop_ids))
+    ) | Q(Exists(Order.objects.filter(customer_id=OuterRef("pk"), shop_id__in=shop_ids)))
+
+
+def limit_customers(
+    customers: QuerySet[Customer], shop_ids: Collection[int] | None
+) -> QuerySet[Customer]:
+    """``customers`` of ``shop_ids`` only; ``None`` means no limit."""
+    if shop_ids is None:
+        return customers
+    return customers.filter(customers_of_shops(shop_ids))
+
+
+def limit_orders(orders: QuerySet[Order], shop_ids: Collection[int] | None) -> QuerySet[Order]:
+    """``orders`` of ``shop_ids`` only; ``None`` means no limit."""
+    if shop_ids is None:
+        return orders
+    return orders.filter(shop_id__in=shop_ids)
+
+
+def customer_in_shops(customer_id: int, shop_ids: Collection[int] | None) -> bool:
+    """Whether the customer belongs to one of ``shop_ids`` (always, without a limit)."""
+    if shop_ids is None:
+        return True
+    return limit_customers(Customer.objects.filter(pk=customer_id), shop_ids).exists()
+
+
+def visible_customer_ids(
+    customer_ids: Collection[int], shop_ids: Collection[int] | None
+) -> set[int]:
+    """Those of ``customer_ids`` that belong to one of ``shop_ids``."""
+    if shop_ids is None:
+        return set(customer_ids)
+    return set(
+        limit_customers(Customer.objects.filter(pk__in=list(customer_ids)), shop_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def record_refused(*, by: Any, object_type: str, object_id: int | str, detail: str = "") -> None:
+    """Note in the audit log that ``by`` asked for something outside its shops (a probe of
+    other shops' ids leaves a trace, while the answer says nothing)."""
+    audit(
+        actor=by,
+        action=AuditAction.REFUSE,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        detail=detail,
+    )
