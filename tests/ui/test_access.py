@@ -31,6 +31,14 @@ from stammkunde.connectors.models import BackfillRun
 from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
 from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.service.models import (
+    CrisisPlan,
+    GoodwillGrant,
+    Incident,
+    KnowledgeArticle,
+    KnowledgeCategory,
+    Macro,
+)
 from stammkunde.shop.models import Product
 from tests.connectors.test_inbox_helpers import shopify_delivery
 from tests.factories import OrderFactory, OrderLineFactory
@@ -192,7 +200,38 @@ def world(module_db, users) -> dict[str, object]:
         ),
     }
     objects["connectors_webhookdelivery"] = objects["delivery"]
+    objects.update(_service_desk(customer, order, users))
     return objects
+
+
+def _service_desk(customer, order, users) -> dict[str, object]:
+    """The service desk's objects: a goodwill request, a crisis plan, a macro, an article and
+    an incident."""
+    category = KnowledgeCategory.objects.create(
+        slug="lieferung", name_de="Lieferung", name_en="Delivery"
+    )
+    return {
+        "goodwill": GoodwillGrant.objects.create(
+            customer=customer,
+            order=order,
+            kind="voucher",
+            amount="20.00",
+            reason="Lieferung verspätet",
+            status="pending",
+            requested_by=users[AGENT],
+            requested_at=timezone.now(),
+        ),
+        "crisis_plan": CrisisPlan.objects.create(
+            name="Lieferverzug", incident_type="late_delivery"
+        ),
+        "macro": Macro.objects.create(name="Entschuldigung", body="Es tut uns leid."),
+        "article": KnowledgeArticle.objects.create(
+            category=category, title="Wo ist meine Lieferung?", body="So finden Sie sie."
+        ),
+        "incident": Incident.objects.create(
+            title="Paketdienst streikt", incident_type="late_delivery"
+        ),
+    }
 
 
 @pytest.fixture(scope="module")
