@@ -268,7 +268,8 @@ LOGIN_PATHS = ("/login/", "/admin/login/")
 
 
 def outcome(response, row: Row) -> str:
-    """allowed (2xx, or a redirect that is not to a login page) or denied (403/404, login).
+    """allowed (2xx, a form's 400/422, or a redirect not to a login page) or denied (403/404,
+    or a redirect to a login page).
 
     Logging out lands on the login page by design: there that redirect is the page's answer."""
     status = response.status_code
@@ -277,7 +278,8 @@ def outcome(response, row: Row) -> str:
     if 300 <= status < 400:
         target = urlsplit(response["Location"]).path
         return "denied" if target in LOGIN_PATHS and not row.logs_out else "allowed"
-    if 200 <= status < 300:
+    if 200 <= status < 300 or status in (400, 422):
+        # 400/422: let in, and the empty form was answered with its errors
         return "allowed"
     return f"status {status}"
 
