@@ -152,6 +152,21 @@ ACCESS: dict[str, Row] = {
     "help-center": Row(EVERYONE),
     "help-article": Row(EVERYONE, params={"pk": "article"}),
     "help-contact": Row(EVERYONE, method="POST"),
+    # --- privacy (ui/privacy/): customers.view_privacy, export_customer_data, erase_customer,
+    # view_audit_trail are the team lead's and the admin's ---
+    "ui:customer-privacy": Row(LEADS, params={"pk": "customer"}),
+    "ui:customer-export-json": Row(LEADS, params={"pk": "customer"}),
+    "ui:customer-export-html": Row(LEADS, params={"pk": "customer"}),
+    "ui:customer-erase": Row(LEADS, params={"pk": "customer"}, method="POST"),
+    "ui:audit-trail": Row(LEADS),
+    "ui:privacy-requests": Row(LEADS),
+    "ui:privacy-retention": Row(LEADS),
+    "ui:processing-record": Row(LEADS),
+    # --- a customer's signed links from mails (messaging/urls.py): no login; a wrong token is
+    # answered with the refusal page (400) whoever asks ---
+    "messaging:unsubscribe": Row(EVERYONE, params={"token": "wrong_token"}),
+    "messaging:confirm": Row(EVERYONE, params={"token": "wrong_token"}),
+    "messaging:preferences": Row(EVERYONE, params={"token": "wrong_token"}),
     # --- the API's token pages (api/staff_urls.py) ---
     "api-tokens:list": Row(ADMINS),
     "api-tokens:add": Row(ADMINS),

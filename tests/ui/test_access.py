@@ -221,9 +221,9 @@ def _service_desk(customer, order, users) -> dict[str, object]:
             requested_by=users[AGENT],
             requested_at=timezone.now(),
         ),
-        "crisis_plan": CrisisPlan.objects.create(
-            name="Lieferverzug", incident_type="late_delivery"
-        ),
+        "crisis_plan": CrisisPlan.objects.get_or_create(
+            incident_type="late_delivery", language="de", defaults={"name": "Lieferverzug"}
+        )[0],
         "macro": Macro.objects.create(name="Entschuldigung", body="Es tut uns leid."),
         "article": KnowledgeArticle.objects.create(
             category=category, title="Wo ist meine Lieferung?", body="So finden Sie sie."
