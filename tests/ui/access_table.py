@@ -152,6 +152,22 @@ ACCESS: dict[str, Row] = {
     "help-center": Row(EVERYONE),
     "help-article": Row(EVERYONE, params={"pk": "article"}),
     "help-contact": Row(EVERYONE, method="POST"),
+    "ui:refund-clock-list": Row(SERVICE),
+    # --- messaging (ui/messaging/): the Drehbuch and templates are read by every role with
+    # customer access; team leads edit every mail, marketing the marketing ones (the world's
+    # trigger and template are marketing ones); campaigns: team lead and marketing see them,
+    # marketing runs them ---
+    "ui:drehbuch": Row(READERS),
+    "ui:trigger-edit": Row(READERS, params={"pk": "trigger"}),
+    "ui:trigger-switch": Row(ANALYSTS, params={"pk": "trigger"}, method="POST"),
+    "ui:template-add": Row(ANALYSTS),
+    "ui:template-edit": Row(READERS, params={"pk": "template"}),
+    "ui:template-preview": Row(READERS, params={"pk": "template"}, method="POST"),
+    "ui:template-test": Row(READERS, params={"pk": "template"}, method="POST"),
+    "ui:campaign-list": Row(ANALYSTS),
+    "ui:campaign-add": Row(MARKETERS),
+    "ui:campaign-detail": Row(ANALYSTS, params={"pk": "campaign"}),
+    "ui:campaign-action": Row(MARKETERS, params={"pk": "campaign"}, method="POST"),
     # --- privacy (ui/privacy/): customers.view_privacy, export_customer_data, erase_customer,
     # view_audit_trail are the team lead's and the admin's ---
     "ui:customer-privacy": Row(LEADS, params={"pk": "customer"}),

@@ -31,6 +31,7 @@ from stammkunde.connectors.models import BackfillRun
 from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
 from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.messaging.models import Campaign, MessageTemplate, Trigger
 from stammkunde.service.models import (
     CrisisPlan,
     GoodwillGrant,
@@ -201,6 +202,17 @@ def world(module_db, users) -> dict[str, object]:
     }
     objects["connectors_webhookdelivery"] = objects["delivery"]
     objects.update(_service_desk(customer, order, users))
+    trigger = Trigger.objects.exclude(purpose="transactional").order_by("pk").first()
+    template = MessageTemplate.objects.exclude(purpose="transactional").order_by("pk").first()
+    objects["trigger"] = trigger
+    objects["template"] = template
+    objects["campaign"] = Campaign.objects.create(
+        name="Herbstaktion",
+        purpose="newsletter",
+        segment=objects["segment"],
+        template_de=template,
+        sender_name="Kaffeerösterei Süd",
+    )
     return objects
 
 
