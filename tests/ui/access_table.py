@@ -168,6 +168,13 @@ ACCESS: dict[str, Row] = {
     "ui:campaign-add": Row(MARKETERS),
     "ui:campaign-detail": Row(ANALYSTS, params={"pk": "campaign"}),
     "ui:campaign-action": Row(MARKETERS, params={"pk": "campaign"}, method="POST"),
+    # --- the outbox and the suppression list (team lead, marketing; uncertain mails: team lead)
+    "ui:outbox-list": Row(ANALYSTS),
+    "ui:outbox-resolve": Row(LEADS, params={"pk": "outbound"}, method="POST"),
+    "ui:suppression-list": Row(ANALYSTS),
+    "ui:suppression-add": Row(ANALYSTS, method="POST"),
+    "ui:suppression-remove": Row(ANALYSTS, method="POST"),
+    "ui:consent-proof": Row(READERS, params={"pk": "customer"}),
     # --- privacy (ui/privacy/): customers.view_privacy, export_customer_data, erase_customer,
     # view_audit_trail are the team lead's and the admin's ---
     "ui:customer-privacy": Row(LEADS, params={"pk": "customer"}),

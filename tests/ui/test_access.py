@@ -31,7 +31,7 @@ from stammkunde.connectors.models import BackfillRun
 from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
 from stammkunde.customers.services import add_note, create_customer, record_consent
-from stammkunde.messaging.models import Campaign, MessageTemplate, Trigger
+from stammkunde.messaging.models import Campaign, MessageTemplate, OutboundMessage, Trigger
 from stammkunde.service.models import (
     CrisisPlan,
     GoodwillGrant,
@@ -206,6 +206,17 @@ def world(module_db, users) -> dict[str, object]:
     template = MessageTemplate.objects.exclude(purpose="transactional").order_by("pk").first()
     objects["trigger"] = trigger
     objects["template"] = template
+    objects["outbound"] = OutboundMessage.objects.create(
+        idempotency_key="access-1",
+        customer=customer,
+        to_address="j.mueller@example.de",
+        purpose="transactional",
+        state="uncertain",
+        subject="Ihre Bestellung",
+        text_body="Danke!",
+        from_address="shop@example.de",
+        message_id="<access-1@example.de>",
+    )
     objects["campaign"] = Campaign.objects.create(
         name="Herbstaktion",
         purpose="newsletter",
