@@ -186,3 +186,18 @@ def test_a_stored_definition_that_no_longer_validates_is_shown_not_crashed(clien
     assert "no longer valid" in response.content.decode()
     response = client.get(reverse("ui:segment-export", args=[segment.pk]))
     assert response.status_code == 302
+
+
+def test_a_segment_a_campaign_uses_is_kept_with_a_message_not_a_500(client, marketer, db):
+    from stammkunde.messaging.models import Campaign
+
+    segment = Segment.objects.create(name="Alle", definition={})
+    Campaign.objects.create(name="Herbst", purpose="newsletter", segment=segment, sender_name="S")
+    client.force_login(marketer)
+
+    response = client.post(reverse("ui:segment-delete", args=[segment.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "used by a campaign" in response.content.decode()
+    assert Segment.objects.filter(pk=segment.pk).exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.DELETE).exists()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -104,8 +105,13 @@ def update_segment(
 
 @transaction.atomic
 def delete_segment(segment: Segment, *, by: Any) -> None:
+    """Delete the segment; SegmentError while a campaign (or anything else) still uses it."""
+    try:
+        with transaction.atomic():
+            segment.delete()
+    except ProtectedError:
+        raise SegmentError(_("The segment is used by a campaign and cannot be deleted.")) from None
     audit(actor=by, action=AuditAction.DELETE, obj=segment, detail=segment.name)
-    segment.delete()
 
 
 def _cell(value: Any) -> str:

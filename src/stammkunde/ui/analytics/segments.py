@@ -113,7 +113,11 @@ def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
-    delete_segment(segment, by=request.user)
+    try:
+        delete_segment(segment, by=request.user)
+    except SegmentError as error:
+        messages.error(request, str(error))
+        return redirect("ui:segment-detail", pk=pk)
     messages.success(request, _("The segment was deleted."))
     return redirect("ui:segment-list")
 
