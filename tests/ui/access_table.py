@@ -175,6 +175,30 @@ ACCESS: dict[str, Row] = {
     "ui:suppression-add": Row(ANALYSTS, method="POST"),
     "ui:suppression-remove": Row(ANALYSTS, method="POST"),
     "ui:consent-proof": Row(READERS, params={"pk": "customer"}),
+    # --- the desk inside a case (ui/service/case_desk.py): service.view_case ---
+    "ui:article-use": Row(SERVICE, params={"pk": "article"}, method="POST"),
+    "ui:case-step-tick": Row(
+        SERVICE, params={"case_id": "case", "step_id": "crisis_step"}, method="POST"
+    ),
+    "ui:case-macro-use": Row(
+        SERVICE, params={"case_id": "case", "macro_id": "macro"}, method="POST"
+    ),
+    # --- logins (ui/security/): lockouts for admins (logins.manage_lockouts), one's own second
+    # factor for everyone logged in, the password reset for everyone ---
+    "ui:lockout-list": Row(ADMINS),
+    "ui:lockout-lift": Row(ADMINS, method="POST"),
+    "ui:two-factor": Row(LOGGED_IN),
+    "ui:two-factor-setup": Row(LOGGED_IN),
+    "ui:two-factor-backup": Row(LOGGED_IN, method="POST"),
+    "ui:two-factor-remove": Row(LOGGED_IN, method="POST"),
+    "ui:two-factor-verify": Row(LOGGED_IN),
+    "ui:password-reset": Row(EVERYONE),
+    "ui:password-reset-sent": Row(EVERYONE),
+    "ui:password-reset-confirm": Row(
+        EVERYONE, params={"uidb64": "wrong_token", "token": "wrong_token"}
+    ),
+    "ui:password-reset-done": Row(EVERYONE),
+    "messaging:click": Row(EVERYONE, params={"token": "wrong_token"}),
     # --- privacy (ui/privacy/): customers.view_privacy, export_customer_data, erase_customer,
     # view_audit_trail are the team lead's and the admin's ---
     "ui:customer-privacy": Row(LEADS, params={"pk": "customer"}),
@@ -242,4 +266,23 @@ ACCESS: dict[str, Row] = {
     **admin_model("analytics", "scoringrun", add=NOBODY, change=NOBODY),
     **admin_model("analytics", "analyticssettings", add=NOBODY, delete=NOBODY),
     **admin_model("api", "apitoken", add=NOBODY),
+    **admin_model("logins", "rolesecurity"),
+    **admin_model("logins", "securityevent", **READ_ONLY),
+    # django-axes and django-otp: not in the Admin group's apps, so superusers only
+    **admin_model(
+        "axes", "accessattempt", view=SUPERUSERS, add=NOBODY, change=NOBODY, delete=NOBODY
+    ),
+    **admin_model(
+        "axes", "accessfailurelog", view=SUPERUSERS, add=NOBODY, change=NOBODY, delete=NOBODY
+    ),
+    **admin_model("otp_static", "staticdevice", **SUPERUSERS_CHANGE, view=SUPERUSERS),
+    **admin_model("otp_totp", "totpdevice", **SUPERUSERS_CHANGE, view=SUPERUSERS),
+    # Django's history view redirects to the admin index before it checks the permission when
+    # the object is not in the user's queryset (axes hides the attempts from non-superusers):
+    # a redirect, but no data.
+    "admin:axes_accessattempt_history": Row(
+        ADMINS, params={"object_id": "axes_accessattempt"}, why="redirect without data"
+    ),
+    "admin:otp_totp_totpdevice_config": Row(SUPERUSERS, params={"pk": "otp_totp_totpdevice"}),
+    "admin:otp_totp_totpdevice_qrcode": Row(SUPERUSERS, params={"pk": "otp_totp_totpdevice"}),
 }

@@ -14,12 +14,15 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from stammkunde.analytics.models import AnalyticsSettings, CustomerScore, ScoringRun, Segment
@@ -31,9 +34,12 @@ from stammkunde.connectors.models import BackfillRun
 from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
 from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.logins.models import RoleSecurity, SecurityEvent
 from stammkunde.messaging.models import Campaign, MessageTemplate, OutboundMessage, Trigger
 from stammkunde.service.models import (
+    Case,
     CrisisPlan,
+    CrisisStep,
     GoodwillGrant,
     Incident,
     KnowledgeArticle,
@@ -206,6 +212,13 @@ def world(module_db, users) -> dict[str, object]:
     template = MessageTemplate.objects.exclude(purpose="transactional").order_by("pk").first()
     objects["trigger"] = trigger
     objects["template"] = template
+    objects.update(_logins())
+    objects["case"] = Case.objects.create(
+        reference="VG-10001", customer=customer, subject="Paket fehlt", opened_at=timezone.now()
+    )
+    objects["crisis_step"] = CrisisStep.objects.create(
+        plan=objects["crisis_plan"], position=99, text="Kunden anschreiben"
+    )
     objects["outbound"] = OutboundMessage.objects.create(
         idempotency_key="access-1",
         customer=customer,
@@ -225,6 +238,25 @@ def world(module_db, users) -> dict[str, object]:
         sender_name="Kaffeerösterei Süd",
     )
     return objects
+
+
+def _logins() -> dict[str, object]:
+    """Objects of the login apps' admin pages: lockout records, security settings, devices."""
+    # the devices belong to a user of their own: a role user with one would be asked for it
+    owner = User.objects.create(username="u-with-devices")
+    attempt = {"user_agent": "curl", "http_accept": "*/*", "path_info": "/login/"}
+    return {
+        "axes_accessattempt": AccessAttempt.objects.create(
+            **attempt, get_data="", post_data="", failures_since_start=3
+        ),
+        "axes_accessfailurelog": AccessFailureLog.objects.create(**attempt),
+        "logins_rolesecurity": RoleSecurity.objects.get_or_create(
+            group=Group.objects.get(name=GROUPS[AGENT])
+        )[0],
+        "logins_securityevent": SecurityEvent.objects.create(kind="locked_out"),
+        "otp_static_staticdevice": StaticDevice.objects.create(user=owner, name="backup"),
+        "otp_totp_totpdevice": TOTPDevice.objects.create(user=owner, name="phone"),
+    }
 
 
 def _service_desk(customer, order, users) -> dict[str, object]:
