@@ -175,6 +175,23 @@ ACCESS: dict[str, Row] = {
     "ui:suppression-add": Row(ANALYSTS, method="POST"),
     "ui:suppression-remove": Row(ANALYSTS, method="POST"),
     "ui:consent-proof": Row(READERS, params={"pk": "customer"}),
+    # --- cases (ui/service/case_urls.py): service.work_cases or mediate_cases; teams, routing
+    # and the report are the team lead's ---
+    "ui:case-queue": Row(SERVICE),
+    "ui:case-detail": Row(SERVICE, params={"pk": "case"}),
+    "ui:case-new": Row(SERVICE, params={"customer_id": "customer"}),
+    "ui:case-reply": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-note": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-status": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-assign": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-escalate": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-merge": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:team-list": Row(LEADS),
+    "ui:team-edit": Row(LEADS, params={"pk": "team"}),
+    "ui:routing-rules": Row(LEADS),
+    "ui:routing-rule-edit": Row(LEADS, params={"pk": "routing_rule"}),
+    "ui:routing-rule-new": Row(LEADS),
+    "ui:service-report": Row(LEADS),
     # --- the desk inside a case (ui/service/case_desk.py): service.view_case ---
     "ui:article-use": Row(SERVICE, params={"pk": "article"}, method="POST"),
     "ui:case-step-tick": Row(

@@ -45,6 +45,8 @@ from stammkunde.service.models import (
     KnowledgeArticle,
     KnowledgeCategory,
     Macro,
+    RoutingRule,
+    Team,
 )
 from stammkunde.shop.models import Product
 from tests.connectors.test_inbox_helpers import shopify_delivery
@@ -62,8 +64,10 @@ from tests.ui.access_table import (
     Row,
 )
 
-# The API's operations have their own table (scopes instead of roles).
-OWN_TABLES = ("api:",)
+# The API's operations have their own table (scopes instead of roles). The ESP's webhooks
+# (django-anymail) are machines authenticated by anymail's shared secret, tested in
+# tests/messaging.
+OWN_TABLES = ("api:", "anymail:")
 
 GROUPS = {
     AGENT: "Service agent",
@@ -216,6 +220,8 @@ def world(module_db, users) -> dict[str, object]:
     objects["case"] = Case.objects.create(
         reference="VG-10001", customer=customer, subject="Paket fehlt", opened_at=timezone.now()
     )
+    objects["team"] = Team.objects.create(name="Versand", slug="versand-access")
+    objects["routing_rule"] = RoutingRule.objects.create(name="Alles", team=objects["team"])
     objects["crisis_step"] = CrisisStep.objects.create(
         plan=objects["crisis_plan"], position=99, text="Kunden anschreiben"
     )
