@@ -21,3 +21,66 @@ def customer_cases_panel(context: Any, customer: Any) -> dict[str, Any]:
         "cases": cases_of_customer(customer.pk) if can_see else [],
         "can_open": user.has_perm("service.work_cases"),
     }
+
+
+@register.simple_tag
+def case_message(message: Any) -> str:
+    """One message of the thread as HTML. Written in Python rather than as a template: a
+    thread of 200 messages spends most of its time resolving template variables otherwise
+    (benchmarks/case_page.py). Every value is escaped by ``format_html``; the mail's HTML is
+    shown only inside a sandboxed frame (no scripts)."""
+    from django.utils.dateformat import format as format_date
+    from django.utils.formats import get_format
+    from django.utils.html import format_html, linebreaks
+    from django.utils.timezone import localtime
+    from django.utils.translation import gettext
+
+    labels = {
+        "note": gettext("Internal note"),
+        "outbound": gettext("Reply"),
+        "inbound": gettext("From the customer"),
+    }
+    author = message.author
+    who = (author.get_full_name() or author.get_username()) if author else message.from_address
+    moment = localtime(message.created_at)
+    body = linebreaks(message.body_text, autoescape=True)
+    original = ""
+    if message.direction != "note":
+        if message.body_html:
+            content = format_html(
+                '<iframe class="mail-html" sandbox title="{}" srcdoc="{}"></iframe>',
+                gettext("HTML version"),
+                message.body_html,
+            )
+        else:
+            content = format_html('<pre class="mail-text">{}</pre>', message.body_text)
+        message_id = (
+            format_html("<dt>Message-ID</dt><dd><code>{}</code></dd>", message.message_id)
+            if message.message_id
+            else ""
+        )
+        original = format_html(
+            '<details class="original"><summary>{}</summary><dl class="small">'
+            "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>{}</dl>{}</details>",
+            gettext("Original"),
+            gettext("From"),
+            message.from_address,
+            gettext("To"),
+            message.to_address,
+            gettext("Subject"),
+            message.subject,
+            message_id,
+            content,
+        )
+    return format_html(
+        '<li class="message-{}" id="message-{}"><div class="message-meta"><strong>{}</strong>'
+        ' · {} · <time datetime="{}">{}</time></div><div class="message-body">{}</div>{}</li>',
+        message.direction,
+        message.pk,
+        labels.get(message.direction, message.direction),
+        who,
+        moment.isoformat(),
+        format_date(moment, get_format("SHORT_DATETIME_FORMAT")),
+        body,
+        original,
+    )
