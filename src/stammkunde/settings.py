@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "stammkunde.ui.privacy",
     "stammkunde.ui.messaging",
     "stammkunde.ui.security",
+    "stammkunde.ui.mail",
     "stammkunde.api",
     "stammkunde.logins",
     "axes",
@@ -336,6 +337,35 @@ RETENTION_UNVERIFIED_DAYS = env_int("STAMMKUNDE_RETENTION_UNVERIFIED_DAYS", 90)
 # The record of processing activities (Art. 30): who the controller is and who receives data.
 PRIVACY_CONTROLLER = env_str("STAMMKUNDE_PRIVACY_CONTROLLER", "")
 PRIVACY_OFFICER = env_str("STAMMKUNDE_PRIVACY_OFFICER", "")
+# Inbound e-mail (service desk intake, docs/ARCHITECTURE.md). The IMAP mailbox read every
+# minute: imap://user@host:143/INBOX or imaps://user@host/INBOX (password in the URL or in
+# STAMMKUNDE_IMAP_PASSWORD / _FILE); empty = no mailbox. After a message is stored it is
+# flagged \Seen, and moved to STAMMKUNDE_IMAP_DONE_FOLDER when one is named.
+IMAP_URL = env_str("STAMMKUNDE_IMAP_URL", "")
+IMAP_PASSWORD = env_str("STAMMKUNDE_IMAP_PASSWORD", "")
+IMAP_DONE_FOLDER = env_str("STAMMKUNDE_IMAP_DONE_FOLDER", "")
+IMAP_TIMEOUT = env_int("STAMMKUNDE_IMAP_TIMEOUT", 30)
+# Raw MIME posted to /hooks/inbound-mail/raw/ carries X-Stammkunde-Signature: the hex
+# HMAC-SHA256 of the body with this secret (empty = the endpoint refuses everything).
+INBOUND_MAIL_SECRET = env_str("STAMMKUNDE_INBOUND_MAIL_SECRET", "")
+# Limits: a larger message is refused by the raw endpoint (413) and stored whole from IMAP;
+# files above the per-file size, beyond the count or the total stay in the raw message only.
+INBOUND_MAIL_MAX_BYTES = env_int("STAMMKUNDE_INBOUND_MAIL_MAX_BYTES", 60 * 1024 * 1024)
+INBOUND_FILE_MAX_BYTES = env_int("STAMMKUNDE_INBOUND_FILE_MAX_BYTES", 25 * 1024 * 1024)
+INBOUND_FILES_MAX = env_int("STAMMKUNDE_INBOUND_FILES_MAX", 100)
+# Our acknowledgement of a new case (off unless enabled): at most once per sender in this
+# many days (RFC 3834 recommends 7), never to automatic mail.
+INBOUND_ACKNOWLEDGE = env_bool("STAMMKUNDE_INBOUND_ACKNOWLEDGE", False)
+INBOUND_ACKNOWLEDGE_DAYS = env_int("STAMMKUNDE_INBOUND_ACKNOWLEDGE_DAYS", 7)
+# django-anymail's inbound webhooks (/hooks/inbound-mail/<esp>/) use the same ANYMAIL settings
+# (above); these two variables fill in the basic auth user:password the provider is configured
+# with and Mailgun's signing key when STAMMKUNDE_ANYMAIL does not name them.
+for _key, _value in {
+    "WEBHOOK_SECRET": env_str("STAMMKUNDE_ANYMAIL_WEBHOOK_SECRET", ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("STAMMKUNDE_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+}.items():
+    if _value:
+        ANYMAIL.setdefault(_key, _value)
 
 # The service desk: the address customers write to (Reply-To of every reply), how long after
 # solving a customer's reply reopens a case (else a linked new case), and the customer value

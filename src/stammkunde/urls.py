@@ -8,6 +8,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("integrations/api-tokens/", include("stammkunde.api.staff_urls")),
+    # Before the shops' webhooks, whose <shop>/<token>/ would match these paths too.
+    path("hooks/inbound-mail/", include("stammkunde.service.urls")),
     path("hooks/", include("stammkunde.connectors.urls")),
     # The public help page (no login): FAQ, contact options and the case form.
     path("help/", include("stammkunde.service.public.urls")),

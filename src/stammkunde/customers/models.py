@@ -74,6 +74,9 @@ class Customer(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
     )
+    # False for a customer we know only from a message they sent (anyone can write any From):
+    # staff confirm or merge them.
+    verified = models.BooleanField(_("verified"), default=True, db_default=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )

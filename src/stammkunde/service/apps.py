@@ -10,11 +10,15 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
+        from anymail.signals import inbound
+
         from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
         from stammkunde.core.scheduling import register_periodic_job
         from stammkunde.service import desk_tasks, gdpr, tasks
+        from stammkunde.service.intake import tasks as intake_tasks
+        from stammkunde.service.views import store_provider_message
 
-        # One handler per app: the cases' and the desk's policies' parts together.
+        # One handler per app: the cases', the desk's policies' and the mail intake's parts.
         register_export(self.label, gdpr.export_service_data)
         register_erasure(self.label, gdpr.erase_service_data)
         register_erasure_check(self.label, gdpr.check_erasure)
@@ -32,3 +36,16 @@ class ServiceConfig(AppConfig):
         register_periodic_job(
             "service.check_desk", tasks.check_service_desk, every=timedelta(minutes=5)
         )
+        # Mail intake: the mailbox is read and stored mail processed every minute (the
+        # processing sweep catches mails whose task died with its worker).
+        register_periodic_job(
+            "service.fetch_service_mailbox",
+            intake_tasks.fetch_service_mailbox,
+            every=timedelta(minutes=1),
+        )
+        register_periodic_job(
+            "service.process_inbound_mail",
+            intake_tasks.process_inbound_mail,
+            every=timedelta(minutes=1),
+        )
+        inbound.connect(store_provider_message, dispatch_uid="stammkunde.inbound_mail")

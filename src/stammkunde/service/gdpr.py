@@ -1,6 +1,7 @@
 """The service desk's part of a GDPR export and erasure: a customer's cases and their threads,
-together with what the desk's policies hold (``desk_gdpr``: goodwill, web form, incidents), since
-the registry takes one handler per app.
+together with what the desk's policies hold (``desk_gdpr``: goodwill, web form, incidents) and
+the mail intake (``intake.gdpr``: inbound mails, originals, files), since the registry takes
+one handler per app.
 
 An open case defers an erasure (the customer's matter is still being worked on); once it is
 done, cases and messages go. Business letters the law keeps (HGB §257: six years) are named by
@@ -17,6 +18,7 @@ from django.db import transaction
 
 from stammkunde.core.gdpr import ErasureCheck, ErasureRequest, Obstacle
 from stammkunde.service import desk_gdpr
+from stammkunde.service.intake import gdpr as intake_gdpr
 from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseMessage
 
 
@@ -94,10 +96,18 @@ def check_erasure(customer_id: int, today: date) -> ErasureCheck:
 
 def export_service_data(customer_id: int) -> dict[str, Any]:
     """The registered export: cases and the desk's policies' records."""
-    return {**desk_gdpr.export_desk(customer_id), **export_cases(customer_id)}
+    return {
+        **desk_gdpr.export_desk(customer_id),
+        **export_cases(customer_id),
+        **intake_gdpr.export_inbound_mail(customer_id),
+    }
 
 
 @transaction.atomic
 def erase_service_data(request: ErasureRequest) -> dict[str, int]:
     """The registered erasure: the desk's records first (they name cases), then the cases."""
-    return {**desk_gdpr.erase_desk(request), **erase_cases(request)}
+    return {
+        **desk_gdpr.erase_desk(request),
+        **erase_cases(request),
+        **intake_gdpr.erase_inbound_mail(request),
+    }

@@ -71,7 +71,10 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # Where a value names something of this vocabulary, its label; any other value is somebody's
 # own words and shown as written.
-SOURCES = {"csv_import": gettext_lazy("CSV import")}
+SOURCES = {
+    "csv_import": gettext_lazy("CSV import"),
+    "inbound_mail": gettext_lazy("e-mail from an unknown sender"),
+}
 PRIVACY_REQUESTS = {
     "data_request": gettext_lazy("Request for a copy of the data"),
     "customer_redact": gettext_lazy("Request to erase the customer's data"),

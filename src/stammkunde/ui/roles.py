@@ -43,6 +43,8 @@ _SERVICE = [
     "service.view_case",
     "service.work_cases",
     "service.view_team",
+    # Files of inbound mail in the cases they work on.
+    "service.view_attachment",
 ]
 
 # The desk's policies and knowledge (goodwill, house rules, macros, articles): agents use them.
@@ -86,6 +88,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.export_customer_data",
         "customers.erase_customer",
         "customers.merge_customers",
+        # The inbox of inbound mail: parked mails, re-processing, the originals.
+        "service.view_inboundmail",
+        "service.reprocess_inboundmail",
+        "service.download_raw_mail",
         "shop.import_data",
         "customers.add_tag",
         "customers.change_tag",

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("stammkunde.ui.privacy.urls")),
     path("", include("stammkunde.ui.messaging.urls")),
     path("", include("stammkunde.ui.security.urls")),
+    path("", include("stammkunde.ui.mail.urls")),
 ]

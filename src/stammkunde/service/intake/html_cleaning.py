@@ -5,6 +5,7 @@ message). Remote images are blocked until the reader asks for them: their addres
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from collections.abc import Mapping
 
@@ -62,3 +63,16 @@ def link_inline_images(html: str, urls: Mapping[str, str]) -> str:
         return f"{match.group(1)}{url}{match.group(3)}" if url else match.group(0)
 
     return _CID.sub(replace, html)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML-only mail (tags removed, entities decoded)."""
+    if not html.strip():
+        return ""
+    stripped = nh3.clean(
+        html.replace("<br", "\n<br").replace("</p>", "</p>\n").replace("</div>", "</div>\n"),
+        tags=set(),
+        clean_content_tags={"script", "style", "title", "head"},
+    )
+    lines = [" ".join(line.split()) for line in html_module.unescape(stripped).splitlines()]
+    return "\n".join(lines).strip()

@@ -1,4 +1,4 @@
-"""The service desk's tables, one module per topic."""
+"""The service desk's tables, one module per topic (``intake``: inbound e-mail)."""
 
 from stammkunde.service.models.case_desk import CaseStepTick
 from stammkunde.service.models.cases import Case, CaseMessage, CaseNumber
@@ -16,6 +16,15 @@ from stammkunde.service.models.goodwill import (
     GoodwillKind,
     GoodwillLimit,
     GoodwillStatus,
+)
+from stammkunde.service.models.intake import (
+    Attachment,
+    AttachmentOutcome,
+    InboundMail,
+    InboundSource,
+    InboundState,
+    MailboxCursor,
+    SenderAcknowledgement,
 )
 from stammkunde.service.models.macros import (
     HelpCenterSettings,
@@ -53,6 +62,8 @@ __all__ = [
     "Absence",
     "AffectedOrder",
     "Assignment",
+    "Attachment",
+    "AttachmentOutcome",
     "Case",
     "CaseChannel",
     "CaseMessage",
@@ -72,6 +83,9 @@ __all__ = [
     "GoodwillLimit",
     "GoodwillStatus",
     "HelpCenterSettings",
+    "InboundMail",
+    "InboundSource",
+    "InboundState",
     "Incident",
     "IncidentStatus",
     "IncidentType",
@@ -79,10 +93,12 @@ __all__ = [
     "KnowledgeCategory",
     "Language",
     "Macro",
+    "MailboxCursor",
     "MessageDirection",
     "RefundClock",
     "ResponseStandard",
     "RoutingRule",
+    "SenderAcknowledgement",
     "ServiceStandard",
     "StandardConfirmation",
     "SubmissionState",

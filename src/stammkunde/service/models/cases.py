@@ -144,8 +144,8 @@ class Case(models.Model):
 
 class CaseMessage(models.Model):
     """One message of a case's thread: a mail or call from the customer, our reply, or an
-    internal note. Intake adds the link to the raw inbound mail (``inbound_mail``) with its
-    model; ``outbound`` is the outbox message of a reply (None if messaging held it back)."""
+    internal note. ``inbound_mail`` is the raw message a mail was filed from; ``outbound`` is
+    the outbox message of a reply (None if messaging held it back)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(_("direction"), max_length=8, choices=MessageDirection.choices)
@@ -166,6 +166,14 @@ class CaseMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The raw message this was filed from (intake), for the original one click away.
+    inbound_mail = models.ForeignKey(
+        "service.InboundMail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_messages",
     )
     created_at = models.DateTimeField(_("written"))
 

@@ -235,7 +235,6 @@ def _file_inbound(
     received_at: datetime,
     author: Any = None,
 ) -> CaseMessage:
-    extra = {"inbound_mail": inbound_mail} if inbound_mail is not None else {}
     message = CaseMessage.objects.create(
         case=case,
         direction=MessageDirection.INBOUND,
@@ -249,7 +248,7 @@ def _file_inbound(
         in_reply_to=in_reply_to,
         references=" ".join(references),
         created_at=received_at,
-        **extra,
+        inbound_mail=inbound_mail,
     )
     Case.objects.filter(pk=case.pk).update(
         inbound_count=case.inbound_count + 1, last_inbound_at=received_at
@@ -281,8 +280,8 @@ def add_inbound_message(
     (the recipients as one string), ``subject``, ``text`` (the plain text, quotes stripped or
     not as intake decides), ``html`` (already sanitized with nh3, may be ""), ``message_id``,
     ``in_reply_to`` (single Message-IDs with angle brackets), ``references`` (a sequence of
-    Message-IDs), ``inbound_mail`` (intake's stored raw mail, linked once intake adds that
-    field), ``received_at`` (default now). ``by`` is a staff user filing a call or letter.
+    Message-IDs), ``inbound_mail`` (intake's stored raw mail, linked from the message),
+    ``received_at`` (default now). ``by`` is a staff user filing a call or letter.
 
     A case waiting for the customer runs its clock again and goes back to open; the third
     message on the same case, or angry wording, escalates by rule. Solved or closed cases:

@@ -63,6 +63,9 @@ class Command(BaseCommand):
                 f"Generated {result.customers:,} customers, {result.orders:,} orders and "
                 f"{result.activities:,} timeline entries in {result.seconds:.1f} s."
             )
+            from stammkunde.demo.mail import file_demo_mails
+
+            console.print(f"Filed {file_demo_mails()} inbound mails (service desk).")
 
         _score_customers(console)
         if ensure_desk_demo():

@@ -1,0 +1,139 @@
+"""Filing a customer's mail: find the case it answers, else open one.
+
+Threading, most certain first: our reference in the subject ("[VG-10234]"), then the
+In-Reply-To and References headers against the Message-IDs of the case thread (ours and the
+customer's), then against the outbox (a reply to a message a case sent). A mail that threads
+goes to ``threads.file_customer_reply`` (an active case gets it; a solved one is reopened or
+followed by a linked new case, the rule of ``cases``). Otherwise the sender's customer is found
+or created unverified, the order numbers the mail mentions link that customer's orders, and
+``open_case`` routes it (the type guessed from the words by ``wording``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stammkunde.customers.senders import customer_for_sender
+from stammkunde.messaging.queries import message_by_message_id
+from stammkunde.service.intake.acknowledging import acknowledge
+from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
+from stammkunde.service.intake.mime import ParsedMail
+from stammkunde.service.intake.quoting import own_words
+from stammkunde.service.intake.threading_keys import case_reference, order_numbers
+from stammkunde.service.models import Case, CaseChannel, CaseMessage, InboundMail
+from stammkunde.service.services.cases import CaseError, open_case
+from stammkunde.service.services.threads import file_customer_reply
+from stammkunde.service.wording import guess_case_type
+from stammkunde.shop.models import Order
+
+NO_SUBJECT = "(no subject)"
+# A thread rarely names more; a forged References header with thousands is cut here.
+MAX_REFERENCES = 50
+
+
+def _bracketed(message_ids: list[str]) -> list[str]:
+    ids = [value for value in message_ids if value][:MAX_REFERENCES]
+    return [f"<{value}>" for value in ids] + ids
+
+
+def threaded_case(parsed: ParsedMail) -> Case | None:
+    """The case ``parsed`` answers, or None."""
+    reference = case_reference(parsed.subject)
+    if reference:
+        case = Case.objects.filter(reference=reference).first()
+        if case is not None:
+            return case
+    candidates = [parsed.in_reply_to, *reversed(parsed.references)]
+    if not any(candidates):
+        return None
+    message = (
+        # The exclude repeats the partial index's condition, so that SQLite uses the index.
+        CaseMessage.objects.exclude(message_id="")
+        .filter(message_id__in=_bracketed(candidates))
+        .order_by("-id")
+        .select_related("case")
+        .first()
+    )
+    if message is not None:
+        return message.case
+    for message_id in candidates[:MAX_REFERENCES]:
+        outbound = message_by_message_id(message_id) if message_id else None
+        if outbound is not None and outbound.source_type == "case":
+            case = Case.objects.filter(pk=outbound.source_id).first()
+            if case is not None:
+                return case
+    return None
+
+
+def file_in_case(
+    mail: InboundMail, parsed: ParsedMail, *, inline_urls: dict[str, str]
+) -> dict[str, Any]:
+    """File ``mail`` in the case it answers or a new one; return the outcome to record."""
+    done = CaseMessage.objects.filter(inbound_mail=mail).select_related("case").first()
+    if done is not None:  # re-processed after it was filed: nothing is added twice
+        mail.customer_id = done.case.customer_id
+        return {"case": done.case_id, "reference": done.case.reference, "opened": False}
+    full_text = parsed.text or html_to_text(parsed.html)
+    text = own_words(full_text) or full_text.strip()
+    html = link_inline_images(clean_html(parsed.html), inline_urls)
+    mail_fields = {
+        "from_address": parsed.from_address,
+        "to_address": ", ".join(parsed.to + parsed.cc)[:2000],
+        "message_id": f"<{parsed.message_id}>" if parsed.message_id else "",
+        "in_reply_to": f"<{parsed.in_reply_to}>" if parsed.in_reply_to else "",
+        "references": [f"<{value}>" for value in parsed.references[:MAX_REFERENCES]],
+        "inbound_mail": mail,
+    }
+    subject = parsed.subject.strip() or NO_SUBJECT
+    try:
+        case = threaded_case(parsed)
+        if case is not None:
+            message = file_customer_reply(
+                case,
+                subject=subject,
+                text=text,
+                html=html,
+                received_at=mail.received_at,
+                **mail_fields,
+            )
+            mail.customer_id = message.case.customer_id
+            return {
+                "case": message.case_id,
+                "reference": message.case.reference,
+                "opened": message.case_id != case.pk,
+            }
+        customer, created = customer_for_sender(email=parsed.from_address, name=parsed.from_name)
+        numbers = order_numbers(parsed.subject, text)
+        orders = (
+            list(Order.objects.filter(customer=customer, number__in=numbers)) if numbers else []
+        )
+        case = open_case(
+            customer=customer,
+            case_type=guess_case_type(subject, text),
+            channel=CaseChannel.EMAIL,
+            subject=subject,
+            body=text,
+            orders=orders,
+            body_html=html,
+            opened_at=mail.received_at,
+            **mail_fields,
+        )
+    except CaseError as exc:
+        from stammkunde.service.intake.decisions import Unfileable
+
+        raise Unfileable(str(exc)) from exc
+    mail.customer_id = case.customer_id
+    acknowledged = acknowledge(
+        case,
+        to_address=parsed.reply_to or parsed.from_address,
+        in_reply_to=mail_fields["message_id"],
+        now=mail.received_at,
+    )
+    return {
+        "case": case.pk,
+        "reference": case.reference,
+        "opened": True,
+        "acknowledged": acknowledged,
+        "new_customer": created,
+        "orders": [order.number for order in orders],
+    }

@@ -1,0 +1,113 @@
+"""Reads of the mail intake for the staff pages; each read of personal data is audited here
+(the acting user is a parameter), once per page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
+from stammkunde.service.intake.mime import ParsedMail, parse_mail
+from stammkunde.service.intake.quoting import own_words
+from stammkunde.service.models import Attachment, InboundMail, InboundState
+
+# The list never loads the raw bytes (a page of 50 MB messages would).
+LIST_FIELDS = (
+    "id",
+    "source",
+    "received_at",
+    "state",
+    "attempts",
+    "error",
+    "from_address",
+    "subject",
+    "automatic",
+    "automatic_reason",
+    "customer_id",
+    "outcome",
+    "size",
+)
+
+
+def state_counts() -> list[dict[str, Any]]:
+    """How many mails are in each state, in the order of the states."""
+    counts = dict(
+        InboundMail.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    return [
+        {"state": state, "label": label, "count": counts.get(state, 0)}
+        for state, label in InboundState.choices
+    ]
+
+
+def _listed(state: str) -> QuerySet[InboundMail]:
+    mails = InboundMail.objects.only(*LIST_FIELDS).order_by("-id")
+    return mails.filter(state=state) if state else mails
+
+
+def inbound_mails(*, state: str, offset: int, limit: int, by: Any) -> list[InboundMail]:
+    """One page of mails (newest first), ``limit + 1`` rows to tell whether a next page
+    exists; audited with the customers shown."""
+    rows = list(_listed(state)[offset : offset + limit + 1])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="service.inboundmail",
+        customer_ids=sorted({row.customer_id for row in rows[:limit] if row.customer_id}),
+        detail="inbound mail list",
+    )
+    return rows
+
+
+def inbound_mail(pk: int, *, by: Any, detail: str = "inbound mail") -> InboundMail | None:
+    """One mail with its raw message (audited)."""
+    mail = InboundMail.objects.filter(pk=pk).first()
+    if mail is not None:
+        audit(
+            actor=by, action=AuditAction.VIEW, obj=mail, customer_id=mail.customer_id, detail=detail
+        )
+    return mail
+
+
+def attachments_of(mail: InboundMail) -> list[Attachment]:
+    """The files of ``mail`` without their bytes."""
+    return list(mail.attachments.defer("content"))
+
+
+def attachment(pk: int, *, by: Any) -> Attachment | None:
+    """One stored file with its bytes (audited as a read of its mail's customer's data)."""
+    found = Attachment.objects.select_related("inbound_mail").filter(pk=pk).first()
+    if found is not None:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            obj=found,
+            customer_id=found.inbound_mail.customer_id,
+            detail="attachment downloaded",
+        )
+    return found
+
+
+def readable(mail: InboundMail, files: list[Attachment]) -> dict[str, Any]:
+    """The mail as the detail page shows it: headers, the sender's own words, the full text
+    and the sanitized HTML with its inline images."""
+    parsed: ParsedMail = parse_mail(bytes(mail.raw))
+    text = parsed.text or html_to_text(parsed.html)
+    urls = {
+        file.content_id: reverse("ui:inbound-attachment", args=[file.pk])
+        for file in files
+        if file.content_id and file.outcome == "stored"
+    }
+    return {
+        "parsed": parsed,
+        "own_words": own_words(text),
+        "full_text": text,
+        "html": link_inline_images(clean_html(parsed.html), urls),
+        "headers": [(name, value) for name, values in parsed.headers.items() for value in values][
+            :200
+        ],
+    }
