@@ -52,6 +52,12 @@ API_ACCESS: dict[str, ApiRow] = {
     "POST /customers/{customer_id}/notes": ApiRow(
         "activities:write", params={"customer_id": "@customer"}, body={"text": "Rückruf erbeten"}
     ),
+    "GET /customers/{customer_id}/gdpr-export": ApiRow(
+        "customers:privacy", params={"customer_id": "@customer"}
+    ),
+    "POST /customers/{customer_id}/erasure": ApiRow(
+        "customers:privacy", params={"customer_id": "@customer"}
+    ),
     "POST /events": ApiRow(
         "events:write",
         query={"shop": "kaffee"},

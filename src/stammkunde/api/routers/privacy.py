@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
-from stammkunde.api.auth import actor, require
+from stammkunde.api.auth import actor, not_found, require, shop_limit
 from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.customers.models import PrivacyRequestChannel
 from stammkunde.customers.privacy import PrivacyError, export_customer_data, request_erasure
+from stammkunde.shop.visibility import customer_in_shops
 
 router = Router(tags=["privacy"])
 
@@ -34,6 +35,14 @@ def _not_found(customer_id: int) -> HttpError:
     return HttpError(404, _("There is no customer with id %(id)s.") % {"id": customer_id})
 
 
+def _check_shop(request: HttpRequest, customer_id: int) -> None:
+    """A token bound to a shop exports and erases only that shop's customers (404 otherwise,
+    as if they did not exist; the probe is audited)."""
+    if not customer_in_shops(customer_id, shop_limit(request)):
+        message = _("There is no customer with id %(id)s.") % {"id": customer_id}
+        raise not_found(request, "customers.customer", customer_id, message)
+
+
 @router.get(
     "/customers/{customer_id}/gdpr-export",
     response={200: dict[str, Any], **COMMON_ERRORS, **NOT_FOUND},
@@ -41,6 +50,7 @@ def _not_found(customer_id: int) -> HttpError:
 )
 def gdpr_export(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.PRIVACY)
+    _check_shop(request, customer_id)
     try:
         return export_customer_data(
             customer_id, by=actor(request), channel=PrivacyRequestChannel.API
@@ -56,6 +66,7 @@ def gdpr_export(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_
 )
 def gdpr_erasure(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     require(request, Scope.PRIVACY)
+    _check_shop(request, customer_id)
     try:
         record = request_erasure(customer_id, by=actor(request), channel=PrivacyRequestChannel.API)
     except PrivacyError:
