@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.customers.models import Customer
-from stammkunde.service.models import Case, CaseStatus, Team, TeamMember
+from stammkunde.service.models import Case, CaseStatus, Team
 from stammkunde.service.services import cases as services
+from stammkunde.service.services import teams
 from stammkunde.service.services.threads import merge_cases
 
 # (case type, subject, first message) as customers write them.
@@ -67,8 +68,8 @@ def ensure_cases_demo(*, count: int = 60, seed: int = 13) -> bool:
     if "anna" not in staff or "lena" not in staff:
         return False
     for team in Team.objects.all():
-        TeamMember.objects.get_or_create(team=team, user=staff["anna"])
-        TeamMember.objects.get_or_create(team=team, user=staff["lena"], defaults={"is_lead": True})
+        teams.set_team_member(team, staff["anna"], by=None)
+        teams.set_team_member(team, staff["lena"], by=None, is_lead=True)
     customers = list(
         Customer.objects.filter(orders__isnull=False, email__isnull=False, merged_into__isnull=True)
         .distinct()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.business_hours import CalendarError
-from stammkunde.service.models import Absence, RoutingRule, Team
+from stammkunde.service.models import Absence, RoutingRule, Team, TeamMember
 
 TEAM_FIELDS = frozenset(
     {
@@ -88,6 +88,30 @@ def save_routing_rule(
         detail=rule.name,
     )
     return rule
+
+
+@transaction.atomic
+def set_team_member(
+    team: Team, user: Any, *, by: Any, is_lead: bool = False, takes_cases: bool = True
+) -> TeamMember:
+    """Put ``user`` into ``team`` (or change their membership there): the one writer of members."""
+    member, created = TeamMember.objects.get_or_create(
+        team=team, user=user, defaults={"is_lead": is_lead, "is_active": takes_cases}
+    )
+    changed = not created and (member.is_lead, member.is_active) != (is_lead, takes_cases)
+    if changed:
+        member.is_lead, member.is_active = is_lead, takes_cases
+        member.save(update_fields=["is_lead", "is_active"])
+    if not (created or changed):
+        return member  # nothing happened, so nothing to audit
+    audit(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=member,
+        fields=["is_lead", "is_active"],
+        detail=f"{team.slug}: {user.get_username()}",
+    )
+    return member
 
 
 @transaction.atomic
