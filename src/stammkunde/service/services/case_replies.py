@@ -1,0 +1,162 @@
+"""A case's replies to the customer (through messaging's outbox) and its internal notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.core.events import publish
+from stammkunde.service import events
+from stammkunde.service.models import (
+    Case,
+    CaseMessage,
+    CaseStatus,
+    MessageDirection,
+)
+from stammkunde.service.services import outside
+from stammkunde.service.services.case_common import (
+    CaseError,
+    clean_text,
+    display_name,
+    event_fields,
+    record_case_activity,
+    service_address,
+)
+from stammkunde.service.services.case_state import set_status
+from stammkunde.timeline.models import ActivityKind, Channel, Direction
+from stammkunde.timeline.services import record_activity
+
+
+def reply_subject(case: Case) -> str:
+    """Our replies carry the reference in brackets, which threads the customer's answer."""
+    tag = f"[{case.reference}]"
+    subject = case.subject if tag in case.subject else f"{tag} {case.subject}"
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+@transaction.atomic
+def reply(
+    case: Case, *, by: Any, text: str, html: str = "", status: str = CaseStatus.WAITING_CUSTOMER
+) -> CaseMessage:
+    """Answer the customer: queue the mail in messaging's outbox (transactional, Reply-To the
+    service address, threaded with In-Reply-To/References, sent in the agent's name, subject
+    with the reference), file it in the thread, stop the first-response clock and set
+    ``status`` (by default waiting for the customer). Publishes ``service.CaseAnswered``."""
+    text = clean_text(text, field=_("The reply"))
+    if status not in CaseStatus.values:
+        raise CaseError(_("Unknown status %(status)r.") % {"status": status})
+    customer = case.customer
+    if not customer.email:
+        raise CaseError(_("The customer has no e-mail address; note the call instead."))
+    now = timezone.now()
+    thread = list(
+        case.messages.exclude(message_id="")
+        .exclude(direction=MessageDirection.NOTE)
+        .order_by("created_at", "id")
+        .values_list("direction", "message_id")
+    )
+    inbound_ids = [mid for direction, mid in thread if direction == MessageDirection.INBOUND]
+    in_reply_to = inbound_ids[-1] if inbound_ids else (thread[-1][1] if thread else "")
+    message = CaseMessage.objects.create(
+        case=case,
+        direction=MessageDirection.OUTBOUND,
+        author=by,
+        from_address=service_address(),
+        to_address=customer.email,
+        subject=reply_subject(case),
+        body_text=text,
+        body_html=html,
+        in_reply_to=in_reply_to,
+        references=" ".join(mid for _direction, mid in thread),
+        created_at=now,
+    )
+    key = f"case-reply:{message.pk}"
+    queued = outside.queue_reply(
+        customer=customer,
+        to_address=customer.email,
+        idempotency_key=key,
+        subject=message.subject,
+        text=text,
+        html=html,
+        from_name=display_name(by),
+        from_address=service_address(),
+        reply_to=service_address(),
+        in_reply_to=in_reply_to,
+        references=tuple(mid for _direction, mid in thread),
+        source_type="case",
+        source_id=case.pk,
+        by=by,
+    )
+    message.outbound = queued.message
+    message.message_id = queued.message.message_id if queued.message is not None else ""
+    message.save(update_fields=["outbound", "message_id"])
+    first_response = case.first_response_at is None
+    changed = ["last_outbound_at"]
+    case.last_outbound_at = now
+    if first_response:
+        case.first_response_at = now
+        changed.append("first_response_at")
+    case.save(update_fields=[*changed, "updated_at"])
+    record_case_activity(
+        case,
+        ActivityKind.CASE_ANSWERED,
+        by=by,
+        channel=Channel.EMAIL,
+        direction=Direction.OUTBOUND,
+        occurred_at=now,
+    )
+    audit(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=message,
+        customer_id=case.customer_id,
+        detail=f"reply on {case.reference}",
+    )
+    publish(
+        events.CaseAnswered(
+            occurred_at=now,
+            message_id=message.pk,
+            first_response=first_response,
+            **event_fields(case),
+        )
+    )
+    if status != case.status:
+        set_status(case, status, by=by)
+    return message
+
+
+@transaction.atomic
+def add_note(case: Case, *, by: Any, text: str) -> CaseMessage:
+    """An internal note in the thread (never sent); a ``note`` entry on the timeline."""
+    text = clean_text(text, field=_("The note"))
+    now = timezone.now()
+    message = CaseMessage.objects.create(
+        case=case,
+        direction=MessageDirection.NOTE,
+        author=by,
+        subject=case.subject,
+        body_text=text,
+        created_at=now,
+    )
+    Case.objects.filter(pk=case.pk).update(updated_at=now)
+    record_activity(
+        customer_id=case.customer_id,
+        kind=ActivityKind.NOTE,
+        params={"text": f"{case.reference}: {text}"},
+        actor=by,
+        subject=case,
+        occurred_at=now,
+    )
+    audit(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=message,
+        customer_id=case.customer_id,
+        detail=f"note on {case.reference}",
+    )
+    return message
