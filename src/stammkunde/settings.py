@@ -239,6 +239,30 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Content-Security-Policy (django-csp 4): scripts and styles from our own static files only, no
 # inline code; the nonce is there for a script that must be inline one day (none is today).
 # htmx is configured by a meta tag not to inject its indicator <style> (ui/base.html).
+# The template editor's rendered previews, kept for a few minutes so the sandboxed frame can load
+# them from their own URL: a file cache in the data directory, shared by every worker process
+# (the default in-memory cache is per process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "mail_previews": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "mail_previews"),
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
+# A mail's own HTML (the editor's preview, a case's original mail) is served from its own URL
+# into a sandboxed frame under this policy instead of the page's: its inline styles apply,
+# nothing else loads or runs.
+MAIL_FRAME_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": [True],
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -163,6 +163,11 @@ ACCESS: dict[str, Row] = {
     "ui:template-add": Row(ANALYSTS),
     "ui:template-edit": Row(READERS, params={"pk": "template"}),
     "ui:template-preview": Row(READERS, params={"pk": "template"}, method="POST"),
+    # A preview exists only for the user who rendered it: every role gets a 404 for the world's
+    # key (tests/ui/test_mail_frames.py covers the preview itself).
+    "ui:template-preview-html": Row(
+        NOBODY, params={"pk": "template", "key": "template"}, why="404 without a preview"
+    ),
     "ui:template-test": Row(READERS, params={"pk": "template"}, method="POST"),
     "ui:campaign-list": Row(ANALYSTS),
     "ui:campaign-add": Row(MARKETERS),
@@ -179,6 +184,11 @@ ACCESS: dict[str, Row] = {
     # and the report are the team lead's ---
     "ui:case-queue": Row(SERVICE),
     "ui:case-detail": Row(SERVICE, params={"pk": "case"}),
+    # The world's case has no mail with HTML: every role that passes the check gets a 404
+    # (tests/ui/test_mail_frames.py covers the mail itself).
+    "ui:case-message-html": Row(
+        NOBODY, params={"pk": "case", "message_id": "case"}, why="404 without an HTML mail"
+    ),
     "ui:case-new": Row(SERVICE, params={"customer_id": "customer"}),
     "ui:case-reply": Row(SERVICE, params={"pk": "case"}, method="POST"),
     "ui:case-note": Row(SERVICE, params={"pk": "case"}, method="POST"),

@@ -3,12 +3,16 @@ in German or English, see the "reads as personal" findings, send yourself a test
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +29,7 @@ from stammkunde.messaging.services.templates import (
     update_template,
 )
 from stammkunde.messaging.trigger_events import MOMENTS, TriggerEvent
+from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.messaging.forms import NewTemplateForm, PreviewForm, TemplateForm
 
 
@@ -153,11 +158,31 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
         customer_key=options.get("customer", ""),
         order_number=options.get("order", ""),
     )
+    html_url = ""
+    if preview.html:
+        # The frame loads the rendered mail from its own URL (ui/mail_frame.py); the unsaved
+        # form exists only in this request, so the HTML waits in a cache shared by the workers.
+        key = secrets.token_urlsafe(24)
+        caches["mail_previews"].set(
+            key, {"user": request.user.pk, "template": template.pk, "html": preview.html}
+        )
+        html_url = reverse("ui:template-preview-html", args=(template.pk, key))
     return render(
         request,
         "ui/messaging/template_edit.html#preview",
-        {"preview": preview, "template": template},
+        {"preview": preview, "template": template, "html_url": html_url},
     )
+
+
+@login_required
+@permission_required("messaging.view_messagetemplate", raise_exception=True)
+def template_preview_html(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The HTML of one rendered preview, for its sandboxed frame; only for the staff member who
+    made it, for as long as the cache keeps it (ten minutes)."""
+    stored = caches["mail_previews"].get(key)
+    if not stored or stored["user"] != request.user.pk or stored["template"] != pk:
+        raise Http404("no such preview")
+    return mail_frame_response(stored["html"])
 
 
 @login_required

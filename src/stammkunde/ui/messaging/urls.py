@@ -11,6 +11,11 @@ urlpatterns = [
     path("messaging/templates/add/", editor.template_add, name="template-add"),
     path("messaging/templates/<int:pk>/", editor.template_edit, name="template-edit"),
     path("messaging/templates/<int:pk>/preview/", editor.template_preview, name="template-preview"),
+    path(
+        "messaging/templates/<int:pk>/preview/<str:key>/",
+        editor.template_preview_html,
+        name="template-preview-html",
+    ),
     path("messaging/templates/<int:pk>/test/", editor.template_test, name="template-test"),
     path("messaging/campaigns/", campaigns.campaign_list, name="campaign-list"),
     path("messaging/campaigns/add/", campaigns.campaign_add, name="campaign-add"),

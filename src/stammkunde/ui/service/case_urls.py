@@ -7,6 +7,11 @@ from stammkunde.ui.service import case_actions, case_reports, case_teams, cases
 urlpatterns = [
     path("service/cases/", cases.case_queue, name="case-queue"),
     path("service/cases/<int:pk>/", cases.case_detail, name="case-detail"),
+    path(
+        "service/cases/<int:pk>/messages/<int:message_id>/html/",
+        cases.case_message_html,
+        name="case-message-html",
+    ),
     path("service/cases/new/<int:customer_id>/", cases.case_new, name="case-new"),
     path("service/cases/<int:pk>/reply/", case_actions.case_reply, name="case-reply"),
     path("service/cases/<int:pk>/note/", case_actions.case_note, name="case-note"),

@@ -22,6 +22,7 @@ from stammkunde.service.case_queries import (
 )
 from stammkunde.service.models import CaseStatus, Team
 from stammkunde.service.services.cases import CaseError, open_case
+from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.roles import MEDIATOR
 from stammkunde.ui.service.case_forms import (
     AssignForm,
@@ -109,6 +110,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": CaseStatus,
     }
     return render(request, "ui/service/cases/detail.html", context)
+
+
+@login_required
+def case_message_html(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """One mail's HTML for the sandboxed frame of the case page, under its own policy. Same
+    permission and the same audited read as the case page."""
+    require_case_access(request)
+    page = case_page(pk, by=request.user)
+    if page is None:
+        raise Http404("no such case")
+    message = next(
+        (found for found in page.messages if found.pk == message_id and found.body_html), None
+    )
+    if message is None or message.direction == "note":
+        raise Http404("no such mail")
+    return mail_frame_response(message.body_html)
 
 
 @login_required

@@ -29,6 +29,7 @@ def case_message(message: Any) -> str:
     thread of 200 messages spends most of its time resolving template variables otherwise
     (benchmarks/case_page.py). Every value is escaped by ``format_html``; the mail's HTML is
     shown only inside a sandboxed frame (no scripts)."""
+    from django.urls import reverse
     from django.utils.dateformat import format as format_date
     from django.utils.formats import get_format
     from django.utils.html import format_html, linebreaks
@@ -47,10 +48,12 @@ def case_message(message: Any) -> str:
     original = ""
     if message.direction != "note":
         if message.body_html:
+            # Its own URL, not srcdoc: the frame then runs under the mail's policy, where
+            # its inline styles apply (ui/mail_frame.py).
             content = format_html(
-                '<iframe class="mail-html" sandbox title="{}" srcdoc="{}"></iframe>',
+                '<iframe class="mail-html" sandbox title="{}" src="{}"></iframe>',
                 gettext("HTML version"),
-                message.body_html,
+                reverse("ui:case-message-html", args=(message.case_id, message.pk)),
             )
         else:
             content = format_html('<pre class="mail-text">{}</pre>', message.body_text)
