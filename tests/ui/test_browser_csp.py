@@ -77,3 +77,42 @@ def test_no_csp_violations_on_the_main_pages(page: Page, live_server, juergen):
     # htmx still works under the policy: the search list filters as one types.
     page.goto(f"{live_server.url}/customers/")
     assert page.evaluate("window.__violations") == []
+
+
+def test_a_mails_inline_styles_apply_in_its_frame_without_violations(page: Page, live_server):
+    """The case page frames the original mail from its own URL (ui/mail_frame.py): the page
+    keeps its strict policy, the mail's inline style applies inside the sandboxed frame."""
+    from stammkunde.service.models import CaseMessage
+    from stammkunde.service.services import cases as services
+    from tests.factories import CustomerFactory
+
+    restore_role_groups()
+    make_staff_user("adele", role="Admin")
+    erika = CustomerFactory(first_name="Erika", last_name="Mustermann", email="erika@example.de")
+    case = services.open_case(
+        customer=erika,
+        case_type="delivery_problem",
+        channel="email",
+        subject="Paket nicht angekommen",
+        body="Bestellung 10234 ist nicht da.",
+        orders=[],
+        from_address="erika@example.de",
+        message_id="<m1@example.de>",
+    )
+    CaseMessage.objects.filter(case=case).update(
+        body_html='<p id="styled" style="color: rgb(204, 0, 0)">Hallo</p>'
+    )
+    page.add_init_script(LISTEN)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "adele")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
+    response = page.goto(f"{live_server.url}/service/cases/{case.pk}/")
+    assert (
+        response is not None and "style-src 'self'" in response.headers["content-security-policy"]
+    )
+    page.locator("details.original summary").first.click()
+    styled = page.frame_locator("iframe.mail-html").locator("#styled")
+    expect(styled).to_have_css("color", "rgb(204, 0, 0)")
+    assert page.evaluate("window.__violations") == []
