@@ -46,8 +46,8 @@ def test_wrong_password_shows_the_form_again(client, agent):
     assert b'name="password"' in response.content
 
 
-def test_home_shows_figures_and_latest_entries(client, agent, juergen):
-    client.force_login(agent)
+def test_home_shows_figures_and_latest_entries(client, team_lead, juergen):
+    client.force_login(team_lead)
     response = client.get(reverse("ui:home"))
     assert response.status_code == 200
     assert response.context["customer_count"] == 1

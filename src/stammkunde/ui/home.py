@@ -1,4 +1,10 @@
-"""The home page: a few figures, the newest contacts across customers and a search box."""
+"""The home page: a few figures, the newest contacts across customers and a search box.
+
+Each section is computed and shown only for a user holding the permission of what it shows
+(issue 12): the figures need ``analytics.view_dashboard``, the newest entries (customer names
+and note texts) ``timeline.view_activity`` and ``customers.view_customer``, the customer search
+``customers.view_customer``. A user without a role gets a friendly page without data.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,28 @@ from stammkunde.customers.queries import active_customers
 from stammkunde.shop.queries import recent_orders
 from stammkunde.timeline.queries import latest_activities
 
+FIGURES_PERMISSION = "analytics.view_dashboard"
+ACTIVITY_PERMISSIONS = ("timeline.view_activity", "customers.view_customer")
+SEARCH_PERMISSION = "customers.view_customer"
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "ui/home.html",
-        {
-            "customer_count": active_customers().count(),
-            "recent": recent_orders(days=30),
-            "activities": latest_activities(limit=15),
-        },
-    )
+    """The start page with only the sections the user's permissions allow."""
+    user = request.user
+    show_figures = user.has_perm(FIGURES_PERMISSION)
+    show_activities = user.has_perms(ACTIVITY_PERMISSIONS)
+    show_search = user.has_perm(SEARCH_PERMISSION)
+    context: dict[str, object] = {
+        "show_figures": show_figures,
+        "show_activities": show_activities,
+        "show_search": show_search,
+        "nothing_to_show": not (show_figures or show_activities or show_search),
+    }
+    # Queried only when shown, so nothing the user may not see is even loaded.
+    if show_figures:
+        context["customer_count"] = active_customers().count()
+        context["recent"] = recent_orders(days=30)
+    if show_activities:
+        context["activities"] = latest_activities(limit=15)
+    return render(request, "ui/home.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django import template
 from django.db import models
@@ -57,6 +58,29 @@ ACTIVITY_ICONS = {
 }
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+# Links from shops or users are followed only with these schemes; ``javascript:``, ``data:`` and
+# the like would run or show content in the staff member's session.
+SAFE_LINK_SCHEMES = frozenset({"http", "https"})
+_LEADING_JUNK = "".join(map(chr, range(33)))  # control characters and space
+
+
+@register.filter
+def safe_url(url: str | None) -> str:
+    """The URL if it is an absolute http(s) link, else "" (so templates render no link)."""
+    if not url:
+        return ""
+    # Browsers drop leading control characters/whitespace and tabs/newlines inside the scheme
+    # ("java\tscript:"), so judge the URL as the browser would read it.
+    cleaned = "".join(ch for ch in str(url) if ch not in "\t\n\r").lstrip(_LEADING_JUNK)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in SAFE_LINK_SCHEMES or not parts.netloc:
+        return ""
+    return cleaned
 
 
 @register.filter

@@ -1,0 +1,72 @@
+"""The start page shows each section only with the permission of what it shows (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from stammkunde.customers.services import add_note, create_customer
+from tests.factories import OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Zacharias Quirinblum"
+NOTE = "Ruft nur donnerstags an"
+# 4.321,87 € in German, 4,321.87 in English: neither may appear for a user without a role.
+AMOUNT = Decimal("4321.87")
+
+
+@pytest.fixture
+def quirinblum(db):
+    customer = create_customer(
+        by=None, email="zq@example.de", first_name="Zacharias", last_name="Quirinblum"
+    )
+    order = OrderFactory(
+        customer=customer,
+        number="774411",
+        total=AMOUNT,
+        placed_at=timezone.now() - timedelta(days=2),
+    )
+    OrderLineFactory(order=order, quantity=1, unit_price=AMOUNT, total=AMOUNT)
+    add_note(customer, by=None, text=NOTE)
+    return customer
+
+
+def _home(client, user, language="en"):
+    client.force_login(user)
+    response = client.get(reverse("ui:home"), headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_user_without_a_role_sees_a_friendly_page_without_data(client, quirinblum, language):
+    html = _home(client, User.objects.create_user(username="nora", password="x"), language)
+    assert "Quirinblum" not in html
+    assert NOTE not in html
+    assert "4,321.87" not in html and "4.321,87" not in html
+    assert ("no role yet" in html) or ("noch keine Rolle" in html)
+
+
+def test_an_agent_sees_the_newest_entries_but_not_the_revenue(client, agent, quirinblum):
+    html = _home(client, agent)
+    assert NAME in html
+    assert NOTE in html
+    assert "4,321.87" not in html  # revenue needs analytics.view_dashboard
+    assert "no role yet" not in html
+
+
+def test_a_team_lead_sees_names_and_revenue(client, team_lead, quirinblum):
+    html = _home(client, team_lead)
+    assert NAME in html
+    assert "4,321.87" in html
+
+
+def test_marketing_sees_revenue(client, marketer, quirinblum):
+    html = _home(client, marketer)
+    assert "4,321.87" in html
