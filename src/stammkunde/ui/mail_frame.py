@@ -12,11 +12,16 @@ from django.conf import settings
 from django.http import HttpResponse
 
 
-def mail_frame_response(html: str) -> HttpResponse:
-    """The mail's HTML under the mail frame's policy, never cached, framable by our pages."""
+def mail_frame_response(html: str, *, images_from: str = "") -> HttpResponse:
+    """The mail's HTML under the mail frame's policy, never cached, framable by our pages.
+    ``images_from`` is an absolute URL prefix whose images may load as well (a received mail's
+    ``cid:`` images point at its stored attachments)."""
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     # The whole policy, not an update of the page's: nothing of 'self' applies here.
-    response._csp_config = dict(settings.MAIL_FRAME_POLICY)
+    policy = {name: list(value) for name, value in settings.MAIL_FRAME_POLICY.items()}
+    if images_from:
+        policy["img-src"] = [*policy.get("img-src", []), images_from]
+    response._csp_config = policy
     # XFrameOptionsMiddleware keeps a header the view set (the pages themselves stay DENY).
     response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stammkunde.customers.models import Customer
@@ -125,7 +126,10 @@ def case_message_html(request: HttpRequest, pk: int, message_id: int) -> HttpRes
     )
     if message is None or message.direction == "note":
         raise Http404("no such mail")
-    return mail_frame_response(message.body_html)
+    # Inline images were pointed at the stored attachments when the mail was filed.
+    folder = reverse("ui:inbound-attachment", args=[0]).removesuffix("0/")
+    attachments = request.build_absolute_uri(folder)
+    return mail_frame_response(message.body_html, images_from=attachments)
 
 
 @login_required
