@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from stammkunde.customers.services import add_note, create_customer
 from tests.factories import OrderFactory, OrderLineFactory
@@ -14,6 +15,11 @@ from tests.factories import OrderFactory, OrderLineFactory
 # Playwright's sync API runs an event loop in the test thread; the live_server's database access
 # from that thread is safe here because every browser test runs in its own transaction.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+# A generous deadline for every expect(): the browser waits for its condition and goes on as soon
+# as it holds, so this only matters on a slow, loaded machine (CI shares two cores).
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,8 @@ def test_agent_grants_within_and_above_limit_and_the_lead_approves(page: Page, l
     log_out(page)
 
     log_in(page, live_server, "lena")
-    page.get_by_role("link", name="Kundenservice").click()
+    page.get_by_role("link", name="Kundenservice").click()  # the case queue
+    page.get_by_role("link", name="Regeln und Wissen").click()  # goodwill waiting for approval
     waiting = page.locator("#pending tr", has_text="Zweiter Schaden")
     waiting.get_by_role("textbox").fill("Treuer Kunde seit 2019")
     waiting.get_by_role("button", name="Genehmigen").click()
