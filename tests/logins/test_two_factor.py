@@ -23,7 +23,8 @@ def code_for(device: TOTPDevice, *, at: float | None = None) -> str:
     return f"{hotp(device.bin_key, int(now // 30), digits=6):06d}"
 
 
-def set_up_authenticator(client) -> tuple[TOTPDevice, list[str]]:
+def set_up_authenticator(client) -> tuple[TOTPDevice, list[str], str]:
+    """Set up and confirm an authenticator; returns the device, backup codes and the code used."""
     page = client.get(reverse("ui:two-factor-setup"))
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
@@ -31,11 +32,12 @@ def set_up_authenticator(client) -> tuple[TOTPDevice, list[str]]:
     # The key shown for manual entry is the device's secret in base32.
     secret = re.search(r'<code class="secret">([A-Z2-7=]+)</code>', page.content.decode())[1]
     assert len(secret) == 32
-    response = client.post(reverse("ui:two-factor-setup"), {"code": code_for(device)})
+    confirming_code = code_for(device)
+    response = client.post(reverse("ui:two-factor-setup"), {"code": confirming_code})
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     device.refresh_from_db()
-    return device, codes
+    return device, codes, confirming_code
 
 
 def log_in(client, username="anna"):
@@ -46,7 +48,7 @@ def log_in(client, username="anna"):
 
 def test_setup_shows_a_qr_code_and_gives_ten_backup_codes(client, agent):
     client.force_login(agent)
-    device, codes = set_up_authenticator(client)
+    device, codes, _used = set_up_authenticator(client)
     assert device.confirmed
     assert len(set(codes)) == 10
     assert SecurityEvent.objects.filter(
@@ -56,7 +58,7 @@ def test_setup_shows_a_qr_code_and_gives_ten_backup_codes(client, agent):
 
 def test_after_the_password_the_code_is_asked_before_any_page(client, agent):
     client.force_login(agent)
-    device, _codes = set_up_authenticator(client)
+    device, _codes, _used = set_up_authenticator(client)
     client.logout()
     log_in(client)
     home = client.get(reverse("ui:home"))
@@ -81,11 +83,11 @@ def test_after_the_password_the_code_is_asked_before_any_page(client, agent):
 
 def test_a_replayed_code_is_refused_with_a_record(client, agent):
     client.force_login(agent)
-    device, _codes = set_up_authenticator(client)
+    _device, _codes, confirming_code = set_up_authenticator(client)
     client.logout()
     log_in(client)
-    used = code_for(device)  # the code that confirmed the setup: same time step
-    response = client.post(reverse("ui:two-factor-verify"), {"code": used})
+    # The very code that confirmed the setup (kept, not recomputed: a new 30 s step may have begun).
+    response = client.post(reverse("ui:two-factor-verify"), {"code": confirming_code})
     assert response.status_code == 422
     assert "already used" in response.content.decode()
     assert client.get(reverse("ui:home")).status_code == 302
@@ -99,7 +101,7 @@ def test_a_replayed_code_is_refused_with_a_record(client, agent):
 )
 def test_forged_and_expired_codes_are_refused(client, agent, code, reason):
     client.force_login(agent)
-    device, _codes = set_up_authenticator(client)
+    device, _codes, _used = set_up_authenticator(client)
     client.logout()
     log_in(client)
     if code == "expired":
@@ -116,7 +118,7 @@ def test_forged_and_expired_codes_are_refused(client, agent, code, reason):
 
 def test_a_backup_code_works_once(client, agent):
     client.force_login(agent)
-    _device, codes = set_up_authenticator(client)
+    _device, codes, _used = set_up_authenticator(client)
     client.logout()
     log_in(client)
     assert client.post(reverse("ui:two-factor-verify"), {"code": codes[0]}).status_code == 302
