@@ -6,6 +6,16 @@ orders each under ``benchmarks/.work/customer_page/`` and measures the server ti
 
     .venv/bin/python benchmarks/customer_page.py                      # 1,000,000 / 5,000,000
     .venv/bin/python benchmarks/customer_page.py --customers 20000 --requests 50
+    .venv/bin/python benchmarks/customer_page.py --customers 20000 --seed 1234   # repeat a run
+
+Each run draws its customers, orders and search terms with a fresh random seed (printed; ``--seed``
+repeats a run; the demo shop itself is always generated with seed 1 so it can be reused). Searches
+are by e-mail, by order number, by the first letters of a last name, and one in ten for a term that
+matches nothing (a typo'd address, an unknown order number). Five warm-up calls of each kind run
+before the timing and are not counted.
+
+What it leaves out: the network, the browser and the reverse proxy (Django's test client calls the
+view in-process, one request at a time, on SQLite), and the static files.
 
 Targets: p95 < 100 ms for the 360 page, p95 < 50 ms for search. The last output line is one
 JSON object with the figures. When the UI views are missing, the query functions behind them
@@ -18,6 +28,7 @@ import argparse
 import json
 import math
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -26,6 +37,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "customer_page"
+DEMO_SEED = 1
+WARM_UP = 5
+
+
+def is_miss(term: str) -> bool:
+    """A search term drawn to match nothing (see the draw in ``main``)."""
+    return term.endswith("@nirgends.example") or (term.startswith("X") and term[1:].isdigit())
 
 
 def configure(customers: int, orders_per_customer: float) -> Path:
@@ -76,9 +94,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def measure(label: str, calls: list[Callable[[], object]]) -> dict[str, float]:
-    """Run each call once (after a short warm-up) and summarize the times in milliseconds."""
-    for call in calls[:5]:
+def measure(
+    label: str, calls: list[Callable[[], object]], warm_up: list[Callable[[], object]]
+) -> dict[str, float]:
+    """Run the warm-up calls untimed, then each call once; summarize the times in milliseconds."""
+    for call in warm_up:
         call()
     times = []
     for call in calls:
@@ -99,7 +119,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--orders-per-customer", type=float, default=5.0)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seed", type=int, default=None, help="repeat a run (default: a fresh random seed)"
+    )
     parser.add_argument(
         "--mode",
         choices=["auto", "views", "queries"],
@@ -107,6 +129,8 @@ def main() -> None:
         help="Time the real URLs (views), the query functions, or views when they exist.",
     )
     args = parser.parse_args()
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    print(f"seed {seed} (repeat with --seed {seed})")
     database = configure(args.customers, args.orders_per_customer)
 
     import django
@@ -122,25 +146,34 @@ def main() -> None:
     from stammkunde.demo.staff import demo_password, ensure_demo_staff
     from stammkunde.shop.models import Order
 
-    ensure_database(database, args.customers, args.orders_per_customer, args.seed)
+    # The demo shop always comes from seed 1 (it is cached); the run's own draws use ``seed``.
+    ensure_database(database, args.customers, args.orders_per_customer, DEMO_SEED)
     ensure_demo_staff(demo_password())
-    rng = np.random.default_rng(args.seed + 100)
+    rng = np.random.default_rng(seed)
+    drawn = args.requests + WARM_UP
     bounds = Customer.objects.aggregate(low=Min("pk"), high=Max("pk"))
-    customer_ids = rng.integers(bounds["low"], bounds["high"] + 1, args.requests).tolist()
+    customer_ids = rng.integers(bounds["low"], bounds["high"] + 1, drawn).tolist()
     order_bounds = Order.objects.aggregate(low=Min("pk"), high=Max("pk"))
-    order_ids = rng.integers(order_bounds["low"], order_bounds["high"] + 1, args.requests)
+    order_ids = rng.integers(order_bounds["low"], order_bounds["high"] + 1, drawn)
     sample = Customer.objects.in_bulk(
-        rng.integers(bounds["low"], bounds["high"] + 1, args.requests).tolist()
+        rng.integers(bounds["low"], bounds["high"] + 1, drawn).tolist()
     )
     people = list(sample.values())
     numbers = dict(Order.objects.filter(pk__in=order_ids.tolist()).values_list("pk", "number"))
     terms: list[str] = []
-    for index in range(args.requests):
+    for index in range(drawn):
         person = people[index % len(people)]
-        kind = index % 3
-        if kind == 0:
+        kind = index % 10
+        if kind == 9:
+            # Searches that match nothing: an address nobody has, an order number never used.
+            terms.append(
+                f"niemand{int(rng.integers(10**6))}@nirgends.example"
+                if index % 20 == 9
+                else f"X{int(rng.integers(10**8, 10**9))}"
+            )
+        elif kind % 3 == 0:
             terms.append(person.email)
-        elif kind == 1:
+        elif kind % 3 == 1:
             terms.append(numbers[int(order_ids[index])])
         else:
             terms.append(person.last_name[:4])
@@ -178,13 +211,18 @@ def main() -> None:
     else:
         page, search = _query_calls()
 
-    page_figures = measure("360 page", [page(pk) for pk in customer_ids])
-    search_figures = measure("search", [search(term) for term in terms])
+    pages = [page(pk) for pk in customer_ids]
+    searches = [search(term) for term in terms]
+    # The warm-up calls are extra draws: the timed calls are ``--requests`` fresh ones.
+    page_figures = measure("360 page", pages[WARM_UP:], pages[:WARM_UP])
+    search_figures = measure("search", searches[WARM_UP:], searches[:WARM_UP])
     result = {
+        "seed": seed,
         "mode": mode,
         "customers": Customer.objects.count(),
         "orders": Order.objects.count(),
         "requests": args.requests,
+        "searches_matching_nothing": sum(1 for term in terms[WARM_UP:] if is_miss(term)),
         "page_median_ms": page_figures["median_ms"],
         "page_p95_ms": page_figures["p95_ms"],
         "page_max_ms": page_figures["max_ms"],
