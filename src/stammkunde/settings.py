@@ -254,13 +254,14 @@ CACHES = {
 
 # A mail's own HTML (the editor's preview, a case's original mail) is served from its own URL
 # into a sandboxed frame under this policy instead of the page's: its inline styles apply,
-# nothing else loads or runs.
+# nothing else loads or runs. The sandbox allows the same origin (so a received mail's cid:
+# images load from the attachment URL with the staff member's session) but never scripts.
 MAIL_FRAME_POLICY = {
     "default-src": ["'none'"],
     "style-src": ["'unsafe-inline'"],
     "img-src": ["data:"],
     "frame-ancestors": ["'self'"],
-    "sandbox": [True],
+    "sandbox": ["allow-same-origin"],
 }
 
 CONTENT_SECURITY_POLICY = {

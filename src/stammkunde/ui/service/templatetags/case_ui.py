@@ -49,9 +49,12 @@ def case_message(message: Any) -> str:
     if message.direction != "note":
         if message.body_html:
             # Its own URL, not srcdoc: the frame then runs under the mail's policy, where
-            # its inline styles apply (ui/mail_frame.py).
+            # its inline styles apply (ui/mail_frame.py). allow-same-origin (never with
+            # allow-scripts) lets its cid: images load from the logged-in attachment URL: a
+            # frame of opaque origin sends no session cookie and would get the login page.
             content = format_html(
-                '<iframe class="mail-html" sandbox title="{}" src="{}"></iframe>',
+                '<iframe class="mail-html" sandbox="allow-same-origin" title="{}" src="{}">'
+                "</iframe>",
                 gettext("HTML version"),
                 reverse("ui:case-message-html", args=(message.case_id, message.pk)),
             )
