@@ -75,3 +75,48 @@ def test_each_condition_names_itself_when_unmet():
     assert unmet_condition({"order_kind": "first"}, facts) == "order_kind"
     assert unmet_condition({"order_kind": "repeat", "categories": ["Kaffee"]}, facts) is None
     assert unmet_condition({"min_order_value": "10"}, Facts(language="de")) == "no_order"
+
+
+def test_conditions_are_described_in_words_in_german():
+    from django.utils import translation
+
+    from stammkunde.messaging.trigger_conditions import describe_conditions
+
+    conditions = parse_conditions(
+        {"min_order_value": "50", "order_kind": "first", "languages": ["de"], "segment_id": "3"}
+    )
+    with translation.override("de"):
+        words = describe_conditions(conditions, segment_names={3: "Stammkunden"})
+    assert words == [
+        "nur Kundinnen und Kunden im Segment „Stammkunden“",
+        "Bestellwert ab 50,00 €",
+        "nur Erstbestellung",
+        "Sprache: Deutsch",
+    ]
+
+
+def test_conditions_in_words_name_ranges_categories_and_both_languages():
+    from django.utils import translation
+
+    from stammkunde.messaging.trigger_conditions import describe_conditions
+
+    conditions = parse_conditions(
+        {
+            "min_order_value": "20",
+            "max_order_value": "1500",
+            "categories": "Tee",
+            "order_kind": "repeat",
+            "languages": ["de", "en"],
+            "segment_id": 9,
+        }
+    )
+    with translation.override("en"):
+        words = describe_conditions(conditions)
+    assert words == [
+        "only customers in the segment “no. 9”",
+        "order value from 20.00 € to 1,500.00 €",
+        "only orders with a product of the category Tee",
+        "only repeat orders",
+        "language: German or English",
+    ]
+    assert describe_conditions({}) == []

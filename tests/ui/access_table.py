@@ -158,6 +158,7 @@ ACCESS: dict[str, Row] = {
     # trigger and template are marketing ones); campaigns: team lead and marketing see them,
     # marketing runs them ---
     "ui:drehbuch": Row(READERS),
+    "ui:trigger-add": Row(ANALYSTS),
     "ui:trigger-edit": Row(READERS, params={"pk": "trigger"}),
     "ui:trigger-switch": Row(ANALYSTS, params={"pk": "trigger"}, method="POST"),
     "ui:template-add": Row(ANALYSTS),

@@ -241,3 +241,80 @@ def test_agent_sees_no_campaigns(client, agent):
     client.force_login(agent)
     assert client.get(reverse("ui:campaign-list")).status_code == 403
     assert client.get(reverse("ui:campaign-add")).status_code == 403
+
+
+def _new_trigger_post(template_de, **extra):
+    data = {
+        "name": "Dankeschön ab 50 Euro",
+        "event": "order_shipped",
+        "purpose": "transactional",
+        "template_de": template_de.pk,
+        "template_en": "",
+        "delay_hours": "2",
+        "sender_name": "Lena Hoffmann",
+        "sender_address": "lena@shop.example",
+        "sender_role": "Kundenservice",
+        "reply_to": "",
+        "min_order_value": "50",
+        "order_kind": "first",
+        "languages": ["de"],
+    }
+    data.update(extra)
+    return data
+
+
+def test_team_lead_creates_a_trigger_and_sees_its_conditions_in_words(client, team_lead, shipped):
+    client.force_login(team_lead)
+    assert "New trigger" in client.get(reverse("ui:drehbuch")).content.decode()
+    response = client.post(
+        reverse("ui:trigger-add"), _new_trigger_post(shipped.template_de, is_active="on")
+    )
+    created = Trigger.objects.get(name="Dankeschön ab 50 Euro")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ui:trigger-edit", args=[created.pk])
+    assert created.key is None
+    assert created.event == "order_shipped"
+    assert created.is_active is True
+    assert created.delay.total_seconds() == 2 * 3600
+    assert created.conditions == {
+        "min_order_value": "50",
+        "order_kind": "first",
+        "languages": ["de"],
+    }
+    assert AuditEntry.objects.filter(
+        actor=team_lead, action=AuditAction.CREATE, object_id=str(created.pk)
+    ).exists()
+    page = client.get(reverse("ui:drehbuch")).content.decode()
+    assert "order value from 50.00 €" in page
+    assert "only first orders" in page
+    assert "language: German" in page
+    assert "min_order_value" not in page
+    german = client.get(reverse("ui:trigger-edit", args=[created.pk]), HTTP_ACCEPT_LANGUAGE="de")
+    assert "Bestellwert ab 50,00 €" in german.content.decode()
+
+
+def test_a_new_trigger_needs_a_mail_of_its_purpose(client, team_lead, shipped):
+    client.force_login(team_lead)
+    feedback = MessageTemplate.objects.filter(purpose="feedback", language="de").first()
+    response = client.post(
+        reverse("ui:trigger-add"),
+        _new_trigger_post(feedback, name="Falscher Zweck"),
+    )
+    assert response.status_code == 422
+    assert "written for another purpose" in response.content.decode()
+    response = client.post(
+        reverse("ui:trigger-add"), _new_trigger_post(shipped.template_de, min_order_value="-5")
+    )
+    assert response.status_code == 422
+    assert not Trigger.objects.filter(name__in=["Falscher Zweck", "Dankeschön ab 50 Euro"]).exists()
+
+
+def test_marketing_creates_only_marketing_triggers_and_agents_none(
+    client, marketer, agent, shipped
+):
+    client.force_login(marketer)
+    response = client.post(reverse("ui:trigger-add"), _new_trigger_post(shipped.template_de))
+    assert response.status_code == 422
+    assert not Trigger.objects.filter(name="Dankeschön ab 50 Euro").exists()
+    client.force_login(agent)
+    assert client.get(reverse("ui:trigger-add")).status_code == 403

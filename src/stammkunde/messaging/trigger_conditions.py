@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 ORDER_KINDS = ("first", "repeat")
@@ -133,3 +135,58 @@ def unmet_condition(conditions: dict[str, Any], facts: Facts) -> str | None:
 def describe_unmet(key: str) -> str | Promise:
     """Why a run was skipped, in the reader's language."""
     return NOT_MET[key]
+
+
+def _euros(amount: str) -> str:
+    """An amount as the reader writes it ("50,00 €" in German, "50.00 €" in English)."""
+    return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)} €"
+
+
+LANGUAGE_NAMES = {"de": _("German"), "en": _("English")}
+
+
+def describe_conditions(
+    conditions: dict[str, Any], *, segment_names: dict[int, str] | None = None
+) -> list[str]:
+    """Each stored condition in words for the team lead ("Bestellwert ab 50,00 €", "nur
+    Erstbestellung", "Sprache: Deutsch"), in the order a person would say them; an empty list
+    means the trigger fires for everyone. ``segment_names`` names the segments by number (a
+    missing one is shown by its number, so a deleted segment stays visible)."""
+    words: list[str] = []
+    if "segment_id" in conditions:
+        number = conditions["segment_id"]
+        name = (segment_names or {}).get(number) or gettext("no. %(number)s") % {"number": number}
+        words.append(gettext("only customers in the segment “%(name)s”") % {"name": name})
+    low, high = conditions.get("min_order_value"), conditions.get("max_order_value")
+    if low is not None and high is not None:
+        words.append(
+            gettext("order value from %(low)s to %(high)s")
+            % {"low": _euros(low), "high": _euros(high)}
+        )
+    elif low is not None:
+        words.append(gettext("order value from %(amount)s") % {"amount": _euros(low)})
+    elif high is not None:
+        words.append(gettext("order value up to %(amount)s") % {"amount": _euros(high)})
+    categories = conditions.get("categories") or []
+    if categories:
+        words.append(
+            ngettext(
+                "only orders with a product of the category %(names)s",
+                "only orders with a product of the categories %(names)s",
+                len(categories),
+            )
+            % {"names": ", ".join(categories)}
+        )
+    kind = conditions.get("order_kind")
+    if kind == "first":
+        words.append(gettext("only first orders"))
+    elif kind == "repeat":
+        words.append(gettext("only repeat orders"))
+    languages = conditions.get("languages") or []
+    if languages:
+        names = [str(LANGUAGE_NAMES.get(code, code)) for code in languages]
+        said = names[0]
+        for name in names[1:]:
+            said = gettext("%(first)s or %(second)s") % {"first": said, "second": name}
+        words.append(gettext("language: %(names)s") % {"names": said})
+    return words

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.messaging.drehbuch_queries import drehbuch_rows
+from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import Trigger
 from stammkunde.messaging.services.templates import may_edit
 from stammkunde.messaging.services.triggers import TriggerError, save_trigger, switch_trigger
 from stammkunde.messaging.trigger_conditions import ConditionError
-from stammkunde.ui.messaging.forms import TriggerForm
+from stammkunde.ui.messaging.forms import NewTriggerForm, TriggerForm
 
 
 def _findings_text(error: TriggerError) -> list[str]:
@@ -30,7 +31,43 @@ def drehbuch(request: HttpRequest) -> HttpResponse:
         {"trigger": trigger, "counts": counts, "can_edit": may_edit(request.user, trigger.purpose)}
         for trigger, counts in drehbuch_rows()
     ]
-    return render(request, "ui/messaging/drehbuch.html", {"rows": rows})
+    return render(
+        request,
+        "ui/messaging/drehbuch.html",
+        {"rows": rows, "can_add": bool(_purposes_for(request.user))},
+    )
+
+
+def _purposes_for(user) -> list[tuple[str, str]]:
+    """The purposes whose triggers ``user`` may create (team leads all, marketing the
+    marketing ones)."""
+    return [(purpose.value, purpose.label) for purpose in Purpose if may_edit(user, purpose)]
+
+
+@login_required
+@permission_required("messaging.view_trigger", raise_exception=True)
+def trigger_add(request: HttpRequest) -> HttpResponse:
+    """A new trigger: event, delay, conditions, mail per language, purpose, on or off."""
+    purposes = _purposes_for(request.user)
+    if not purposes:
+        raise PermissionDenied
+    form = NewTriggerForm(request.POST or None, purposes=purposes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trigger = save_trigger(None, by=request.user, **form.values())
+        except (TriggerError, ConditionError) as error:
+            form.add_error(None, str(error))
+            for text in _findings_text(error) if isinstance(error, TriggerError) else []:
+                form.add_error(None, text)
+        else:
+            messages.success(request, _("The trigger was created."))
+            return redirect("ui:trigger-edit", pk=trigger.pk)
+    return render(
+        request,
+        "ui/messaging/trigger_add.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import MessageTemplate
+from stammkunde.messaging.trigger_events import TriggerEvent
 
 
 class TemplateForm(forms.Form):
@@ -102,6 +103,63 @@ class TriggerForm(forms.Form):
             "order_kind": conditions.get("order_kind", ""),
             "languages": conditions.get("languages", []),
         }
+
+
+class NewTriggerForm(TriggerForm):
+    """A new line of the Drehbuch: what the settings form has, plus the event, the purpose,
+    the mail per language and whether it starts switched on."""
+
+    event = forms.ChoiceField(label=_("Event"), choices=TriggerEvent.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    template_de = forms.ModelChoiceField(
+        label=_("German mail"), queryset=MessageTemplate.objects.none(), required=False
+    )
+    template_en = forms.ModelChoiceField(
+        label=_("English mail"), queryset=MessageTemplate.objects.none(), required=False
+    )
+    is_active = forms.BooleanField(
+        label=_("Switch on at once (only if the mail reads as personal)"), required=False
+    )
+
+    field_order = ["name", "event", "purpose", "template_de", "template_en", "delay_hours"]
+
+    def __init__(self, *args: Any, purposes: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = purposes
+        self.fields["template_de"].queryset = MessageTemplate.objects.filter(
+            language="de"
+        ).order_by("name")
+        self.fields["template_en"].queryset = MessageTemplate.objects.filter(
+            language="en"
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        german, english = data.get("template_de"), data.get("template_en")
+        if not german and not english:
+            raise forms.ValidationError(_("Choose the mail in at least one language."))
+        purpose = data.get("purpose")
+        for template in (german, english):
+            if template is not None and purpose and template.purpose != purpose:
+                # A newsletter text behind an order mail would go out without consent checks
+                # matching its content; the mail's purpose and the trigger's must agree.
+                raise forms.ValidationError(
+                    _("“%(name)s” is written for another purpose (%(purpose)s).")
+                    % {"name": template.name, "purpose": template.get_purpose_display()}
+                )
+        return data
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        data = self.cleaned_data
+        values.update(
+            event=data["event"],
+            purpose=data["purpose"],
+            template_de=data.get("template_de"),
+            template_en=data.get("template_en"),
+            is_active=bool(data.get("is_active")),
+        )
+        return values
 
 
 MARKETING_PURPOSES = [(p.value, p.label) for p in Purpose if p != Purpose.TRANSACTIONAL]

@@ -6,6 +6,7 @@ from stammkunde.ui.messaging import campaigns, drehbuch, editor, outbox
 
 urlpatterns = [
     path("messaging/drehbuch/", drehbuch.drehbuch, name="drehbuch"),
+    path("messaging/drehbuch/add/", drehbuch.trigger_add, name="trigger-add"),
     path("messaging/drehbuch/<int:pk>/", drehbuch.trigger_edit, name="trigger-edit"),
     path("messaging/drehbuch/<int:pk>/switch/", drehbuch.trigger_switch, name="trigger-switch"),
     path("messaging/templates/add/", editor.template_add, name="template-add"),

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from stammkunde.messaging.queries import customer_decisions
+from stammkunde.messaging.trigger_conditions import describe_conditions
 
 register = template.Library()
 
@@ -24,3 +25,15 @@ def customer_messages_panel(context: dict[str, Any], customer: Any) -> dict[str,
         "lines": customer_decisions(customer.pk, by=user, audited=False),
         "can_see_proof": user.has_perm("customers.view_consentevent"),
     }
+
+
+@register.filter
+def conditions_in_words(conditions: dict[str, Any] | None) -> list[str]:
+    """A trigger's conditions as the team lead says them ("Bestellwert ab 50,00 €")."""
+    conditions = conditions or {}
+    names: dict[int, str] = {}
+    if conditions.get("segment_id"):
+        from stammkunde.analytics.models import Segment
+
+        names = dict(Segment.objects.filter(pk=conditions["segment_id"]).values_list("pk", "name"))
+    return describe_conditions(conditions, segment_names=names)
