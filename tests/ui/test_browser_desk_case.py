@@ -12,15 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from stammkunde.customers.services import create_customer
-from stammkunde.service.default_plans import install_default_plans
 from stammkunde.service.models import (
     CaseStepTick,
-    CrisisPlan,
-    CrisisStep,
     GoodwillLimit,
     KnowledgeArticle,
     KnowledgeCategory,
-    Macro,
 )
 from stammkunde.service.services.cases import open_case
 from stammkunde.shop.models import Shipment
@@ -37,9 +33,6 @@ pytestmark = [
 @pytest.fixture
 def late_parcel_case(transactional_db):
     restore_role_groups()
-    # The default plans come with a data migration; a transactional test elsewhere on this
-    # worker may have flushed them, so put them back (plans that exist are left alone).
-    install_default_plans(CrisisPlan, CrisisStep, Macro)
     anna = make_staff_user("anna", role="Service agent")
     GoodwillLimit.objects.create(role="Service agent", case_type="", maximum=Decimal("20"))
     customer = create_customer(

@@ -11,11 +11,13 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import inbound
+        from django.db.models.signals import post_migrate
 
         from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
         from stammkunde.core.scheduling import register_periodic_job
         from stammkunde.service import desk_tasks, gdpr, tasks
         from stammkunde.service.intake import tasks as intake_tasks
+        from stammkunde.service.services.defaults import seed_desk_defaults
         from stammkunde.service.views import store_provider_message
 
         # One handler per app: the cases', the desk's policies' and the mail intake's parts.
@@ -49,3 +51,5 @@ class ServiceConfig(AppConfig):
             every=timedelta(minutes=1),
         )
         inbound.connect(store_provider_message, dispatch_uid="stammkunde.inbound_mail")
+        # The shipped teams and crisis plans, also after a flush of a test database.
+        post_migrate.connect(seed_desk_defaults, sender=self, dispatch_uid="stammkunde.desk")
