@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from stammkunde.core.keys import normalize_email
@@ -138,13 +138,13 @@ def queue_message(
 
 
 def _earlier_result(idempotency_key: str) -> Queued | None:
-    decision = (
-        SendDecision.objects.filter(idempotency_key=idempotency_key)
-        .select_related("message")
-        .first()
+    # The key is unique: no ORDER BY needed (first() would add one on the primary key).
+    found = list(
+        SendDecision.objects.filter(idempotency_key=idempotency_key).select_related("message")[:1]
     )
-    if decision is None:
+    if not found:
         return None
+    decision = found[0]
     return Queued(message=decision.message, decision=decision)
 
 
@@ -170,9 +170,10 @@ def _queue(
 ) -> Queued:
     now = timezone.now()
     at = max(now, not_before) if not_before else now
-    if customer is not None:
+    if customer is not None and connection.features.has_select_for_update:
         # One decision per customer at a time: two messages decided side by side would both
-        # see the other's slot as free (the row lock is a no-op on SQLite, which serializes).
+        # see the other's slot as free. SQLite needs no row lock (and has none): its write
+        # transactions begin IMMEDIATE, so deciders run one after the other anyway.
         list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
     address = normalize_email(to_address) or ""
     check = _check_before_governor(customer, address, purpose)

@@ -20,7 +20,7 @@ from stammkunde.messaging.models import MessageState, OutboundMessage, SendDecis
 from stammkunde.messaging.services.outbox import _check_before_governor, record_held_back
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.models import Channel, Direction
-from stammkunde.timeline.services import record_activity
+from stammkunde.timeline.services import ActivityRow, record_activity, record_activity_rows
 
 MAX_ATTEMPTS_DEFAULT = 8
 
@@ -78,19 +78,39 @@ def mark_sent(message: OutboundMessage, *, by: Any | None = None) -> None:
     changed = OutboundMessage.objects.filter(
         pk=message.pk, state__in=(MessageState.SENDING, MessageState.UNCERTAIN)
     ).update(state=MessageState.SENT, sent_at=now, claimed_by="", lease_until=None, error="")
-    if changed and message.customer_id is not None:
-        record_activity(
-            customer_id=message.customer_id,
-            kind=ActivityKind.MESSAGE_SENT,
-            params={"message": message.subject},
-            occurred_at=now,
-            channel=Channel.EMAIL,
-            direction=Direction.OUTBOUND,
-            actor=by,
-            actor_label="" if by else "messaging",
-            subject=message,
-            dedupe_key=f"message-sent:{message.pk}",
+    if not changed or message.customer_id is None:
+        return
+    if by is None:
+        # The worker's path, once per message: one INSERT that skips an existing key instead
+        # of record_activity's look-up, savepoint and model save (a third of a send's CPU).
+        record_activity_rows(
+            [
+                ActivityRow(
+                    customer_id=message.customer_id,
+                    kind=ActivityKind.MESSAGE_SENT,
+                    occurred_at=now,
+                    params={"message": message.subject},
+                    channel=Channel.EMAIL,
+                    direction=Direction.OUTBOUND,
+                    actor_label="messaging",
+                    subject_type=OutboundMessage._meta.label_lower,
+                    subject_id=message.pk,
+                    dedupe_key=f"message-sent:{message.pk}",
+                )
+            ]
         )
+        return
+    record_activity(
+        customer_id=message.customer_id,
+        kind=ActivityKind.MESSAGE_SENT,
+        params={"message": message.subject},
+        occurred_at=now,
+        channel=Channel.EMAIL,
+        direction=Direction.OUTBOUND,
+        actor=by,
+        subject=message,
+        dedupe_key=f"message-sent:{message.pk}",
+    )
 
 
 def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str:
