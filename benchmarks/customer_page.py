@@ -142,9 +142,9 @@ def main() -> None:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    from stammkunde.customers.models import Customer
+    from stammkunde.customers.models import Address, Customer
     from stammkunde.demo.staff import demo_password, ensure_demo_staff
-    from stammkunde.shop.models import Order
+    from stammkunde.shop.models import Order, ShopAccount
 
     # The demo shop always comes from seed 1 (it is cached); the run's own draws use ``seed``.
     ensure_database(database, args.customers, args.orders_per_customer, DEMO_SEED)
@@ -160,9 +160,21 @@ def main() -> None:
     )
     people = list(sample.values())
     numbers = dict(Order.objects.filter(pk__in=order_ids.tolist()).values_list("pk", "number"))
+    person_ids = [person.pk for person in people]
+    postal_codes = dict(
+        Address.objects.filter(customer_id__in=person_ids).values_list("customer_id", "postal_code")
+    )
+    account_numbers = dict(
+        ShopAccount.objects.filter(customer_id__in=person_ids).values_list(
+            "customer_id", "external_id"
+        )
+    )
+    # What agents type on the phone (issue 15): an address, a whole number or its end as the
+    # customer quotes it, the start of a name or e-mail, a postal code, the shop's number.
     terms: list[str] = []
     for index in range(drawn):
         person = people[index % len(people)]
+        number = numbers[int(order_ids[index])]
         kind = index % 10
         if kind == 9:
             # Searches that match nothing: an address nobody has, an order number never used.
@@ -171,10 +183,18 @@ def main() -> None:
                 if index % 20 == 9
                 else f"X{int(rng.integers(10**8, 10**9))}"
             )
-        elif kind % 3 == 0:
-            terms.append(person.email)
-        elif kind % 3 == 1:
-            terms.append(numbers[int(order_ids[index])])
+        elif kind % 7 == 0:
+            terms.append(person.email or person.last_name)
+        elif kind % 7 == 1:
+            terms.append(number)
+        elif kind % 7 == 2:
+            terms.append(number[-5:])
+        elif kind % 7 == 3:
+            terms.append((person.email or person.last_name)[:7])
+        elif kind % 7 == 4:
+            terms.append(postal_codes.get(person.pk) or person.last_name[:4])
+        elif kind % 7 == 5:
+            terms.append(account_numbers.get(person.pk) or number)
         else:
             terms.append(person.last_name[:4])
 

@@ -181,7 +181,9 @@ class Address(models.Model):
         ordering = ["-is_default", "kind", "id"]
         indexes = [
             # Duplicate suggestions group addresses by these folded keys (same expressions).
-            models.Index(postal_key_expression(), street_key_expression(), name="address_match")
+            models.Index(postal_key_expression(), street_key_expression(), name="address_match"),
+            # Search by postal code, optionally narrowed by the city (customers.queries).
+            models.Index(fields=["postal_code", "city"], name="address_postal_city"),
         ]
 
     def __str__(self) -> str:

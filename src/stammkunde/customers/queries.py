@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,13 @@ from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read 
     match_customers,
     resolve_merged,
 )
-from stammkunde.customers.models import ConsentEvent, ConsentRequest, Customer, CustomerStatus
+from stammkunde.customers.models import (
+    Address,
+    ConsentEvent,
+    ConsentRequest,
+    Customer,
+    CustomerStatus,
+)
 
 
 def active_customers() -> QuerySet[Customer]:
@@ -34,7 +41,8 @@ def _prefix(queryset: QuerySet[Customer], field: str, key: str) -> QuerySet[Cust
 
 
 def customer_ids_matching(term: str, *, limit: int) -> list[int]:
-    """Ids of customers whose e-mail, name or phone starts with ``term``.
+    """Ids of customers whose e-mail, name or phone starts with ``term``, or with an address in
+    the postal code (and city) ``term`` names.
 
     Each kind of match is one index range scan with its own limit, so the cost does not grow
     with the number of customers. Multi-word terms match first and last name in either order.
@@ -69,6 +77,38 @@ def customer_ids_matching(term: str, *, limit: int) -> list[int]:
         for pk in queryset.values_list("id", flat=True)[:limit]:
             if pk not in found:
                 found.append(pk)
+    for pk in _customer_ids_by_place(term, limit=limit):
+        if pk not in found:
+            found.append(pk)
+    return found[:limit]
+
+
+# "80331", "80331 München", "München 80331": a German (or Austrian, Swiss) postal code, and
+# perhaps the start of the city.
+POSTAL_CODE_FIRST = re.compile(r"^(?P<code>\d{4,5})(?:[\s,]+(?P<city>\D.*))?$")
+CITY_FIRST = re.compile(r"^(?P<city>\D.*?)[\s,]+(?P<code>\d{4,5})$")
+
+
+def _customer_ids_by_place(term: str, *, limit: int) -> list[int]:
+    """Ids of customers with an address in the postal code of ``term`` (and the city it names),
+    one range scan of the address_postal_city index."""
+    match = POSTAL_CODE_FIRST.match(term) or CITY_FIRST.match(term)
+    if match is None:
+        return []
+    low, high = prefix_range(match["code"])
+    addresses = Address.objects.filter(
+        postal_code__gte=low,
+        postal_code__lt=high,
+        customer__status=CustomerStatus.ACTIVE,
+    )
+    if match["city"]:
+        addresses = addresses.filter(city__istartswith=match["city"].strip())
+    # In index order: no sort of the many addresses one postal code may have.
+    rows = addresses.order_by("postal_code", "city").values_list("customer_id", flat=True)
+    found: list[int] = []
+    for pk in rows[: limit * 2]:
+        if pk not in found:
+            found.append(pk)
     return found[:limit]
 
 

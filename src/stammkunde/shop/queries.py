@@ -11,9 +11,18 @@ from typing import Any
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from stammkunde.core.keys import prefix_range
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import customer_ids_matching, record_list_view
-from stammkunde.shop.models import Order, OrderStatus, Return, Shipment, Shop, ShopAccount
+from stammkunde.shop.models import (
+    Order,
+    OrderStatus,
+    Return,
+    Shipment,
+    Shop,
+    ShopAccount,
+    reversed_number,
+)
 from stammkunde.shop.visibility import limit_orders, visible_customer_ids
 
 SEARCH_LIMIT = 50
@@ -33,7 +42,8 @@ def shop_account(shop: Shop, external_id: str) -> ShopAccount | None:
 def find_customers(
     term: str, *, limit: int = SEARCH_LIMIT, shop_ids: Collection[int] | None = None
 ) -> list[Customer]:
-    """Customers matching a search term: e-mail, name or phone prefix, or an order number.
+    """Customers matching a search term: e-mail, name or phone prefix, postal code (and city),
+    an order number or its end ("10234" for 110234), or a shop's customer number ("K-1001").
 
     A merged-away customer is never shown; an order number of a merged customer leads to the
     surviving one. ``shop_ids``: only customers of these shops (``shop/visibility.py``).
@@ -43,15 +53,9 @@ def find_customers(
     if not term:
         return []
     ids: list[int] = []
-    number = term.lstrip("#")
-    if number:
-        for customer_id in (
-            limit_orders(Order.objects.filter(number__in={number, f"#{number}"}), shop_ids)
-            .exclude(customer_id=None)
-            .values_list("customer_id", flat=True)[:limit]
-        ):
-            if customer_id not in ids:
-                ids.append(customer_id)
+    for customer_id in _customer_ids_by_shop_numbers(term, limit=limit, shop_ids=shop_ids):
+        if customer_id not in ids:
+            ids.append(customer_id)
     for customer_id in customer_ids_matching(term, limit=limit):
         if customer_id not in ids:
             ids.append(customer_id)
@@ -70,6 +74,36 @@ def find_customers(
         visible = visible_customer_ids([customer.pk for customer in resolved], shop_ids)
         resolved = [customer for customer in resolved if customer.pk in visible]
     return resolved
+
+
+# The shortest end of an order number worth a search: "34" would match every hundredth order.
+MIN_NUMBER_ENDING = 4
+
+
+def _customer_ids_by_shop_numbers(
+    term: str, *, limit: int, shop_ids: Collection[int] | None
+) -> list[int]:
+    """Customer ids of the orders whose number is ``term`` or ends with it, then of the shop
+    accounts with ``term`` as customer number; each one index scan with its own limit."""
+    number = term.lstrip("#")
+    if not number or " " in number:
+        return []
+    orders = limit_orders(Order.objects.exclude(customer_id=None), shop_ids)
+    scans = [orders.filter(number__in={number, f"#{number}"})]
+    if len(number) >= MIN_NUMBER_ENDING and any(ch.isdigit() for ch in number):
+        # The end of a number is a prefix of its reversed copy (the order_number_reversed index).
+        low, high = prefix_range(reversed_number(number))
+        ending = orders.filter(number_reversed__gte=low, number_reversed__lt=high)
+        scans.append(ending.order_by("number_reversed"))
+    accounts = ShopAccount.objects.filter(external_id__in={number, number.upper()})
+    if shop_ids is not None:
+        accounts = accounts.filter(shop_id__in=shop_ids)
+    found: list[int] = []
+    for scan in [*scans, accounts]:
+        for customer_id in scan.values_list("customer_id", flat=True)[:limit]:
+            if customer_id not in found:
+                found.append(customer_id)
+    return found
 
 
 def search_customers(

@@ -23,7 +23,7 @@ from stammkunde.core.bulk import insert_ignore, select_in
 from stammkunde.core.events import publish
 from stammkunde.core.plausible import MAX_AMOUNT
 from stammkunde.shop.events import OrdersImported
-from stammkunde.shop.models import Order, Shop
+from stammkunde.shop.models import Order, Shop, reversed_number
 from stammkunde.shop.services.customer_batch import link_customers
 from stammkunde.shop.totals import RECOUNT_TOTALS
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
@@ -39,6 +39,7 @@ ORDER_COLUMNS = (
     "shop_id",
     "external_id",
     "number",
+    "number_reversed",
     "customer_id",
     "email",
     "status",
@@ -136,6 +137,7 @@ class ImportedOrderWriter:
                 shop_id,
                 number,
                 number,
+                reversed_number(number),
                 get_customer((customer_id, email)),
                 email,
                 status,

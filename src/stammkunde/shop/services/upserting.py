@@ -23,7 +23,7 @@ from stammkunde.core.events import publish_many
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer
 from stammkunde.shop import events
-from stammkunde.shop.models import ZERO, Order, OrderLine, OrderStatus, Shop
+from stammkunde.shop.models import ZERO, Order, OrderLine, OrderStatus, Shop, reversed_number
 from stammkunde.shop.services.orders import (
     LineInput,
     OrderError,
@@ -132,6 +132,7 @@ def upsert_orders(
             previous[id(order)] = (order.status, order.total)
             changed_orders.append(order)
         order.number = data.number or data.external_id
+        order.number_reversed = reversed_number(order.number)
         order.customer_id = item.customer_id
         order.email = normalize_email(data.email) or ""
         order.status = data.status
@@ -217,6 +218,7 @@ def _insert_orders(shop: Shop, orders: list[Order]) -> None:
             shop.pk,
             order.external_id,
             order.number,
+            order.number_reversed,
             order.customer_id,
             order.email,
             order.status,
@@ -252,6 +254,7 @@ _INSERTED_FIELDS = (
     "shop",
     "external_id",
     "number",
+    "number_reversed",
     "customer",
     "email",
     "status",
