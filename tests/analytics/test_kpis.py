@@ -3,6 +3,7 @@
 from datetime import date
 
 import numpy as np
+from django.utils import translation
 
 from stammkunde.analytics.kpis import (
     EPOCH,
@@ -10,6 +11,7 @@ from stammkunde.analytics.kpis import (
     build_points,
     changes,
     period_starts,
+    recent_warnings,
     robust_z_scores,
     seasonally_adjusted,
 )
@@ -199,3 +201,81 @@ def test_christmas_is_unusual_in_the_first_year_only_and_a_spring_slump_always()
     assert "revenue" not in warned(23) and "revenue" not in warned(35)  # known by now
     assert "revenue" in warned(27)  # the slump in April is news
     assert "revenue" not in warned(26) and "revenue" not in warned(34)
+
+
+def test_a_small_rise_is_no_warning_even_when_the_month_usually_falls():
+    # Every December fell by a fifth; in the third year it rose by 3%. Against the usual fall
+    # that is a big surprise, but a 3% rise is not worth an owner's attention.
+    ordinary = [1000.0, 1030.0, 990.0, 1010.0, 1020.0, 980.0, 1000.0, 1040.0, 990.0, 1010.0, 1000.0]
+    revenue = [*ordinary, 800.0, *ordinary, 800.0, *ordinary, 1030.0]
+
+    points = build_points(_monthly_rows(revenue), "month", today=date(2030, 1, 1))
+
+    assert "revenue" not in {w.kpi for w in points[35].warnings}
+
+
+def test_a_tiny_shop_tripling_its_orders_gets_no_revenue_warning():
+    # Three orders a week, then nine: the count moved by six (a fact worth a word), but the
+    # revenue and basket of nine orders swing with a single order.
+    orders = np.array([3.0, 3.0, 4.0, 3.0, 3.0, 3.0] * 5 + [9.0])
+    size = orders.size
+    rows = {
+        "start": day("2024-01-01") + 7 * np.arange(size),
+        "revenue": orders * 40.0,
+        "orders": orders,
+        "customers": orders,
+        "new_customers": orders,
+        "returning_customers": np.zeros(size),
+        "repeat_orders": np.zeros(size),
+        "returned_orders": np.zeros(size),
+    }
+
+    points = build_points(rows, "week", today=date(2025, 1, 1))
+
+    assert {w.kpi for w in points[-1].warnings} == {"orders", "new_customers"}
+
+
+def test_a_count_that_moves_by_less_than_five_is_no_warning():
+    orders = np.array([3.0, 3.0, 4.0, 3.0, 3.0, 3.0] * 5 + [7.0])
+    size = orders.size
+    rows = {
+        "start": day("2024-01-01") + 7 * np.arange(size),
+        "revenue": orders * 40.0,
+        "orders": orders,
+        "customers": orders,
+        "new_customers": orders,
+        "returning_customers": np.zeros(size),
+        "repeat_orders": np.zeros(size),
+        "returned_orders": np.zeros(size),
+    }
+
+    points = build_points(rows, "week", today=date(2025, 1, 1))
+
+    assert points[-1].warnings == []
+
+
+def test_only_the_newest_complete_periods_are_shown_as_warnings():
+    ordinary = [1000.0, 1030.0, 990.0, 1010.0, 1020.0, 980.0]
+    revenue = ordinary * 6  # 36 months from January 2021
+    revenue[14] = 400.0  # a slump in March 2022: long ago
+    revenue[34] = 400.0  # and one in November 2023, the last complete month
+    rows = _monthly_rows(revenue)
+
+    # 10 December 2023: December is unfinished, November the newest complete month.
+    points = build_points(rows, "month", today=date(2023, 12, 10))
+
+    assert "revenue" in {w.kpi for w in points[14].warnings}  # still on its point
+    shown = recent_warnings(points, "month")
+    assert {start for start, _warning in shown} == {date(2023, 11, 1)}
+    assert "revenue" in {warning.kpi for _start, warning in shown}
+
+
+def test_warning_messages_write_the_change_in_the_ui_language():
+    usual = [1000.0, 1040.0, 980.0, 1020.0, 990.0, 1030.0] * 5
+    rows = _weekly_rows([*usual, 500.0, 1010.0])
+
+    with translation.override("de"):
+        points = build_points(rows, "week", today=date(2025, 1, 1))
+    (warning,) = [w for w in points[30].warnings if w.kpi == "revenue"]
+
+    assert warning.message.startswith("Umsatz ist gegenüber der Vorwoche um 51\u00a0% gesunken")

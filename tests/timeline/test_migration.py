@@ -74,10 +74,10 @@ def test_old_rows_become_params_and_can_go_back():
         Activity = apps.get_model("timeline", "Activity")
         back = list(Activity.objects.order_by("id").values_list("kind", "summary", "body"))
         assert back == [
-            ("order_placed", "Bestellung 108810 über 27,08 €", ""),
-            ("order_placed", "Bestellung 2001 über 1.250,00 €", ""),
+            ("order_placed", "Bestellung 108810 über 27,08\u00a0€", ""),
+            ("order_placed", "Bestellung 2001 über 1.250,00\u00a0€", ""),
             ("order_shipped", "Bestellung 2001 mit DHL versandt, Sendungsnummer 00340434", ""),
-            ("refund_issued", "Erstattung von 12,50 € für Bestellung 2001", ""),
+            ("refund_issued", "Erstattung von 12,50\u00a0€ für Bestellung 2001", ""),
             ("customer_updated", "Kundenkonto in Rösterei gelöscht", ""),
             (
                 "privacy_request",

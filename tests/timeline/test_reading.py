@@ -62,12 +62,12 @@ def test_customer_page_in_german_writes_the_amount_the_german_way(agent, eva_ord
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     client.force_login(agent)
     html = client.get(reverse("ui:customer-detail", args=[eva_ordered_in_german.pk])).content
-    assert "Bestellung 108810 über 27,08 €" in html.decode()
+    assert "Bestellung 108810 über 27,08\u00a0€" in html.decode()
 
 
 @pytest.mark.parametrize(
     ("language", "line"),
-    [("en", "Order 108810 for €27.08"), ("de", "Bestellung 108810 über 27,08 €")],
+    [("en", "Order 108810 for €27.08"), ("de", "Bestellung 108810 über 27,08\u00a0€")],
 )
 def test_start_page_shows_the_line_in_the_readers_language(
     agent, eva_ordered_in_german, language, line
@@ -79,7 +79,7 @@ def test_start_page_shows_the_line_in_the_readers_language(
 
 @pytest.mark.parametrize(
     ("language", "line"),
-    [("en", "Order 108810 for €27.08"), ("de", "Bestellung 108810 über 27,08 €")],
+    [("en", "Order 108810 for €27.08"), ("de", "Bestellung 108810 über 27,08\u00a0€")],
 )
 def test_api_returns_kind_params_and_the_line_in_the_requests_language(
     token, eva_ordered_in_german, language, line

@@ -48,12 +48,12 @@ EXAMPLES = {
     "order_placed": (
         {"number": "108810", "amount": "1027.08", "currency": "EUR"},
         "Order 108810 for €1,027.08",
-        "Bestellung 108810 über 1.027,08 €",
+        "Bestellung 108810 über 1.027,08\u00a0€",
     ),
     "order_updated": (
         {"number": "108810", "status": "paid", "amount": "27.08", "currency": "GBP"},
         "Order 108810 updated: Paid, £27.08",
-        "Bestellung 108810 geändert: Bezahlt, 27,08 £",
+        "Bestellung 108810 geändert: Bezahlt, 27,08\u00a0£",
     ),
     "order_cancelled": (
         {"number": "108810"},
@@ -77,8 +77,8 @@ EXAMPLES = {
     ),
     "refund_issued": (
         {"number": "108810", "amount": "12.50", "currency": "CHF"},
-        "Refund of CHF 12.50 for order 108810",
-        "Erstattung von 12,50 CHF für Bestellung 108810",
+        "Refund of CHF\u00a012.50 for order 108810",
+        "Erstattung von 12,50\u00a0CHF für Bestellung 108810",
     ),
     "withdrawal_received": (
         {"number": "108810", "late": True},
@@ -140,7 +140,7 @@ EXAMPLES = {
     "goodwill_granted": (
         {"goodwill": "voucher", "amount": "10.00", "currency": "EUR", "case": "S-42"},
         "Goodwill granted: voucher of €10.00",
-        "Kulanz gewährt: Gutschein über 10,00 €",
+        "Kulanz gewährt: Gutschein über 10,00\u00a0€",
     ),
     "message_sent": (
         {"message": "Danke für Ihre Bestellung"},
@@ -221,9 +221,9 @@ def test_no_sentence_leaves_a_placeholder_with_only_the_required_params(kind):
 @pytest.mark.parametrize(
     ("amount", "currency", "english", "german"),
     [
-        ("27.08", "EUR", "€27.08", "27,08 €"),
-        ("1234567.5", "USD", "$1,234,567.50", "1.234.567,50 $"),
-        ("0.1", "PLN", "PLN 0.10", "0,10 PLN"),
+        ("27.08", "EUR", "€27.08", "27,08\u00a0€"),
+        ("1234567.5", "USD", "$1,234,567.50", "1.234.567,50\u00a0$"),
+        ("0.1", "PLN", "PLN\u00a00.10", "0,10\u00a0PLN"),
     ],
 )
 def test_money_is_written_the_way_the_language_writes_it(amount, currency, english, german):

@@ -16,9 +16,14 @@ docs/ANALYTICS.md, judges each period's change against this shop's own history o
   24 months) with the robust z-score z = (change - median) / scale, scale = 1.4826 x MAD
   (the modified z-score of Iglewicz and Hoaglin), or 1.2533 x the mean absolute deviation
   when that is larger; |z| > 3.5 is unusual;
-* the adjusted change must also be material: at least 10% for amounts and counts, 2
-  percentage points for rates. At least 8 earlier changes are needed, and the current,
-  unfinished period is never judged.
+* the change must also matter: at least 10% for amounts and counts, 2 percentage points for
+  rates, both as measured and after the seasonal adjustment (a 3% rise is never news, even
+  when the same month usually falls); and it must rest on enough orders: counts must move by
+  at least 5, and both periods need at least 10 orders (20 for a rate), so a shop going from
+  two orders to four is not "doubling". At least 8 earlier changes are needed, and the
+  current, unfinished period is never judged;
+* only the recent past is shown (``recent_warnings``): the last complete week of days, the
+  last two complete weeks or months. A change long ago is history, not a warning.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from django.utils.translation import gettext as _
 from numpy.lib.stride_tricks import sliding_window_view
 
 from stammkunde.analytics.rfm import first_in_runs
+from stammkunde.core.number_formats import format_number, format_percent
 
 EPOCH = date(1970, 1, 1)
 PERIODS = ("day", "week", "month")
@@ -58,6 +64,14 @@ KPI_KINDS = {
 # Changes smaller than this are never worth a warning, however calm the history: 10% for
 # amounts and counts (as a log ratio), 2 percentage points for rates.
 MIN_CHANGE = {"ratio": float(np.log(1.1)), "difference": 0.02}
+# Counts (orders, new and returning customers) must move by at least this many.
+MIN_COUNT_CHANGE = 5
+# Orders each of the two compared periods needs before a change of an amount, or of a rate,
+# is judged: below that, one or two orders swing the figure.
+MIN_ORDERS = {"ratio": 10, "difference": 20}
+COUNT_KPIS = {"orders", "new_customers", "returning_customers"}
+# How many of the newest complete periods the warnings shown come from.
+RECENT_PERIODS = {"day": 7, "week": 2, "month": 2}
 MAD_TO_SIGMA = 1.4826
 MEAN_AD_TO_SIGMA = 1.2533
 
@@ -282,29 +296,70 @@ def _message(kpi: str, kind: str, change: float, period: str) -> str:
     }[period]
     if kind == "ratio":
         text = (
-            _("%(kpi)s rose by %(change)d%% compared with %(comparison)s; unusual for this shop.")
+            _("%(kpi)s rose by %(change)s compared with %(comparison)s; unusual for this shop.")
             if change > 0
             else _(
-                "%(kpi)s fell by %(change)d%% compared with %(comparison)s; unusual for this shop."
+                "%(kpi)s fell by %(change)s compared with %(comparison)s; unusual for this shop."
             )
         )
-        return text % {
-            "kpi": _label(kpi),
-            "change": round(abs(change) * 100),
-            "comparison": comparison,
-        }
-    text = (
-        _(
-            "%(kpi)s rose by %(change).1f points compared with %(comparison)s;"
-            " unusual for this shop."
+        shown = format_percent(abs(change), 0)
+    else:
+        text = (
+            _(
+                "%(kpi)s rose by %(change)s percentage points compared with %(comparison)s;"
+                " unusual for this shop."
+            )
+            if change > 0
+            else _(
+                "%(kpi)s fell by %(change)s percentage points compared with %(comparison)s;"
+                " unusual for this shop."
+            )
         )
-        if change > 0
-        else _(
-            "%(kpi)s fell by %(change).1f points compared with %(comparison)s;"
-            " unusual for this shop."
-        )
+        shown = format_number(round(abs(change) * 100, 1), 1)
+    return text % {"kpi": _label(kpi), "change": shown, "comparison": comparison}
+
+
+def _lagged(values: np.ndarray, lag: int) -> np.ndarray:
+    """Each period's value ``lag`` periods earlier (NaN where there is none)."""
+    earlier = np.full(values.shape, np.nan)
+    if values.size > lag:
+        earlier[lag:] = values[:-lag]
+    return earlier
+
+
+def _matters(
+    values: dict[str, np.ndarray],
+    kpi: str,
+    kind: str,
+    change: np.ndarray,
+    adjusted: np.ndarray,
+    *,
+    lag: int,
+) -> np.ndarray:
+    """Whether each period's change is large enough, and rests on enough orders, to report."""
+    minimum = MIN_CHANGE[kind]
+    large = (np.abs(np.nan_to_num(change)) >= minimum) & (
+        np.abs(np.nan_to_num(adjusted)) >= minimum
     )
-    return text % {"kpi": _label(kpi), "change": abs(change) * 100, "comparison": comparison}
+    orders = np.nan_to_num(values["orders"])
+    enough_orders = np.minimum(orders, np.nan_to_num(_lagged(orders, lag))) >= MIN_ORDERS[kind]
+    if kpi in COUNT_KPIS:
+        current = np.nan_to_num(values[kpi])
+        moved = np.abs(current - np.nan_to_num(_lagged(values[kpi], lag))) >= MIN_COUNT_CHANGE
+        return large & moved
+    return large & enough_orders
+
+
+def recent_warnings(points: list[KpiPoint], period: str) -> list[tuple[date, KpiWarning]]:
+    """The warnings of the newest complete periods (``RECENT_PERIODS``), newest first.
+
+    Older warnings stay on their points (the charts may mark them) but are not news.
+    """
+    complete = [point for point in points if not point.is_partial]
+    recent = complete[-RECENT_PERIODS[period] :]
+    return [
+        (point.period_start, warning) for point in reversed(recent) for warning in point.warnings
+    ]
 
 
 def build_points(rows: dict[str, np.ndarray], period: str, today: date) -> list[KpiPoint]:
@@ -322,7 +377,7 @@ def build_points(rows: dict[str, np.ndarray], period: str, today: date) -> list[
         change[partial] = np.nan
         unusual = seasonally_adjusted(change, season=SEASON[period])
         z = robust_z_scores(unusual, history=HISTORY[period])
-        large = np.abs(np.nan_to_num(unusual)) >= MIN_CHANGE[kind]
+        large = _matters(values, kpi, kind, change, unusual, lag=LAG[period])
         for index in np.flatnonzero((np.abs(np.nan_to_num(z)) > THRESHOLD) & large):
             shown = float(np.expm1(change[index])) if kind == "ratio" else float(change[index])
             warnings[index].append(

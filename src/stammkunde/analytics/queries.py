@@ -17,7 +17,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stammkunde.analytics.kpis import EPOCH, KpiPoint, KpiWarning, build_points
+from stammkunde.analytics.kpis import (
+    EPOCH,
+    KpiPoint,
+    KpiWarning,
+    build_points,
+    recent_warnings,
+)
 from stammkunde.analytics.models import (
     CohortCell,
     CustomerScore,
@@ -143,7 +149,7 @@ def current_kpis() -> dict:
         "previous": previous,
         "month_to_date": points[-1] if points and points[-1].is_partial else None,
         "changes": changes,
-        "warnings": [w for point in complete[-3:] for w in point.warnings],
+        "warnings": [warning for _start, warning in recent_warnings(points, "month")],
         "customers_scored": run.customers_scored if run else 0,
         "churn_alarms": summary.get("churn_alarms", 0),
         "clv_total": summary.get("clv_total"),

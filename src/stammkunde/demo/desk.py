@@ -155,39 +155,25 @@ def _goodwill(agent: User, lead: User) -> None:
     )
     if len(customers) < 4:
         return
-    first, second, third, fourth = customers
-    request_goodwill(
-        customer=first,
-        kind="voucher",
-        amount=Decimal("10"),
-        reason="Paket drei Tage zu spät",
-        by=agent,
-        case_type="delivery_problem",
-    )
-    request_goodwill(
-        customer=second,
-        kind="free_shipping",
-        amount=Decimal("4.90"),
-        reason="Mühle mit Kratzer, Kunde behält sie",
-        by=agent,
-        case_type="damaged_goods",
-    )
-    request_goodwill(
-        customer=third,
-        kind="voucher",
-        amount=Decimal("35"),
-        reason="Zweiter Lieferausfall im selben Monat",
-        by=agent,
-        case_type="complaint",
-    )
-    declined = request_goodwill(
-        customer=fourth,
-        kind="gift",
-        amount=Decimal("60"),
-        reason="Kunde droht mit Bewertung",
-        by=agent,
-        case_type="complaint",
-    )
+    # (kind, amount, reason, case type) per customer; the last one is declined by the lead.
+    requests = [
+        ("voucher", "10", "Paket drei Tage zu spät", "delivery_problem"),
+        ("free_shipping", "4.90", "Mühle mit Kratzer, Kunde behält sie", "damaged_goods"),
+        ("voucher", "35", "Zweiter Lieferausfall im selben Monat", "complaint"),
+        ("gift", "60", "Kunde droht mit Bewertung", "complaint"),
+    ]
+    grants = [
+        request_goodwill(
+            customer=customer,
+            kind=kind,
+            amount=Decimal(amount),
+            reason=reason,
+            by=agent,
+            case_type=case_type,
+        )
+        for customer, (kind, amount, reason, case_type) in zip(customers, requests, strict=True)
+    ]
+    declined = grants[-1]
     decline_goodwill(
         declined, by=lead, reason="Schon 20 € Gutschein im Mai; bitte Vermittler einschalten"
     )

@@ -9,32 +9,19 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext, pgettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
-# Currencies written with a symbol; any other code is written as the code ("CHF 12.50").
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+from stammkunde.core import number_formats
 
 
 def format_money(amount: Any, currency: str) -> str:
-    """An amount with its currency as the active language writes it: "€27.08" in English,
-    "27,08 €" in German, "CHF 1,250.00" / "1.250,00 CHF" for a currency without a symbol."""
-    number = number_format(Decimal(str(amount)), 2, use_l10n=True, force_grouping=True)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol:
-        return pgettext("money: an amount with a currency symbol", "%(symbol)s%(number)s") % {
-            "symbol": symbol,
-            "number": number,
-        }
-    return pgettext("money: an amount with a currency code", "%(code)s %(number)s") % {
-        "code": currency,
-        "number": number,
-    }
+    """An amount with its currency as the active language writes it (``core.number_formats``)."""
+    return number_formats.format_money(amount, currency)
 
 
 def money_params(amount: Any, currency: str) -> dict[str, str]:

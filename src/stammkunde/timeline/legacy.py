@@ -79,8 +79,11 @@ FREE_TEXT_KINDS = {"note", "call", "email_in", "email_out"}
 
 NUMBER = r"(?P<number>.+?)"
 # An amount as Python wrote a Decimal ("1234.50") with its code, or as the demo wrote it
-# in German ("1.234,50 €").
-AMOUNT = r"(?:(?P<amount>-?\d+(?:\.\d+)?) (?P<currency>[A-Z]{3})|(?P<euro>-?[\d.]+,\d\d) €)"
+# in German ("1.234,50 €", with a plain or a non-breaking space).
+AMOUNT = (
+    r"(?:(?P<amount>-?\d+(?:\.\d+)?)[ \u00a0](?P<currency>[A-Z]{3})"
+    r"|(?P<euro>-?[\d.]+,\d\d)[ \u00a0]€)"
+)
 
 
 def _amount(match: re.Match) -> Params:

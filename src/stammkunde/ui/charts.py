@@ -19,6 +19,8 @@ from itertools import pairwise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from stammkunde.core.number_formats import format_compact, format_percent
+
 Number = float | int | None
 Formatter = Callable[[float], str]
 
@@ -42,21 +44,13 @@ class Series:
 
 
 def plain_number(value: float) -> str:
-    """A compact axis label: 1.2k, 3.4M, 0.25."""
-    magnitude = abs(value)
-    if magnitude >= 1_000_000:
-        return f"{value / 1_000_000:.1f}".removesuffix(".0") + "M"
-    if magnitude >= 10_000:
-        return f"{value / 1_000:.0f}k"
-    if magnitude >= 1_000:
-        return f"{value / 1_000:.1f}".removesuffix(".0") + "k"
-    if magnitude == int(magnitude):
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """A compact axis label in the UI language: "1.2k" / "1,2 Tsd.", "3.4M", "0.25"."""
+    return format_compact(value)
 
 
 def percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    """A share as a whole percentage in the UI language: "23%" / "23 %"."""
+    return format_percent(value, 0)
 
 
 def _finite(value: Number) -> float | None:

@@ -15,6 +15,7 @@ from stammkunde.analytics.segments import (
     parse_definition,
     rfm_segment_choices,
 )
+from stammkunde.core.number_formats import format_number, format_percent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, FormOfAddress
 
 LIST_FIELDS = ("categories", "tags_any", "tags_none", "languages")
@@ -243,10 +244,10 @@ def describe(definition: dict) -> list[str]:
     if parsed.churn_alarm is not None:
         lines.append(_("Churn alarm on") if parsed.churn_alarm else _("No churn alarm"))
     ranges = [
-        ("churn_risk", _("Churn risk"), lambda v: f"{float(v) * 100:.0f}%"),
-        ("clv", _("Predicted value, next 12 months"), str),
-        ("revenue", _("Revenue so far"), str),
-        ("orders", _("Orders"), str),
+        ("churn_risk", _("Churn risk"), format_percent),
+        ("clv", _("Predicted value, next 12 months"), format_number),
+        ("revenue", _("Revenue so far"), format_number),
+        ("orders", _("Orders"), format_number),
     ]
     for key, label, fmt in ranges:
         low, high = getattr(parsed, f"{key}_min"), getattr(parsed, f"{key}_max")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.analytics import queries
 from stammkunde.analytics.goals import goal_progress
+from stammkunde.analytics.kpis import recent_warnings
 from stammkunde.analytics.models import RFMSegment
 from stammkunde.ui import charts
 from stammkunde.ui.charts import Series
@@ -264,12 +265,6 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
     return result
 
 
-def recent_warnings(points: list, limit: int = 10) -> list[tuple[date, Any]]:
-    """The unusual changes among the shown periods, newest first."""
-    found = [(point.period_start, warning) for point in points for warning in point.warnings]
-    return sorted(found, key=lambda item: item[0], reverse=True)[:limit]
-
-
 @login_required
 @permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -294,7 +289,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "currency": currency,
                 "figures": headline_figures(points),
-                "warnings": recent_warnings(points),
+                "warnings": recent_warnings(points, period),
                 "time_charts": time_charts(points, period, currency),
                 "partial_period": bool(points) and points[-1].is_partial,
                 "alarms": queries.churn_alarms(limit=ALARM_ROWS),

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.db import models
-from django.utils.formats import number_format
 
+from stammkunde.core.number_formats import format_money, format_number
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose
 
 register = template.Library()
@@ -57,8 +57,6 @@ ACTIVITY_ICONS = {
     "contact_hold_released": "▶",
 }
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
-
 
 # Links from shops or users are followed only with these schemes; ``javascript:``, ``data:`` and
 # the like would run or show content in the staff member's session.
@@ -90,13 +88,15 @@ def activity_icon(kind: str) -> str:
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "EUR") -> str:
-    """``49,90 €`` in German, ``49.90 €`` in English; an empty string for no amount."""
+    """``49,90 €`` in German, ``€49.90`` in English, on one line; empty for no amount.
+
+    The currency ``*`` (amounts of mixed currencies) shows the number alone.
+    """
     if amount is None:
         return ""
-    symbol = CURRENCY_SYMBOLS.get(currency or "EUR", currency or "")
     if currency == "*":
-        symbol = ""
-    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)} {symbol}".strip()
+        return format_number(amount, 2)
+    return format_money(amount, currency or "EUR")
 
 
 @register.filter

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+
+from stammkunde.core.number_formats import format_number, format_percent
 
 register = template.Library()
 
@@ -41,12 +42,13 @@ def goal_value(goal: Any, which: str) -> str:
         return NO_VALUE
     value = Decimal(value)
     if goal.is_percent:
-        return f"{number_format(value, 1, use_l10n=True)} %"
+        # Goal rates are stored in percent (0 to 100), shares are 0 to 1.
+        return format_percent(value / 100, 1)
     if goal.is_money:
-        return number_format(value, 2, use_l10n=True, force_grouping=True)
+        return format_number(value, 2)
     if value == value.to_integral_value():
-        return number_format(value, 0, use_l10n=True, force_grouping=True)
-    return number_format(value, 2, use_l10n=True, force_grouping=True)
+        return format_number(value, 0)
+    return format_number(value, 2)
 
 
 @register.filter
@@ -54,4 +56,4 @@ def as_percent(value: float | None, decimals: int = 0) -> str:
     """0.234 -> ``23 %`` (localized); an en dash for no value."""
     if value is None:
         return NO_VALUE
-    return f"{number_format(float(value) * 100, int(decimals), use_l10n=True)} %"
+    return format_percent(value, int(decimals))
