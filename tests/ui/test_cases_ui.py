@@ -237,3 +237,59 @@ def test_the_report_shows_figures_and_charts(client, team_lead, case, agent):
     assert "First response, median" in html
     assert 'id="cases-per-week"' in html or "cases-per-week" in html
     assert "Delivery problem" in html
+
+
+def test_the_team_lead_records_absences_members_and_standards(client, team_lead, agent):
+    from stammkunde.audit.models import AuditAction
+    from stammkunde.service.models import Absence, ResponseStandard
+
+    team = Team.objects.get(is_default=True)
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:absence-list"),
+        {
+            "user": agent.pk,
+            "starts": "2030-07-01T08:00",
+            "ends": "2030-07-14T18:00",
+            "substitute": team_lead.pk,
+            "note": "Urlaub",
+        },
+    )
+    assert response.status_code == 302
+    absence = Absence.objects.get(user=agent)
+    assert absence.substitute == team_lead
+    page = client.get(reverse("ui:absence-list"))
+    assert "Urlaub" in page.content.decode()
+    assert AuditEntry.objects.filter(
+        actor=team_lead, action=AuditAction.VIEW, object_type="service.absence"
+    ).exists()
+    backwards = client.post(
+        reverse("ui:absence-list"),
+        {"user": agent.pk, "starts": "2030-08-02T08:00", "ends": "2030-08-01T08:00"},
+    )
+    assert backwards.status_code == 422
+    assert Absence.objects.filter(user=agent).count() == 1
+
+    client.post(
+        reverse("ui:team-member-set", args=[team.pk]),
+        {"user": agent.pk, "takes_cases": "on"},
+    )
+    assert TeamMember.objects.get(team=team, user=agent).is_active is True
+    client.post(
+        reverse("ui:team-standard-set", args=[team.pk]),
+        {"case_type": "damaged_goods", "first_response_hours": "1,5", "resolution_hours": "8"},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    standard = ResponseStandard.objects.get(team=team, case_type="damaged_goods")
+    assert (standard.first_response_minutes, standard.resolution_minutes) == (90, 480)
+    page = client.get(reverse("ui:team-edit", args=[team.pk])).content.decode()
+    assert 'data-member="' + agent.username + '"' in page
+    assert "1.5" in page
+
+    client.post(reverse("ui:absence-list"), {"end": absence.pk})
+    assert not Absence.objects.filter(pk=absence.pk).exists()  # still to come: cancelled
+
+
+def test_agents_may_not_manage_absences(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("ui:absence-list")).status_code == 403

@@ -236,3 +236,26 @@ def goodwill_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any
         detail="goodwill form",
     )
     return customer, orders
+
+
+def absences_ahead(*, by: Any, now: Any = None) -> list[Any]:
+    """Absences under way or still to come, soonest first, with the substitute. Who is away
+    when (and the note) is the staff's personal data: the read is audited once per page."""
+    from django.utils import timezone
+
+    from stammkunde.service.models import Absence
+
+    now = now or timezone.now()
+    absences = list(
+        Absence.objects.filter(ends__gt=now)
+        .select_related("user", "substitute")
+        .order_by("starts", "pk")[:500]
+    )
+    if absences:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="service.absence",
+            detail=f"absences ahead: {len(absences)}",
+        )
+    return absences

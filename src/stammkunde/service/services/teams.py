@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.business_hours import CalendarError
-from stammkunde.service.models import Absence, RoutingRule, Team, TeamMember
+from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
+from stammkunde.service.models.terms import CaseType
 
 TEAM_FIELDS = frozenset(
     {
@@ -128,3 +130,67 @@ def record_absence(
     )
     audit(actor=by, action=AuditAction.CREATE, obj=absence, detail=str(user))
     return absence
+
+
+@transaction.atomic
+def end_absence(absence: Absence, *, by: Any, now: datetime | None = None) -> Absence | None:
+    """End an absence early: one still to come is dropped (returns None), one under way ends
+    now, so the person takes cases again at once; one already over stays as it was (history)."""
+    now = now or timezone.now()
+    if absence.ends <= now:
+        return absence
+    if absence.starts >= now:
+        audit(actor=by, action=AuditAction.DELETE, obj=absence, detail=str(absence.user))
+        absence.delete()
+        return None
+    absence.ends = now
+    absence.save(update_fields=["ends"])
+    audit(
+        actor=by, action=AuditAction.CHANGE, obj=absence, fields=["ends"], detail=str(absence.user)
+    )
+    return absence
+
+
+@transaction.atomic
+def set_response_standard(
+    team: Team,
+    *,
+    case_type: str,
+    first_response_minutes: int | None,
+    resolution_minutes: int | None,
+    by: Any,
+) -> ResponseStandard | None:
+    """The team's promise for one case type in business minutes. Both empty removes the
+    type's own standard, so the team's general one applies again (returns None)."""
+    if case_type not in CaseType.values:
+        raise TeamError(_("Unknown case type."))
+    for minutes in (first_response_minutes, resolution_minutes):
+        if minutes is not None and (minutes <= 0 or minutes > 60 * 24 * 60):
+            raise TeamError(_("A target must be between 1 business minute and 60 days."))
+    if (
+        first_response_minutes is not None
+        and resolution_minutes is not None
+        and resolution_minutes < first_response_minutes
+    ):
+        raise TeamError(_("The resolution target cannot come before the first response."))
+    current = ResponseStandard.objects.filter(team=team, case_type=case_type).first()
+    if first_response_minutes is None and resolution_minutes is None:
+        if current is not None:
+            audit(
+                actor=by, action=AuditAction.DELETE, obj=current, detail=f"{team.slug}: {case_type}"
+            )
+            current.delete()
+        return None
+    created = current is None
+    standard = current or ResponseStandard(team=team, case_type=case_type)
+    standard.first_response_minutes = first_response_minutes
+    standard.resolution_minutes = resolution_minutes
+    standard.save()
+    audit(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=standard,
+        fields=["first_response_minutes", "resolution_minutes"],
+        detail=f"{team.slug}: {case_type}",
+    )
+    return standard

@@ -113,10 +113,12 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Team saved."))
             return redirect("ui:team-list")
+    from stammkunde.ui.service.team_admin import team_admin_context
+
     return render(
         request,
         "ui/service/cases/team_form.html",
-        {"form": form, "team": team},
+        {"form": form, "team": team, **team_admin_context(team)},
         status=422 if form.errors else 200,
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stammkunde.ui.service import case_actions, case_reports, case_teams, cases
+from stammkunde.ui.service import case_actions, case_reports, case_teams, cases, team_admin
 
 urlpatterns = [
     path("service/cases/", cases.case_queue, name="case-queue"),
@@ -21,6 +21,13 @@ urlpatterns = [
     path("service/cases/<int:pk>/merge/", case_actions.case_merge, name="case-merge"),
     path("service/teams/", case_teams.team_list, name="team-list"),
     path("service/teams/<int:pk>/", case_teams.team_edit, name="team-edit"),
+    path("service/teams/<int:pk>/members/", team_admin.team_member_set, name="team-member-set"),
+    path(
+        "service/teams/<int:pk>/standards/",
+        team_admin.team_standard_set,
+        name="team-standard-set",
+    ),
+    path("service/absences/", team_admin.absence_list, name="absence-list"),
     path("service/routing/", case_teams.routing_rules, name="routing-rules"),
     path("service/routing/<int:pk>/", case_teams.routing_rule_edit, name="routing-rule-edit"),
     path("service/routing/new/", case_teams.routing_rule_edit, name="routing-rule-new"),
