@@ -89,7 +89,7 @@ def test_conditions_are_described_in_words_in_german():
         words = describe_conditions(conditions, segment_names={3: "Stammkunden"})
     assert words == [
         "nur Kundinnen und Kunden im Segment „Stammkunden“",
-        "Bestellwert ab 50,00 €",
+        "Bestellwert ab 50,00\u00a0€",
         "nur Erstbestellung",
         "Sprache: Deutsch",
     ]
@@ -114,7 +114,7 @@ def test_conditions_in_words_name_ranges_categories_and_both_languages():
         words = describe_conditions(conditions)
     assert words == [
         "only customers in the segment “no. 9”",
-        "order value from 20.00 € to 1,500.00 €",
+        "order value from €20.00 to €1,500.00",
         "only orders with a product of the category Tee",
         "only repeat orders",
         "language: German or English",

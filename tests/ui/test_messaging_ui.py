@@ -285,12 +285,12 @@ def test_team_lead_creates_a_trigger_and_sees_its_conditions_in_words(client, te
         actor=team_lead, action=AuditAction.CREATE, object_id=str(created.pk)
     ).exists()
     page = client.get(reverse("ui:drehbuch")).content.decode()
-    assert "order value from 50.00 €" in page
+    assert "order value from €50.00" in page
     assert "only first orders" in page
     assert "language: German" in page
     assert "min_order_value" not in page
     german = client.get(reverse("ui:trigger-edit", args=[created.pk]), HTTP_ACCEPT_LANGUAGE="de")
-    assert "Bestellwert ab 50,00 €" in german.content.decode()
+    assert "Bestellwert ab 50,00\u00a0€" in german.content.decode()
 
 
 def test_a_new_trigger_needs_a_mail_of_its_purpose(client, team_lead, shipped):

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from stammkunde.core.number_formats import format_money
 
 ORDER_KINDS = ("first", "repeat")
 LANGUAGES = ("de", "en")
@@ -138,8 +139,8 @@ def describe_unmet(key: str) -> str | Promise:
 
 
 def _euros(amount: str) -> str:
-    """An amount as the reader writes it ("50,00 €" in German, "50.00 €" in English)."""
-    return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)} €"
+    """An amount as the reader writes it ("50,00 €" in German, "€50.00" in English)."""
+    return format_money(Decimal(amount), "EUR")
 
 
 LANGUAGE_NAMES = {"de": _("German"), "en": _("English")}
