@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stammkunde.connectors.inbox import processing
+from stammkunde.connectors.inbox import applying
 from stammkunde.connectors.inbox.connections import connect_shop
 from stammkunde.connectors.inbox.services import MAX_ATTEMPTS, process_waiting
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
@@ -102,14 +102,14 @@ def test_any_exception_in_the_batch_path_is_isolated_to_its_delivery(client, sho
         return real(shop, batch, **options)
 
     monkeypatch.setattr(batch_applying, "apply_batch", explode_on_the_bad_order)
-    real_one = processing._apply_with_race_retries
+    real_one = applying.apply_with_race_retries
 
     def explode_one_by_one_too(delivery):
         if delivery.delivery_id == "w-bad":
             raise ZeroDivisionError("boom one by one")
         return real_one(delivery)
 
-    monkeypatch.setattr(processing, "_apply_with_race_retries", explode_one_by_one_too)
+    monkeypatch.setattr(applying, "apply_with_race_retries", explode_one_by_one_too)
     post_order(
         client,
         first,
@@ -160,14 +160,14 @@ def test_a_failure_outside_any_delivery_savepoint_is_pinned_on_the_delivery(
             webhook_id=f"w-{number}",
             secret="test-webhook-secret",
         )
-    real = processing._mark_processed
+    real = applying.mark_processed
 
     def fail_for_one(delivery, events, applied, *, now):
         if delivery.delivery_id == "w-9201":
             raise RuntimeError("cannot record this one")
         return real(delivery, events, applied, now=now)
 
-    monkeypatch.setattr(processing, "_mark_processed", fail_for_one)
+    monkeypatch.setattr(applying, "mark_processed", fail_for_one)
 
     drain_until_settled()
 

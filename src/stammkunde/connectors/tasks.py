@@ -26,9 +26,9 @@ def process_inbox() -> dict[str, int]:
     scheduled, and every minute by the scheduler as the sweep that catches anything left
     behind (a worker that was down or crashed).
     """
+    from stammkunde.connectors.inbox.applying import BatchResult
     from stammkunde.connectors.inbox.processing import (
         BATCH_SIZE,
-        BatchResult,
         enqueue_processing,
         process_waiting,
     )

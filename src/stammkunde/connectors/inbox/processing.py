@@ -7,44 +7,36 @@ task, so nothing is lost. On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKI
 several workers drain the inbox at once without taking the same delivery; a delivery whose
 resource (one order, one customer) has an older delivery still open is deferred, so two updates
 of one order are applied in the order they arrived (and ``apply_events`` also refuses updates
-older than what we hold). On SQLite one worker processes.
+older than what we hold). On SQLite one worker processes. Applying one delivery and recording
+its outcome (processed, retried, parked) is ``inbox.applying``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from stammkunde.connectors.inbox.failures import is_transient, lost_a_race
+from stammkunde.connectors.inbox.applying import (
+    BatchResult,
+    apply_together,
+    process_one,
+    retry_or_park_delivery,
+)
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.models.inbox import OPEN_STATES
-from stammkunde.connectors.platforms import PayloadError, adapter_for
 from stammkunde.core.bulk import update_rows
-from stammkunde.core.origin import Origin, event_origin
 from stammkunde.core.retrying import (
     OUTCOME_FIELDS,
-    RetrySchedule,
     claim_due_ids,
-    error_text,
-    park,
-    retry_or_park,
 )
 
 logger = logging.getLogger(__name__)
 
-# An unexpected error (database hiccup, a bug fixed by the next deploy) is retried this often,
-# waiting RETRY_BASE_DELAY, then twice as long each time; then the delivery is parked as failed.
-MAX_ATTEMPTS = 5
-RETRY_BASE_DELAY = timedelta(seconds=30)
-RETRY_SCHEDULE = RetrySchedule(MAX_ATTEMPTS, RETRY_BASE_DELAY)
 # How long a delivery waits when an older delivery of the same resource is still open.
 DEFER_DELAY = timedelta(seconds=2)
 # Deliveries per claim and transaction: big enough to make processing cheap per delivery. The
@@ -64,26 +56,6 @@ def enqueue_processing(run_after: datetime | None = None) -> None:
     from stammkunde.connectors.inbox.services import enqueue_after_receive
 
     enqueue_after_receive.enqueue(run_after=run_after)
-
-
-@dataclass
-class BatchResult:
-    """What one pass over the inbox did (counts of deliveries, and of events applied)."""
-
-    claimed: int = 0
-    processed: int = 0
-    failed: int = 0
-    retried: int = 0
-    deferred: int = 0
-    events: int = 0
-    # Every delivery this pass claimed and left open has a larger id: where the next pass of
-    # the same drain may start (``process_waiting(after_id=...)``).
-    resume_after: int = 0
-
-    def add(self, other: BatchResult) -> None:
-        for field in dataclasses.fields(self):
-            if field.name != "resume_after":
-                setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
 def process_waiting(
@@ -144,7 +116,7 @@ def _process_batch(
             if delivery.resource_key
             and blocked.get((delivery.shop_id, delivery.resource_key), delivery.id) < delivery.id
         }
-        applied_together = _apply_together(claimed, waiting, now=now, result=result)
+        applied_together = apply_together(claimed, waiting, now=now, result=result)
         deadline = time.monotonic() + BATCH_SECONDS
         handled = []
         for delivery in claimed:
@@ -162,7 +134,7 @@ def _process_batch(
                 result.deferred += 1
                 retry_at = min(retry_at or delivery.next_attempt_at, delivery.next_attempt_at)
                 continue
-            _process_one(delivery, now=now, result=result)
+            process_one(delivery, now=now, result=result)
             if delivery.state == DeliveryState.RECEIVED and delivery.resource_key:
                 # Retried later: younger deliveries of this resource must wait for it.
                 blocked[key] = min(blocked.get(key, delivery.id), delivery.id)
@@ -209,7 +181,7 @@ def _charge_failure(
         if delivery is None or delivery.state != DeliveryState.RECEIVED:
             return
         delivery.attempts += 1
-        _retry_or_park(delivery, exc, now=now, result=result)
+        retry_or_park_delivery(delivery, exc, now=now, result=result)
         delivery.save(update_fields=list(_OUTCOME_FIELDS))
         if delivery.next_attempt_at is not None:
             retry_at = delivery.next_attempt_at
@@ -219,66 +191,6 @@ def _charge_failure(
 def _save_outcomes(deliveries: list[WebhookDelivery]) -> None:
     """Write the outcome fields of a batch with one prepared UPDATE (executemany)."""
     update_rows(deliveries, _OUTCOME_FIELDS)
-
-
-def _apply_together(
-    claimed: list[WebhookDelivery], waiting: set[int], *, now: datetime, result: BatchResult
-) -> set[int]:
-    """Apply the batch's independent order deliveries set-based (``batch_applying``); mark
-    them processed and return their ids. The others are applied one by one afterwards."""
-    from stammkunde.connectors.batch_applying import apply_batch
-
-    done: set[int] = set()
-    by_shop: dict[tuple[int, str], list[WebhookDelivery]] = {}
-    for delivery in claimed:
-        by_shop.setdefault((delivery.shop_id, delivery.source), []).append(delivery)
-    for (_shop_id, source), deliveries in by_shop.items():
-        mapped = [_mapped_or_none(delivery) for delivery in deliveries]
-        held_back = {index for index, d in enumerate(deliveries) if d.id in waiting}
-        try:
-            # A savepoint of its own: whatever goes wrong (a value no rule foresaw, a bug)
-            # leaves nothing behind, and the shop's deliveries go one by one, where each
-            # failure is charged to the delivery that caused it.
-            with transaction.atomic(), event_origin(origin_of(source)):
-                applied = apply_batch(deliveries[0].shop, mapped, held_back=held_back)
-        except Exception:
-            logger.warning("the batch path failed; deliveries go one by one", exc_info=True)
-            continue
-        for delivery, events, outcome in zip(deliveries, mapped, applied, strict=True):
-            if outcome is None:
-                continue
-            delivery.attempts += 1
-            _mark_processed(delivery, events, outcome, now=now)
-            result.processed += 1
-            result.events += len(events)
-            done.add(delivery.id)
-    return done
-
-
-def _mapped_or_none(delivery: WebhookDelivery) -> list | None:
-    """The delivery's normalized events, or None if it cannot be mapped (it then fails on the
-    one-by-one path, which records why)."""
-    try:
-        adapter = adapter_for(delivery.platform)
-        return adapter.map(delivery.topic, adapter.parse(bytes(delivery.body)))
-    except Exception:
-        return None
-
-
-def _mark_processed(
-    delivery: WebhookDelivery, events: list, applied: Any, *, now: datetime
-) -> None:
-    delivery.state = DeliveryState.PROCESSED
-    delivery.processed_at = now
-    delivery.next_attempt_at = None
-    delivery.error = ""
-    delivery.events_count = len(events)
-    delivery.result = _touched(applied)
-
-
-def origin_of(source: str) -> str:
-    """The origin of the events a delivery causes: posted to the REST API, or a live webhook."""
-    return Origin.API if source == "api" else Origin.WEBHOOK
 
 
 def _resources_with_older_open_deliveries(claimed: list[WebhookDelivery]) -> dict:
@@ -301,91 +213,6 @@ def _resources_with_older_open_deliveries(claimed: list[WebhookDelivery]) -> dic
     return blocked
 
 
-def _process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResult) -> None:
-    """Map and apply one claimed delivery in a savepoint; record the outcome on the instance."""
-    from stammkunde.connectors.applying import ApplyError
-
-    delivery.attempts += 1
-    try:
-        events, applied = _apply_with_race_retries(delivery)
-    except (PayloadError, ApplyError, KeyError) as exc:
-        if is_transient(exc):
-            _retry_or_park(delivery, exc, now=now, result=result)
-        else:
-            # The delivery itself is wrong: trying again cannot help until someone fixes it.
-            _park(delivery, error_text(exc), now=now)
-            result.failed += 1
-    except Exception as exc:
-        logger.warning("processing webhook delivery %s failed", delivery.id, exc_info=True)
-        _retry_or_park(delivery, exc, now=now, result=result)
-    else:
-        _mark_processed(delivery, events, applied, now=now)
-        result.processed += 1
-        result.events += len(events)
-
-
-# Immediate re-tries of one delivery when it lost a race against another worker.
-RACE_RETRIES = 2
-
-
-def _apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
-    """Map and apply in a savepoint; again at once if another worker won a race meanwhile.
-
-    Two workers applying the first orders of one new customer both look the customer up, find
-    nothing, and insert: one insert wins, the other fails on the unique e-mail (or, with
-    shared rows locked in opposite order, PostgreSQL cancels one as a deadlock). By the time
-    the loser's statement failed the winner has committed, so a second try finds its rows.
-    """
-    from stammkunde.connectors.applying import apply_events
-
-    adapter = adapter_for(delivery.platform)
-    payload = adapter.parse(bytes(delivery.body))
-    events = adapter.map(delivery.topic, payload)
-    for attempt in range(RACE_RETRIES + 1):
-        try:
-            # apply_events runs in its own atomic block (a savepoint here): a failure leaves
-            # nothing of this delivery behind and the batch's transaction usable.
-            with event_origin(origin_of(delivery.source)):
-                return events, apply_events(delivery.shop, events)
-        except Exception as exc:
-            if attempt == RACE_RETRIES or not lost_a_race(exc):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _retry_or_park(
-    delivery: WebhookDelivery, exc: BaseException, *, now: datetime, result: BatchResult
-) -> None:
-    """Try again after a growing pause, or park the delivery once its attempts are used up."""
-    if retry_or_park(
-        delivery, exc, now=now, schedule=RETRY_SCHEDULE, parked_state=DeliveryState.FAILED
-    ):
-        result.failed += 1
-    else:
-        result.retried += 1
-
-
-def _park(delivery: WebhookDelivery, error: str, *, now: datetime) -> None:
-    park(delivery, error, now=now, state=DeliveryState.FAILED)
-
-
-def _touched(applied: Any) -> dict[str, Any]:
-    """The JSON-safe parts of ``apply_events``' result (which customers and orders it touched)."""
-    if not dataclasses.is_dataclass(applied):
-        return {}
-    touched = {}
-    for field in dataclasses.fields(applied):
-        value = getattr(applied, field.name)
-        if isinstance(value, set | frozenset | tuple):
-            value = sorted(value) if all(isinstance(v, int | str) for v in value) else list(value)
-        try:
-            json.dumps(value)
-        except TypeError:
-            continue
-        touched[field.name] = value
-    return touched
-
-
 def process_delivery(delivery_id: int) -> WebhookDelivery:
     """Process one waiting delivery now, if nothing older of its resource is open (for tests/CLI).
 
@@ -403,6 +230,6 @@ def process_delivery(delivery_id: int) -> WebhookDelivery:
             return delivery
         if delivery.resource_key and _resources_with_older_open_deliveries([delivery]):
             return delivery
-        _process_one(delivery, now=now, result=BatchResult())
+        process_one(delivery, now=now, result=BatchResult())
         delivery.save(update_fields=list(_OUTCOME_FIELDS))
     return delivery

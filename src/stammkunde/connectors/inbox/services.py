@@ -25,10 +25,8 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.connectors.inbox.applying import MAX_ATTEMPTS, RETRY_BASE_DELAY, BatchResult
 from stammkunde.connectors.inbox.processing import (
-    MAX_ATTEMPTS,
-    RETRY_BASE_DELAY,
-    BatchResult,
     enqueue_processing,
     process_delivery,
     process_waiting,
