@@ -58,9 +58,15 @@ def test_splitting_takes_the_chosen_messages_into_a_linked_case(staffed, custome
     new_case = threads.split_case(case, [second], by=agent)
     assert new_case.split_from == case
     assert new_case.subject == "Und noch eine Frage"
-    assert list(new_case.messages.all()) == [second]
-    assert case.messages.count() == 1
+    assert list(new_case.messages.exclude(direction="note")) == [second]
+    assert case.messages.exclude(direction="note").count() == 1
     assert Activity.objects.filter(customer=customer, kind="case_split").exists()
+    # Each thread notes the split, naming the other case.
+    (left_behind,) = case.messages.filter(direction="note")
+    assert new_case.reference in left_behind.body_text
+    assert left_behind.author == agent
+    (arrived,) = new_case.messages.filter(direction="note")
+    assert case.reference in arrived.body_text
 
 
 def test_a_split_must_leave_a_message_behind(staffed, customer, agent):

@@ -293,3 +293,33 @@ def test_the_team_lead_records_absences_members_and_standards(client, team_lead,
 def test_agents_may_not_manage_absences(client, agent):
     client.force_login(agent)
     assert client.get(reverse("ui:absence-list")).status_code == 403
+
+
+def test_the_agent_splits_ticked_messages_into_a_new_case(client, agent, case, erika):
+    second = services.add_inbound_message(
+        case, from_address=erika.email, subject="Andere Frage: Rechnung", text="Rechnung fehlt."
+    )
+    client.force_login(agent)
+    page = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert f'name="message" value="{second.pk}" form="split-form"' in page
+    assert 'id="split-form"' in page
+    response = client.post(reverse("ui:case-split", args=[case.pk]), {"message": [second.pk]})
+    new_case = Case.objects.get(split_from=case)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ui:case-detail", args=[new_case.pk])
+    assert CaseMessage.objects.get(pk=second.pk).case_id == new_case.pk
+    new_page = client.get(reverse("ui:case-detail", args=[new_case.pk])).content.decode()
+    assert case.reference in new_page
+    old_page = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert new_case.reference in old_page
+    # Nothing ticked, or a message of another case: a message, no 500, nothing moved.
+    response = client.post(
+        reverse("ui:case-split", args=[case.pk]), {"message": ["x"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Case.objects.filter(split_from=case).count() == 1
+    response = client.post(
+        reverse("ui:case-split", args=[case.pk]), {"message": [second.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert CaseMessage.objects.get(pk=second.pk).case_id == new_case.pk

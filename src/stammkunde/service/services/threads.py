@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.service.models import Case, CaseMessage, CaseStatus
+from stammkunde.service.models import Case, CaseMessage, CaseStatus, MessageDirection
 from stammkunde.service.services import cases as case_services
 from stammkunde.service.services.cases import CaseError
 from stammkunde.timeline.models import ActivityKind
@@ -108,6 +108,32 @@ def split_case(case: Case, messages: Iterable[CaseMessage | int], *, by: Any) ->
     Case.objects.filter(pk=new_case.pk).update(split_from=case, inbound_count=inbound)
     Case.objects.filter(pk=case.pk).update(inbound_count=F("inbound_count") - inbound)
     new_case.refresh_from_db()
+    # Both threads say what happened, so whoever opens either case sees where the rest went.
+    now = timezone.now()
+    author = by if getattr(by, "is_authenticated", False) else None
+    CaseMessage.objects.bulk_create(
+        [
+            CaseMessage(
+                case=case,
+                direction=MessageDirection.NOTE,
+                author=author,
+                subject=case.subject,
+                body_text=_("%(count)s message(s) moved to the new case %(reference)s.")
+                % {"count": len(chosen), "reference": new_case.reference},
+                created_at=now,
+            ),
+            CaseMessage(
+                case=new_case,
+                direction=MessageDirection.NOTE,
+                author=author,
+                subject=new_case.subject,
+                body_text=_("Split off from case %(reference)s.") % {"reference": case.reference},
+                created_at=now,
+            ),
+        ]
+    )
+    Case.objects.filter(pk=case.pk).update(updated_at=now)
+    # The customer's timeline tells it once (it names both cases).
     record_activity(
         customer_id=case.customer_id,
         kind=ActivityKind.CASE_SPLIT,

@@ -17,7 +17,7 @@ from stammkunde.service.case_queries import agents, case_by_reference
 from stammkunde.service.models import Case, Team
 from stammkunde.service.services import cases as services
 from stammkunde.service.services.cases import CaseError
-from stammkunde.service.services.threads import merge_cases
+from stammkunde.service.services.threads import merge_cases, split_case
 from stammkunde.ui.service.case_forms import (
     AssignForm,
     EscalateForm,
@@ -147,3 +147,23 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ui:case-detail", pk=case.pk)
     messages.success(request, _("Merged into %(reference)s.") % {"reference": target.reference})
     return redirect("ui:case-detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def case_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the ticked messages of this case's thread into a new case of the same customer."""
+    case = _case(request, pk)
+    try:
+        chosen = [int(value) for value in request.POST.getlist("message")]
+    except ValueError:
+        chosen = []
+    try:
+        new_case = split_case(case, chosen, by=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+        return redirect("ui:case-detail", pk=case.pk)
+    messages.success(
+        request, _("Split off into %(reference)s.") % {"reference": new_case.reference}
+    )
+    return redirect("ui:case-detail", pk=new_case.pk)

@@ -24,11 +24,12 @@ def customer_cases_panel(context: Any, customer: Any) -> dict[str, Any]:
 
 
 @register.simple_tag
-def case_message(message: Any) -> str:
+def case_message(message: Any, choosable: bool = False) -> str:
     """One message of the thread as HTML. Written in Python rather than as a template: a
     thread of 200 messages spends most of its time resolving template variables otherwise
     (benchmarks/case_page.py). Every value is escaped by ``format_html``; the mail's HTML is
-    shown only inside a sandboxed frame (no scripts)."""
+    shown only inside a sandboxed frame (no scripts). ``choosable`` adds the checkbox that
+    picks the message for a split (it belongs to the page's split form by its ``form`` id)."""
     from django.urls import reverse
     from django.utils.dateformat import format as format_date
     from django.utils.formats import get_format
@@ -78,11 +79,22 @@ def case_message(message: Any) -> str:
             message_id,
             content,
         )
+    choose = (
+        format_html(
+            '<label class="split-choice"><input type="checkbox" name="message" value="{}"'
+            ' form="split-form"> {}</label> ',
+            message.pk,
+            gettext("into a new case"),
+        )
+        if choosable
+        else ""
+    )
     return format_html(
-        '<li class="message-{}" id="message-{}"><div class="message-meta"><strong>{}</strong>'
+        '<li class="message-{}" id="message-{}"><div class="message-meta">{}<strong>{}</strong>'
         ' · {} · <time datetime="{}">{}</time></div><div class="message-body">{}</div>{}</li>',
         message.direction,
         message.pk,
+        choose,
         labels.get(message.direction, message.direction),
         who,
         moment.isoformat(),
