@@ -5,8 +5,10 @@ A cheap benchmark subscriber (it notes the wall-clock time of each delivery) is 
 every event in this process, and the delivery passes run here, as the worker's ``events`` queue
 would run them (``core.event_delivery.dispatch_waiting``, the body of ``deliver_events``).
 
-* ``events_per_s``: the events the inbox drain stored (order placed, consent changed, ...)
-  delivered as a backlog, divided by the seconds spent in the delivery passes.
+* ``event_deliveries_per_s``: the events the inbox drain stored (order placed, consent
+  changed, ...) delivered as a backlog, divided by the seconds spent in the delivery passes. The
+  worker that ran during the benchmark delivered them already, so they are handed out once more
+  (``undispatch_all``: dispatch marks and delivery rows reset; every subscriber runs again).
 * ``event_delay_p95_ms``: while ``stammkunde analytics run`` (the nightly scoring job) runs in
   another process, a producer here publishes a batch of ``OrderPlaced`` events every 0.1 s
   (``publish_many``, as the inbox batch path does; as many per second as the inbox drain
@@ -42,6 +44,14 @@ def register_counter() -> DeliveryCounter:
     counter = DeliveryCounter()
     subscribe(DomainEvent, name=SUBSCRIBER)(counter)
     return counter
+
+
+def undispatch_all() -> int:
+    """Make every stored event wait for dispatch again (the servers are stopped by then)."""
+    from stammkunde.core.models import EventDelivery, StoredEvent
+
+    EventDelivery.objects.all().delete()
+    return StoredEvent.objects.update(dispatched_at=None)
 
 
 def deliver_backlog(counter: DeliveryCounter) -> tuple[int, float]:

@@ -36,6 +36,7 @@ class Delivery:
     valid: bool = True
     duplicate: bool = False
     status: int = 0
+    customer: int = -1  # kunde{customer}@example.de
 
 
 @dataclass
@@ -125,9 +126,12 @@ def build_load(count: int, seed: int) -> tuple[list[Delivery], Expected]:
         at = (
             f"2026-03-01T{10 + versions[order_id] // 60:02d}:{versions[order_id] % 60:02d}:00+01:00"
         )
-        order, total, lines = shopify_order(template, rng, order_id, rng.randrange(customers), at)
+        customer = rng.randrange(customers)
+        order, total, lines = shopify_order(template, rng, order_id, customer, at)
         body = json.dumps(order).encode()
-        unique.append(Delivery(f"bench-{index}", body, topic, sign(body), order_id))
+        unique.append(
+            Delivery(f"bench-{index}", body, topic, sign(body), order_id, customer=customer)
+        )
         expected.total[order_id], expected.lines[order_id] = total, lines
         expected.updated[order_id] = at
     # Sending order by key: the originals in order, each re-sent copy a little later (Shopify

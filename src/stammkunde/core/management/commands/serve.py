@@ -12,6 +12,15 @@ from django.core.management.base import BaseCommand
 from stammkunde.core.lease import new_process_id
 from stammkunde.core.supervisor import Supervisor
 
+# Two web processes on SQLite too: the threads of one process share one interpreter lock, so one
+# process uses one core however many threads it has; two use both cores of a small machine (the
+# webhook benchmark: about twice the deliveries accepted per second). SQLite allows it: in WAL
+# mode readers never wait, and writers (IMMEDIATE transactions, 30 s busy timeout) queue for the
+# one write lock across processes just as across threads; a request's write is short (a webhook
+# delivery is one INSERT). Nothing else is per process but the 5 s shop address cache, which
+# PostgreSQL setups with several processes already live with (docs/WEBHOOKS.md).
+WEB_PROCESSES = 2
+
 
 class Command(BaseCommand):
     help = "Serve the web UI and run the background worker (the embedded default)."
@@ -19,9 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument(
-            "--workers", type=int, default=None, help="web processes (1 on SQLite, else 2)"
-        )
+        parser.add_argument("--workers", type=int, default=WEB_PROCESSES, help="web processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
         parser.add_argument(
             "--no-worker", action="store_true", help="serve the web UI only (run workers apart)"
@@ -32,8 +39,7 @@ class Command(BaseCommand):
 
         from stammkunde.wsgi import application
 
-        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        workers = options["workers"] or (1 if sqlite else 2)
+        workers = max(1, options["workers"])
         bind = f"{options['host']}:{options['port']}"
 
         class Server(BaseApplication):
