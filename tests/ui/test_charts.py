@@ -189,3 +189,27 @@ def test_horizontal_bars_scale_to_the_largest_value_and_show_it():
     assert values == ["50", "100"]
     labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "chart-tick"]
     assert labels == ["Champions", "Can't lose them"]
+
+
+def test_the_unfinished_last_period_is_drawn_dashed_not_as_a_collapse():
+    values = [1000.0, 1100.0, 1050.0, 150.0]  # the current month has only just begun
+    svg = line_chart(
+        ["Sep", "Oct", "Nov", "Dec (so far)"],
+        [Series("Revenue", values)],
+        title="t",
+        description="d",
+        unfinished_last=True,
+    )
+    lines = parse(svg).findall(f".//{SVG}polyline")
+    solid = [line for line in lines if "unfinished" not in line.get("class")]
+    dashed = [line for line in lines if "unfinished" in line.get("class")]
+    assert len(solid) == 1 and len(solid[0].get("points").split()) == 3
+    assert len(dashed) == 1 and len(dashed[0].get("points").split()) == 2
+    # The dashed stretch starts where the solid line ends.
+    assert dashed[0].get("points").split()[0] == solid[0].get("points").split()[-1]
+
+
+def test_a_finished_last_period_stays_on_the_solid_line():
+    svg = line_chart(["a", "b", "c"], [Series("x", [1, 2, 3])], title="t", description="d")
+    lines = parse(svg).findall(f".//{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [3]

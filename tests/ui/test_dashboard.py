@@ -4,7 +4,7 @@ warnings and a page cost that does not grow with the number of customers."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -304,3 +304,46 @@ def test_the_queued_backtest_runs_and_is_shown(client, team_lead):
     client.force_login(team_lead)
     html = client.get(reverse("ui:dashboard")).content.decode()
     assert "Backtest of" in html
+
+
+def test_start_page_and_dashboard_show_the_same_month_with_its_name(client, marketer):
+    # Orders in the last complete month and in the current one; the scoring job aggregates them.
+    first_of_month = timezone.localdate().replace(day=1)
+    last_month = _months_back(first_of_month, 1)
+    for amount in ("120.00", "80.50"):
+        OrderFactory(
+            placed_at=timezone.make_aware(
+                datetime.combine(last_month + timedelta(days=9), time(12))
+            ),
+            total=Decimal(amount),
+        )
+    OrderFactory(placed_at=timezone.now(), total=Decimal("999.00"))
+    run_scoring()
+    client.force_login(marketer)
+
+    dashboard = client.get(DASHBOARD, {"period": "month"})
+    home = client.get(reverse("ui:home"))
+
+    month_name = last_month.strftime("%B %Y")  # English page, English month name
+    on_dashboard = next(f for f in dashboard.context["figures"] if f.kpi == "revenue")
+    on_home = next(f for f in home.context["home_figures"] if f.kpi == "revenue")
+    assert on_dashboard.value == on_home.value == Decimal("200.50")
+    assert on_dashboard.period_label == on_home.period_label == month_name
+    assert month_name in dashboard.content.decode()
+    assert month_name in home.content.decode()
+    # The unfinished month's 999 € is not on either page's tiles.
+    assert "999.00" not in home.content.decode()
+
+
+def test_every_dashboard_tile_names_its_period(client, marketer):
+    shop_history(12)
+    run_scoring()
+    client.force_login(marketer)
+    response = client.get(DASHBOARD, {"period": "week"})
+    figures = response.context["figures"]
+    assert figures
+    # A week is named by its first and last day.
+    assert all(figure.period_label == figures[0].period_label for figure in figures)
+    assert "\u2013" in figures[0].period_label
+    html = response.content.decode()
+    assert html.count('class="figure-period') == len(figures)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from stammkunde.analytics.services import run_scoring
 from stammkunde.customers.services import add_note, create_customer
 from tests.factories import OrderFactory, OrderLineFactory
 
@@ -30,10 +31,12 @@ def quirinblum(db):
         customer=customer,
         number="774411",
         total=AMOUNT,
-        placed_at=timezone.now() - timedelta(days=2),
+        # In the last complete month: the start page shows that month, as the dashboard does.
+        placed_at=timezone.now().replace(day=1) - timedelta(days=10),
     )
     OrderLineFactory(order=order, quantity=1, unit_price=AMOUNT, total=AMOUNT)
     add_note(customer, by=None, text=NOTE)
+    run_scoring()
     return customer
 
 

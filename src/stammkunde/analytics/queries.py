@@ -51,6 +51,7 @@ __all__ = [
     "kpi_series",
     "latest_backtest",
     "latest_run",
+    "main_currency",
     "score_for_customer",
     "segment_counts",
 ]
@@ -81,6 +82,11 @@ def latest_backtest() -> ScoringRun | None:
         .order_by("-started_at", "-id")
         .first()
     )
+
+
+def main_currency() -> str:
+    """The currency the dashboards show: the latest run's, else the one with most orders."""
+    return _main_currency()
 
 
 def _main_currency() -> str:

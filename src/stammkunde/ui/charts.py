@@ -152,8 +152,13 @@ def line_chart(
     chart_id: str = "",
     width: int = WIDTH,
     height: int = HEIGHT,
+    unfinished_last: bool = False,
 ) -> SafeString:
-    """Lines over labelled points (time periods); a missing value breaks the line."""
+    """Lines over labelled points (time periods); a missing value breaks the line.
+
+    ``unfinished_last``: the last point is a period that is not over yet. Its stretch of the
+    line is dashed (class ``unfinished``), so a half-counted month does not read as a collapse.
+    """
     values = [_finite(v) for s in series for v in s.values]
     if not labels or all(v is None for v in values):
         return empty_chart(title, description, NO_DATA, chart_id=chart_id)
@@ -182,11 +187,22 @@ def line_chart(
                 f"<title>{escape(one.name)} · {escape(label)}: {escape(value_format(value))}"
                 "</title></circle>"
             )
+        tail: list[str] = []
+        last_is_drawn = len(one.values) == len(labels) and _finite(one.values[-1]) is not None
+        if unfinished_last and last_is_drawn and len(segments[-1]) > 1:
+            # The unfinished period's stretch leaves the solid line and is drawn dashed.
+            tail = segments[-1][-2:]
+            segments[-1] = segments[-1][:-1]
         for segment in segments:
             if len(segment) > 1:
                 parts.append(
                     f'<polyline class="chart-line series-{index}" points="{" ".join(segment)}"/>'
                 )
+        if tail:
+            parts.append(
+                f'<polyline class="chart-line unfinished series-{index}" '
+                f'points="{" ".join(tail)}"/>'
+            )
         parts.extend(points)
     _x_labels(parts, labels, xs, height)
     _legend(parts, [s.name for s in series], width, height)

@@ -12,13 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from stammkunde.analytics.queries import kpi_series, main_currency
 from stammkunde.customers.queries import active_customers
-from stammkunde.shop.queries import recent_orders
 from stammkunde.timeline.queries import latest_activities
+from stammkunde.ui.period_figures import period_figures
 
 FIGURES_PERMISSION = "analytics.view_dashboard"
 ACTIVITY_PERMISSIONS = ("timeline.view_activity", "customers.view_customer")
 SEARCH_PERMISSION = "customers.view_customer"
+# The dashboard's tiles the start page repeats.
+HOME_KPIS = ("revenue", "orders", "new_customers")
 
 
 @login_required
@@ -37,7 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # Queried only when shown, so nothing the user may not see is even loaded.
     if show_figures:
         context["customer_count"] = active_customers().count()
-        context["recent"] = recent_orders(days=30)
+        # The same points and tiles as the dashboard's month view, so both show the same
+        # figures for the same month.
+        headline = period_figures(kpi_series("month"), "month")
+        context["headline"] = headline
+        context["currency"] = main_currency()
+        context["home_figures"] = headline.only(*HOME_KPIS) if headline else []
     if show_activities:
         context["activities"] = latest_activities(limit=15)
     return render(request, "ui/home.html", context)

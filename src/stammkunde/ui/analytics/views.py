@@ -29,25 +29,13 @@ from stammkunde.analytics.kpis import recent_warnings
 from stammkunde.analytics.models import RFMSegment
 from stammkunde.ui import charts
 from stammkunde.ui.charts import Series
+from stammkunde.ui.period_figures import period_figures
 
 PERIODS = ("day", "week", "month")
 # How many periods the time charts show: two months of days, half a year of weeks, two years.
 WINDOW = {"day": 60, "week": 26, "month": 24}
 COHORT_MONTHS = 12
 ALARM_ROWS = 20
-RATE_KPIS = {"repeat_rate", "return_rate"}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A headline figure of the last complete period and its change against the one before."""
-
-    kpi: str
-    label: str
-    value: Any
-    change: float | None  # relative change, or points for rates
-    is_rate: bool
-    is_money: bool
 
 
 @dataclass(frozen=True)
@@ -74,46 +62,6 @@ def _window_start(period: str, today: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def headline_figures(points: list) -> list[Figure]:
-    """Figures of the last complete period with the change against the period before it."""
-    complete = [point for point in points if not point.is_partial]
-    if not complete:
-        return []
-    current = complete[-1]
-    previous = complete[-2] if len(complete) > 1 else None
-    labels = {
-        "revenue": _("Revenue"),
-        "orders": _("Orders"),
-        "average_order_value": _("Average basket value"),
-        "purchase_frequency": _("Orders per customer"),
-        "repeat_rate": _("Repeat-purchase rate"),
-        "new_customers": _("New customers"),
-        "returning_customers": _("Returning customers"),
-        "return_rate": _("Return rate"),
-    }
-    figures = []
-    for kpi, label in labels.items():
-        value = getattr(current, kpi)
-        before = getattr(previous, kpi) if previous is not None else None
-        change = None
-        if value is not None and before is not None:
-            if kpi in RATE_KPIS:
-                change = float(value) - float(before)
-            elif before:
-                change = float(value) / float(before) - 1
-        figures.append(
-            Figure(
-                kpi,
-                label,
-                value,
-                change,
-                kpi in RATE_KPIS,
-                kpi in ("revenue", "average_order_value"),
-            )
-        )
-    return figures
-
-
 def _label(day: date, period: str) -> str:
     if period == "month":
         return date_format(day, "M Y")
@@ -123,6 +71,9 @@ def _label(day: date, period: str) -> str:
 def time_charts(points: list, period: str, currency: str) -> list[Chart]:
     """The six time charts, each with its one-sentence explanation."""
     labels = [_label(point.period_start, period) for point in points]
+    unfinished = bool(points) and points[-1].is_partial
+    if unfinished:
+        labels[-1] = _("%(period)s (so far)") % {"period": labels[-1]}
     name = {"day": _("day"), "week": _("week"), "month": _("month")}[period]
 
     def line(kpi: str, title: str, sentence: str, fmt=charts.plain_number) -> Chart:
@@ -134,6 +85,7 @@ def time_charts(points: list, period: str, currency: str) -> list[Chart]:
             description=sentence,
             value_format=fmt,
             chart_id=f"chart-{kpi}",
+            unfinished_last=unfinished,
         )
 
     return [
@@ -177,6 +129,7 @@ def time_charts(points: list, period: str, currency: str) -> list[Chart]:
             )
             % {"period": name},
             chart_id="chart-new-returning",
+            unfinished_last=unfinished,
         ),
     ]
 
@@ -285,10 +238,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"
         backtest_run = queries.latest_backtest()
+        headline = period_figures(points, period)
         context.update(
             {
                 "currency": currency,
-                "figures": headline_figures(points),
+                "headline": headline,
+                "figures": headline.figures if headline else [],
                 "warnings": recent_warnings(points, period),
                 "time_charts": time_charts(points, period, currency),
                 "partial_period": bool(points) and points[-1].is_partial,

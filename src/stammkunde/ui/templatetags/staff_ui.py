@@ -87,6 +87,18 @@ def activity_icon(kind: str) -> str:
 
 
 @register.filter
+def localize_number(value: Decimal | float | int | None) -> str:
+    """A figure in the UI language with grouping: "1.234" / "1,234", up to two decimals
+    ("1,5" / "1.5"); empty for no value."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return format_number(number, 0)
+    return format_number(number.quantize(Decimal("0.01")).normalize())
+
+
+@register.filter
 def money(amount: Decimal | None, currency: str = "EUR") -> str:
     """``49,90 €`` in German, ``€49.90`` in English, on one line; empty for no amount.
 
