@@ -105,6 +105,10 @@ ACCESS: dict[str, Row] = {
     "ui:customer-add-note": Row(SERVICE, params={"pk": "customer"}, method="POST"),
     "ui:customer-log-call": Row(SERVICE, params={"pk": "customer"}, method="POST"),
     "ui:customer-edit": Row(SERVICE, params={"pk": "customer"}),
+    "ui:customer-consent": Row(
+        SERVICE, params={"pk": "customer"}, method="POST", htmx="consent-card"
+    ),
+    "ui:customer-tags": Row(SERVICE, params={"pk": "customer"}, method="POST", htmx="tags-card"),
     # --- identity ---
     "ui:duplicate-list": Row(READERS),
     "ui:duplicate-dismiss": Row(LEADS, method="POST"),

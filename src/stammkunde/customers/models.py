@@ -207,6 +207,8 @@ class ConsentPurpose(models.TextChoices):
 class ConsentSource(models.TextChoices):
     CUSTOMER = "customer", _("The customer, directly")
     STAFF = "staff", _("Staff, on the customer's word")
+    # Said on the phone to an agent, who recorded it (``ConsentEvent.source_detail``: who).
+    PHONE = "phone", _("The customer, on the phone to staff")
     SHOP = "shop", _("The shop system")
     IMPORT = "import", _("Import")
 

@@ -24,6 +24,8 @@ from stammkunde.customers.models import (
     ConsentPurpose,
     ConsentSource,
     Customer,
+    CustomerStatus,
+    Tag,
 )
 
 # Data from the shop systems (webhooks, API backfill) lives in ``customers.shop_data``; these
@@ -238,6 +240,92 @@ def record_consent(
     return event
 
 
+# How a customer may tell staff about consent: on the phone, or otherwise (letter, in person).
+STAFF_CONSENT_SOURCES = (ConsentSource.PHONE, ConsentSource.STAFF)
+TAG_NAME_MAX_LENGTH = 64
+
+
+def record_staff_consent(
+    customer: Customer,
+    *,
+    by: Any,
+    channel: str,
+    purpose: str,
+    granted: bool,
+    source: str = ConsentSource.PHONE,
+) -> ConsentEvent:
+    """Record a grant or an opt-out a customer gave to a staff member (``by``), e.g. on the
+    phone: the ledger entry names the source and the agent (``source_detail``); timeline entry,
+    audit row and event as every consent change (``record_consent``)."""
+    if customer.status != CustomerStatus.ACTIVE:
+        raise CustomerConflict(_("This customer can no longer be changed."))
+    if source not in STAFF_CONSENT_SOURCES:
+        raise CustomerError(_("Choose how the customer told you."))
+    if channel not in ConsentChannel.values or purpose not in ConsentPurpose.values:
+        raise CustomerError(_("Choose a channel and a purpose."))
+    agent = (by.get_full_name() or by.get_username()) if by is not None else ""
+    return record_consent(
+        customer,
+        channel=ConsentChannel(channel),
+        purpose=ConsentPurpose(purpose),
+        granted=granted,
+        source=ConsentSource(source),
+        source_detail=agent,
+        by=by,
+    )
+
+
+def parse_tag_names(text: str) -> list[str]:
+    """Comma-separated tag names as typed: trimmed, empty ones dropped, each name once."""
+    names: list[str] = []
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())
+        if name and name.casefold() not in {known.casefold() for known in names}:
+            names.append(name)
+    return names
+
+
+@transaction.atomic
+def set_customer_tags(
+    customer: Customer, names: Sequence[str], *, by: Any, may_create: bool
+) -> list[Tag]:
+    """Give the customer exactly these tags (existing ones matched regardless of case); new
+    names are created only when ``may_create`` (the customers.add_tag permission). Writes a
+    timeline entry and an audit row when something changed."""
+    if customer.status != CustomerStatus.ACTIVE:
+        raise CustomerConflict(_("This customer can no longer be changed."))
+    tags: list[Tag] = []
+    for name in names:
+        if len(name) > TAG_NAME_MAX_LENGTH:
+            raise CustomerError(
+                _("A tag has at most %(count)d characters.") % {"count": TAG_NAME_MAX_LENGTH}
+            )
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            if not may_create:
+                raise CustomerError(
+                    _("There is no tag “%(name)s”; only team leads and marketing create tags.")
+                    % {"name": name}
+                )
+            tag = Tag.objects.create(name=name)
+        if tag not in tags:
+            tags.append(tag)
+    before = set(customer.tags.values_list("pk", flat=True))
+    if before == {tag.pk for tag in tags}:
+        return tags
+    customer.tags.set(tags)
+    record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CUSTOMER_UPDATED,
+        params={"fields": ["tags"]},
+        actor=by,
+    )
+    audit(
+        actor=by, action=AuditAction.CHANGE, obj=customer, customer_id=customer.pk, fields=["tags"]
+    )
+    return tags
+
+
 def record_privacy_request(
     customer: Customer,
     *,
@@ -292,6 +380,8 @@ __all__ = [
     "record_customer_view",
     "record_privacy_request",
     "record_shop_consent",
+    "record_staff_consent",
+    "set_customer_tags",
     "update_customer",
     "update_customer_from_shop",
 ]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stammkunde.customers.models import Customer, FormOfAddress, Salutation
+from stammkunde.customers.models import (
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentSource,
+    Customer,
+    FormOfAddress,
+    Salutation,
+)
 from stammkunde.customers.services import NOTE_MAX_LENGTH
 from stammkunde.timeline.models import Direction
 
@@ -79,3 +86,32 @@ class CustomerForm(forms.Form):
         values = dict(self.cleaned_data)
         values["email"] = values["email"] or None
         return values
+
+
+class ConsentForm(forms.Form):
+    """A grant or an opt-out the customer gave to staff (services.record_staff_consent)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=ConsentChannel.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("withdraw", _("Opt-out: no more messages")), ("grant", _("Opt-in"))],
+        widget=forms.RadioSelect,
+    )
+    source = forms.ChoiceField(
+        label=_("How did the customer tell you?"),
+        choices=[
+            (ConsentSource.PHONE, _("On the phone")),
+            (ConsentSource.STAFF, _("Otherwise (letter, in person)")),
+        ],
+        initial=ConsentSource.PHONE,
+    )
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas"),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stammkunde.ui.customers import contacts, views
+from stammkunde.ui.customers import contacts, profile, views
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customer-list"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("customers/<int:pk>/notes/", contacts.add_customer_note, name="customer-add-note"),
     path("customers/<int:pk>/calls/", contacts.log_customer_call, name="customer-log-call"),
     path("customers/<int:pk>/edit/", contacts.edit_customer, name="customer-edit"),
+    path("customers/<int:pk>/consent/", profile.change_consent, name="customer-consent"),
+    path("customers/<int:pk>/tags/", profile.change_tags, name="customer-tags"),
 ]

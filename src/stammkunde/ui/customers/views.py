@@ -26,7 +26,7 @@ from stammkunde.shop.queries import (
     search_customers,
 )
 from stammkunde.timeline.queries import timeline_page
-from stammkunde.ui.customers.forms import CallForm, NoteForm
+from stammkunde.ui.customers.forms import CallForm, ConsentForm, NoteForm, TagsForm
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -112,10 +112,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(pk, by=request.user, detail="360")
     entries = timeline_page(customer.pk, limit=TIMELINE_PAGE_SIZE)
     can_see_audit = request.user.has_perm("customers.view_audit_trail")
+    tags = list(customer.tags.all())
     context = {
         "customer": customer,
         "addresses": list(customer.addresses.all()),
-        "tags": list(customer.tags.all()),
+        "tags": tags,
         "consents": current_consents(customer.pk),
         "figures": key_figures(customer.pk),
         "orders": orders_for_customer(customer.pk),
@@ -128,6 +129,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "note_form": NoteForm(),
         "call_form": CallForm(),
+        "consent_form": ConsentForm(),
+        "tags_form": TagsForm(initial={"tags": ", ".join(tag.name for tag in tags)}),
     }
     return render(request, "ui/customer_detail.html", context)
 
