@@ -10,14 +10,67 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that read or write the application's tables and do not create them themselves
+# (``demo`` migrates first; ``migrate``, ``check``, ``shell`` ... need no tables).
+NEEDS_TABLES = frozenset(
+    {
+        "import",
+        "analytics",
+        "connectors",
+        "api",
+        "mail",
+        "send_mail",
+        "serve",
+        "worker",
+        "backup",
+        "createsuperuser",
+        "changepassword",
+    }
+)
+
+
+def database_not_set_up() -> str:
+    """A message saying that the database has no tables yet and how to create them; "" when
+    the database was migrated (or cannot be reached: the command then tells why itself)."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+    from django.utils.translation import gettext as _
+
+    try:
+        if "django_migrations" in connection.introspection.table_names():
+            return ""
+    except DatabaseError:
+        return ""
+    return _(
+        "The database %(name)s has no tables yet: this data directory was never set up. "
+        "Run “stammkunde migrate” first (or “stammkunde demo” for a demo shop), then run this "
+        "command again."
+    ) % {"name": settings.DATABASES["default"]["NAME"]}
+
 
 def main(argv: list[str] | None = None) -> None:
-    """Run a management command, e.g. ``stammkunde demo --customers 1000``."""
+    """Run a management command, e.g. ``stammkunde demo --customers 1000``.
+
+    A command that needs the tables, run against a database that was never migrated, stops
+    with one line saying so and how to fix it instead of Django's "no such table".
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stammkunde.settings")
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else ["stammkunde", *argv])
     args[0] = "stammkunde"
+    if len(args) > 1 and args[1] in NEEDS_TABLES and not {"-h", "--help"} & set(args):
+        import django
+        from django.utils import translation
+
+        django.setup()
+        from django.conf import settings
+
+        with translation.override(settings.LANGUAGE_CODE):
+            problem = database_not_set_up()
+        if problem:
+            sys.stderr.write(problem + "\n")
+            raise SystemExit(2)
     execute_from_command_line(args)
 
 

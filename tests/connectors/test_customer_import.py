@@ -114,7 +114,7 @@ ok@example.de;;Ok;;;;;;;;;;
 
     assert (summary.accepted, summary.rejected) == (1, 7)
     assert list(Customer.objects.values_list("email", flat=True)) == ["ok@example.de"]
-    with (tmp_path / "errors.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "errors.csv").open(encoding="utf-8-sig") as handle:
         columns = [(row["line"], row["column"]) for row in csv.DictReader(handle)]
     assert columns == [
         ("2", "email"),

@@ -43,9 +43,9 @@ def test_rejected_rows_still_end_with_success_and_name_the_error_file(write_csv,
     assert f"{path}.errors.csv" in output
     assert (
         Path(f"{path}.errors.csv")
-        .read_text(encoding="utf-8")
+        .read_text(encoding="utf-8-sig")
         .splitlines()[1]
-        .startswith("2,unit_price,")
+        .startswith('"2","unit_price",')
     )
 
 

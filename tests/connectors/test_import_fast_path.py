@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def read_errors(path):
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         return [(row["line"], row["column"]) for row in csv.DictReader(handle)]
 
 

@@ -63,7 +63,7 @@ def order_state(shop: Shop) -> list[tuple]:
 
 
 def read_errors(path) -> list[tuple[str, str, str]]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         return [(row["line"], row["column"], row["reason"]) for row in csv.DictReader(handle)]
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def read_errors(path) -> list[tuple[str, str, str]]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         return [(row["line"], row["column"], row["reason"]) for row in csv.DictReader(handle)]
 
 

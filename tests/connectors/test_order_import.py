@@ -39,7 +39,7 @@ def counts():
 
 
 def read_errors(path):
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 

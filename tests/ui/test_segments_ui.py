@@ -82,9 +82,11 @@ def test_marketing_exports_the_segment_as_csv_and_it_is_audited(client, marketer
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert {row["first_name"] for row in rows} == {"Vera", "Karl"}
-    assert {row["clv_12m"] for row in rows} == {"300.00", "800.00"}
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads umlauts right
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {row["First name"] for row in rows} == {"Vera", "Karl"}
+    assert {row["CLV 12 months"] for row in rows} == {"300.00", "800.00"}
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert entry.actor == marketer
     assert entry.object_id == str(segment.pk)
@@ -97,8 +99,81 @@ def test_export_neutralizes_spreadsheet_formulas(client, marketer, db):
     client.post(ADD, high_value_at_risk())
     response = client.get(reverse("ui:segment-export", args=[Segment.objects.get().pk]))
     row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert row["first_name"].startswith("'=")
-    assert row["last_name"] == "'+1"
+    assert row["First name"].startswith("'=")
+    assert row["Last name"] == "'+1"
+
+
+def test_german_export_opens_in_german_excel_without_formula_cells(client, marketer, db):
+    """The German UI's export: BOM, ";", every field quoted, German headers, a salutation
+    column, decimal comma, and the injection name turned into text."""
+    scored(
+        "at_risk",
+        "1234.50",
+        first_name="Max;=cmd|' /C calc'!A0",
+        last_name="Müller",
+        salutation="mr",
+        email="max@example.de",
+        company="@SUM(1+1)*cmd|' /C calc'!A0",
+    )
+    client.force_login(marketer)
+    client.post(ADD, high_value_at_risk())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    response = client.get(reverse("ui:segment-export", args=[Segment.objects.get().pk]))
+    body = b"".join(response.streaming_content)
+
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").split("\r\n")
+    header = lines[0].split(";")
+    assert header[:6] == [
+        '"Kundennummer"',
+        '"Anrede"',
+        '"Titel"',
+        '"Vorname"',
+        '"Nachname"',
+        '"E-Mail"',
+    ]
+    row = next(csv.reader([lines[1]], delimiter=";"))
+    # Quoted: the ";" in the name stays inside its field, so "=cmd…" never starts a cell of
+    # its own; a cell that starts like a formula gets an apostrophe, which Excel shows as text.
+    assert row[1:7] == [
+        "Herr",
+        "",
+        "Max;=cmd|' /C calc'!A0",
+        "Müller",
+        "max@example.de",
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+    ]
+    # Every field quoted: quoting each read field again gives the line exactly.
+    assert ";".join('"' + field.replace('"', '""') + '"' for field in row) == lines[1]
+    assert "1234,50" in row
+    assert not any(field.startswith(("=", "+", "-", "@")) for field in row)
+
+
+def test_the_english_export_can_use_semicolons_on_request(client, marketer, shop_customers):
+    client.force_login(marketer)
+    client.post(ADD, high_value_at_risk())
+    url = reverse("ui:segment-export", args=[Segment.objects.get().pk])
+    body = b"".join(client.get(url + "?separator=semicolon").streaming_content)
+    assert body.decode("utf-8-sig").startswith('"Customer number";"Salutation";')
+
+
+def test_the_segment_page_lists_every_customer_sorted_and_paged(client, marketer, db):
+    for number in range(60):
+        scored("at_risk", f"{100 + number}.00", first_name=f"Kunde{number:02d}")
+    client.force_login(marketer)
+    client.post(ADD, high_value_at_risk(clv_min="0"))
+    url = reverse("ui:segment-detail", args=[Segment.objects.get().pk])
+
+    first = client.get(url).content.decode()
+    # Sorted by predicted value, highest first; 50 a page.
+    assert first.index("Kunde59") < first.index("Kunde58")
+    assert "Kunde10" in first and "Kunde09" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert "Kunde09" in second and "Kunde00" in second and "Kunde59" not in second
+    ascending = client.get(url + "?sort=clv").content.decode()
+    assert ascending.index("Kunde00") < ascending.index("Kunde01")
+    assert "Kunde59" not in ascending
 
 
 @pytest.mark.parametrize(

@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from stammkunde.analytics.models import Segment
+from stammkunde.analytics.models import RFMSegment, Segment
 from stammkunde.analytics.segments import customers_in_segment, parse_definition
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core import spreadsheet
+from stammkunde.customers.models import FormOfAddress, Salutation
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 1000
 EXPORT_CHUNK = 2_000
+# The export's columns: (field name, header as the reader reads it).
 EXPORT_COLUMNS = [
-    "customer_id",
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "language",
-    "form_of_address",
-    "rfm_segment",
-    "churn_alarm",
-    "churn_risk",
-    "clv_12m",
-    "orders_count",
-    "last_order_at",
+    ("customer_id", _lazy("Customer number")),
+    ("salutation", _lazy("Salutation")),
+    ("title", _lazy("Title")),
+    ("first_name", _lazy("First name")),
+    ("last_name", _lazy("Last name")),
+    ("email", _lazy("E-mail")),
+    ("company", _lazy("Company")),
+    ("language", _lazy("Language")),
+    ("form_of_address", _lazy("Form of address")),
+    ("rfm_segment", _lazy("RFM segment")),
+    ("churn_alarm", _lazy("Churn alarm")),
+    ("churn_risk", _lazy("Churn risk")),
+    ("clv_12m", _lazy("CLV 12 months")),
+    ("orders_count", _lazy("Orders")),
+    ("last_order_at", _lazy("Last order")),
 ]
-# Spreadsheet programs run a cell starting with these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FIELDS = [name for name, _header in EXPORT_COLUMNS]
 
 
 class SegmentError(ValueError):
@@ -114,64 +118,66 @@ def delete_segment(segment: Segment, *, by: Any) -> None:
     audit(actor=by, action=AuditAction.DELETE, obj=segment, detail=segment.name)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer feeding a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_segment_rows(
-    segment: Segment, *, by: Any, ip_address: str | None = None
-) -> Iterator[str]:
-    """The segment's customers as CSV lines (header first), for a streaming response.
+    segment: Segment,
+    *,
+    by: Any,
+    ip_address: str | None = None,
+    language: str | None = None,
+    separator: str | None = None,
+) -> Iterator[bytes]:
+    """The segment's customers as an Excel-safe CSV (``core.spreadsheet``: UTF-8 with BOM, every
+    field quoted, no formula cells), in chunks for a streaming response.
+
+    Headers, salutation and separator follow ``language`` (default: the active one; German:
+    ``;`` and decimal comma), unless ``separator`` is given. They are fixed before the first
+    chunk: a streamed response is read after the request's language was switched back.
 
     The export is audited once, before the first line, with the number of customers: an export
     of personal data is recorded even if the download is cut off.
     """
+    language = language or translation.get_language() or "de"
+    separator = separator or spreadsheet.separator_for(language)
+    with translation.override(language):
+        header = [str(title) for _name, title in EXPORT_COLUMNS]
+        salutations = {value: str(label) for value, label in Salutation.choices if value}
+        forms = {value: str(label) for value, label in FormOfAddress.choices if value}
+        segments = {value: str(label) for value, label in RFMSegment.choices}
+        yes, no = _("yes"), _("no")
     customers = customers_in_segment(segment).select_related("score")
     total = customers.count()
     audit(
         actor=by,
         action=AuditAction.EXPORT,
         obj=segment,
-        fields=EXPORT_COLUMNS,
+        fields=EXPORT_FIELDS,
         detail=ngettext(
             "%(count)d customer exported as CSV", "%(count)d customers exported as CSV", total
         )
         % {"count": total},
         ip_address=ip_address,
     )
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for customer in customers.iterator(chunk_size=EXPORT_CHUNK):
-        score = getattr(customer, "score", None)
-        yield writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    customer.pk,
-                    customer.email,
-                    customer.first_name,
-                    customer.last_name,
-                    customer.company,
-                    customer.language,
-                    customer.form_of_address,
-                    score.rfm_segment if score else None,
-                    score.churn_alarm if score else None,
-                    None if not score or score.churn_risk is None else round(score.churn_risk, 4),
-                    score.clv_12m if score else None,
-                    score.orders_count if score else None,
-                    score.last_order_at if score else None,
-                )
+
+    def rows() -> Iterator[list[Any]]:
+        for customer in customers.iterator(chunk_size=EXPORT_CHUNK):
+            score = getattr(customer, "score", None)
+            alarm = score.churn_alarm if score else None
+            yield [
+                customer.pk,
+                salutations.get(customer.salutation, ""),
+                customer.title,
+                customer.first_name,
+                customer.last_name,
+                customer.email,
+                customer.company,
+                customer.language,
+                forms.get(customer.form_of_address, customer.form_of_address),
+                segments.get(score.rfm_segment, score.rfm_segment) if score else None,
+                None if alarm is None else (yes if alarm else no),
+                None if not score or score.churn_risk is None else round(score.churn_risk, 4),
+                score.clv_12m if score else None,
+                score.orders_count if score else None,
+                score.last_order_at if score else None,
             ]
-        )
+
+    return spreadsheet.stream_rows(header, rows(), separator=separator)

@@ -35,7 +35,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -368,6 +368,27 @@ def customers_in_segment(segment: Any) -> QuerySet[Customer]:
     is no longer valid (e.g. an RFM segment that was renamed).
     """
     return customers_matching(parse_definition(segment.definition))
+
+
+# How the segment page sorts its customers: key -> order (ties broken by id, so pages are stable).
+MEMBER_SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (F("last_name").asc(), F("first_name").asc()),
+    "-name": (F("last_name").desc(), F("first_name").desc()),
+    "clv": (F("score__clv_12m").asc(nulls_last=True),),
+    "-clv": (F("score__clv_12m").desc(nulls_last=True),),
+    "risk": (F("score__churn_risk").asc(nulls_last=True),),
+    "-risk": (F("score__churn_risk").desc(nulls_last=True),),
+    "last_order": (F("score__last_order_at").asc(nulls_last=True),),
+    "-last_order": (F("score__last_order_at").desc(nulls_last=True),),
+}
+DEFAULT_MEMBER_SORT = "-clv"
+
+
+def segment_members(segment: Any, sort: str = DEFAULT_MEMBER_SORT) -> QuerySet[Customer]:
+    """The segment's customers with their scores, sorted by ``sort`` (a key of MEMBER_SORTS;
+    an unknown key sorts by the default), for the segment page's paged list."""
+    order = MEMBER_SORTS.get(sort, MEMBER_SORTS[DEFAULT_MEMBER_SORT])
+    return customers_in_segment(segment).select_related("score").order_by(*order, "id")
 
 
 def refresh_segment_counts() -> int:

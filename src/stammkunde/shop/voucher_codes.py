@@ -11,8 +11,6 @@ spreadsheet would run as a formula.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -20,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from stammkunde.core import spreadsheet
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RANDOM_SYMBOLS = 8
 DEFAULT_PREFIX = "KUL"
-# Spreadsheet programs run a cell starting with these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 HEADER = ("code", "type", "amount", "currency", "single_use", "valid_until", "customer_email")
 _CODE = re.compile(r"[A-Z0-9-]{4,32}")
 
@@ -53,35 +50,22 @@ class VoucherRow:
     customer_email: str
 
 
-def safe_cell(value: object) -> str:
-    """The cell's text; one a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def german_amount(value: Decimal) -> str:
-    """``1234.5`` -> ``1234,50``: the decimal comma German Excel reads as a number."""
-    return f"{value:.2f}".replace(".", ",")
-
-
 def voucher_csv(rows: Iterable[VoucherRow], *, header: Sequence[str] = HEADER) -> str:
-    """The voucher file as text (with BOM); encode it as UTF-8."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [
-                safe_cell(row.code),
-                safe_cell(row.kind),
-                german_amount(row.amount),
-                safe_cell(row.currency),
+    """The voucher file as text (with BOM); encode it as UTF-8. Written by the product's one
+    Excel-safe CSV writer (``core.spreadsheet``): amounts with decimal comma, dates TT.MM.JJJJ."""
+    return spreadsheet.csv_text(
+        header,
+        (
+            (
+                row.code,
+                row.kind,
+                row.amount,
+                row.currency,
                 "1",
-                row.valid_until.strftime("%d.%m.%Y") if row.valid_until else "",
-                safe_cell(row.customer_email),
-            ]
-        )
-    return buffer.getvalue()
+                row.valid_until,
+                row.customer_email,
+            )
+            for row in rows
+        ),
+        separator=";",
+    )

@@ -168,7 +168,11 @@ class CustomerImporter:
                     "email", _("“%(value)s” is not a valid e-mail address.") % {"value": email}
                 ) from None
             values["email"] = email
-        values["customer_id"] = parsing.normalize_external_id(cells.get("customer_id", ""))[:100]
+        try:
+            customer_id = parsing.normalize_external_id(cells.get("customer_id", ""))
+        except parsing.FieldError as error:
+            raise _RowError("customer_id", str(error)) from None
+        values["customer_id"] = customer_id[:100]
         if not email and not values["customer_id"]:
             raise _RowError("email", _("The row has neither an e-mail nor a customer id."))
         for name in ("first_name", "last_name", "title", "phone", "company", "vat_id"):

@@ -29,6 +29,27 @@ from stammkunde.shop.models import OrderStatus
 # early instead of waiting for a whole batch to be read.
 FIRST_BATCH_SIZE = 5_000
 STATUSES = frozenset(OrderStatus.values)
+# Status words of German shop exports (and English variants) -> the order status.
+STATUS_WORDS = {
+    "canceled": OrderStatus.CANCELLED.value,
+    "storniert": OrderStatus.CANCELLED.value,
+    "storno": OrderStatus.CANCELLED.value,
+    "abgebrochen": OrderStatus.CANCELLED.value,
+    "versendet": OrderStatus.SHIPPED.value,
+    "versandt": OrderStatus.SHIPPED.value,
+    "verschickt": OrderStatus.SHIPPED.value,
+    "bezahlt": OrderStatus.PAID.value,
+    "geliefert": OrderStatus.DELIVERED.value,
+    "zugestellt": OrderStatus.DELIVERED.value,
+    "retoure": OrderStatus.RETURNED.value,
+    "retourniert": OrderStatus.RETURNED.value,
+    "zurückgesendet": OrderStatus.RETURNED.value,
+    "offen": OrderStatus.PLACED.value,
+    "neu": OrderStatus.PLACED.value,
+    "bestellt": OrderStatus.PLACED.value,
+    "eingegangen": OrderStatus.PLACED.value,
+    "in bearbeitung": OrderStatus.PLACED.value,
+}
 PLACED = OrderStatus.PLACED.value
 ZERO = Decimal(0)
 
@@ -75,6 +96,7 @@ class OrderRowReader:
         currency: str,
         cancellation_prefix: str,
         now: datetime,
+        decimal_separator: str = "",
         adapt_datetime: Callable[[datetime], Any],
         money_to_db: Callable[[Decimal], Any],
     ) -> None:
@@ -83,6 +105,7 @@ class OrderRowReader:
         self.tz = time_zone
         self.currency = currency
         self.cancellation_prefix = cancellation_prefix
+        self.decimal_separator = decimal_separator
         self.now = now
         self._adapt_datetime = adapt_datetime
         self._money_to_db = money_to_db
@@ -268,11 +291,20 @@ class OrderRowReader:
         try:
             placed_at = self._moments.get(placed_text) or self._placed_at(placed_text)
             field = "quantity"
-            quantity = written_quantity = parsing.parse_quantity(quantity_text)
+            separator = self.decimal_separator
+            quantity = written_quantity = parsing.parse_quantity(
+                quantity_text, decimal_separator=separator
+            )
             field = "unit_price"
-            unit_price = parsing.parse_money(price_text)
+            unit_price = parsing.parse_money(price_text, decimal_separator=separator)
             field = "shipping"
-            shipping = parsing.parse_money(shipping_text) if shipping_text else None
+            shipping = (
+                parsing.parse_money(shipping_text, decimal_separator=separator)
+                if shipping_text
+                else None
+            )
+            field = "customer_id"
+            customer_id = parsing.normalize_external_id(customer_id)
             field = "customer_email"
             email = email_text.lower()
             if email and not parsing.is_valid_email(email):
@@ -283,6 +315,7 @@ class OrderRowReader:
             self._reject(line, field, str(error))
             return
         status = status.lower() or PLACED
+        status = STATUS_WORDS.get(status, status)
         prefix = self.cancellation_prefix
         cancellation = bool(prefix) and number.startswith(prefix)
         if cancellation:
@@ -339,7 +372,7 @@ class OrderRowReader:
         self.subtotals[number] = subtotal
         if head is None:
             head = self._heads[number] = OrderHead(
-                customer_id=parsing.normalize_external_id(customer_id)[:100],
+                customer_id=customer_id[:100],
                 email=email,
                 first_name=first_name[:100],
                 last_name=last_name[:100],

@@ -63,6 +63,7 @@ class OrderImporter:
             currency=mapping.currency or shop.currency,
             cancellation_prefix=mapping.cancellation_prefix,
             now=now,
+            decimal_separator=mapping.decimal_separator,
             adapt_datetime=self.writer.adapt_datetime,
             money_to_db=self.writer.money_to_db,
         )

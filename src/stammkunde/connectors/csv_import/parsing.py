@@ -25,8 +25,17 @@ CENT = Decimal("0.01")
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_GERMAN_DATETIME = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# German dates, also with the two-digit year German Excel shows by default (24.12.25).
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
+_GERMAN_DATETIME = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$"
+)
+# A currency sign or code before or after an amount, as shops export prices ("7,50 €").
+_CURRENCY = re.compile(r"^(?:€|EUR|£|GBP|\$|USD|CHF|Fr\.)|(?:€|EUR|£|GBP|\$|USD|CHF|Fr\.)$")
+# One separator and exactly three digits after it, the part before not starting with 0:
+# "1.234" is 1234 to a German reader and 1.234 to an English one.
+_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
+DECIMAL_SEPARATORS = (".", ",")
 
 TRUE_WORDS = frozenset({"1", "yes", "y", "true", "ja", "j", "x", "wahr"})
 FALSE_WORDS = frozenset({"0", "no", "n", "false", "nein", "falsch", ""})
@@ -39,17 +48,49 @@ class FieldError(ValueError):
 _PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
-def parse_decimal(text: str) -> Decimal:
-    """Read an amount written the German or the English way.
+def full_year(written: str, *, today: date | None = None) -> int:
+    """The year as written; a two-digit one is this century unless that lies in the future
+    (``25`` is 2025, ``98`` is 1998), as dates in a shop's export are never in the future.
+    Four digits are taken as they are (``0001`` stays year 1, and is refused later)."""
+    year = int(written)
+    if len(written) != 2:
+        return year
+    today = today or date.today()
+    full = today.year // 100 * 100 + year
+    return full if full <= today.year else full - 100
+
+
+def parse_decimal(text: str, *, decimal_separator: str = "") -> Decimal:
+    """Read an amount written the German or the English way, with or without a currency sign
+    (``7,50 €``, ``€7.50``, ``EUR 7,50``).
 
     With both separators present the last one is the decimal separator (``1.234,56``,
     ``1,234.56``). With one kind only, a single occurrence is the decimal separator (``12,50``,
-    ``12.50``) and several are thousands separators (``1.234.567``). A lone comma is always a
-    decimal comma, as German Excel writes it: ``1,234`` is 1.234, not 1234.
+    ``12.50``) and several are thousands separators (``1.234.567``). A single separator with
+    exactly three digits after it (``1.234``, ``1,234``) is 1234 or 1.234 depending on who
+    wrote it: without ``decimal_separator`` (``,`` or ``.``, the file's choice) it is refused
+    as ambiguous, never guessed.
     """
     value = _SPACES.sub("", text or "").replace("'", "")
+    value = _CURRENCY.sub("", value)
     if not value:
         raise FieldError(_("The value is empty."))
+    sign_free = value.lstrip("+-")
+    if decimal_separator:
+        # With the file's decimal separator known, the other one can only group thousands.
+        thousands = "," if decimal_separator == "." else "."
+        if thousands in sign_free and decimal_separator not in sign_free:
+            if not _grouped(sign_free, thousands):
+                raise _not_a_number(text)
+            value = value.replace(thousands, "")
+    elif _AMBIGUOUS.fullmatch(sign_free):
+        raise FieldError(
+            _(
+                "“%(value)s” is ambiguous: 1234 or 1.234? Choose the file's decimal separator "
+                "(“,” or “.”) for the import."
+            )
+            % {"value": (text or "").strip()}
+        )
     sign = ""
     if value[0] in "+-":
         sign, value = value[0].replace("+", ""), value[1:]
@@ -91,9 +132,9 @@ def _not_a_number(text: str) -> FieldError:
 # Prices and quantities repeat across millions of lines; a bounded cache turns most cells into
 # one dictionary lookup. Decimal and int are immutable, so sharing results is safe.
 @functools.lru_cache(maxsize=16_384)
-def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
+def parse_money(text: str, *, allow_negative: bool = False, decimal_separator: str = "") -> Decimal:
     """Read an amount and round it to cents (half up, as invoices do)."""
-    amount = parse_decimal(text)
+    amount = parse_decimal(text, decimal_separator=decimal_separator)
     if amount < 0 and not allow_negative:
         raise FieldError(_("The amount %(value)s is negative.") % {"value": text.strip()})
     try:
@@ -108,9 +149,9 @@ def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
 
 
 @functools.lru_cache(maxsize=4_096)
-def parse_quantity(text: str) -> int:
+def parse_quantity(text: str, *, decimal_separator: str = "") -> int:
     """Read a whole number of items; ``6.0`` (as spreadsheets export it) is 6. May be negative."""
-    amount = parse_decimal(text)
+    amount = parse_decimal(text, decimal_separator=decimal_separator)
     if amount != amount.to_integral_value():
         raise FieldError(_("The quantity %(value)s is not a whole number.") % {"value": text})
     if abs(amount) > 2_000_000_000:
@@ -126,8 +167,8 @@ def parse_date(text: str) -> date:
     german = _GERMAN_DATE.match(value)
     try:
         if german:
-            day, month, year = (int(part) for part in german.groups())
-            return date(year, month, day)
+            day, month, year = german.groups()
+            return date(full_year(year), int(month), int(day))
         return date.fromisoformat(value)
     except ValueError:
         raise FieldError(
@@ -147,8 +188,9 @@ def parse_datetime(text: str, *, default_tz: tzinfo) -> datetime:
     german = _GERMAN_DATETIME.match(value)
     try:
         if german:
-            day, month, year, hour, minute = (int(part) for part in german.groups()[:5])
+            day, month, _year, hour, minute = (int(part) for part in german.groups()[:5])
             second = int(german.group(6) or 0)
+            year = full_year(german.group(3))
             moment = datetime(year, month, day, hour, minute, second)
         elif _GERMAN_DATE.match(value):
             moment = datetime.combine(parse_date(value), datetime.min.time())
@@ -211,11 +253,26 @@ def parse_bool(text: str) -> bool:
     raise FieldError(_("“%(value)s” is neither yes nor no.") % {"value": text.strip()})
 
 
+_NUMBER_WITH_COMMA = re.compile(r"[0-9]+,[0-9]+")
+
+
 def normalize_external_id(text: str) -> str:
-    """Trim a shop's customer number; ``17850.0`` (a number that went through a float) is 17850."""
+    """Trim a shop's customer number; ``17850.0`` (a number that went through a float) is 17850.
+
+    ``17850,0`` is refused: it is 17850 only if the comma was a decimal comma, and a customer
+    number may contain commas; the file should carry the number as text."""
     value = (text or "").strip()
     if value.endswith(".0") and value[:-2].isdigit():
         return value[:-2]
+    if _NUMBER_WITH_COMMA.fullmatch(value):
+        raise FieldError(
+            _(
+                "The customer number “%(value)s” looks like a number a spreadsheet formatted "
+                "with a decimal comma; it is not guessed. Format the column as text and export "
+                "again."
+            )
+            % {"value": value}
+        )
     return value
 
 

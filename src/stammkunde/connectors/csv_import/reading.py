@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import io
 import re
@@ -82,7 +83,11 @@ class CsvSource:
                 line = reader.line_num  # type: ignore[attr-defined]
                 self._rejected = (end + 1, line, None)
                 end = line
-                yield line + 1, None, _("Malformed CSV row: %(error)s") % {"error": error}
+                yield (
+                    line + 1,
+                    None,
+                    _("Malformed CSV row: %(error)s") % {"error": csv_problem(error)},
+                )
                 continue
             end = reader.line_num  # type: ignore[attr-defined]
             joined = "".join(cells)
@@ -151,6 +156,33 @@ class CsvSource:
         self.close()
 
 
+def csv_problem(error: csv.Error) -> str:
+    """What the csv module's (English) error means, in the user's language."""
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return _(
+            "a field is longer than %(limit)d characters (probably a quote mark that is never "
+            "closed)"
+        ) % {"limit": csv.field_size_limit()}
+    if "NUL" in text:
+        return _("the row contains a NUL byte")
+    if "expected after" in text:
+        return _("a quote mark inside a quoted field is not doubled")
+    if "new-line character" in text:
+        return _("a line break inside a field that is not quoted")
+    return text
+
+
+def file_problem(error: OSError) -> str:
+    """Why a file cannot be opened, in the user's language (not the system's English)."""
+    reasons = {
+        errno.ENOENT: _("the file does not exist"),
+        errno.EACCES: _("no permission to read it"),
+        errno.EISDIR: _("it is a folder, not a file"),
+    }
+    return reasons.get(error.errno, error.strerror or str(error))
+
+
 def _byte_text(undecodable: str) -> str:
     """The bytes behind surrogateescape's characters, as ``0xE4 0xFC``."""
     return " ".join(f"0x{ord(char) - 0xDC00:02X}" for char in undecodable[:8])
@@ -209,7 +241,7 @@ def open_csv(path: str | Path, *, encoding: str = "", delimiter: str = "") -> Cs
         raw: BinaryIO = path.open("rb")
     except OSError as error:
         raise UnreadableFile(
-            _("Cannot open %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
+            _("Cannot open %(path)s: %(reason)s") % {"path": path, "reason": file_problem(error)}
         ) from None
     try:
         stream = _decompressed(raw)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from stammkunde.core import spreadsheet
 
 
 @dataclass(frozen=True)
@@ -20,15 +22,23 @@ class Rejection:
 
 
 class ErrorFile:
-    """Writes rejections to a CSV file, created on the first rejection only."""
+    """Writes rejections to a CSV file, created on the first rejection only.
 
-    HEADER = ("line", "column", "reason")
+    The file opens in the reader's Excel (``core.spreadsheet``): UTF-8 with BOM, ``;`` and
+    headers in German for a German run, every field quoted, and a reason or cell that starts
+    like a formula is made text. The language is the one active when the file is created.
+    """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, language: str | None = None) -> None:
         self.path = path
         self.count = 0
+        self.language = language or translation.get_language() or "de"
+        self.separator = spreadsheet.separator_for(self.language)
+        with translation.override(self.language):
+            # Translators: column headers of the import's error file.
+            self.header = (_("line"), _("column"), _("reason"))
         self._handle: TextIO | None = None
-        self._writer = None
+        self._writer: spreadsheet.SpreadsheetWriter | None = None
 
     def write(self, rejection: Rejection) -> None:
         """Append one rejection (and count it even when no file is wanted)."""
@@ -36,18 +46,18 @@ class ErrorFile:
         if self.path is None:
             return
         if self._writer is None:
-            self._handle = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._handle)
-            self._writer.writerow(self.HEADER)
-        self._writer.writerow((rejection.line, rejection.column, rejection.reason))
+            self._handle, self._writer = spreadsheet.open_file(self.path, separator=self.separator)
+            self._writer.row(self.header)
+        self._writer.row((rejection.line, rejection.column, rejection.reason))
 
     def reopen(self, *, written: bool) -> None:
         """Write on after ``close`` (the reading closes it when done), appending to the file if
         it was ``written`` (the reading rejected rows, maybe in another process), else starting
         it on the next rejection."""
         if written and self.path is not None and self._writer is None:
-            self._handle = self.path.open("a", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._handle)
+            self._handle, self._writer = spreadsheet.open_file(
+                self.path, separator=self.separator, append=True
+            )
 
     def close(self) -> None:
         """Flush and close the file if one was written."""

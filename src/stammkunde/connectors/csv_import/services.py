@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ def import_file(
     errors_path: Path | None = None,
     delimiter: str = "",
     encoding: str = "",
+    decimal_separator: str = "",
     by: Any | None = None,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
@@ -62,14 +64,22 @@ def import_file(
     ``parallel`` reads an orders file in a child process while this one writes; by default
     for large files (``OrderImporter.run``).
 
-    Raises ``UnreadableFile`` (nothing imported) when the file as a whole cannot be read or its
-    columns are unknown. Rows that fail are reported in the error file and skipped; every batch
-    commits on its own, so an interrupted run is finished by running it again.
+    ``decimal_separator`` (``,`` or ``.``) overrides the mapping's: how amounts such as
+    ``1.234`` are read (without one they are rejected as ambiguous).
+
+    Raises ``UnreadableFile`` (nothing imported) when the file as a whole cannot be read, its
+    columns are unknown or it has no rows after the header. Rows that fail are reported in the
+    error file and skipped; every batch commits on its own, so an interrupted run is finished by
+    running it again.
     """
     if kind not in KINDS:
         raise UnreadableFile(_("Unknown import kind “%(kind)s”.") % {"kind": kind})
     path = Path(path)
     chosen = get_mapping(kind, mapping)
+    if decimal_separator:
+        if decimal_separator not in (",", "."):
+            raise UnreadableFile(_("The decimal separator must be “,” or “.”."))
+        chosen = dataclasses.replace(chosen, decimal_separator=decimal_separator)
     # Imported rows are history: their events must never look like something happening now.
     with (
         open_csv(path, encoding=encoding, delimiter=delimiter) as source,
@@ -92,6 +102,9 @@ def import_file(
                 summary = customers.run(source, progress=progress)
         finally:
             errors.close()
+    if summary.rows == 0:
+        # A header and nothing else: say so instead of reporting a successful import of 0 rows.
+        raise UnreadableFile(_("The file has a header line but no rows to import."))
     audit(
         actor=by,
         action=AuditAction.IMPORT,

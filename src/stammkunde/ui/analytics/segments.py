@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,13 +21,31 @@ from stammkunde.analytics.segment_services import (
     update_segment,
 )
 from stammkunde.analytics.segments import (
+    DEFAULT_MEMBER_SORT,
+    MEMBER_SORTS,
     SegmentDefinitionError,
-    customers_in_segment,
     parse_definition,
+    segment_members,
 )
+from stammkunde.core import spreadsheet
 from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
 
-PREVIEW_ROWS = 25
+PAGE_ROWS = 50
+
+
+def _sort_links(current: str) -> dict[str, dict[str, str]]:
+    """Per column: the sort key a click on its header asks for (the other direction when it
+    is the current one) and the arrow that marks the current one."""
+    links = {}
+    for column in ("name", "clv", "risk", "last_order"):
+        descending = f"-{column}"
+        if current == descending:
+            links[column] = {"key": column, "arrow": "↓"}
+        elif current == column:
+            links[column] = {"key": descending, "arrow": "↑"}
+        else:
+            links[column] = {"key": column if column == "name" else descending, "arrow": ""}
+    return links
 
 
 @login_required
@@ -46,17 +65,24 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 @permission_required("analytics.view_segment", raise_exception=True)
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
+    sort = request.GET.get("sort", DEFAULT_MEMBER_SORT)
+    if sort not in MEMBER_SORTS:
+        sort = DEFAULT_MEMBER_SORT
     try:
-        preview = list(customers_in_segment(segment).select_related("score")[:PREVIEW_ROWS])
+        page = Paginator(segment_members(segment, sort), PAGE_ROWS).get_page(
+            request.GET.get("page")
+        )
     except SegmentDefinitionError:
-        preview = []
+        page = None
     return render(
         request,
         "ui/analytics/segment_detail.html",
         {
             "segment": segment,
             "filters": describe(segment.definition),
-            "preview": preview,
+            "page": page,
+            "sort": sort,
+            "sort_links": _sort_links(sort),
             "can_manage": request.user.has_perm("analytics.manage_segments"),
             "can_export": request.user.has_perm("analytics.export_segment"),
         },
@@ -131,8 +157,13 @@ def segment_export(request: HttpRequest, pk: int) -> HttpResponse:
     except SegmentDefinitionError as error:
         messages.error(request, str(error))
         return redirect(segment)
+    # German Excel splits on ";", English on ","; the page offers the other one as a choice.
+    separator = spreadsheet.choose_separator(request.GET.get("separator"))
     rows = export_segment_rows(
-        segment, by=request.user, ip_address=request.META.get("REMOTE_ADDR") or None
+        segment,
+        by=request.user,
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+        separator=separator,
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     filename = f"segment-{segment.pk}-{timezone.localdate():%Y-%m-%d}.csv"

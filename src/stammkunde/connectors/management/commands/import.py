@@ -28,13 +28,22 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="the CSV file (may be .gz)")
         parser.add_argument("--shop", default="", help="slug of the shop (default: 'CSV import')")
         parser.add_argument(
-            "--mapping", default="", help="column mapping: a preset (online-retail) or a JSON file"
+            "--mapping",
+            default="",
+            help="column mapping: a preset (online-retail) or a JSON file; without one the "
+            "documented English and the usual German headers are recognised",
         )
         parser.add_argument(
             "--errors", type=Path, default=None, help="error file (default: FILE.errors.csv)"
         )
         parser.add_argument("--delimiter", default="", help="separator (default: detected)")
         parser.add_argument("--encoding", default="", help="encoding (default: detected)")
+        parser.add_argument(
+            "--decimal-separator",
+            default="",
+            choices=("", ",", "."),
+            help="decimal separator of the amounts (',' or '.'); without it 1.234 is ambiguous",
+        )
         parser.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args, **options) -> None:
@@ -63,6 +72,7 @@ class Command(BaseCommand):
                     errors_path=errors_path,
                     delimiter=delimiter,
                     encoding=options["encoding"],
+                    decimal_separator=options["decimal_separator"],
                     on_open=lambda size: progress.update(task, total=size),
                     progress=lambda done: progress.update(task, completed=done),
                     batch_size=options["batch_size"],
