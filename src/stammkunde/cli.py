@@ -12,9 +12,9 @@ import sys
 
 # Commands that read or write the application's tables and do not create them themselves
 # (``demo`` migrates first; ``migrate``, ``check``, ``shell`` ... need no tables).
+# ``import`` checks its file first and tells about missing tables itself.
 NEEDS_TABLES = frozenset(
     {
-        "import",
         "analytics",
         "connectors",
         "api",
@@ -27,25 +27,6 @@ NEEDS_TABLES = frozenset(
         "changepassword",
     }
 )
-
-
-def database_not_set_up() -> str:
-    """A message saying that the database has no tables yet and how to create them; "" when
-    the database was migrated (or cannot be reached: the command then tells why itself)."""
-    from django.conf import settings
-    from django.db import DatabaseError, connection
-    from django.utils.translation import gettext as _
-
-    try:
-        if "django_migrations" in connection.introspection.table_names():
-            return ""
-    except DatabaseError:
-        return ""
-    return _(
-        "The database %(name)s has no tables yet: this data directory was never set up. "
-        "Run “stammkunde migrate” first (or “stammkunde demo” for a demo shop), then run this "
-        "command again."
-    ) % {"name": settings.DATABASES["default"]["NAME"]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
 
         django.setup()
         from django.conf import settings
+
+        from stammkunde.core.setup_check import database_not_set_up
 
         with translation.override(settings.LANGUAGE_CODE):
             problem = database_not_set_up()

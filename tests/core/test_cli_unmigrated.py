@@ -30,7 +30,7 @@ def run(data_dir, language, *args):
 def test_import_into_a_never_migrated_directory_names_the_fix(tmp_path):
     result = run(tmp_path, "de", "import", "orders", SAMPLE)
 
-    assert result.returncode == 2
+    assert result.returncode != 0
     assert "noch keine Tabellen" in result.stderr
     assert "stammkunde migrate" in result.stderr
     assert "no such table" not in result.stderr + result.stdout

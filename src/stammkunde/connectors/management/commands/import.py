@@ -18,6 +18,7 @@ from stammkunde.connectors.csv_import.services import (
     default_errors_path,
     import_file,
 )
+from stammkunde.core.setup_check import database_not_set_up
 
 
 class Command(BaseCommand):
@@ -88,6 +89,8 @@ class Command(BaseCommand):
                 % {"path": path, "error": str(error).strip().splitlines()[-1]}
             ) from None
         except DatabaseError as error:
+            if problem := database_not_set_up():
+                raise CommandError(problem) from None
             raise CommandError(
                 _(
                     "%(path)s: the database refused the import (%(error)s); batches before the "
