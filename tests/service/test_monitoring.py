@@ -79,3 +79,45 @@ def test_an_absent_agents_cases_go_to_a_colleague(staffed, customer, agent, coll
     case.refresh_from_db()
     assert case.assignee == colleague
     assert hand_over_absent_cases(now) == 0
+
+
+def test_assignee_and_team_lead_get_one_mail_per_warning_and_breach(
+    staffed, customer, agent, colleague, lena
+):
+    from stammkunde.messaging.models import OutboundMessage
+    from stammkunde.service.case_queries import breach_alert_count, breach_alerts
+    from stammkunde.service.models import TeamMember
+
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes = 120
+    team.save()
+    TeamMember.objects.create(team=team, user=lena, is_lead=True, is_active=False)
+    for person, address in ((agent, "agent@shop.example"), (lena, "lena@shop.example")):
+        person.email = address
+        person.save(update_fields=["email"])
+    case = _case(customer)
+    services.assign(case, agent, by=None)
+    case.refresh_from_db()
+    assert breach_alert_count(agent) == 0
+
+    warned = check_response_times(case.opened_at + timedelta(minutes=90))
+    assert warned.alerts_queued == 2
+    mails = OutboundMessage.objects.filter(source_type="case_clock", source_id=str(case.pk))
+    assert sorted(mails.all().values_list("to_address", flat=True)) == [
+        "agent@shop.example",
+        "lena@shop.example",
+    ]
+    assert all(case.reference in mail.subject for mail in mails.all())
+    assert all(f"/service/cases/{case.pk}/" in mail.text_body for mail in mails.all())
+    assert breach_alert_count(agent) == 1
+    assert breach_alert_count(lena) == 1
+    assert breach_alert_count(colleague) == 0
+
+    check_response_times(case.opened_at + timedelta(minutes=100))  # nothing new
+    assert mails.all().count() == 2
+    breached = check_response_times(case.opened_at + timedelta(minutes=121))
+    assert breached.alerts_queued == 2
+    assert mails.all().count() == 4
+    check_response_times(case.opened_at + timedelta(minutes=130))
+    assert mails.all().count() == 4
+    assert [alert.pk for alert in breach_alerts(by=lena)] == [case.pk]

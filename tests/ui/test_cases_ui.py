@@ -323,3 +323,17 @@ def test_the_agent_splits_ticked_messages_into_a_new_case(client, agent, case, e
     )
     assert response.status_code == 200
     assert CaseMessage.objects.get(pk=second.pk).case_id == new_case.pk
+
+
+def test_the_queue_lists_the_users_cases_about_to_miss_their_deadline(client, agent, case):
+    Case.objects.filter(pk=case.pk).update(
+        assignee=agent, breach_warned_at=timezone.now(), breached_at=timezone.now()
+    )
+    client.force_login(agent)
+    page = client.get(reverse("ui:case-queue")).content.decode()
+    assert 'id="breach-alerts"' in page
+    assert f'data-alert="{case.reference}"' in page
+    assert AuditEntry.objects.filter(actor=agent, detail="breach alerts").exists()
+    other = make_staff_user("carla", role="Service agent")
+    client.force_login(other)
+    assert 'id="breach-alerts"' not in client.get(reverse("ui:case-queue")).content.decode()

@@ -14,14 +14,15 @@ from django.utils import timezone
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseStatus, EscalationReason
+from stammkunde.service.services import breach_alerts, routing
 from stammkunde.service.services import cases as case_services
-from stammkunde.service.services import routing
 
 
 @dataclass
 class CheckResult:
     warned: int = 0
     breached: int = 0
+    alerts_queued: int = 0
     escalated: int = 0
     handed_over: int = 0
 
@@ -47,7 +48,7 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
             | Q(first_response_at__isnull=False, resolution_due_at__lte=horizon)
         )
         .filter(Q(breach_warned_at__isnull=True) | Q(breached_at__isnull=True))
-        .select_related("team", "customer")
+        .select_related("team", "customer", "assignee")
     )
     for case in candidates:
         due = _due(case)
@@ -69,12 +70,18 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
                     fields=["breached_at"],
                     detail=f"standard breached on {case.reference}",
                 )
+                result.alerts_queued += breach_alerts.alert_people(
+                    case, kind=breach_alerts.BREACH, due=due, at=now
+                )
                 if case.team.escalate_on_breach and case.escalated_at is None:
                     case_services.escalate(case, by=None, reason=EscalationReason.RESPONSE_TIME)
                     result.escalated += 1
             elif now >= due - warn_before and case.breach_warned_at is None:
                 Case.objects.filter(pk=case.pk).update(breach_warned_at=now)
                 result.warned += 1
+                result.alerts_queued += breach_alerts.alert_people(
+                    case, kind=breach_alerts.WARNING, due=due, at=now
+                )
     return result
 
 

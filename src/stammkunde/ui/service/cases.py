@@ -15,6 +15,7 @@ from stammkunde.service.case_queries import (
     QUEUE_VIEWS,
     QueueFilter,
     agents,
+    breach_alerts,
     case_page,
     queue_counts,
 )
@@ -74,6 +75,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
             "view": view,
             "views": QUEUE_VIEWS,
             "counts": queue_counts(by=request.user),
+            "alerts": breach_alerts(by=request.user),
             "form": form,
         },
     )
