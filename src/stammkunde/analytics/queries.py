@@ -309,13 +309,16 @@ def insight_sentence(score: CustomerScore) -> str:
     elif score.orders_count == 1:
         parts.append(_("one order so far"))
     if score.recency_days is not None:
+        # Counted to today, as the customer page's key figures count it, not to the day of the
+        # scoring run: the two stand side by side and must not differ by the days since.
+        recency = score.recency_days + max(
+            0, (timezone.localdate() - timezone.localtime(score.scored_at).date()).days
+        )
         parts.append(
             _("last order today")
-            if score.recency_days == 0
-            else ngettext(
-                "last order %(days)d day ago", "last order %(days)d days ago", score.recency_days
-            )
-            % {"days": score.recency_days}
+            if recency == 0
+            else ngettext("last order %(days)d day ago", "last order %(days)d days ago", recency)
+            % {"days": recency}
         )
     if score.churn_alarm:
         parts.append(_("churn alarm"))

@@ -173,11 +173,18 @@ def key_figures(customer_id: int) -> KeyFigures:
         average_basket=(revenue / count).quantize(CENT) if count else None,
         first_order_at=first,
         last_order_at=last,
-        days_since_last_order=(timezone.now() - last).days if last else None,
+        days_since_last_order=days_since(last) if last else None,
         mean_reorder_interval_days=round(interval, 1) if interval is not None else None,
         return_count=Return.objects.filter(order__customer_id=customer_id).count(),
         cancelled_count=totals["cancelled"] or 0,
     )
+
+
+def days_since(moment: datetime) -> int:
+    """Calendar days in the shop's time zone from ``moment`` to today, the way the scoring
+    counts recency (``analytics.reading.local_days``): an order last evening is 1 day ago,
+    not 0 because fewer than 24 hours passed (issue 15: "vor 191 Tagen" beside "192")."""
+    return (timezone.localdate() - timezone.localtime(moment).date()).days
 
 
 def _money(value: Decimal | None) -> Decimal:
@@ -185,8 +192,14 @@ def _money(value: Decimal | None) -> Decimal:
     return Decimal("0") if value is None else Decimal(value).quantize(CENT)
 
 
-def orders_for_customer(customer_id: int, *, limit: int = 20) -> list[Order]:
-    """A customer's latest orders with lines, shipments, returns and withdrawals, newest first."""
+def order_count(customer_id: int) -> int:
+    """How many orders of any status the customer has (the order_customer_time index)."""
+    return Order.objects.filter(customer_id=customer_id).count()
+
+
+def orders_for_customer(customer_id: int, *, limit: int = 20, offset: int = 0) -> list[Order]:
+    """A customer's orders with lines, shipments, returns and withdrawals, newest first: up to
+    ``limit`` from ``offset`` (a page of the customer page's order box)."""
     return list(
         Order.objects.filter(customer_id=customer_id)
         .select_related("shop")
@@ -197,7 +210,7 @@ def orders_for_customer(customer_id: int, *, limit: int = 20) -> list[Order]:
             "refunds",
             "withdrawals",
         )
-        .order_by("-placed_at", "-id")[:limit]
+        .order_by("-placed_at", "-id")[offset : offset + limit]
     )
 
 

@@ -55,3 +55,52 @@ class ActivityKind(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
     CONTACT_HOLD_SET = "contact_hold_set", _("Contact hold set")
     CONTACT_HOLD_RELEASED = "contact_hold_released", _("Contact hold released")
+
+
+# The filters of a customer's timeline: what an agent looks for ("what did we tell her?").
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "orders": (
+        ActivityKind.ORDER_PLACED,
+        ActivityKind.ORDER_UPDATED,
+        ActivityKind.ORDER_CANCELLED,
+        ActivityKind.ORDER_SHIPPED,
+        ActivityKind.ORDER_DELIVERED,
+        ActivityKind.RETURN_RECEIVED,
+        ActivityKind.REFUND_ISSUED,
+        ActivityKind.WITHDRAWAL_RECEIVED,
+    ),
+    "contacts": (
+        ActivityKind.NOTE,
+        ActivityKind.CALL,
+        ActivityKind.EMAIL_IN,
+        ActivityKind.EMAIL_OUT,
+        ActivityKind.MESSAGE_SENT,
+        ActivityKind.CASE_OPENED,
+        ActivityKind.CASE_ANSWERED,
+        ActivityKind.CASE_SOLVED,
+        ActivityKind.CASE_CLOSED,
+        ActivityKind.CASE_REOPENED,
+        ActivityKind.GOODWILL_GRANTED,
+    ),
+    "consent": (
+        ActivityKind.CONSENT_CHANGED,
+        ActivityKind.CONSENT_NOT_TAKEN,
+        ActivityKind.CONSENT_ASKED,
+        ActivityKind.CONSENT_CONFIRMED,
+        ActivityKind.CONSENT_WITHDRAWN,
+        ActivityKind.UNSUBSCRIBED,
+    ),
+    "profile": (
+        ActivityKind.CUSTOMER_CREATED,
+        ActivityKind.CUSTOMER_UPDATED,
+        ActivityKind.CUSTOMER_MERGED,
+        ActivityKind.PRIVACY_REQUEST,
+        ActivityKind.SHOP_ACCOUNT_DELETED,
+    ),
+}
+KIND_GROUP_LABELS = {
+    "orders": _("Orders"),
+    "contacts": _("Contacts"),
+    "consent": _("Consent"),
+    "profile": _("Profile"),
+}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from stammkunde.timeline.kinds import KIND_GROUPS
 from stammkunde.timeline.models import Activity
 
 
@@ -20,14 +23,21 @@ def timeline_for_customer(customer_id: int) -> QuerySet[Activity]:
 
 
 def timeline_page(
-    customer_id: int, *, before: tuple[datetime, int] | None = None, limit: int = 50
+    customer_id: int,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    kinds: Collection[str] | None = None,
 ) -> list[Activity]:
-    """One page of a customer's timeline, newest first, starting after the ``before`` cursor.
+    """One page of a customer's timeline, newest first, starting after the ``before`` cursor;
+    only entries of ``kinds`` when given (``kinds.KIND_GROUPS``).
 
     The cursor is the (occurred_at, id) of the last entry already shown: a keyset page stays
     correct while new entries arrive at the top, where an offset would shift by one.
     """
     entries = timeline_for_customer(customer_id)
+    if kinds is not None:
+        entries = entries.filter(kind__in=list(kinds))
     if before is not None:
         at, pk = before
         entries = entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
@@ -44,3 +54,34 @@ def latest_activities(*, limit: int = 15) -> list[Activity]:
     happened = Activity.objects.filter(occurred_at__lte=timezone.now())
     newest = happened.select_related("actor", "customer").order_by("-occurred_at", "-id")
     return list(newest[:limit])
+
+
+ORDER_GROUPED_KINDS = frozenset(KIND_GROUPS["orders"])
+
+
+@dataclass
+class TimelineLine:
+    """One line of the timeline as shown: an entry, or an order's newest entry with its
+    earlier ones on the page folded under it (``more``)."""
+
+    entry: Activity
+    more: list[Activity] = field(default_factory=list)
+
+
+def group_by_order(entries: list[Activity]) -> list[TimelineLine]:
+    """Fold the entries of one order (placed, shipped, delivered, refunded...) into the line of
+    its newest entry on the page, so a good customer's timeline is not three lines per order."""
+    lines: list[TimelineLine] = []
+    by_number: dict[str, TimelineLine] = {}
+    for entry in entries:
+        number = entry.params.get("number") if entry.kind in ORDER_GROUPED_KINDS else None
+        if number is None:
+            lines.append(TimelineLine(entry))
+            continue
+        line = by_number.get(str(number))
+        if line is None:
+            line = by_number[str(number)] = TimelineLine(entry)
+            lines.append(line)
+        else:
+            line.more.append(entry)
+    return lines

@@ -21,14 +21,18 @@ from stammkunde.customers.queries import (
 )
 from stammkunde.shop.queries import (
     key_figures,
+    order_count,
     order_summaries,
     orders_for_customer,
     search_customers,
 )
-from stammkunde.timeline.queries import timeline_page
+from stammkunde.timeline.kinds import KIND_GROUP_LABELS, KIND_GROUPS
+from stammkunde.timeline.queries import group_by_order, timeline_page
 from stammkunde.ui.customers.forms import CallForm, ConsentForm, NoteForm, TagsForm
 
 PAGE_SIZE = 25
+# Orders on the customer page per page; the box says how many there are and pages on.
+ORDERS_PAGE_SIZE = 20
 SEARCH_LIMIT = 50
 TIMELINE_PAGE_SIZE = 50
 AUDIT_ROWS = 50
@@ -74,6 +78,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _kind_group(request: HttpRequest) -> str:
+    """The timeline filter asked for ("orders", "contacts"...), or "" for every entry."""
+    group = request.GET.get("kind", "")
+    return group if group in KIND_GROUPS else ""
+
+
 def _customer_or_404(pk: int, *, by: object, detail: str) -> Customer:
     customer = customer_for_staff(pk, by=by, detail=detail)
     if customer is None:
@@ -110,7 +120,14 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Customer #%(old)s was merged into this customer.") % {"old": pk})
         return redirect("ui:customer-detail", pk=surviving)
     customer = _customer_or_404(pk, by=request.user, detail="360")
-    entries = timeline_page(customer.pk, limit=TIMELINE_PAGE_SIZE)
+    kind_group = _kind_group(request)
+    entries = timeline_page(
+        customer.pk, limit=TIMELINE_PAGE_SIZE, kinds=KIND_GROUPS.get(kind_group)
+    )
+    orders_page = _page_number(request.GET.get("orders_page"))
+    orders = orders_for_customer(
+        customer.pk, limit=ORDERS_PAGE_SIZE + 1, offset=(orders_page - 1) * ORDERS_PAGE_SIZE
+    )
     can_see_audit = request.user.has_perm("customers.view_audit_trail")
     tags = list(customer.tags.all())
     context = {
@@ -119,8 +136,14 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": tags,
         "consents": current_consents(customer.pk),
         "figures": key_figures(customer.pk),
-        "orders": orders_for_customer(customer.pk),
+        "orders": orders[:ORDERS_PAGE_SIZE],
+        "orders_page": orders_page,
+        "orders_has_next": len(orders) > ORDERS_PAGE_SIZE,
+        "orders_total": order_count(customer.pk),
         "entries": entries,
+        "lines": group_by_order(entries),
+        "kind_group": kind_group,
+        "kind_groups": KIND_GROUP_LABELS,
         "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
         "can_add_contact": request.user.has_perm("customers.add_contact_note"),
         "can_edit": request.user.has_perm("customers.change_customer"),
@@ -144,10 +167,15 @@ def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     cursor = _parse_cursor(raw_cursor)
     if raw_cursor and cursor is None:
         raise Http404("bad cursor")
-    entries = timeline_page(customer.pk, before=cursor, limit=TIMELINE_PAGE_SIZE)
+    kind_group = _kind_group(request)
+    entries = timeline_page(
+        customer.pk, before=cursor, limit=TIMELINE_PAGE_SIZE, kinds=KIND_GROUPS.get(kind_group)
+    )
     context = {
         "customer": customer,
         "entries": entries,
+        "lines": group_by_order(entries),
+        "kind_group": kind_group,
         "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
     }
     template = "ui/customer_detail.html#timeline-page"

@@ -26,12 +26,29 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
     from stammkunde.analytics.queries import customer_insight, score_for_customer
     from stammkunde.analytics.recommendations import recommendations_for
 
+    score = score_for_customer(customer.pk)
     return {
         "customer": customer,
-        "score": score_for_customer(customer.pk),
+        "score": score,
+        "segment_contradicted": segment_contradicted(score),
         "insight": customer_insight(customer.pk),
         "recommendations": recommendations_for(customer.pk, limit=MAX_PANEL_RECOMMENDATIONS),
     }
+
+
+# RFM segments that say "doing well"; RFM ranks recency against all customers, the churn risk
+# against the customer's own rhythm, so a "loyal" customer can be overdue by their own measure.
+GOOD_SEGMENTS = frozenset({"champions", "loyal", "potential_loyalist", "new", "promising"})
+HIGH_CHURN_RISK = 0.5
+
+
+def segment_contradicted(score: Any) -> bool:
+    """Whether the score's segment sounds good while its churn signal says the opposite; the
+    panel then names the segment as what past orders say, beside the risk (issue 15)."""
+    if score is None or score.rfm_segment not in GOOD_SEGMENTS:
+        return False
+    risk = score.churn_risk
+    return bool(score.churn_alarm) or (risk is not None and risk >= HIGH_CHURN_RISK)
 
 
 @register.filter

@@ -1,0 +1,132 @@
+"""The customer page for a good customer (issue 15): every order reachable, the timeline
+filtered by kind and folded by order, and a summary box that does not contradict itself."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from stammkunde.analytics.models import CustomerScore
+from stammkunde.customers.services import add_note, create_customer
+from stammkunde.shop.queries import key_figures
+from stammkunde.timeline.models import ActivityKind
+from stammkunde.timeline.services import record_activity
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def regular(db):
+    customer = create_customer(by=None, email="s@example.de", first_name="Sina", last_name="Star")
+    now = timezone.now()
+    for index in range(25):
+        OrderFactory(
+            customer=customer,
+            number=f"5{index:05d}",
+            placed_at=now - timedelta(days=10 * (index + 1)),
+        )
+    return customer
+
+
+def _page(client, user, customer, **query):
+    client.force_login(user)
+    response = client.get(
+        reverse("ui:customer-detail", args=[customer.pk]), query, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_order_box_says_how_many_and_pages_to_the_oldest(client, agent, regular):
+    html = _page(client, agent, regular)
+    assert "25 orders in all, 20 on this page" in html
+    assert "500000" in html and "500019" in html and "500020" not in html
+    assert "orders_page=2" in html
+    older = _page(client, agent, regular, orders_page=2)
+    assert "500020" in older and "500024" in older and "500019" not in older
+    assert "orders_page=1" in older
+
+
+def test_the_timeline_is_filtered_by_kind(client, agent, regular):
+    add_note(regular, by=agent, text="Möchte keine Anrufe")
+    record_activity(
+        customer_id=regular.pk, kind=ActivityKind.ORDER_PLACED, params={"number": "900001"}
+    )
+    contacts = _page(client, agent, regular, kind="contacts")
+    assert "Möchte keine Anrufe" in contacts and "Order 900001 placed" not in contacts
+    orders = _page(client, agent, regular, kind="orders")
+    assert "Order 900001 placed" in orders and "Möchte keine Anrufe" not in orders
+    # An unknown filter shows everything instead of failing.
+    everything = _page(client, agent, regular, kind="nonsense")
+    assert "Möchte keine Anrufe" in everything and "Order 900001 placed" in everything
+
+
+def test_an_orders_entries_are_folded_into_one_line(client, agent, regular):
+    now = timezone.now()
+    for kind, hours in (
+        (ActivityKind.ORDER_PLACED, 30),
+        (ActivityKind.ORDER_SHIPPED, 20),
+        (ActivityKind.ORDER_DELIVERED, 10),
+    ):
+        record_activity(
+            customer_id=regular.pk,
+            kind=kind,
+            params={"number": "777111"},
+            occurred_at=now - timedelta(hours=hours),
+        )
+    html = _page(client, agent, regular, kind="orders")
+    assert html.count('class="entry kind-order_delivered"') == 1
+    assert 'class="entry kind-order_placed"' not in html
+    assert "2 earlier entries of this order" in html
+    assert "Order 777111 placed" in html  # inside the fold, one click away
+
+
+def test_days_since_the_last_order_are_calendar_days_as_the_scoring_counts(agent):
+    customer = create_customer(by=None, email="n@example.de", last_name="Nacht")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+    # Late yesterday evening, local time: fewer than 24 hours ago, yet one calendar day.
+    late = datetime.combine(today - timedelta(days=1), datetime.max.time(), zone).replace(
+        microsecond=0
+    )
+    OrderFactory(customer=customer, placed_at=late)
+    assert key_figures(customer.pk).days_since_last_order == 1
+
+
+def test_the_insight_counts_recency_to_today_like_the_key_figures(client, agent, regular):
+    # Scored three days ago, when the last order was 7 days old: today it is 10 days old.
+    CustomerScore.objects.create(
+        customer=regular,
+        scored_at=timezone.now() - timedelta(days=3),
+        currency="EUR",
+        orders_count=25,
+        recency_days=7,
+        rfm_segment="loyal",
+        churn_risk=0.87,
+    )
+    html = _page(client, agent, regular)
+    assert "last order 10 days ago" in html
+    assert "Last order, 10 days ago" in html
+    assert "last order 7 days ago" not in html
+    # "Loyal" beside 87 % churn risk is qualified, not shown as a plain good label.
+    assert "by past orders, now at risk" in html
+
+
+def test_a_good_segment_with_a_low_risk_stays_plain(client, agent, regular):
+    CustomerScore.objects.create(
+        customer=regular,
+        scored_at=timezone.now(),
+        currency="EUR",
+        orders_count=25,
+        recency_days=10,
+        rfm_segment="loyal",
+        churn_risk=0.1,
+    )
+    html = _page(client, agent, regular)
+    assert "now at risk" not in html
