@@ -28,8 +28,12 @@ class Unfileable(ValueError):
     """A mail that cannot be processed however often it is tried; the message says why."""
 
 
-def process_mail(mail: InboundMail, *, now: datetime, limits: FileLimits) -> None:
-    """Parse ``mail`` and act on it; sets its state and outcome (the caller saves them)."""
+def process_mail(
+    mail: InboundMail, *, now: datetime, limits: FileLimits, filed_before: bool | None = None
+) -> None:
+    """Parse ``mail`` and act on it; sets its state and outcome (the caller saves them).
+    ``filed_before`` False says the caller knows no case message of this mail exists yet (a
+    batch looked it up at once); None has filing look for itself."""
     parsed = parse_mail(bytes(mail.raw))
     mail.message_id = parsed.message_id[:998]
     mail.from_address = parsed.from_address[:320]
@@ -64,7 +68,9 @@ def process_mail(mail: InboundMail, *, now: datetime, limits: FileLimits) -> Non
     else:
         from stammkunde.service.intake.filing import file_in_case
 
-        outcome.update(file_in_case(mail, parsed, inline_urls=inline_urls))
+        outcome.update(
+            file_in_case(mail, parsed, inline_urls=inline_urls, filed_before=filed_before)
+        )
         mail.state = InboundState.FILED
     mail.outcome = outcome
 

@@ -66,10 +66,20 @@ def threaded_case(parsed: ParsedMail) -> Case | None:
 
 
 def file_in_case(
-    mail: InboundMail, parsed: ParsedMail, *, inline_urls: dict[str, str]
+    mail: InboundMail,
+    parsed: ParsedMail,
+    *,
+    inline_urls: dict[str, str],
+    filed_before: bool | None = None,
 ) -> dict[str, Any]:
-    """File ``mail`` in the case it answers or a new one; return the outcome to record."""
-    done = CaseMessage.objects.filter(inbound_mail=mail).select_related("case").first()
+    """File ``mail`` in the case it answers or a new one; return the outcome to record.
+    ``filed_before`` False skips the look-up for an earlier filing of this mail (the caller
+    made it for its whole batch)."""
+    done = (
+        None
+        if filed_before is False
+        else CaseMessage.objects.filter(inbound_mail=mail).select_related("case").first()
+    )
     if done is not None:  # re-processed after it was filed: nothing is added twice
         mail.customer_id = done.case.customer_id
         return {"case": done.case_id, "reference": done.case.reference, "opened": False}

@@ -27,6 +27,7 @@ from stammkunde.core.retrying import (
 )
 from stammkunde.service.intake.attachment_files import FileLimits
 from stammkunde.service.intake.decisions import Unfileable, process_mail
+from stammkunde.service.intake.queries import filed_mail_ids
 from stammkunde.service.models import InboundMail, InboundState
 
 logger = logging.getLogger(__name__)
@@ -79,19 +80,25 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
             InboundMail.objects.filter(state=InboundState.RECEIVED), limit=limit, now=now
         )
         result.claimed = len(ids)
+        # One look-up for the batch: only these mails can meet their own earlier filing.
+        filed = filed_mail_ids(ids) if ids else set()
         for position, mail_id in enumerate(ids):
             if position and time.monotonic() > deadline:
                 break  # the rest is released with the commit and claimed by the next batch
+            # Read one by one: a batch of raw mails (up to the size limit each) at once could
+            # exhaust the worker's memory.
             mail = InboundMail.objects.get(pk=mail_id)
-            _process_one(mail, now=now, limits=limits, result=result)
+            _process_one(mail, now=now, limits=limits, result=result, filed=mail_id in filed)
     return result
 
 
-def _process_one(mail: InboundMail, *, now: datetime, limits: FileLimits, result: BatchResult):
+def _process_one(
+    mail: InboundMail, *, now: datetime, limits: FileLimits, result: BatchResult, filed: bool
+):
     mail.attempts += 1
     try:
         with transaction.atomic():
-            process_mail(mail, now=now, limits=limits)
+            process_mail(mail, now=now, limits=limits, filed_before=filed)
             mail.processed_at = now
             mail.error = ""
             mail.next_attempt_at = None

@@ -111,3 +111,15 @@ def readable(mail: InboundMail, files: list[Attachment]) -> dict[str, Any]:
             :200
         ],
     }
+
+
+def filed_mail_ids(mail_ids: list[int]) -> set[int]:
+    """Which of these stored mails already have their message in a case (filed by an earlier
+    run and now re-processed): one query for a whole batch instead of one per mail."""
+    from stammkunde.service.models import CaseMessage
+
+    return set(
+        CaseMessage.objects.filter(inbound_mail_id__in=mail_ids).values_list(
+            "inbound_mail_id", flat=True
+        )
+    )
