@@ -50,7 +50,9 @@ def test_backtest_prints_auc_and_precision_per_signal_and_a_verdict(shop):
     assert f"calibration until {end.isoformat()}, 90 days holdout" in output
     for signal in run.backtest["signals"]:
         assert signal["label"] in output
-    assert "precision among flagged" in output
+    assert "| AUC, all |" in output and "| AUC, repeaters |" in output
+    assert "base-rate share" in output  # the models flag as many as really did not return
+    assert f"{run.backtest['repeaters']} repeaters" in output
     assert run.backtest["verdict"] in output
 
 

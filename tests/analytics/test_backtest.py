@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from stammkunde.analytics.backtest import calibration_check, overdue_ratio, run_backtest, summarize
+from stammkunde.analytics.backtest import (
+    Difference,
+    SignalResult,
+    bootstrap_differences,
+    calibration_check,
+    churn_alarm_flags,
+    pick_shown_signal,
+    run_backtest,
+    summarize,
+)
 from stammkunde.analytics.btyd import BGNBDParams
 from tests.fixtures.cdnow.load import CDNOW, master_purchases
 
@@ -46,18 +55,49 @@ def count_from_the_file():
     return len(days), one_time, returned
 
 
-def test_shown_risk_beats_the_seed_rule_and_bgnbd_p_alive(cdnow_backtest):
-    risk = cdnow_backtest.signal("churn_risk")
-    seed = cdnow_backtest.signal("seed_rule")
-    alive = cdnow_backtest.signal("bgnbd_p_alive")
+def test_signals_are_measured_like_for_like_on_cdnow(cdnow_backtest):
+    """All signals on the same 23,570 customers; the repeaters are the 2+ purchase-day ones."""
+    keys = [signal.key for signal in cdnow_backtest.signals]
+    assert keys == [
+        "days_since_last",
+        "churn_alarm",
+        "churn_risk",
+        "bgnbd_p_alive",
+        "paretonbd_p_alive",
+    ]
+    assert cdnow_backtest.repeaters == 23_570 - cdnow_backtest.one_time_buyers
+    baseline = cdnow_backtest.signal("days_since_last")
+    assert baseline.difference is None
+    for signal in cdnow_backtest.signals[1:]:
+        assert signal.difference.low <= signal.difference.estimate <= signal.difference.high
+        assert signal.difference.estimate == pytest.approx(signal.auc - baseline.auc)
+        assert signal.difference_repeaters.estimate == pytest.approx(
+            signal.auc_repeaters - baseline.auc_repeaters
+        )
+    # BG/NBD calls every one-time buyer alive, so over all customers it ranks worse than chance.
+    assert cdnow_backtest.signal("bgnbd_p_alive").auc < 0.5
 
-    assert risk.auc > seed.auc
-    assert risk.auc > alive.auc
-    assert cdnow_backtest.best_signal == "churn_risk"
-    assert "shown churn risk" in cdnow_backtest.verdict
-    # BG/NBD calls every one-time buyer alive, so its ranking is worse than chance here.
-    assert alive.auc < 0.5
-    assert 0.7 < risk.auc < 0.9
+
+def test_cdnow_verdict_trusts_the_days_since_the_last_order(cdnow_backtest):
+    """Measured like for like, the model's risk does not beat the days since the last order
+    over all customers: its 95% interval of the difference includes zero."""
+    risk = cdnow_backtest.signal("churn_risk")
+    assert risk.difference.low < 0 < risk.difference.high
+    assert cdnow_backtest.shown_signal == "days_since_last"
+    assert cdnow_backtest.verdict.startswith("Trust the days since the last order")
+    assert "ordered more than once" in cdnow_backtest.verdict
+
+
+def test_the_alarm_uses_the_products_rule(cdnow_backtest):
+    """The alarm interval is the mean of the repeaters' own mean intervals (the scoring job's)."""
+    customer, day = master_purchases()
+    days = defaultdict(set)
+    for who, when in zip(customer.tolist(), day.tolist(), strict=True):
+        if when <= CALIBRATION_END:
+            days[who].add(when)
+    own = [(max(seen) - min(seen)) / (len(seen) - 1) for seen in days.values() if len(seen) > 1]
+    assert cdnow_backtest.alarm_interval == pytest.approx(sum(own) / len(own))
+    assert cdnow_backtest.signal("churn_alarm").threshold == "alarm"
 
 
 def test_backtest_counts_match_an_independent_reading_of_the_file(cdnow_backtest):
@@ -71,12 +111,14 @@ def test_backtest_counts_match_an_independent_reading_of_the_file(cdnow_backtest
 
 
 def test_precision_and_flags_are_reported_for_every_signal(cdnow_backtest):
-    keys = [signal.key for signal in cdnow_backtest.signals]
-    assert keys == ["churn_risk", "seed_rule", "bgnbd_p_alive", "paretonbd_p_alive"]
+    not_returned = cdnow_backtest.customers - cdnow_backtest.customers_returned
     for signal in cdnow_backtest.signals:
         assert 0 < signal.flagged <= cdnow_backtest.customers
         assert 0 < signal.precision <= 1
-    assert cdnow_backtest.to_dict()["signals"][0]["key"] == "churn_risk"
+        if signal.threshold == "base_rate":
+            # As many as really did not order again, plus the ones tied with the last of them.
+            assert signal.flagged >= not_returned
+    assert cdnow_backtest.to_dict()["signals"][0]["key"] == "days_since_last"
 
 
 def test_bgnbd_tracks_actual_holdout_purchases_per_frequency(cdnow_backtest):
@@ -122,18 +164,74 @@ def test_summary_merges_same_day_purchases_and_skips_later_customers():
     assert summary.holdout_length == 20
 
 
-def test_seed_rule_uses_the_store_interval_for_one_time_buyers():
-    # Repeat buyers: intervals 10 (x=2, t_x=20) and 30 (x=1, t_x=30): pooled 50 / 3.
-    ratio = overdue_ratio([2, 1, 0], [20, 30, 0], [60, 40, 50])
-    np.testing.assert_allclose(ratio, [40 / 10, 10 / 30, 50 / (50 / 3)])
+def test_alarm_compares_with_the_average_of_the_own_intervals():
+    # Own intervals 20 / 2 = 10 and 30 / 1 = 30: the shop's average is 20, the alarm waits 40.
+    flags, interval = churn_alarm_flags([2, 1, 0, 0], [20, 30, 0, 0], [60, 40, 50, 40], factor=2)
+    assert interval == 20
+    assert flags.tolist() == [False, False, True, False]  # 40, 10, 50 and 40 days since
 
 
-def test_backtest_without_repeat_buyers_falls_back_to_the_rule():
+def test_backtest_without_repeat_buyers_measures_the_days_since_the_last_order():
     result = run_backtest([1, 2, 3, 3], [0, 5, 2, 40], calibration_end=30, holdout_end=60)
 
     assert result.bgnbd is None and result.paretonbd is None
-    assert [signal.key for signal in result.signals] == ["seed_rule"]
+    assert [signal.key for signal in result.signals] == ["days_since_last"]
+    assert result.shown_signal == "days_since_last"
     assert result.verdict
+
+
+def _signal(key, low, high, *, repeaters=None):
+    return SignalResult(
+        key=key,
+        label=key,
+        auc=0.7,
+        auc_repeaters=0.7,
+        precision=0.5,
+        flagged=1,
+        threshold="base_rate",
+        difference=Difference((low + high) / 2, low, high),
+        difference_repeaters=repeaters,
+    )
+
+
+def test_a_model_is_shown_only_when_it_beats_the_days_since_beyond_its_interval():
+    assert pick_shown_signal([_signal("churn_risk", -0.01, 0.02)]) == "days_since_last"
+    assert pick_shown_signal([_signal("churn_risk", 0.01, 0.03)]) == "churn_risk"
+    both = [_signal("churn_risk", 0.01, 0.03), _signal("paretonbd_p_alive", 0.02, 0.03)]
+    assert pick_shown_signal(both) == "paretonbd_p_alive"
+    # The alarm is the days since the last order cut at one point: never shown as a figure.
+    assert pick_shown_signal([_signal("churn_alarm", 0.01, 0.03)]) == "days_since_last"
+
+
+def test_bootstrap_of_a_signal_against_itself_and_against_its_reverse():
+    gone = np.array([True, False, True, False, True, False, True, True])
+    days = np.array([9.0, 1, 7, 2, 8, 3, 6, 5])  # every gone customer waited longer: AUC 1
+    result = bootstrap_differences(
+        {"days_since_last": days, "same": days.copy(), "reverse": -days},
+        gone,
+        baseline="days_since_last",
+        samples=200,
+    )
+    assert result["same"] == Difference(0.0, 0.0, 0.0)
+    # AUC 0 against AUC 1 in every sample that has both classes.
+    assert result["reverse"] == Difference(-1.0, -1.0, -1.0)
+
+
+def test_bootstrap_on_the_repeaters_only():
+    gone = np.array([True, False, True, False])
+    days = np.array([1.0, 2, 3, 4])
+    other = np.array([4.0, 1, 3, 2])
+    repeaters = np.array([False, False, True, True])
+    # Among the repeaters (customers 3 and 4) the baseline ranks wrong (AUC 0), the other right.
+    result = bootstrap_differences(
+        {"days_since_last": days, "other": other},
+        gone,
+        baseline="days_since_last",
+        population=repeaters,
+        samples=200,
+    )
+    assert result["other"].estimate == 1.0
+    assert result["other"].low == result["other"].high == 1.0
 
 
 def test_backtest_rejects_a_holdout_before_the_calibration_end():

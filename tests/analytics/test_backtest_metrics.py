@@ -7,7 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
-from stammkunde.analytics.backtest_metrics import precision_among_flagged, roc_auc
+from stammkunde.analytics.backtest_metrics import (
+    RankedScores,
+    flag_top_share,
+    precision_among_flagged,
+    roc_auc,
+)
 
 
 def brute_force_auc(scores, labels):
@@ -56,3 +61,25 @@ def test_mismatched_or_non_finite_input_is_rejected():
         roc_auc([np.nan, 0.2], [True, False])
     with pytest.raises(ValueError):
         precision_among_flagged([True], [True, False])
+
+
+def test_flag_top_share_flags_the_highest_scores_and_their_ties():
+    assert flag_top_share([0.1, 0.9, 0.5, 0.3], 2).tolist() == [False, True, True, False]
+    # The second highest is tied with a third: a signal that cannot tell them apart flags both.
+    assert flag_top_share([0.5, 0.9, 0.5, 0.3], 2).tolist() == [True, True, True, False]
+    assert flag_top_share([0.5, 0.9], 0).tolist() == [False, False]
+
+
+def test_weighted_auc_equals_the_auc_of_the_repeated_customers():
+    scores = [0.2, 0.8, 0.5, 0.5, 0.1]
+    labels = [False, True, True, False, False]
+    weights = [2, 1, 3, 0, 1]
+    repeated_scores = [0.2, 0.2, 0.8, 0.5, 0.5, 0.5, 0.1]
+    repeated_labels = [False, False, True, True, True, True, False]
+    ranked = RankedScores(scores, labels)
+    got = ranked.auc([weights, [1, 1, 1, 1, 1]])
+    assert got[0] == pytest.approx(brute_force_auc(repeated_scores, repeated_labels))
+    assert got[1] == pytest.approx(brute_force_auc(scores, labels))
+    # 2 positives (0.8, 0.5) x 3 negatives (0.2, 0.5, 0.1): 5.5 of 6 pairs in order.
+    assert got[1] == pytest.approx(5.5 / 6)
+    assert np.isnan(ranked.auc([[0, 1, 1, 0, 0]])[0])  # no negatives left

@@ -334,3 +334,17 @@ def test_bgnbd_expected_purchases_stay_finite_for_fits_with_huge_a_and_b():
         assert np.all(expected > previous)
         assert np.all(expected <= (huge.r + x) / (huge.alpha + age) * horizon)
         previous = expected
+
+
+def test_an_optimum_on_a_parameter_bound_is_refused():
+    """Nobody ever drops out in this data: BG/NBD runs to a -> 0 and must not be shown."""
+    import numpy as _np
+
+    from stammkunde.analytics.btyd import ParameterBoundError, fit_bgnbd
+
+    # Every customer buys every 10 days, up to today: no sign of anyone dropping out.
+    age = _np.array([100.0, 90, 80, 70, 60, 50, 40, 30] * 5)
+    x = age // 10
+    t_x = x * 10
+    with pytest.raises(ParameterBoundError, match="parameter bound"):
+        fit_bgnbd(x, t_x, age)

@@ -59,6 +59,26 @@ def test_recency_scores_favour_the_fewest_days_since_the_last_order():
     assert m.tolist() == [1, 2, 3, 4, 5]
 
 
+def test_when_everyone_ordered_on_the_same_day_nobody_is_lost():
+    days = np.full(7, 30)
+
+    r, f, _m = rfm_scores(days, np.ones(7), np.full(7, 20.0))
+
+    # Middle rank of seven tied customers: share 3/7 -> quintile 3 for everyone.
+    assert r.tolist() == [3] * 7
+    assert "lost" not in segments(r, f).tolist()
+
+
+def test_recency_ties_share_their_middle_quintile():
+    # Eight customers ordered yesterday, two a year ago: the eight are not the worst fifth.
+    days = np.array([1, 1, 1, 1, 1, 1, 1, 1, 365, 365])
+
+    r, _f, _m = rfm_scores(days, np.ones(10), np.ones(10))
+
+    # Yesterday: 2 worse + 7/2 of the other tied = 5.5 of 10 -> 3; a year ago: 0 + 0.5 -> 1.
+    assert r.tolist() == [3] * 8 + [1, 1]
+
+
 def test_segment_grid_names_the_corners_and_covers_every_score():
     assert segments(np.array([5, 5, 1, 1, 3]), np.array([1, 5, 1, 5, 3])).tolist() == [
         "new",

@@ -59,7 +59,9 @@ def histories(count: int = 120, seed: int = 5) -> list[list[tuple[int, Decimal]]
         while t > 0 and first - t < life:
             days.append(int(t))
             t -= rng.exponential(1 / rate)
-        result.append([(d, Decimal(str(round(rng.gamma(3, 15) + 5, 2)))) for d in days])
+        # Customers differ in what they spend (as Gamma-Gamma assumes), orders scatter around it.
+        spend = rng.gamma(4, 10)
+        result.append([(d, Decimal(str(round(rng.gamma(6, spend / 6) + 5, 2)))) for d in days])
     return result
 
 
@@ -271,10 +273,27 @@ def test_insight_sentence_reads_like_the_issue(shop):
     sentence = customer_insight(anna.pk)
 
     assert sentence.startswith("usually orders every 40 days; last order 41 days ago; ")
-    assert f"{round(score.p_alive * 100)}% probability still active" in sentence
-    assert f"expected {score.expected_purchases_90:.1f} orders in the next 90 days" in sentence
+    # No backtest has picked a model figure yet: no percentage, the days since the last order.
+    assert "%" not in sentence
+    expected = f"expected to buy on {score.expected_purchases_90:.1f} days in the next 90 days"
+    assert expected in sentence
     assert sentence.endswith(f"predicted value next 12 months {score.clv_12m:.0f} EUR")
     assert customer_insight(999_999) is None
+
+
+def test_insight_shows_the_percentage_the_backtest_picked(shop):
+    from stammkunde.analytics.queries import insight_sentence
+
+    write_orders(shop, histories())
+    run_scoring(as_of=NOW)
+    score = CustomerScore.objects.exclude(p_alive=None).order_by("customer_id").first()
+
+    risk = insight_sentence(score, "churn_risk")
+    alive = insight_sentence(score, "bgnbd_p_alive")
+
+    assert f"{round(score.churn_risk * 100)}% chance of no order in the next 90 days" in risk
+    assert "probability still active" not in risk
+    assert f"{round(score.p_alive * 100)}% probability still active" in alive
 
 
 def test_pareto_nbd_is_the_alternative_model(shop):
@@ -283,7 +302,9 @@ def test_pareto_nbd_is_the_alternative_model(shop):
     run = run_scoring(model="paretonbd", as_of=NOW)
 
     assert run.state == RunState.FINISHED
-    assert run.model in {"paretonbd", "rules"}
+    assert run.model in {"paretonbd", "bgnbd"}
+    if run.model == "bgnbd":  # the Pareto/NBD fit failed: BG/NBD took over, and it says so
+        assert run.summary["model_status"]["fallback_from"] == "paretonbd"
     if run.model == "paretonbd":
         params = btyd.ParetoNBDParams(**run.parameters["paretonbd"])
         score = CustomerScore.objects.order_by("customer_id").first()
@@ -310,3 +331,56 @@ def test_nightly_job_is_registered_and_runs_the_job(shop):
     assert "analytics-scoring" in {job.name for job in registered_jobs()}
     run_id = score_customers_nightly.call()
     assert ScoringRun.objects.get(pk=run_id).state == RunState.FINISHED
+
+
+def test_a_failed_pareto_nbd_fit_falls_back_to_bg_nbd(monkeypatch):
+    """What the Pareto/NBD docstring promises: an optimum on the edge ends in BG/NBD."""
+    from stammkunde.analytics import scoring
+
+    def on_the_edge(*args, **kwargs):
+        raise btyd.ParameterBoundError("Pareto/NBD: the fit ended on the edge")
+
+    monkeypatch.setattr(scoring.btyd, "fit_paretonbd", on_the_edge)
+    summaries = [expected_summary(history) for history in histories()]
+    x, t_x, age = (np.array([float(s[k]) for s in summaries]) for k in ("x", "t_x", "T"))
+
+    result = scoring.predict(x, t_x, age, np.zeros(x.size), model="paretonbd")
+
+    assert result.model == "bgnbd"
+    assert result.fallback_from == "paretonbd"
+    assert set(result.parameters) >= {"bgnbd"}
+    params = btyd.BGNBDParams(**result.parameters["bgnbd"])
+    np.testing.assert_allclose(result.p_alive, btyd.probability_alive(params, x, t_x, age))
+
+
+def test_a_five_customer_shop_gets_no_model_figures_but_a_reason(shop):
+    orders = [[(100, Decimal("20")), (40, Decimal("30")), (5, Decimal("25"))] for _ in range(3)]
+    orders += [[(60, Decimal("15"))], [(10, Decimal("50"))]]
+    customers = write_orders(shop, orders)
+
+    run = run_scoring(as_of=NOW)
+
+    assert run.model == "rules"
+    assert run.summary["model_status"]["reason"] == "too_few_customers"
+    assert run.summary["model_status"]["customers"] == 5
+    for score in CustomerScore.objects.filter(customer__in=customers):
+        assert score.p_alive is None and score.churn_risk is None and score.clv_12m is None
+        assert score.expected_purchases_90 is None
+    # The rules still work: RFM and the alarm need no model.
+    assert CustomerScore.objects.exclude(rfm_segment="").count() == 5
+
+
+def test_a_fit_on_a_parameter_bound_is_not_shown(monkeypatch):
+    from stammkunde.analytics import scoring
+
+    def on_the_bound(*args, **kwargs):
+        raise btyd.ParameterBoundError("BG/NBD: the fit ended on a parameter bound (parameter 4).")
+
+    monkeypatch.setattr(scoring.btyd, "fit_bgnbd", on_the_bound)
+    summaries = [expected_summary(history) for history in histories()]
+    x, t_x, age = (np.array([float(s[k]) for s in summaries]) for k in ("x", "t_x", "T"))
+
+    result = scoring.predict(x, t_x, age, np.zeros(x.size))
+
+    assert (result.model, result.reason) == ("rules", "parameter_bound")
+    assert result.p_alive is None and result.clv is None

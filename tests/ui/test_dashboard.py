@@ -347,3 +347,70 @@ def test_every_dashboard_tile_names_its_period(client, marketer):
     assert "\u2013" in figures[0].period_label
     html = response.content.decode()
     assert html.count('class="figure-period') == len(figures)
+
+
+STATISTICS_WORDS = ("AUC", "P(alive)", "BG/NBD", "Pareto", "probability", "Gamma")
+
+
+def test_the_top_of_the_dashboard_speaks_plain_words(client, marketer):
+    from stammkunde.analytics.models import CustomerScore
+
+    shop_history(75)
+    run = run_scoring()
+    assert run.state == "finished", run.error
+    client.force_login(marketer)
+    html = client.get(DASHBOARD).content.decode()
+
+    top, details = html.split('id="analytics-details"', 1)
+    summary = top.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
+    for word in STATISTICS_WORDS:
+        assert word not in top, word
+    assert "AUC" in details or "No churn backtest has been run yet" in details
+    # How many are at risk, what they bought, what to do: from the stored score rows.
+    alarmed = CustomerScore.objects.filter(churn_alarm=True)
+    count = alarmed.count()
+    assert count > 0  # every third customer stopped ordering months ago
+    store_days = run.parameters["store_interval_days"]
+    assert f"{count} customers have not ordered for more than {int(2 * store_days)} days" in summary
+    bought = sum(score.total_revenue for score in alarmed)
+    assert f"They have bought for {bought:,.2f} €" in summary
+    assert "What to do: contact them personally" in summary
+    assert "Churn rate" in summary
+    assert "Predicted value of all customers, next 12 months" in summary
+    assert "Predicted value per customer, next 12 months" in summary
+
+
+def test_a_small_shop_is_told_there_is_not_enough_data_yet(client, marketer, agent):
+    from stammkunde.analytics.models import CustomerScore
+
+    shop_history(5)
+    run = run_scoring()
+    assert run.model == "rules"
+    client.force_login(marketer)
+    html = client.get(DASHBOARD).content.decode()
+
+    assert "Predictions: not enough data yet." in html
+    assert "Only 5 customers have ordered; predictions need at least 50." in html
+    summary = html.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
+    assert "If they stay, they are expected to bring" not in summary
+    assert not CustomerScore.objects.exclude(p_alive=None).exists()
+
+    client.force_login(agent)
+    customer_id = CustomerScore.objects.values_list("customer_id", flat=True).first()
+    page = client.get(reverse("ui:customer-detail", args=[customer_id])).content.decode()
+    assert "Predictions: not enough data yet." in page
+    assert "Churn risk" not in page.split('id="customer-insight"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_german_dashboard_says_it_in_german(client, marketer):
+    shop_history(5)
+    run_scoring()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    client.force_login(marketer)
+    html = client.get(DASHBOARD).content.decode()
+
+    summary = html.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
+    assert "Vorhersagen: noch nicht genug Daten." in summary
+    assert "Abwanderungsquote" in summary
+    for english in ("Churn rate", "not enough data", "What to do", "have ordered"):
+        assert english not in summary

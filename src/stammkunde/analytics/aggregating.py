@@ -181,6 +181,9 @@ def summary_of_scores(card: Scorecard, *, main_currency: str) -> dict:
             "above": overflow,
         },
         "clv_total": round(float(clv.sum()), 2),
+        "clv_average": round(float(clv.mean()), 2) if clv.size else None,
+        "at_risk": _at_risk(values),
+        "churn_rate": churn_rate(card.summary.age, card.summary.days_since_last),
         # Customers the model scored but could not predict for (the predictions are NULL).
         "missing_predictions": int(
             np.count_nonzero(
@@ -188,4 +191,42 @@ def summary_of_scores(card: Scorecard, *, main_currency: str) -> dict:
                 & ~np.isfinite(np.asarray(values["expected_purchases_365"], dtype=float))
             )
         ),
+    }
+
+
+CHURN_RATE_DAYS = 90
+
+
+def churn_rate(age: np.ndarray, days_since_last: np.ndarray, days: int = CHURN_RATE_DAYS) -> dict:
+    """Of the customers who had ordered by ``days`` ago, the share without an order since.
+
+    A plain observed figure (no model): "34% of your customers from before 90 days ago have not
+    ordered again since". ``rate`` is None when nobody had ordered that long ago.
+    """
+    age = np.asarray(age, dtype=np.int64)
+    since = np.asarray(days_since_last, dtype=np.int64)
+    eligible = age >= days
+    lapsed = eligible & (since >= days)
+    count = int(np.count_nonzero(eligible))
+    return {
+        "days": days,
+        "customers": count,
+        "lapsed": int(np.count_nonzero(lapsed)),
+        "rate": round(int(np.count_nonzero(lapsed)) / count, 4) if count else None,
+    }
+
+
+def _at_risk(values: dict) -> dict:
+    """The customers whose churn alarm is on: how many, their revenue so far, their predicted value.
+
+    ``clv`` is None when no customer among them has a predicted value (no model figures).
+    """
+    alarm = np.asarray(values["churn_alarm"], dtype=bool)
+    revenue = np.asarray(values["total_revenue"], dtype=float)[alarm]
+    clv = np.asarray(values["clv_12m"], dtype=float)[alarm]
+    clv = clv[np.isfinite(clv)]
+    return {
+        "customers": int(np.count_nonzero(alarm)),
+        "revenue": round(float(np.nansum(revenue)), 2),
+        "clv": round(float(clv.sum()), 2) if clv.size else None,
     }

@@ -37,12 +37,14 @@ from stammkunde.analytics.models import (
 )
 
 __all__ = [
+    "ChurnOverview",
     "CohortRow",
     "CohortTable",
     "HistogramBin",
     "KpiPoint",
     "KpiWarning",
     "churn_alarms",
+    "churn_overview",
     "churn_risk_histogram",
     "clv_histogram",
     "cohort_table",
@@ -54,6 +56,7 @@ __all__ = [
     "main_currency",
     "score_for_customer",
     "segment_counts",
+    "shown_churn_signal",
 ]
 
 KPI_FIELDS = (
@@ -87,6 +90,94 @@ def latest_backtest() -> ScoringRun | None:
 def main_currency() -> str:
     """The currency the dashboards show: the latest run's, else the one with most orders."""
     return _main_currency()
+
+
+def shown_churn_signal() -> str:
+    """Which churn signal the product shows per customer: the last backtest's pick.
+
+    ``days_since_last`` (the days since the last order with the alarm, no percentage) until a
+    backtest has picked a model figure that beats it (``backtest.pick_shown_signal``).
+    """
+    from stammkunde.analytics.backtest import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
+
+    run = latest_backtest()
+    shown = (run.backtest or {}).get("shown_signal") if run else None
+    return shown if shown in SHOWN_SIGNALS else DEFAULT_SHOWN_SIGNAL
+
+
+@dataclass(frozen=True)
+class ChurnOverview:
+    """What the top of the dashboard says in words, from the latest scoring run.
+
+    ``at_risk``: customers whose churn alarm is on (they waited more than ``alarm_days``, the
+    factor times the shop's usual reorder interval); ``at_risk_revenue`` what they bought so
+    far; ``at_risk_value`` their predicted value over the next 12 months (None without model
+    figures). ``churn_rate``: of the customers who had ordered by ``churn_days`` ago, the share
+    who have not ordered since. ``model_reason`` says why there are no model figures ("" when
+    there are).
+    """
+
+    customers: int
+    at_risk: int
+    at_risk_revenue: float
+    at_risk_value: float | None
+    alarm_days: int | None
+    churn_rate: float | None
+    churn_days: int
+    churn_lapsed: int
+    churn_customers: int
+    clv_total: float | None
+    clv_average: float | None
+    currency: str
+    model_reason: str
+    model_customers: int
+    model_repeaters: int
+    min_customers: int
+    min_repeaters: int
+    fit_error: str
+    shown_signal: str
+
+
+def churn_overview(run: ScoringRun | None = None) -> ChurnOverview | None:
+    """The churn and value figures of the latest scoring run, for the dashboard's top."""
+    run = run or latest_run()
+    if run is None:
+        return None
+    summary = run.summary or {}
+    at_risk = summary.get("at_risk") or {}
+    rate = summary.get("churn_rate") or {}
+    status = summary.get("model_status") or {}
+    store = (run.parameters or {}).get("store_interval_days")
+    factor = float(summary.get("churn_factor") or _churn_factor())
+    has_model = run.model != "rules"
+    return ChurnOverview(
+        customers=int(summary.get("customers_with_orders") or 0),
+        at_risk=int(at_risk.get("customers", summary.get("churn_alarms", 0)) or 0),
+        at_risk_revenue=float(at_risk.get("revenue") or 0),
+        at_risk_value=at_risk.get("clv") if has_model else None,
+        alarm_days=int(factor * store) if store else None,
+        churn_rate=rate.get("rate"),
+        churn_days=int(rate.get("days") or 90),
+        churn_lapsed=int(rate.get("lapsed") or 0),
+        churn_customers=int(rate.get("customers") or 0),
+        clv_total=summary.get("clv_total") if has_model else None,
+        clv_average=summary.get("clv_average") if has_model else None,
+        currency=str(summary.get("currency") or _main_currency()),
+        model_reason="" if has_model else str(status.get("reason") or "no_fit"),
+        model_customers=int(status.get("customers") or 0),
+        model_repeaters=int(status.get("repeaters") or 0),
+        min_customers=int(status.get("min_customers") or 0),
+        min_repeaters=int(status.get("min_repeaters") or 0),
+        fit_error=str(summary.get("fit_error") or ""),
+        shown_signal=shown_churn_signal(),
+    )
+
+
+def _churn_factor() -> float:
+    from stammkunde.analytics.models import AnalyticsSettings
+
+    row = AnalyticsSettings.objects.filter(pk=1).only("churn_factor").first()
+    return float(row.churn_factor) if row else 2.0
 
 
 def _main_currency() -> str:
@@ -290,11 +381,15 @@ def score_for_customer(customer_id: int) -> CustomerScore | None:
 def customer_insight(customer_id: int) -> str | None:
     """The plain-language summary of a customer's score for the customer page."""
     score = score_for_customer(customer_id)
-    return insight_sentence(score) if score is not None else None
+    return insight_sentence(score, shown_churn_signal()) if score is not None else None
 
 
-def insight_sentence(score: CustomerScore) -> str:
-    """ "usually orders every 41 days; last order 97 days ago; churn alarm; ..." (translated)."""
+def insight_sentence(score: CustomerScore, shown: str = "days_since_last") -> str:
+    """ "usually orders every 41 days; last order 97 days ago; churn alarm; ..." (translated).
+
+    A model's percentage appears only when the backtest picked it as the shown signal
+    (``shown``: see ``shown_churn_signal``); the days since the last order are always there.
+    """
     if score.unscored_reason and score.unscored_reason != UnscoredReason.NO_ORDER_VALUE:
         return _("Not scored: %(reason)s.") % {"reason": score.get_unscored_reason_display()}
     parts = []
@@ -322,18 +417,19 @@ def insight_sentence(score: CustomerScore) -> str:
         )
     if score.churn_alarm:
         parts.append(_("churn alarm"))
-    if score.p_alive is not None and score.mean_interval_days:
+    if score.p_alive is not None and shown in ("bgnbd_p_alive", "paretonbd_p_alive"):
         parts.append(
             _("%(percent)d%% probability still active") % {"percent": round(score.p_alive * 100)}
         )
-    elif score.churn_risk is not None:
+    elif score.churn_risk is not None and shown == "churn_risk":
         parts.append(
             _("%(percent)d%% chance of no order in the next 90 days")
             % {"percent": round(score.churn_risk * 100)}
         )
     if score.expected_purchases_90 is not None:
+        # The models count purchase days (several orders on one day are one purchase).
         parts.append(
-            _("expected %(count)s orders in the next 90 days")
+            _("expected to buy on %(count)s days in the next 90 days")
             % {"count": number_format(round(score.expected_purchases_90, 1), 1)}
         )
     if score.clv_12m is not None:

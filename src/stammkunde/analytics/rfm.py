@@ -147,30 +147,44 @@ def first_in_runs(customer: np.ndarray, key: np.ndarray) -> np.ndarray:
     return first
 
 
-def quintile_scores(values: np.ndarray, *, higher_is_better: bool = True) -> np.ndarray:
-    """Score 1..5: the quintile of the share of customers with a strictly worse value.
+def quintile_scores(
+    values: np.ndarray, *, higher_is_better: bool = True, ties: str = "lower"
+) -> np.ndarray:
+    """Score 1..5: the quintile of the share of customers with a worse value.
 
-    Ties share the lower quintile, so the 60% of customers with a single order all get F = 1
-    rather than an arbitrary split of equal values.
+    ``ties="lower"``: tied customers share the lower quintile (share = strictly worse), so the
+    60% of customers with a single order all get F = 1 rather than an arbitrary split of equal
+    values. ``ties="middle"``: tied customers share the quintile of their middle rank (share =
+    strictly worse + half of the other tied ones), so a value everyone shares says nothing: when
+    all customers ordered on the same day, all get R = 3, not R = 1 ("lost").
     """
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return np.empty(0, dtype=np.int8)
+    if ties not in ("lower", "middle"):
+        raise ValueError(f"unknown ties rule {ties!r}")
     ordered = np.sort(values)
-    if higher_is_better:
-        worse = np.searchsorted(ordered, values, side="left")
+    left = np.searchsorted(ordered, values, side="left")
+    right = np.searchsorted(ordered, values, side="right")
+    worse = left if higher_is_better else values.size - right
+    if ties == "middle":
+        share = (worse + (right - left - 1) / 2) / values.size
     else:
-        worse = values.size - np.searchsorted(ordered, values, side="right")
-    share = worse / values.size
+        share = worse / values.size
     return (1 + np.minimum(4, np.floor(share * 5))).astype(np.int8)
 
 
 def rfm_scores(
     days_since_last: np.ndarray, orders: np.ndarray, revenue: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """R, F and M scores 1..5 (R: fewer days since the last order is better)."""
+    """R, F and M scores 1..5 (R: fewer days since the last order is better).
+
+    Recency ties share their middle quintile: days since the last order are relative (everyone
+    ordering on one day does not make everyone "lost"); frequency ties share the lower one (one
+    order is the least there is).
+    """
     return (
-        quintile_scores(days_since_last, higher_is_better=False),
+        quintile_scores(days_since_last, higher_is_better=False, ties="middle"),
         quintile_scores(orders),
         quintile_scores(revenue),
     )

@@ -57,6 +57,10 @@ class Scorecard:
     fit_error: str
     scored_count: int
     summary: rfm.CustomerSummary
+    # Why there are no model figures (scoring.REASON_*), "" when there are; the model asked for
+    # when another was used.
+    model_reason: str = ""
+    fallback_from: str = ""
 
     @property
     def size(self) -> int:
@@ -128,7 +132,11 @@ def score_customers(
             fallback_order_value=aov,
         )
         if n
-        else scoring.Predictions(model="rules", error="no customers with orders")
+        else scoring.Predictions(
+            model="rules",
+            error="no customers with orders",
+            reason=scoring.REASON_TOO_FEW_CUSTOMERS,
+        )
     )
     no_value = summary.revenue <= 0
     nan = np.full(n, np.nan)
@@ -193,6 +201,8 @@ def score_customers(
         fit_error=predictions.error,
         scored_count=n,
         summary=summary,
+        model_reason=predictions.reason if n else scoring.REASON_TOO_FEW_CUSTOMERS,
+        fallback_from=predictions.fallback_from,
     )
 
 

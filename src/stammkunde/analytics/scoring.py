@@ -20,6 +20,24 @@ from stammkunde.analytics.btyd.risk import churn_risk as btyd_churn_risk
 DAYS_PER_MONTH = 365.25 / 12
 CHURN_RISK_HORIZON_DAYS = btyd.DEFAULT_HORIZON_DAYS
 MODELS = ("bgnbd", "paretonbd")
+# Below these the models' four parameters are not pinned down by the data: a shop of 5
+# customers got P(alive) = 1 for everyone from a fit that ran off to a bound. No model figure
+# is shown until a shop has this many customers, and this many of them with a repeat purchase.
+MIN_MODEL_CUSTOMERS = 50
+MIN_MODEL_REPEATERS = 20
+# Why no model figures are shown (ScoringRun.summary["model_status"]["reason"]).
+REASON_TOO_FEW_CUSTOMERS = "too_few_customers"
+REASON_TOO_FEW_REPEATERS = "too_few_repeaters"
+REASON_PARAMETER_BOUND = "parameter_bound"
+REASON_NO_FIT = "no_fit"
+
+
+class NotEnoughData(btyd.FitError):
+    """Too few customers (or repeat buyers) to fit a model at all; ``reason`` is the code."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -37,6 +55,10 @@ class Predictions:
     expected_order_value: np.ndarray | None = None
     clv: np.ndarray | None = None
     error: str = ""
+    # Why the model figures are missing (one of the REASON_* codes), "" when they are there.
+    reason: str = ""
+    # The model asked for when another one was used instead (Pareto/NBD -> BG/NBD).
+    fallback_from: str = ""
 
 
 def compress(
@@ -77,8 +99,23 @@ def fit_model(
 ) -> tuple[object, tuple]:
     """Fit BG/NBD or Pareto/NBD on compressed rows; returns (params, compressed arrays).
 
-    Raises ``btyd.FitError`` when the data cannot support a fit.
+    Raises ``NotEnoughData`` below MIN_MODEL_CUSTOMERS customers or MIN_MODEL_REPEATERS
+    repeat buyers, and ``btyd.FitError`` (``btyd.ParameterBoundError``) when the data cannot
+    support a fit.
     """
+    customers = int(np.size(frequency))
+    repeaters = int(np.count_nonzero(np.asarray(frequency) > 0))
+    if customers < MIN_MODEL_CUSTOMERS:
+        raise NotEnoughData(
+            f"{customers} customers with orders; the models need at least {MIN_MODEL_CUSTOMERS}",
+            REASON_TOO_FEW_CUSTOMERS,
+        )
+    if repeaters < MIN_MODEL_REPEATERS:
+        raise NotEnoughData(
+            f"{repeaters} customers ordered more than once; the models need at least "
+            f"{MIN_MODEL_REPEATERS}",
+            REASON_TOO_FEW_REPEATERS,
+        )
     ux, utx, ut, counts, inverse = compress(frequency, recency, age)
     if ux.size == 0 or not np.any(ux > 0) or not np.any(ut > 0):
         raise btyd.FitError("no repeat purchases or no elapsed time to fit a model on")
@@ -103,15 +140,38 @@ def predict(
 ) -> Predictions:
     """Fit ``model`` and Gamma-Gamma, then predict every figure per customer (days).
 
-    On a failed fit returns ``Predictions(model="rules", error=...)`` with no model figures.
+    A Pareto/NBD fit that fails (it did not converge, or ended on the edge of its search) is
+    replaced by BG/NBD (``fallback_from`` says so). When no model can be fitted - too few
+    customers or repeat buyers, a fit on a parameter bound - returns
+    ``Predictions(model="rules", error=..., reason=...)`` with no model figures.
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}")
+    asked = model
     try:
         with np.errstate(all="ignore"):
             params, (ux, utx, ut, _, inverse) = fit_model(model, frequency, recency, age)
+    except NotEnoughData as error:
+        return Predictions(model="rules", error=str(error), reason=error.reason)
     except (btyd.FitError, ValueError, FloatingPointError, ArithmeticError) as error:
-        return Predictions(model="rules", error=str(error) or type(error).__name__)
+        failure: Exception = error
+        params = None
+        if model == "paretonbd":
+            model = "bgnbd"
+            try:
+                with np.errstate(all="ignore"):
+                    params, (ux, utx, ut, _, inverse) = fit_model(model, frequency, recency, age)
+            except (btyd.FitError, ValueError, FloatingPointError, ArithmeticError) as second:
+                failure = second
+        if params is None:
+            reason = (
+                REASON_PARAMETER_BOUND
+                if isinstance(failure, btyd.ParameterBoundError)
+                else REASON_NO_FIT
+            )
+            return Predictions(
+                model="rules", error=str(failure) or type(failure).__name__, reason=reason
+            )
 
     with np.errstate(all="ignore"):
         fx, ftx, ft = ux.astype(float), utx.astype(float), ut.astype(float)
@@ -132,6 +192,7 @@ def predict(
         expected_90=expected[90][inverse],
         expected_365=expected[365][inverse],
         next_order_in_days=next_in[inverse],
+        fallback_from=asked if asked != model else "",
     )
     with np.errstate(all="ignore"):
         # The discounted expected purchases depend on (x, t_x, T) only: per distinct row.

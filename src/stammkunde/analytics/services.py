@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stammkunde.analytics import backtest, reading, writing
+from stammkunde.analytics import backtest, reading, scoring, writing
 from stammkunde.analytics.aggregating import dashboard_aggregates, summary_of_scores
 from stammkunde.analytics.models import (
     AnalyticsSettings,
@@ -197,6 +197,15 @@ def _score(
             "orders_read": len(orders),
             "currencies": orders.currency_orders,
             "fit_error": card.fit_error,
+            "churn_factor": float(settings_row.churn_factor),
+            "model_status": {
+                "reason": card.model_reason,
+                "fallback_from": card.fallback_from,
+                "customers": card.scored_count,
+                "repeaters": int(np.count_nonzero(card.summary.frequency > 0)),
+                "min_customers": scoring.MIN_MODEL_CUSTOMERS,
+                "min_repeaters": scoring.MIN_MODEL_REPEATERS,
+            },
         }
         run.save()
     progress("write", total, total)

@@ -8,7 +8,13 @@ the first (t_x), ``T`` the customer's age since the first purchase.
 from .bgnbd import fit as fit_bgnbd
 from .clv import clv
 from .gammagamma import fit as fit_gammagamma
-from .params import BGNBDParams, FitError, GammaGammaParams, ParetoNBDParams
+from .params import (
+    BGNBDParams,
+    FitError,
+    GammaGammaParams,
+    ParameterBoundError,
+    ParetoNBDParams,
+)
 from .paretonbd import fit as fit_paretonbd
 from .predictions import (
     expected_order_value,
@@ -24,6 +30,7 @@ __all__ = [
     "BGNBDParams",
     "FitError",
     "GammaGammaParams",
+    "ParameterBoundError",
     "ParetoNBDParams",
     "churn_risk",
     "clv",

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-from .params import FitError
+from .params import FitError, ParameterBoundError
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -140,7 +140,7 @@ def minimize_log_params(
 
     ``subsample`` is the same objective on a random subsample of customers, used as a warm start
     on large data. Raises FitError when the optimizer ends on a non-finite value or far from a
-    stationary point.
+    stationary point, and ParameterBoundError when it ends on one of the ``bounds``.
     """
     guarded = _guard(objective)
     lower = np.array([low for low, _ in bounds])
@@ -157,7 +157,7 @@ def minimize_log_params(
             theta, value, gradient, converged = _newton(
                 guarded, warm, lower, upper, steps=25, hessian=curvature, tolerance=1e-10
             )
-            if converged and value < 1e300:
+            if converged and value < 1e300 and interior(theta):
                 return theta
             start = theta
 
@@ -170,4 +170,9 @@ def minimize_log_params(
     inside = (theta > lower + 1e-6) & (theta < upper - 1e-6)
     if np.any(inside) and np.max(np.abs(gradient[inside])) > 1e-4:
         raise FitError(f"{model}: the fit did not converge.")
+    if not np.all(inside):
+        raise ParameterBoundError(
+            f"{model}: the fit ended on a parameter bound (parameter "
+            f"{', '.join(str(int(index) + 1) for index in np.flatnonzero(~inside))})."
+        )
     return theta

@@ -12,6 +12,14 @@ class FitError(RuntimeError):
     """
 
 
+class ParameterBoundError(FitError):
+    """The likelihood's best point lies on the edge of the searched range (say b -> infinity).
+
+    The data do not pin the model down there: predictions from such a fit are artefacts of the
+    bound, not of the data, so none is shown.
+    """
+
+
 @dataclass(frozen=True)
 class BGNBDParams:
     """BG/NBD (Fader, Hardie & Lee 2005): rates ~ Gamma(r, alpha), dropout p ~ Beta(a, b)."""

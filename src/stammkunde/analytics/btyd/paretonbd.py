@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike
 from scipy.special import gammaln, hyp2f1
 
 from .optimize import central_gradient, minimize_log_params
-from .params import FitError, ParetoNBDParams
+from .params import FitError, ParameterBoundError, ParetoNBDParams
 from .rows import FloatArray, check_rfm, check_weights, distinct_rows, weighted_sum
 
 
@@ -109,6 +109,12 @@ def fit(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights=None) ->
         subsample=subsample,
     )
     r, alpha, s, beta = (float(item) for item in np.exp(theta))
+    ratio = alpha / beta
+    if not 1 / MAX_SCALE_RATIO * (1 + 1e-4) < ratio < MAX_SCALE_RATIO * (1 - 1e-4):
+        # The optimum sits on the alpha/beta edge of the search (see MAX_SCALE_RATIO).
+        raise ParameterBoundError(
+            f"Pareto/NBD: the fit ended on the edge alpha/beta = {ratio:.4g} of the search."
+        )
     return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta)
 
 
@@ -116,7 +122,8 @@ WARM_START_CUSTOMERS = 10_000
 # The fit searches alpha/beta between 1/100 and 100: beyond that the 2F1 argument 1 - min/max of
 # the two nears 1, where scipy's series costs milliseconds per customer, and a degenerate optimum
 # (say nobody ever drops out: s -> 0, beta -> infinity) crawls along that edge for minutes. An
-# optimum on the edge ends as a FitError (not converged) and the job falls back to BG/NBD.
+# optimum on that edge or on a parameter bound ends as a ParameterBoundError (a FitError), and
+# the scoring job falls back to BG/NBD (stammkunde.analytics.scoring.predict).
 MAX_SCALE_RATIO = 100.0
 # Likelihood evaluations per fit (a gradient costs 8; CDNOW needs about 850) and seconds per fit:
 # past either the fit gives up with a FitError instead of holding up the scoring job.

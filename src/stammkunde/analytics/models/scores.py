@@ -78,12 +78,12 @@ class CustomerScore(models.Model):
     churn_alarm_since = models.DateField(_("churn alarm since"), null=True, blank=True)
     p_alive = models.FloatField(_("probability still active"), null=True, blank=True)
     churn_risk = models.FloatField(_("churn risk"), null=True, blank=True)
-    expected_purchases_30 = models.FloatField(_("expected orders, 30 days"), null=True)
-    expected_purchases_90 = models.FloatField(_("expected orders, 90 days"), null=True)
-    expected_purchases_365 = models.FloatField(_("expected orders, 365 days"), null=True)
+    expected_purchases_30 = models.FloatField(_("expected purchase days, 30 days"), null=True)
+    expected_purchases_90 = models.FloatField(_("expected purchase days, 90 days"), null=True)
+    expected_purchases_365 = models.FloatField(_("expected purchase days, 365 days"), null=True)
     expected_next_order_at = models.DateField(_("expected next order"), null=True, blank=True)
     expected_order_value = models.DecimalField(
-        _("expected order value"), **MONEY, null=True, blank=True
+        _("expected value per purchase day"), **MONEY, null=True, blank=True
     )
     clv_12m = models.DecimalField(
         _("predicted value, next 12 months"), **MONEY, null=True, blank=True

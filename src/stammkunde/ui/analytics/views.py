@@ -251,6 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "calibration": (run.calibration or {}) if run else {},
                 "backtest": (backtest_run.backtest or {}) if backtest_run else None,
                 "backtest_run": backtest_run,
+                "overview": queries.churn_overview(run),
                 "kpis": kpis,
                 **score_charts(currency, run),
             }

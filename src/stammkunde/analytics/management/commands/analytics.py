@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from stammkunde.analytics.backtest import report_counts, report_table
 from stammkunde.analytics.models import RunState
 
 
@@ -105,39 +105,13 @@ class Command(BaseCommand):
         if run.state != RunState.FINISHED:
             raise CommandError(_("The backtest failed: %(error)s") % {"error": run.error})
         result = run.backtest
-        table = Table(
-            title=_("Churn backtest: calibration until %(end)s, %(days)d days holdout")
+        self.stdout.write(
+            _("Churn backtest: calibration until %(end)s, %(days)d days holdout")
             % {"end": result["calibration_end"], "days": result["holdout_days"]}
         )
-        table.add_column(_("signal"))
-        table.add_column(_("AUC"), justify="right")
-        table.add_column(_("precision among flagged"), justify="right")
-        table.add_column(_("flagged"), justify="right")
-        for signal in result["signals"]:
-            table.add_row(
-                signal["label"],
-                _number(signal["auc"]),
-                _number(signal["precision"]),
-                str(signal["flagged"]),
-            )
-        Console(file=self.stdout, width=100).print(table)
-        self.stdout.write(
-            _(
-                "%(customers)d customers, %(returned)d ordered again in the holdout; "
-                "%(one_time)d one-time buyers, %(one_time_returned)d of them ordered again."
-            )
-            % {
-                "customers": result["customers"],
-                "returned": result["customers_returned"],
-                "one_time": result["one_time_buyers"],
-                "one_time_returned": result["one_time_buyers_returned"],
-            }
-        )
+        self.stdout.write(report_table(result))
+        self.stdout.write(report_counts(result))
         self.stdout.write(result["verdict"])
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def _parse_date(text: str) -> date:

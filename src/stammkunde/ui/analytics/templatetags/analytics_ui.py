@@ -20,18 +20,28 @@ NO_VALUE = "\u2013"
 def customer_insight_panel(customer: Any) -> dict[str, Any]:
     """Score, the plain-language sentence and up to three recommendations for one customer.
 
-    Three small indexed reads (the score row by primary key, the affinities of the
-    customer's products); nothing here scans orders.
+    A few small indexed reads (the score row by primary key, the latest backtest's shown signal,
+    the latest run when there are no model figures, the affinities of the customer's products);
+    nothing here scans orders.
     """
-    from stammkunde.analytics.queries import customer_insight, score_for_customer
+    from stammkunde.analytics.queries import (
+        churn_overview,
+        insight_sentence,
+        score_for_customer,
+        shown_churn_signal,
+    )
     from stammkunde.analytics.recommendations import recommendations_for
 
     score = score_for_customer(customer.pk)
+    shown = shown_churn_signal()
+    overview = churn_overview() if score is not None and score.model == "rules" else None
     return {
         "customer": customer,
         "score": score,
         "segment_contradicted": segment_contradicted(score),
-        "insight": customer_insight(customer.pk),
+        "shown_signal": shown,
+        "overview": overview,
+        "insight": insight_sentence(score, shown) if score is not None else None,
         "recommendations": recommendations_for(customer.pk, limit=MAX_PANEL_RECOMMENDATIONS),
     }
 
