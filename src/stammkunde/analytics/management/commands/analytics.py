@@ -83,7 +83,19 @@ class Command(BaseCommand):
                 "alarms": run.summary.get("churn_alarms", 0),
             }
         )
-        if run.summary.get("fit_error"):
+        status = run.summary.get("model_status") or {}
+        if status.get("fallback_from") == "paretonbd":
+            self.stdout.write(_("Pareto/NBD could not be fitted; BG/NBD was used instead."))
+        if status.get("reason") in ("too_few_customers", "too_few_repeaters"):
+            self.stdout.write(
+                _(
+                    "Not enough data yet for predictions: %(customers)d customers, "
+                    "%(repeaters)d of them ordered more than once; the models need at least "
+                    "%(min_customers)d and %(min_repeaters)d."
+                )
+                % status
+            )
+        elif run.summary.get("fit_error"):
             self.stdout.write(
                 _("The model could not be fitted (%(error)s); simple rules were used.")
                 % {"error": run.summary["fit_error"]}
