@@ -14,6 +14,7 @@ from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.drehbuch import ensure_drehbuch_demo
 from stammkunde.demo.messages import ensure_messaging_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
+from stammkunde.demo.showcase import ensure_showcase_demo
 from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
 from stammkunde.demo.writer import demo_shop_exists, generate_demo
 
@@ -75,6 +76,12 @@ class Command(BaseCommand):
         if ensure_drehbuch_demo():
             console.print(
                 "Switched the Drehbuch on; sent the recent orders' mails and a newsletter."
+            )
+        showcase = ensure_showcase_demo()
+        if showcase:
+            console.print(
+                f"Saved {showcase['segments']} segments and {showcase['goals']} goals; connected "
+                f"a shop with {showcase['deliveries']} webhook deliveries in its inbox."
             )
         mail = ensure_messaging_demo()
         if mail:
