@@ -109,6 +109,7 @@ ACCESS: dict[str, Row] = {
         SERVICE, params={"pk": "customer"}, method="POST", htmx="consent-card"
     ),
     "ui:customer-tags": Row(SERVICE, params={"pk": "customer"}, method="POST", htmx="tags-card"),
+    "ui:customer-address": Row(SERVICE, params={"pk": "customer"}),
     # --- identity ---
     "ui:duplicate-list": Row(READERS),
     "ui:duplicate-dismiss": Row(LEADS, method="POST"),

@@ -109,3 +109,70 @@ def test_the_customer_page_offers_the_forms_to_agents_only(client, agent, custom
     client.force_login(agent)
     html = client.get(reverse("ui:customer-detail", args=[customer.pk])).content.decode()
     assert 'id="consent-form"' in html and 'id="tags-form"' in html
+
+
+ADDRESS = {
+    "kind": "billing",
+    "name": "Hedwig Kranich",
+    "street": "Lindenallee 4",
+    "postal_code": "04109",
+    "city": "Leipzig",
+    "country": "de",
+    "is_default": "on",
+}
+
+
+def test_an_agent_adds_and_changes_an_address(client, agent, customer):
+    client.force_login(agent)
+    url = reverse("ui:customer-address", args=[customer.pk])
+    response = client.post(url, ADDRESS)
+    assert response.status_code == 302
+    address = customer.addresses.get()
+    assert (address.street, address.postal_code, address.country) == (
+        "Lindenallee 4",
+        "04109",
+        "DE",
+    )
+    response = client.post(url, {**ADDRESS, "address": address.pk, "city": "Leipzig-Mitte"})
+    assert response.status_code == 302
+    address.refresh_from_db()
+    assert address.city == "Leipzig-Mitte"
+    assert customer.addresses.count() == 1
+    assert AuditEntry.objects.filter(actor=agent, object_type="customers.address").count() == 2
+    assert (
+        Activity.objects.filter(
+            customer=customer, kind=ActivityKind.CUSTOMER_UPDATED, params={"fields": ["address"]}
+        ).count()
+        == 2
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"street": ""}, {"country": "Deutschland"}, {"kind": "moon"}, {"postal_code": "1" * 40}],
+)
+def test_a_bad_address_is_shown_in_the_form(client, agent, customer, changes):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:customer-address", args=[customer.pk]),
+        {**ADDRESS, **changes},
+        headers={"Accept-Language": "de"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="field-errors"' in html or 'class="form-errors full"' in html
+    assert not customer.addresses.exists()
+
+
+def test_an_address_of_another_customer_cannot_be_changed_here(client, agent, customer):
+    other = create_customer(by=None, email="o@example.de", last_name="Other")
+    client.force_login(agent)
+    client.post(reverse("ui:customer-address", args=[other.pk]), ADDRESS)
+    foreign = other.addresses.get()
+    response = client.post(
+        reverse("ui:customer-address", args=[customer.pk]),
+        {**ADDRESS, "address": foreign.pk, "city": "Gestohlen"},
+    )
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.city == "Leipzig"

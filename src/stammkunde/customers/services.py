@@ -19,6 +19,7 @@ from stammkunde.core.events import publish
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.events import consent_changed
 from stammkunde.customers.models import (
+    Address,
     ConsentChannel,
     ConsentEvent,
     ConsentPurpose,
@@ -326,6 +327,57 @@ def set_customer_tags(
     return tags
 
 
+ADDRESS_FIELDS = ("kind", "company", "name", "street", "street2", "postal_code", "city", "country")
+
+
+@transaction.atomic
+def save_address(
+    customer: Customer, *, by: Any, address: Address | None = None, **fields: Any
+) -> Address:
+    """Add an address to the customer (``address`` None) or change one of theirs; a default
+    address of a kind makes the kind's other addresses non-default. Timeline entry and audit
+    row name the change; nothing is written when nothing changed."""
+    if customer.status != CustomerStatus.ACTIVE:
+        raise CustomerConflict(_("This customer can no longer be changed."))
+    unknown = set(fields) - {*ADDRESS_FIELDS, "is_default"}
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if address is not None and address.customer_id != customer.pk:
+        raise CustomerError(_("This address belongs to another customer."))
+    fields["country"] = (fields.get("country") or "DE").strip().upper()
+    if len(fields["country"]) != 2 or not fields["country"].isalpha():
+        raise CustomerError(_("The country is a two-letter code such as DE or AT."))
+    created = address is None
+    target = address or Address(customer=customer)
+    changed = [name for name, value in fields.items() if getattr(target, name) != value]
+    if not created and not changed:
+        return target
+    for name in changed:
+        setattr(target, name, fields[name])
+    try:
+        target.full_clean(exclude=["customer"])
+    except ValidationError as error:
+        raise CustomerError(" ".join(error.messages)) from None
+    target.save()
+    if target.is_default:
+        customer.addresses.filter(kind=target.kind).exclude(pk=target.pk).update(is_default=False)
+    record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.CUSTOMER_UPDATED,
+        params={"fields": ["address"]},
+        actor=by,
+        subject=target,
+    )
+    audit(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=target,
+        customer_id=customer.pk,
+        fields=sorted(set(changed) | ({"address"} if created else set())),
+    )
+    return target
+
+
 def record_privacy_request(
     customer: Customer,
     *,
@@ -381,6 +433,7 @@ __all__ = [
     "record_privacy_request",
     "record_shop_consent",
     "record_staff_consent",
+    "save_address",
     "set_customer_tags",
     "update_customer",
     "update_customer_from_shop",

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stammkunde.customers.models import (
+    Address,
+    AddressKind,
     ConsentChannel,
     ConsentPurpose,
     ConsentSource,
@@ -115,3 +117,21 @@ class TagsForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas"),
     )
+
+
+class AddressForm(forms.Form):
+    """An address as staff type it (customers.services.save_address checks the rest)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    street = forms.CharField(label=_("Street"), max_length=200)
+    street2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=16)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.CharField(label=_("Country"), max_length=2, initial="DE")
+    is_default = forms.BooleanField(label=_("Default address"), required=False, initial=True)
+
+    @classmethod
+    def for_address(cls, address: Address) -> AddressForm:
+        return cls(initial={name: getattr(address, name) for name in cls.base_fields})

@@ -1,22 +1,25 @@
-"""Consent and tags changed from the customer 360 page (htmx fragments; the services decide)."""
+"""Consent, tags and addresses changed from the customer 360 page (the services decide)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.models import Address, Customer, CustomerStatus
 from stammkunde.customers.queries import current_consents
 from stammkunde.customers.services import (
     CustomerError,
     parse_tag_names,
     record_staff_consent,
+    save_address,
     set_customer_tags,
 )
-from stammkunde.ui.customers.forms import ConsentForm, TagsForm
+from stammkunde.ui.customers.forms import AddressForm, ConsentForm, TagsForm
 
 DETAIL = "ui/customer_detail.html"
 
@@ -91,3 +94,32 @@ def change_tags(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.errors:
         form = TagsForm(initial={"tags": ", ".join(tag.name for tag in tags)})
     return _fragment(request, customer, "tags-card", tags_form=form, tags=tags)
+
+
+@login_required
+@permission_required("customers.change_address", raise_exception=True)
+def edit_address(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an address (no ``address`` parameter) or change one of the customer's addresses."""
+    customer = _writable_customer(pk)
+    address = None
+    raw_id = request.POST.get("address") or request.GET.get("address")
+    if raw_id:
+        if not raw_id.isdigit():
+            raise Http404("no such address")
+        address = get_object_or_404(Address, pk=int(raw_id), customer=customer)
+    elif not request.user.has_perm("customers.add_address"):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = AddressForm(request.POST)
+        if form.is_valid():
+            try:
+                save_address(customer, by=request.user, address=address, **form.cleaned_data)
+            except CustomerError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The address was saved."))
+                return redirect(customer)
+    else:
+        form = AddressForm.for_address(address) if address else AddressForm()
+    context = {"customer": customer, "form": form, "address": address}
+    return render(request, "ui/customer_address.html", context)

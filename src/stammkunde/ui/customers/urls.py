@@ -13,4 +13,5 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", contacts.edit_customer, name="customer-edit"),
     path("customers/<int:pk>/consent/", profile.change_consent, name="customer-consent"),
     path("customers/<int:pk>/tags/", profile.change_tags, name="customer-tags"),
+    path("customers/<int:pk>/address/", profile.edit_address, name="customer-address"),
 ]
