@@ -159,3 +159,48 @@ def test_voucher_export_marks_exported_and_is_audited(anna, lena, limits):
     assert AuditEntry.objects.filter(action="export", object_type="shop.voucher").exists()
     _text, again = export_vouchers(by=lena)
     assert again == 0
+
+
+def test_a_granted_partial_refund_is_a_refund_on_the_order(anna, lena, limits):
+    from stammkunde.shop.models import Order, Refund
+
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("80.00"))
+    grant = request_goodwill(
+        customer=customer, kind="refund", amount="7.50", reason="Kratzer", by=anna, order=order
+    )
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == Decimal("7.50")
+    assert refund.external_id == f"goodwill:{grant.pk}"
+    assert "Kratzer" in refund.reason
+    assert Order.objects.get(pk=order.pk).refunded_total == Decimal("7.50")
+    assert Activity.objects.filter(customer=customer, kind=ActivityKind.REFUND_ISSUED).exists()
+
+    # Above the agent's limit: no money moves until the lead approves, then once.
+    waiting = request_goodwill(
+        customer=customer, kind="refund", amount="30", reason="Defekt", by=anna, order=order
+    )
+    assert Refund.objects.filter(order=order).count() == 1
+    approve_goodwill(waiting, by=lena)
+    assert Order.objects.get(pk=order.pk).refunded_total == Decimal("37.50")
+    assert Refund.objects.filter(order=order).count() == 2
+
+
+def test_approving_a_refund_the_order_no_longer_covers_is_refused(anna, lena, limits):
+    from django.utils import timezone
+
+    from stammkunde.shop.models import Refund
+    from stammkunde.shop.services.aftersales import record_refund
+
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("40.00"))
+    waiting = request_goodwill(
+        customer=customer, kind="refund", amount="30", reason="Defekt", by=anna, order=order
+    )
+    # Meanwhile the shop refunded most of the order itself.
+    record_refund(order, amount=Decimal("25"), refunded_at=timezone.now())
+    with pytest.raises(GoodwillError):
+        approve_goodwill(waiting, by=lena)
+    waiting.refresh_from_db()
+    assert waiting.status == GoodwillStatus.PENDING
+    assert Refund.objects.filter(order=order).count() == 1

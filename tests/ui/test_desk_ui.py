@@ -216,3 +216,20 @@ def test_team_lead_adds_a_category_then_an_article(client, team_lead, agent):
     )
     assert response.status_code == 302
     assert KnowledgeArticle.objects.get(category=category).is_public is True
+
+
+def test_a_partial_refund_granted_on_the_page_refunds_the_order(client, agent):
+    from stammkunde.shop.models import Order, Refund
+
+    GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("60.00"))
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:goodwill-new", args=[customer.pk]),
+        {"kind": "refund", "amount": "12,50", "reason": "Delle im Karton", "order": order.pk},
+    )
+    assert response.status_code == 302
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == Decimal("12.50")
+    assert Order.objects.get(pk=order.pk).refunded_total == Decimal("12.50")

@@ -21,6 +21,8 @@ from stammkunde.service.models import (
     GoodwillStatus,
 )
 from stammkunde.shop.models import Order, VoucherKind
+from stammkunde.shop.services import OrderError
+from stammkunde.shop.services.aftersales import record_refund
 from stammkunde.shop.services.vouchers import issue_voucher
 from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
@@ -131,6 +133,8 @@ def _grant(grant: GoodwillGrant, *, by: Any) -> None:
             source_id=grant.pk,
             by=by,
         )
+    if grant.kind == GoodwillKind.REFUND and grant.order_id is not None:
+        _refund(grant, by=by)
     grant.status = GoodwillStatus.GRANTED
     grant.save(update_fields=["status", "voucher", "decided_by", "decided_at", "decision_reason"])
     record_activity(
@@ -147,6 +151,31 @@ def _grant(grant: GoodwillGrant, *, by: Any) -> None:
         actor=grant.requested_by or by,
         subject=grant,
     )
+
+
+def refund_external_id(grant: GoodwillGrant) -> str:
+    """The key of the shop refund a granted partial refund made (one per grant)."""
+    return f"goodwill:{grant.pk}"
+
+
+def _refund(grant: GoodwillGrant, *, by: Any) -> None:
+    """A granted partial refund is money paid back on the order: the shop's refund row (its
+    timeline entry and RefundIssued event come from the shop's service), keyed on the grant
+    so approving twice never refunds twice. More than the order has left is refused."""
+    from stammkunde.service.services.case_common import display_name
+
+    order = Order.objects.get(pk=grant.order_id)
+    try:
+        record_refund(
+            order,
+            amount=grant.amount,
+            refunded_at=timezone.now(),
+            reason=_("Goodwill: %(reason)s") % {"reason": grant.reason},
+            external_id=refund_external_id(grant),
+            actor_label=display_name(grant.requested_by or by),
+        )
+    except OrderError as error:
+        raise GoodwillError(str(error)) from None
 
 
 def _pending(grant: GoodwillGrant, by: Any) -> GoodwillGrant:
