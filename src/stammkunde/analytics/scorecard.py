@@ -301,10 +301,13 @@ def _calibration(
     base = {"model": model, "holdout_days": holdout_days}
     customer, day = orders.customer[usable], orders.day[usable].astype(float)
     if not np.any(day <= end):
-        return base | {"error": "no orders before the holdout window"}
+        return base | {"error": "no orders before the holdout window", "error_code": "no_orders"}
     summary = backtest.summarize(customer, day, float(end), float(as_of_day))
     if summary.customer.size < 20:
-        return base | {"error": "too few customers before the holdout window"}
+        return base | {
+            "error": "too few customers before the holdout window",
+            "error_code": "too_few_customers",
+        }
     try:
         with np.errstate(all="ignore"):
             params, _ = scoring.fit_model(model, summary.frequency, summary.recency, summary.T)
@@ -317,7 +320,9 @@ def _calibration(
                 summary.holdout_length,
             )
     except (btyd.FitError, ValueError, FloatingPointError, ArithmeticError) as error:
-        return base | {"error": str(error) or type(error).__name__}
+        # The exception's text stays for the log and the command line; pages show the code's
+        # sentence in the reader's language.
+        return base | {"error": str(error) or type(error).__name__, "error_code": "fit_failed"}
     return base | {
         "customers": int(summary.customer.size),
         "parameters": asdict(params),

@@ -218,6 +218,22 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
     return result
 
 
+def readable_calibration(calibration: dict) -> dict:
+    """The stored calibration check with its error as a sentence in the reader's language.
+
+    The scoring job stores a code beside the technical text (an English sentence or an
+    exception's message); a page never shows the technical text.
+    """
+    if not calibration.get("error"):
+        return calibration
+    sentences = {
+        "no_orders": _("there are no orders before the period it checks."),
+        "too_few_customers": _("too few customers had ordered before the period it checks."),
+    }
+    default = _("the model could not be fitted to the orders before the period it checks.")
+    return calibration | {"error": sentences.get(calibration.get("error_code", ""), default)}
+
+
 @login_required
 @permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -248,7 +264,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "time_charts": time_charts(points, period, currency),
                 "partial_period": bool(points) and points[-1].is_partial,
                 "alarms": queries.churn_alarms(limit=ALARM_ROWS),
-                "calibration": (run.calibration or {}) if run else {},
+                "calibration": readable_calibration((run.calibration or {}) if run else {}),
                 "backtest": (backtest_run.backtest or {}) if backtest_run else None,
                 "backtest_run": backtest_run,
                 "overview": queries.churn_overview(run),
