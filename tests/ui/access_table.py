@@ -46,6 +46,8 @@ LEADS = frozenset({TEAM_LEAD, ADMIN, SUPERUSER})
 ANALYSTS = frozenset({TEAM_LEAD, MARKETING, ADMIN, SUPERUSER})
 # analytics.manage_segments, analytics.export_segment
 MARKETERS = frozenset({MARKETING, ADMIN, SUPERUSER})
+# shop.import_data (the CSV import in the web UI)
+IMPORTERS = frozenset({TEAM_LEAD, ADMIN, SUPERUSER})
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,13 @@ ACCESS: dict[str, Row] = {
     "ui:duplicate-dismiss": Row(LEADS, method="POST"),
     "ui:customer-merge": Row(LEADS, params={"pk": "customer"}),
     # --- connectors ---
+    "ui:import-new": Row(IMPORTERS),
+    "ui:import-detail": Row(IMPORTERS, params={"pk": "csv_upload"}),
+    "ui:import-start": Row(
+        IMPORTERS, params={"pk": "csv_upload"}, method="POST", why="422: already imported"
+    ),
+    "ui:import-progress": Row(IMPORTERS, params={"pk": "csv_upload"}),
+    "ui:import-errors": Row(IMPORTERS, params={"pk": "csv_upload"}),
     "ui:shop-list": Row(ADMINS),
     "ui:shop-add": Row(ADMINS),
     "ui:shop-detail": Row(ADMINS, params={"pk": "connection"}),

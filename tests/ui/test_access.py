@@ -142,6 +142,28 @@ def users(module_db) -> dict[str, User]:
     return {role: _user(f"u-{role.replace(' ', '-')}", role) for role in ROLES[1:]}
 
 
+def _csv_upload(shop):
+    """An import from the web UI that rejected a row, with its error file."""
+    from stammkunde.connectors.csv_import.uploads import errors_path
+    from stammkunde.connectors.models import CsvUpload
+
+    upload = CsvUpload.objects.create(
+        shop=shop,
+        kind="orders",
+        file_name="bestellungen.csv",
+        stored_name="access-test.csv",
+        encoding="utf-8-sig",
+        delimiter=";",
+        header=["Bestellnummer", "Datum", "Menge", "Preis"],
+        state="finished",
+        rows=2,
+        accepted=1,
+        rejected=1,
+    )
+    errors_path(upload).write_text('"Zeile";"Spalte";"Grund"\r\n"3";"Preis";"leer"\r\n')
+    return upload
+
+
 @pytest.fixture(scope="module")
 def world(module_db, users) -> dict[str, object]:
     """One object of each kind a URL names, with data on it, as the pages show it."""
@@ -213,6 +235,7 @@ def world(module_db, users) -> dict[str, object]:
         ),
     }
     objects["connectors_webhookdelivery"] = objects["delivery"]
+    objects["csv_upload"] = _csv_upload(shop)
     objects.update(_service_desk(customer, order, users))
     trigger = Trigger.objects.exclude(purpose="transactional").order_by("pk").first()
     template = MessageTemplate.objects.exclude(purpose="transactional").order_by("pk").first()

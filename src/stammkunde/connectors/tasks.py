@@ -69,3 +69,13 @@ def process_inbox() -> dict[str, int]:
         "retried": total.retried,
         "events": total.events,
     }
+
+
+@task(queue_name="imports")
+def import_upload(upload_id: int) -> dict[str, int]:
+    """Import a CSV file uploaded in the web UI with its confirmed mapping (``csv_import.uploads``);
+    the page polls the upload's progress."""
+    from stammkunde.connectors.csv_import.uploads import run_upload_import
+
+    upload = run_upload_import(upload_id)
+    return {"rows": upload.rows, "accepted": upload.accepted, "rejected": upload.rejected}

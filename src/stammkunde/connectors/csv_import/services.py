@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.connectors.csv_import.customers import CustomerImporter
-from stammkunde.connectors.csv_import.mappings import get_mapping
+from stammkunde.connectors.csv_import.mappings import Mapping, get_mapping
 from stammkunde.connectors.csv_import.orders import OrderImporter
 from stammkunde.connectors.csv_import.reading import UnreadableFile, open_csv
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary
@@ -45,7 +45,7 @@ def import_file(
     *,
     shop: Shop | None = None,
     shop_slug: str = "",
-    mapping: str = "",
+    mapping: str | Mapping = "",
     errors_path: Path | None = None,
     delimiter: str = "",
     encoding: str = "",
@@ -75,7 +75,7 @@ def import_file(
     if kind not in KINDS:
         raise UnreadableFile(_("Unknown import kind “%(kind)s”.") % {"kind": kind})
     path = Path(path)
-    chosen = get_mapping(kind, mapping)
+    chosen = mapping if isinstance(mapping, Mapping) else get_mapping(kind, mapping)
     if decimal_separator:
         if decimal_separator not in (",", "."):
             raise UnreadableFile(_("The decimal separator must be “,” or “.”."))

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from stammkunde.connectors.inbox.connections import WEBHOOK_PLATFORMS
-from stammkunde.shop.models import Platform
+from stammkunde.shop.models import Platform, Shop
 
 
 class ShopForm(forms.Form):
@@ -52,4 +52,28 @@ class CredentialsForm(forms.Form):
     )
     new_url = forms.BooleanField(
         label=gettext_lazy("Give the shop a new webhook URL"), required=False
+    )
+
+
+class UploadForm(forms.Form):
+    """The CSV import's upload: what the file holds, the shop, and the file."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("The file holds"),
+        choices=[("orders", gettext_lazy("Orders")), ("customers", gettext_lazy("Customers"))],
+    )
+    shop = forms.ModelChoiceField(
+        label=gettext_lazy("Shop"),
+        queryset=Shop.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("CSV import (created on first use)"),
+    )
+    # An empty file gets the importer's own message ("The file is empty.").
+    file = forms.FileField(
+        allow_empty_file=True,
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "As Excel or the shop exports it: ; or , as separator, UTF-8 or Windows-1252; German "
+            "column names (Bestellnummer, Datum, Menge, Preis, ...) are recognised."
+        ),
     )

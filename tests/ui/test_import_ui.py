@@ -1,0 +1,123 @@
+"""The CSV import in the web UI: upload, preview with the detected columns, a corrected mapping
+that is kept, the import in the worker, progress and the error file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from stammkunde.audit.models import AuditAction, AuditEntry
+from stammkunde.connectors.csv_import.uploads import run_upload_import
+from stammkunde.connectors.models import CsvUpload, UploadState
+from stammkunde.shop.models import Order
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = (
+    "Bestellnummer;Datum;E-Mail;Menge;Preis;Notiz\r\n"
+    "10234;24.12.2024;anna@example.de;2;7,50 €;Geschenk\r\n"
+    "10235;27.12.2024;ben@example.de;1;;\r\n"
+).encode("cp1252")
+
+
+@pytest.fixture(autouse=True)
+def german_pages(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+
+def upload(client, content=EXPORT, name="bestellungen.csv"):
+    return client.post(
+        reverse("ui:import-new"),
+        {"kind": "orders", "file": SimpleUploadedFile(name, content, "text/csv")},
+    )
+
+
+def test_upload_preview_mapping_import_and_error_file(client, team_lead):
+    client.force_login(team_lead)
+
+    response = upload(client)
+    assert response.status_code == 302
+    run = CsvUpload.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    assert "cp1252" in html and "Trennzeichen ;" in html
+    assert "Geschenk" in html  # the preview shows the rows
+    # German headers are proposed without a mapping file; the note column is not known.
+    assert run.columns == {
+        "Bestellnummer": "order_number",
+        "Datum": "placed_at",
+        "E-Mail": "customer_email",
+        "Menge": "quantity",
+        "Preis": "unit_price",
+        "Notiz": "",
+    }
+
+    start = reverse("ui:import-start", args=[run.pk])
+    fields = {f"column-{index}": field for index, field in enumerate(run.columns.values())}
+    missing = client.post(start, {**fields, "column-4": ""})
+    assert missing.status_code == 422
+    assert "unit_price" in missing.content.decode()
+    run.refresh_from_db()
+    assert run.state == UploadState.UPLOADED
+
+    assert client.post(start, fields).status_code == 302
+    run.refresh_from_db()
+    assert run.state == UploadState.QUEUED
+    # The worker's part.
+    run_upload_import(run.pk)
+    run.refresh_from_db()
+    assert (run.state, run.rows, run.accepted, run.rejected) == ("finished", 2, 1, 1)
+    assert Order.objects.get().total == Decimal("15.00")
+
+    progress = client.get(reverse("ui:import-progress", args=[run.pk])).content.decode()
+    assert 'data-testid="import-errors"' in progress
+    assert "Abgewiesene Zeilen herunterladen" in progress
+    assert "every 1s" not in progress  # finished: the page stops polling
+
+    download = client.get(reverse("ui:import-errors", args=[run.pk]))
+    body = b"".join(download.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == '"Zeile";"Spalte";"Grund"'
+    assert lines[1].startswith('"3";"Preis";')
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, object_id=str(run.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+
+
+def test_the_corrected_mapping_is_kept_for_the_next_file_with_the_same_columns(client, team_lead):
+    client.force_login(team_lead)
+    upload(client)
+    first = CsvUpload.objects.get()
+    fields = {f"column-{index}": field for index, field in enumerate(first.columns.values())}
+    fields["column-5"] = ""
+    fields["column-2"] = ""  # this shop's e-mails are not wanted
+    client.post(reverse("ui:import-start", args=[first.pk]), fields)
+
+    upload(client, name="januar.csv")
+    second = CsvUpload.objects.exclude(pk=first.pk).get()
+    assert second.columns["E-Mail"] == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Die Datei ist leer."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
+    ],
+)
+def test_a_file_that_is_no_csv_gets_a_form_error_in_german(client, team_lead, content, message):
+    client.force_login(team_lead)
+    response = upload(client, content=content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CsvUpload.objects.exists()
+
+
+def test_agents_and_marketing_may_not_import(client, agent, marketer):
+    for user in (agent, marketer):
+        client.force_login(user)
+        assert client.get(reverse("ui:import-new")).status_code == 403
+        assert upload(client).status_code == 403
