@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from stammkunde.service.models import (
@@ -85,8 +87,14 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, *args: Any, orders: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The date in the reader's format and the shop's local day, not UTC's.
         self.fields["orders"].choices = [
-            (str(order.pk), f"{order.number} ({order.placed_at:%Y-%m-%d})") for order in orders
+            (
+                str(order.pk),
+                f"{order.number} "
+                f"({date_format(timezone.localtime(order.placed_at), 'SHORT_DATE_FORMAT')})",
+            )
+            for order in orders
         ]
 
 
