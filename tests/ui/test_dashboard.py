@@ -371,7 +371,10 @@ def test_the_top_of_the_dashboard_speaks_plain_words(client, marketer):
     count = alarmed.count()
     assert count > 0  # every third customer stopped ordering months ago
     store_days = run.parameters["store_interval_days"]
-    assert f"{count} customers have not ordered for more than {int(2 * store_days)} days" in summary
+    assert (
+        f"{count} customers have not ordered for more than {int(2 * store_days)} days, although "
+        f"your customers usually order again after {round(store_days)} days."
+    ) in summary
     bought = sum(score.total_revenue for score in alarmed)
     bought_text = summary.split("They have bought for", 1)[1].split("so far", 1)[0]
     assert f"{bought:,.2f}" in bought_text and "€" in bought_text

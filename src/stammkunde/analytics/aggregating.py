@@ -182,7 +182,7 @@ def summary_of_scores(card: Scorecard, *, main_currency: str) -> dict:
         },
         "clv_total": round(float(clv.sum()), 2),
         "clv_average": round(float(clv.mean()), 2) if clv.size else None,
-        "at_risk": _at_risk(values),
+        "at_risk": customers_at_risk(values),
         "churn_rate": churn_rate(card.summary.age, card.summary.days_since_last),
         # Customers the model scored but could not predict for (the predictions are NULL).
         "missing_predictions": int(
@@ -216,7 +216,7 @@ def churn_rate(age: np.ndarray, days_since_last: np.ndarray, days: int = CHURN_R
     }
 
 
-def _at_risk(values: dict) -> dict:
+def customers_at_risk(values: dict) -> dict:
     """The customers whose churn alarm is on: how many, their revenue so far, their predicted value.
 
     ``clv`` is None when no customer among them has a predicted value (no model figures).

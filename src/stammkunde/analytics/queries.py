@@ -110,11 +110,11 @@ class ChurnOverview:
     """What the top of the dashboard says in words, from the latest scoring run.
 
     ``at_risk``: customers whose churn alarm is on (they waited more than ``alarm_days``, the
-    factor times the shop's usual reorder interval); ``at_risk_revenue`` what they bought so
-    far; ``at_risk_value`` their predicted value over the next 12 months (None without model
-    figures). ``churn_rate``: of the customers who had ordered by ``churn_days`` ago, the share
-    who have not ordered since. ``model_reason`` says why there are no model figures ("" when
-    there are).
+    factor times the shop's usual reorder interval ``usual_days``); ``at_risk_revenue``: what
+    they bought so far; ``at_risk_value``: their predicted value over the next 12 months (None
+    without model figures). ``churn_rate``: of the customers who had ordered by ``churn_days``
+    ago, the share who have not ordered since. ``model_reason`` says why there are no model
+    figures ("" when there are).
     """
 
     customers: int
@@ -122,6 +122,7 @@ class ChurnOverview:
     at_risk_revenue: float
     at_risk_value: float | None
     alarm_days: int | None
+    usual_days: int | None
     churn_rate: float | None
     churn_days: int
     churn_lapsed: int
@@ -156,6 +157,7 @@ def churn_overview(run: ScoringRun | None = None) -> ChurnOverview | None:
         at_risk_revenue=float(at_risk.get("revenue") or 0),
         at_risk_value=at_risk.get("clv") if has_model else None,
         alarm_days=int(factor * store) if store else None,
+        usual_days=round(store) if store else None,
         churn_rate=rate.get("rate"),
         churn_days=int(rate.get("days") or 90),
         churn_lapsed=int(rate.get("lapsed") or 0),
