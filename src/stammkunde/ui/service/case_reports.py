@@ -9,9 +9,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from stammkunde.core.number_formats import format_number, format_percent
 from stammkunde.service.case_queries import service_report as build_report
 from stammkunde.service.models import CaseType
 from stammkunde.ui.charts import Series, bar_chart, line_chart
@@ -27,11 +27,11 @@ BACKLOG_LABELS = {
 
 
 def _hours(value: float | None) -> str:
-    return "\u2013" if value is None else number_format(value, 1)
+    return "\u2013" if value is None else format_number(round(value, 1), 1)
 
 
 def _percent(value: float | None) -> str:
-    return "\u2013" if value is None else f"{number_format(value * 100, 0)} %"
+    return "\u2013" if value is None else format_percent(value, 0)
 
 
 @login_required
