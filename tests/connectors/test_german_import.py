@@ -162,3 +162,19 @@ def test_file_and_csv_problems_are_told_in_german(write_csv, run_import, tmp_pat
     reason = read_errors(tmp_path / "errors.csv", delimiter=";")[0]["Grund"]
     assert "länger als" in reason
     assert "field limit" not in reason
+
+
+def test_a_german_customer_file_imports_without_a_mapping(write_csv, run_import, shop):
+    path = write_csv(
+        "Kundennummer;E-Mail;Anrede;Vorname;Nachname;Straße;PLZ;Ort;Geburtstag;Newsletter\n"
+        "K-1001;anna@example.de;Frau;Anna;Müller;Hauptstr. 1;80331;München;03.04.85;ja\n",
+        encoding="cp1252",
+    )
+
+    summary = run_import("customers", path)
+
+    assert (summary.accepted, summary.rejected) == (1, 0)
+    anna = Customer.objects.get(email="anna@example.de")
+    assert (anna.salutation, anna.first_name, anna.last_name) == ("ms", "Anna", "Müller")
+    assert anna.birthday.year == 1985
+    assert ShopAccount.objects.get(shop=shop, external_id="K-1001").customer == anna

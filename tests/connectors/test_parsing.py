@@ -153,3 +153,41 @@ def test_tags_split_on_commas_and_pipes_without_repeats():
 def test_unicode_digits_are_not_amounts(text):
     with pytest.raises(FieldError):
         parse_decimal(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("7,50 €", "7.50"), ("€7.50", "7.50"), ("EUR 1.234,56", "1234.56"), ("12,00€", "12.00")],
+)
+def test_amounts_with_a_currency_sign(text, expected):
+    assert parse_decimal(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["1.234", "1,234", "-1.234", "999,000"])
+def test_one_separator_before_three_digits_is_ambiguous_without_a_choice(text):
+    with pytest.raises(FieldError, match="ambiguous"):
+        parse_decimal(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "separator", "expected"),
+    [
+        ("1.234", ",", "1234"),
+        ("1,234", ",", "1.234"),
+        ("1.234", ".", "1.234"),
+        ("1,234", ".", "1234"),
+    ],
+)
+def test_the_chosen_decimal_separator_decides(text, separator, expected):
+    assert parse_decimal(text, decimal_separator=separator) == Decimal(expected)
+
+
+def test_two_digit_years_are_never_in_the_future():
+    from stammkunde.connectors.csv_import.parsing import full_year
+
+    today = date(2026, 12, 3)
+    assert full_year("25", today=today) == 2025
+    assert full_year("26", today=today) == 2026
+    assert full_year("27", today=today) == 1927
+    assert full_year("0001", today=today) == 1
+    assert parse_date("24.12.25") == date(2025, 12, 24)
