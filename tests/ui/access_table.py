@@ -212,6 +212,7 @@ ACCESS: dict[str, Row] = {
     "ui:case-escalate": Row(SERVICE, params={"pk": "case"}, method="POST"),
     "ui:case-merge": Row(SERVICE, params={"pk": "case"}, method="POST"),
     "ui:case-split": Row(SERVICE, params={"pk": "case"}, method="POST"),
+    "ui:case-move-to-order-customer": Row(SERVICE, params={"pk": "case"}, method="POST"),
     "ui:team-list": Row(LEADS),
     "ui:team-edit": Row(LEADS, params={"pk": "team"}),
     "ui:team-member-set": Row(LEADS, params={"pk": "team"}, method="POST"),

@@ -337,3 +337,35 @@ def test_the_queue_lists_the_users_cases_about_to_miss_their_deadline(client, ag
     other = make_staff_user("carla", role="Service agent")
     client.force_login(other)
     assert 'id="breach-alerts"' not in client.get(reverse("ui:case-queue")).content.decode()
+
+
+def test_the_case_page_offers_to_move_an_unverified_senders_case(client, agent, team_lead, erika):
+    from stammkunde.customers.senders import customer_for_sender
+
+    for team in Team.objects.all():
+        TeamMember.objects.get_or_create(team=team, user=agent)
+    order = OrderFactory(customer=erika, number="10777")
+    stranger, _created = customer_for_sender(email="neu@example.net", name="Paul Muster")
+    case = services.open_case(
+        customer=stranger,
+        case_type="delivery_problem",
+        channel="email",
+        subject="Wo bleibt Bestellung 10777?",
+        body="Nichts angekommen.",
+        from_address="neu@example.net",
+    )
+    client.force_login(team_lead)
+    page = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert 'id="unverified-sender"' in page
+    assert f"/customers/{erika.pk}/merge/?other={stranger.pk}" in page
+    assert AuditEntry.objects.filter(
+        actor=team_lead, customers__customer_id=erika.pk, action="view"
+    ).exists()
+    client.force_login(agent)
+    wrong = client.post(
+        reverse("ui:case-move-to-order-customer", args=[case.pk]), {"order": "999999"}
+    )
+    assert wrong.status_code == 302
+    assert Case.objects.get(pk=case.pk).customer_id == stranger.pk
+    client.post(reverse("ui:case-move-to-order-customer", args=[case.pk]), {"order": order.pk})
+    assert Case.objects.get(pk=case.pk).customer_id == erika.pk

@@ -396,3 +396,25 @@ def breach_alerts(*, by: Any, limit: int = 50) -> list[Case]:
             detail="breach alerts",
         )
     return cases
+
+
+def orders_quoted_of_others(case: Case) -> list[Any]:
+    """Orders of other customers that an unverified sender's case quotes (order numbers in
+    its subject or the customer's messages): staff confirm or dismiss the link. Empty for a
+    verified customer. The case page's read audits the customers shown with it."""
+    from stammkunde.service.intake.threading_keys import order_numbers
+    from stammkunde.shop.models import Order
+
+    if case.customer.verified:
+        return []
+    bodies = case.messages.filter(direction="inbound").values_list("body_text", flat=True)[:5]
+    texts = [case.subject, *bodies]
+    numbers = order_numbers(*texts)
+    if not numbers:
+        return []
+    return list(
+        Order.objects.filter(number__in=numbers, customer__isnull=False)
+        .exclude(customer_id=case.customer_id)
+        .select_related("customer")
+        .order_by("number")[:5]
+    )

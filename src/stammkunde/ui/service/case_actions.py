@@ -167,3 +167,30 @@ def case_split(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Split off into %(reference)s.") % {"reference": new_case.reference}
     )
     return redirect("ui:case-detail", pk=new_case.pk)
+
+
+@login_required
+@require_POST
+def case_move_to_order_customer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unverified sender writes about another customer's order: the case moves there."""
+    from stammkunde.service.case_queries import orders_quoted_of_others
+    from stammkunde.service.services.sender_identity import move_case_to_order_customer
+
+    case = _case(request, pk)
+    order = next(
+        (
+            order
+            for order in orders_quoted_of_others(case)
+            if str(order.pk) == request.POST.get("order")
+        ),
+        None,
+    )
+    if order is None:
+        messages.error(request, _("The case does not quote that order."))
+        return redirect("ui:case-detail", pk=case.pk)
+    return _act(
+        request,
+        case,
+        lambda: move_case_to_order_customer(case, order, by=request.user),
+        _("The case now belongs to %(name)s.") % {"name": order.customer.display_name},
+    )

@@ -20,6 +20,11 @@ urlpatterns = [
     path("service/cases/<int:pk>/escalate/", case_actions.case_escalate, name="case-escalate"),
     path("service/cases/<int:pk>/merge/", case_actions.case_merge, name="case-merge"),
     path("service/cases/<int:pk>/split/", case_actions.case_split, name="case-split"),
+    path(
+        "service/cases/<int:pk>/move-to-order-customer/",
+        case_actions.case_move_to_order_customer,
+        name="case-move-to-order-customer",
+    ),
     path("service/teams/", case_teams.team_list, name="team-list"),
     path("service/teams/<int:pk>/", case_teams.team_edit, name="team-edit"),
     path("service/teams/<int:pk>/members/", team_admin.team_member_set, name="team-member-set"),

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
 from stammkunde.service.case_queries import (
     QUEUE_VIEWS,
@@ -17,6 +19,7 @@ from stammkunde.service.case_queries import (
     agents,
     breach_alerts,
     case_page,
+    orders_quoted_of_others,
     queue_counts,
 )
 from stammkunde.service.case_queries import (
@@ -97,7 +100,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("ui:case-detail", pk=case.merged_into_id)
     teams = list(Team.objects.order_by("name"))
+    quoted = orders_quoted_of_others(case)
+    if quoted:
+        # The other customers shown beside the case are a read of their data too.
+        audit(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            object_type="customers.customer",
+            customer_ids=[order.customer_id for order in quoted],
+            detail=f"orders quoted by unverified sender of {case.reference}",
+        )
     context = {
+        "quoted_orders": quoted,
         "page": page,
         "case": case,
         "reply_form": ReplyForm(),
