@@ -121,3 +121,25 @@ def test_agents_and_marketing_may_not_import(client, agent, marketer):
         client.force_login(user)
         assert client.get(reverse("ui:import-new")).status_code == 403
         assert upload(client).status_code == 403
+
+
+def test_an_upload_never_started_is_dropped_after_a_week(client, team_lead):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.connectors.csv_import.uploads import stored_path
+
+    client.force_login(team_lead)
+    upload(client)
+    old = CsvUpload.objects.get()
+    assert stored_path(old).exists()
+    CsvUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+
+    upload(client, name="neu.csv")
+
+    old.refresh_from_db()
+    assert old.state == UploadState.FAILED
+    assert "7" in old.error
+    assert not stored_path(old).exists()
+    assert CsvUpload.objects.get(file_name="neu.csv").state == UploadState.UPLOADED

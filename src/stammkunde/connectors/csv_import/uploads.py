@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,6 +30,9 @@ MAX_UPLOAD_BYTES = 200 << 20
 PREVIEW_ROWS = 10
 # How often the worker writes its progress (the page polls every second).
 PROGRESS_EVERY_SECONDS = 0.5
+# An upload whose import was never started is dropped (file and all) after this long: it holds
+# personal data nobody asked to import.
+STALE_AFTER = timedelta(days=7)
 SEPARATOR_NAMES = {";": ";", ",": ",", "\t": "Tab", "|": "|"}
 
 
@@ -65,6 +69,7 @@ def receive_upload(
             _("The file is larger than %(limit)d MB; import it with “stammkunde import”.")
             % {"limit": MAX_UPLOAD_BYTES >> 20}
         )
+    drop_stale_uploads()
     stored_name = secrets.token_hex(16) + ".csv"
     path = upload_dir() / stored_name
     with path.open("wb") as target:
@@ -102,6 +107,24 @@ def receive_upload(
     )
     audit(actor=by, action=AuditAction.CREATE, obj=upload, detail=f"{kind} {upload.file_name}")
     return upload
+
+
+def drop_stale_uploads() -> int:
+    """Delete the files of uploads not started within STALE_AFTER and mark them failed with the
+    reason; returns how many. Runs with each new upload."""
+    stale = CsvUpload.objects.filter(
+        state=UploadState.UPLOADED, created_at__lt=timezone.now() - STALE_AFTER
+    )
+    count = 0
+    for upload in stale:
+        stored_path(upload).unlink(missing_ok=True)
+        count += CsvUpload.objects.filter(pk=upload.pk, state=UploadState.UPLOADED).update(
+            state=UploadState.FAILED,
+            error=_("Not started within %(days)d days; the uploaded file was deleted.")
+            % {"days": STALE_AFTER.days},
+            finished_at=timezone.now(),
+        )
+    return count
 
 
 def preview(upload: CsvUpload, limit: int = PREVIEW_ROWS) -> list[list[str]]:
