@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.audit.models import AppendOnlyError, AuditAction, AuditEntry
+from stammkunde.customers.models import Address, Customer
 from stammkunde.customers.services import create_customer
 from tests.factories import OrderFactory
 
@@ -108,3 +109,66 @@ def test_deleting_a_staff_user_keeps_their_audit_rows(people):
     create_customer(by=staff, email="neu@example.de")
     staff.delete()
     assert AuditEntry.objects.filter(actor_label="weg", actor=None).exists()
+
+
+class _EditableAddresses(admin.TabularInline):
+    """An inline that may be edited (the shipped ones are read-only): what a later admin page
+    with an editable inline would do."""
+
+    model = Address
+    fields = ["kind", "name", "street", "city"]
+    extra = 1
+
+
+class _CustomerAdminWithEditableInline(AuditedAdminMixin, admin.ModelAdmin):
+    inlines = [_EditableAddresses]
+
+
+def test_inline_edits_in_the_admin_are_audited_per_row(rf, superuser, people):
+    customer = people[0]
+    kept = Address.objects.create(customer=customer, kind="billing", name="Alt", city="Köln")
+    dropped = Address.objects.create(customer=customer, kind="shipping", name="Weg", city="Bonn")
+    site = admin.AdminSite()
+    model_admin = _CustomerAdminWithEditableInline(Customer, site)
+    request = rf.post("/")
+    request.user = superuser
+    inline = _EditableAddresses(Customer, site)
+    formset_class = inline.get_formset(request, customer)
+    prefix = formset_class.get_default_prefix()
+    data = {
+        f"{prefix}-TOTAL_FORMS": "3",
+        f"{prefix}-INITIAL_FORMS": "2",
+        f"{prefix}-0-id": str(kept.pk),
+        f"{prefix}-0-customer": str(customer.pk),
+        f"{prefix}-0-kind": "billing",
+        f"{prefix}-0-name": "Neu",
+        f"{prefix}-0-street": "",
+        f"{prefix}-0-city": "Köln",
+        f"{prefix}-1-id": str(dropped.pk),
+        f"{prefix}-1-customer": str(customer.pk),
+        f"{prefix}-1-kind": "shipping",
+        f"{prefix}-1-name": "Weg",
+        f"{prefix}-1-city": "Bonn",
+        f"{prefix}-1-DELETE": "on",
+        f"{prefix}-2-customer": str(customer.pk),
+        f"{prefix}-2-kind": "shipping",
+        f"{prefix}-2-name": "Dazu",
+        f"{prefix}-2-city": "Aachen",
+    }
+    formset = formset_class(data, instance=customer, prefix=prefix)
+    assert formset.is_valid(), formset.errors
+    model_admin.save_formset(request, None, formset, change=True)
+
+    rows = AuditEntry.objects.filter(
+        actor=superuser, detail="admin inline", object_type="customers.address"
+    )
+    assert set(rows.values_list("action", "customer_id")) == {
+        (AuditAction.CHANGE, customer.pk),
+        (AuditAction.DELETE, customer.pk),
+        (AuditAction.CREATE, customer.pk),
+    }
+    changed = rows.get(action=AuditAction.CHANGE)
+    assert changed.object_id == str(kept.pk)
+    assert "name" in changed.fields
+    assert rows.get(action=AuditAction.DELETE).object_id == str(dropped.pk)
+    assert not Address.objects.filter(pk=dropped.pk).exists()

@@ -101,3 +101,40 @@ class AuditedAdminMixin:
             detail=f"admin delete ({len(rows)} rows)",
         )
         super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (a customer's addresses on the customer's page) are changes of personal
+        data too: one row per created, changed or deleted inline object."""
+        # Deleted objects lose their primary key when deleted: note them before the save.
+        deleted = [
+            (inline.instance, inline.instance.pk)
+            for inline in getattr(formset, "deleted_forms", ())
+            if inline.instance.pk is not None
+        ]
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in getattr(formset, "new_objects", ()):
+            audit(
+                actor=request.user,
+                action=AuditAction.CREATE,
+                obj=obj,
+                customer_id=customer_id_of(obj),
+                detail="admin inline",
+            )
+        for obj, changed_fields in getattr(formset, "changed_objects", ()):
+            audit(
+                actor=request.user,
+                action=AuditAction.CHANGE,
+                obj=obj,
+                customer_id=customer_id_of(obj),
+                fields=changed_fields,
+                detail="admin inline",
+            )
+        for obj, pk in deleted:
+            audit(
+                actor=request.user,
+                action=AuditAction.DELETE,
+                object_type=obj._meta.label_lower,
+                object_id=pk,
+                customer_id=customer_id_of(obj),
+                detail="admin inline",
+            )
