@@ -73,3 +73,20 @@ def test_a_team_lead_sees_names_and_revenue(client, team_lead, quirinblum):
 def test_marketing_sees_revenue(client, marketer, quirinblum):
     html = _home(client, marketer)
     assert "4,321.87" in html
+
+
+def test_reading_the_newest_entries_is_audited_with_the_customers_shown(client, agent, quirinblum):
+    from stammkunde.audit.models import AuditAction, AuditEntry
+
+    _home(client, agent)
+    row = AuditEntry.objects.get(actor=agent, object_type="timeline.activity")
+    assert row.action == AuditAction.VIEW
+    assert list(row.customers.values_list("customer_id", flat=True)) == [quirinblum.pk]
+
+
+def test_a_user_without_a_role_reads_no_entries_and_leaves_no_read_row(client, quirinblum):
+    from stammkunde.audit.models import AuditEntry
+
+    nora = User.objects.create_user(username="nora", password="x")
+    _home(client, nora)
+    assert not AuditEntry.objects.filter(actor=nora, object_type="timeline.activity").exists()

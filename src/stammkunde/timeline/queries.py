@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.timeline.kinds import KIND_GROUPS
 from stammkunde.timeline.models import Activity
 
@@ -44,16 +48,26 @@ def timeline_page(
     return list(entries[:limit])
 
 
-def latest_activities(*, limit: int = 15) -> list[Activity]:
-    """The newest entries across all customers by when they happened (not when they were
-    recorded: an import of last year's orders is not news), for the home page.
+def latest_activities(*, by: Any, limit: int = 15) -> list[Activity]:
+    """The newest entries across the customers ``by`` may see, by when they happened (not
+    when they were recorded: an import of last year's orders is not news), for the home page.
 
     The activity_time index serves this order, so no sort of the whole table is needed.
+    Audited (names and note texts are personal data): one VIEW row naming the customers shown.
     """
     # An entry dated in the future (a wrong clock in a shop) would otherwise stay on top.
     happened = Activity.objects.filter(occurred_at__lte=timezone.now())
-    newest = happened.select_related("actor", "customer").order_by("-occurred_at", "-id")
-    return list(newest[:limit])
+    entries = in_customer_scope(happened, by, field="customer_id")
+    newest = entries.select_related("actor", "customer").order_by("-occurred_at", "-id")
+    activities = list(newest[:limit])
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        object_type="timeline.activity",
+        customer_ids=sorted({a.customer_id for a in activities if a.customer_id is not None}),
+        detail="start page: newest entries",
+    )
+    return activities
 
 
 ORDER_GROUPED_KINDS = frozenset(KIND_GROUPS["orders"])

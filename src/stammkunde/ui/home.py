@@ -47,5 +47,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["currency"] = main_currency()
         context["home_figures"] = headline.only(*HOME_KPIS) if headline else []
     if show_activities:
-        context["activities"] = latest_activities(limit=15)
+        context["activities"] = latest_activities(by=user, limit=15)
     return render(request, "ui/home.html", context)
