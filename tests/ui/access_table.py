@@ -262,6 +262,10 @@ ACCESS: dict[str, Row] = {
     "ui:customer-export-json": Row(LEADS, params={"pk": "customer"}),
     "ui:customer-export-html": Row(LEADS, params={"pk": "customer"}),
     "ui:customer-erase": Row(LEADS, params={"pk": "customer"}, method="POST"),
+    # restriction of processing (Art. 18): customers.erase_customer; an empty POST gets the
+    # form error (a redirect back), lifting an unrestricted customer changes nothing
+    "ui:customer-restrict": Row(LEADS, params={"pk": "customer"}, method="POST"),
+    "ui:customer-lift-restriction": Row(LEADS, params={"pk": "customer"}, method="POST"),
     "ui:audit-trail": Row(LEADS),
     "ui:privacy-requests": Row(LEADS),
     "ui:privacy-retention": Row(LEADS),
@@ -316,6 +320,8 @@ ACCESS: dict[str, Row] = {
     **admin_model("shop", "shop"),
     **admin_model("shop", "order", **READ_ONLY),
     **admin_model("shop", "product"),
+    # staff limited to shops: set by admins, through shop.services.limit_staff_to_shops
+    **admin_model("shop", "staffshoplimit"),
     **admin_model("connectors", "shopconnection"),
     **admin_model("connectors", "webhookdelivery", add=NOBODY),
     **admin_model("connectors", "backfillrun"),
@@ -343,3 +349,35 @@ ACCESS: dict[str, Row] = {
     "admin:otp_totp_totpdevice_config": Row(SUPERUSERS, params={"pk": "otp_totp_totpdevice"}),
     "admin:otp_totp_totpdevice_qrcode": Row(SUPERUSERS, params={"pk": "otp_totp_totpdevice"}),
 }
+
+
+# Staff limited to shops (``shop.StaffShopLimit``): these pages show or change one customer,
+# their case or their orders, and answer 404 with a REFUSE audit row when the customer has no
+# account and no order in the user's shops. ``tests/ui/test_access.py`` opens each of them with
+# a team lead limited to a shop the world's customer has nothing in.
+SHOP_SCOPED: frozenset[str] = frozenset(
+    {
+        "ui:customer-detail",
+        "ui:customer-timeline",
+        "ui:customer-add-note",
+        "ui:customer-log-call",
+        "ui:customer-edit",
+        "ui:consent-proof",
+        "ui:customer-privacy",
+        "ui:customer-export-json",
+        "ui:customer-export-html",
+        "ui:customer-restrict",
+        "ui:customer-lift-restriction",
+        "ui:case-detail",
+        "ui:case-new",
+        "ui:case-reply",
+        "ui:case-note",
+        "ui:case-status",
+        "ui:case-assign",
+        "ui:case-escalate",
+        "ui:case-merge",
+        "ui:case-step-tick",
+        "ui:case-macro-use",
+        "ui:goodwill-new",
+    }
+)

@@ -27,7 +27,7 @@ from django_tasks_db.models import DBTaskResult
 
 from stammkunde.analytics.models import AnalyticsSettings, CustomerScore, ScoringRun, Segment
 from stammkunde.api.tokens import create_token
-from stammkunde.audit.models import AuditEntry
+from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.connectors.inbox import receive
 from stammkunde.connectors.inbox.connections import connect_shop
 from stammkunde.connectors.models import BackfillRun
@@ -50,7 +50,8 @@ from stammkunde.service.models import (
     RoutingRule,
     Team,
 )
-from stammkunde.shop.models import Product
+from stammkunde.shop.models import Product, Shop
+from stammkunde.shop.services import limit_staff_to_shops
 from tests.connectors.test_inbox_helpers import shopify_delivery
 from tests.factories import OrderFactory, OrderLineFactory
 from tests.ui.access_table import (
@@ -61,6 +62,7 @@ from tests.ui.access_table import (
     MARKETING,
     MEDIATOR,
     ROLES,
+    SHOP_SCOPED,
     SUPERUSER,
     TEAM_LEAD,
     Row,
@@ -216,6 +218,10 @@ def world(module_db, users) -> dict[str, object]:
         "shop_shop": shop,
         "shop_order": order,
         "shop_product": Product.objects.create(shop=shop, sku="ESP-1000", name="Espresso"),
+        # the limit of a user who plays no role in the table (a limit changes what one sees)
+        "shop_staffshoplimit": limit_staff_to_shops(
+            User.objects.create(username="u-limited-elsewhere"), [shop.pk], by=None
+        ),
         "connectors_shopconnection": connection,
         "connectors_webhookdelivery": None,
         "connectors_backfillrun": BackfillRun.objects.create(
@@ -412,3 +418,56 @@ def test_each_role_is_let_in_or_turned_away_as_the_table_says(key, world, client
                 how = " (htmx)" if headers else ""
                 wrong.append(f"{role}{how}: {got} ({response.status_code}), expected {expected}")
     assert not wrong, f"{row.method} {path}:\n" + "\n".join(wrong)
+
+
+@pytest.fixture(scope="module")
+def lead_of_another_shop(module_db, world) -> User:
+    """A team lead limited to a second shop, in which the world's customer has no account and
+    no order: every page about that customer must act as if it did not exist."""
+    other = Shop.objects.create(name="Zweitshop", slug="zweitshop-access", platform="csv")
+    user = _user("u-lead-of-zweitshop", TEAM_LEAD)
+    limit_staff_to_shops(user, [other.pk], by=None)
+    return user
+
+
+@pytest.mark.parametrize("key", sorted(SHOP_SCOPED))
+def test_staff_limited_to_other_shops_get_404_and_leave_a_refuse_row(
+    key, world, lead_of_another_shop, db
+):
+    row = ACCESS[key]
+    assert TEAM_LEAD in row.roles  # else the 404 below would prove nothing
+    path = _path(key, row, world)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(lead_of_another_shop)
+    with transaction.atomic():
+        if row.method == "POST":
+            response = client.post(path, row.query)
+        else:
+            response = client.get(path, row.query)
+        refused = AuditEntry.objects.filter(
+            actor=lead_of_another_shop, action=AuditAction.REFUSE
+        ).exists()
+        transaction.set_rollback(True)
+    assert response.status_code == 404, f"{row.method} {path}: {response.status_code}"
+    assert refused, f"{row.method} {path}: no REFUSE audit row"
+
+
+def test_every_page_about_one_customer_is_in_the_shop_scoped_set():
+    """A new page taking a customer or case id is scoped, or says here why not."""
+    not_scoped = {
+        # merging: a preview of another shop's customer is refused by merge_preview (tested in
+        # tests/shop/test_staff_shop_limit.py); without a second id the page redirects.
+        "ui:customer-merge",
+        # a POST without the confirmation redirects back before anything is read
+        "ui:customer-erase",
+        # every role that passes the check gets a 404 here (the world's case has no HTML mail)
+        "ui:case-message-html",
+    }
+    about_one = {
+        key
+        for key, row in ACCESS.items()
+        if key.startswith("ui:")
+        and set(row.params.values()) & {"customer", "case"}
+        and TEAM_LEAD in row.roles
+    }
+    assert about_one - not_scoped <= SHOP_SCOPED, sorted(about_one - not_scoped - SHOP_SCOPED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db.models import F
@@ -445,3 +446,22 @@ def insight_sentence(score: CustomerScore, shown: str = "days_since_last") -> st
     if score.unscored_reason == UnscoredReason.NO_ORDER_VALUE:
         parts.append(_("all orders refunded or returned"))
     return "; ".join(parts)
+
+
+def segment_member_page(segment: Any, *, by: Any, sort: str, number: Any, per_page: int) -> Any:
+    """One page (a Django ``Page``) of a saved segment's members for its staff page, sorted
+    by ``sort``, of the customers ``by`` may see (staff limited to shops); audited once with
+    the ids shown. Raises SegmentDefinitionError for a definition no longer valid."""
+    from django.core.paginator import Paginator
+
+    from stammkunde.analytics.segments import segment_members
+    from stammkunde.core.scoping import in_customer_scope
+    from stammkunde.customers.queries import record_list_view
+
+    members = in_customer_scope(segment_members(segment, sort), by)
+    page = Paginator(members, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    record_list_view(
+        [customer.pk for customer in page.object_list], by=by, detail=f"segment {segment.pk}"
+    )
+    return page

@@ -17,6 +17,7 @@ from stammkunde.analytics.segments import customers_in_segment, parse_definition
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core import spreadsheet
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.customers.models import FormOfAddress, Salutation
 
 NAME_MAX = 100
@@ -145,6 +146,8 @@ def export_segment_rows(
         segments = {value: str(label) for value, label in RFMSegment.choices}
         yes, no = _("yes"), _("no")
     customers = customers_in_segment(segment).select_related("score")
+    # Staff limited to shops export only their shops' customers.
+    customers = in_customer_scope(customers_in_segment(segment), by).select_related("score")
     total = customers.count()
     audit(
         actor=by,

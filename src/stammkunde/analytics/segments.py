@@ -301,7 +301,10 @@ def parse_definition(raw: Any) -> SegmentDefinition:
 
 def customers_matching(definition: SegmentDefinition) -> QuerySet[Customer]:
     """The active customers that satisfy every filter of ``definition``."""
-    customers = Customer.objects.filter(status=CustomerStatus.ACTIVE)
+    # Restricted processing (Art. 18 GDPR): never in a segment, its exports or campaigns.
+    customers = Customer.objects.filter(
+        status=CustomerStatus.ACTIVE, processing_restricted_at__isnull=True
+    )
     filters: dict[str, Any] = {}
     if definition.rfm_segments:
         filters["score__rfm_segment__in"] = definition.rfm_segments

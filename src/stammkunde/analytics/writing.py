@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection
+from django.db.models import Q
 
 from stammkunde.analytics.models import CohortCell, CustomerScore, KpiRow
 from stammkunde.customers.models import CustomerStatus
@@ -167,9 +168,12 @@ def delete_stale_scores(scored_at: datetime) -> int:
 
 
 def delete_restricted_scores() -> int:
-    """Delete the scores of erased customers: their processing is restricted (Art. 18 GDPR), so
-    they are not profiled; their orders still count in the aggregates."""
-    deleted, _ = CustomerScore.objects.filter(customer__status=CustomerStatus.ERASED).delete()
+    """Delete the scores of erased customers and of those whose processing staff restricted
+    (Art. 18 GDPR), so they are not profiled; their orders still count in the aggregates."""
+    deleted, _ = CustomerScore.objects.filter(
+        Q(customer__status=CustomerStatus.ERASED)
+        | Q(customer__processing_restricted_at__isnull=False)
+    ).delete()
     return deleted
 
 

@@ -22,6 +22,7 @@ from django.db.models import Count, Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.customers.models import (
     STREET_REPLACEMENTS,
     Address,
@@ -30,6 +31,7 @@ from stammkunde.customers.models import (
     DismissedDuplicate,
     DuplicateReason,
 )
+from stammkunde.customers.queries import may_see_customer
 
 # Candidates looked at for one customer's notice (people with exactly the same name).
 NAME_CANDIDATES = 200
@@ -203,10 +205,15 @@ def duplicate_suggestions(
     """``duplicate_groups`` with their customers loaded, for the staff page; audited once with
     the ids of every customer shown."""
     groups = duplicate_groups(reason=reason, limit=limit, offset=offset)
-    customers = Customer.objects.in_bulk([pk for group in groups for pk in group.customer_ids])
+    # Staff limited to shops see only their shops' customers, so only groups of two of them.
+    customers = in_customer_scope(Customer.objects.all(), by).in_bulk(
+        [pk for group in groups for pk in group.customer_ids]
+    )
     rows = [
         (group, [customers[pk] for pk in group.customer_ids if pk in customers]) for group in groups
     ]
+    rows = [(group, shown) for group, shown in rows if len(shown) > 1]
+    customers = {customer.pk: customer for _group, shown in rows for customer in shown}
     audit(
         actor=by,
         action=AuditAction.VIEW,
@@ -219,9 +226,12 @@ def duplicate_suggestions(
 
 def merge_preview(first_id: int, second_id: int, *, by: Any) -> tuple[Customer, Customer] | None:
     """The two customers of a merge preview, or None when either is missing; audited once
-    naming both."""
+    naming both. A customer outside the shops ``by`` is limited to counts as missing (and
+    leaves a REFUSE row)."""
     found = Customer.objects.in_bulk([first_id, second_id])
     if first_id not in found or second_id not in found:
+        return None
+    if not all(may_see_customer(pk, by=by, detail="merge preview") for pk in (first_id, second_id)):
         return None
     audit(
         actor=by,
@@ -274,7 +284,7 @@ def duplicates_of(customer: Customer, *, by: Any = None) -> list[DuplicateCandid
     if not reasons:
         return []
     dismissed = _dismissed_pairs({customer.pk, *reasons})
-    others = Customer.objects.in_bulk(list(reasons))
+    others = in_customer_scope(Customer.objects.all(), by).in_bulk(list(reasons))
     candidates = [
         DuplicateCandidate(others[pk], tuple(found))
         for pk, found in sorted(reasons.items())

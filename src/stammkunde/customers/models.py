@@ -82,6 +82,14 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Restriction of processing (Art. 18 GDPR) on its own, while the data is kept: no
+    # marketing, no scoring, segments or exports (``customers.privacy.restrict_processing``).
+    processing_restricted_at = models.DateTimeField(
+        _("processing restricted since"), null=True, blank=True
+    )
+    processing_restriction_reason = models.CharField(
+        _("reason for the restriction"), max_length=300, blank=True
+    )
 
     last_name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     first_name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)

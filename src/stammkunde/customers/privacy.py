@@ -40,6 +40,7 @@ from stammkunde.customers.models import (
     PrivacyRequestKind,
     PrivacyRequestState,
 )
+from stammkunde.customers.queries import may_see_customer
 
 EXPORT_FORMAT = "stammkunde-gdpr-export/1"
 
@@ -58,9 +59,12 @@ def _user(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def _customer_id(customer_id: int) -> int:
+def _customer_id(customer_id: int, *, by: Any = None) -> int:
     surviving = resolve_merged(customer_id)
     if not Customer.objects.filter(pk=surviving).exists():
+        raise PrivacyError(f"There is no customer with id {customer_id}.")
+    # Staff limited to shops: another shop's customer does not exist for them (REFUSE row).
+    if by is not None and not may_see_customer(surviving, by=by, detail="privacy"):
         raise PrivacyError(f"There is no customer with id {customer_id}.")
     return surviving
 
@@ -74,7 +78,7 @@ def export_customer_data(
 ) -> dict[str, Any]:
     """Everything held about one customer, by app, as plain JSON values (the audit trail with
     this very export in it). Audited and recorded as a privacy request."""
-    customer_id = _customer_id(customer_id)
+    customer_id = _customer_id(customer_id, by=by)
     with transaction.atomic():
         record = PrivacyRequest.objects.create(
             kind=PrivacyRequestKind.EXPORT,
@@ -137,7 +141,7 @@ def request_erasure(
     Returns the request's record: ``deferred`` with its obstacles, ``restricted`` with the
     retention duties and the date processing stays restricted until, or ``done``.
     """
-    customer_id = _customer_id(customer_id)
+    customer_id = _customer_id(customer_id, by=by)
     with transaction.atomic():
         record = PrivacyRequest.objects.create(
             kind=PrivacyRequestKind.ERASURE,
@@ -248,9 +252,64 @@ def finish_expired_restrictions(*, today: date | None = None) -> int:
 
 
 def is_processing_restricted(customer: Customer) -> bool:
-    """Whether the customer may be processed only as the law requires (erased, Art. 18):
-    no messages, no lists, no segments."""
-    return customer.status == CustomerStatus.ERASED
+    """Whether the customer may be processed only as the law requires (erased, or restricted
+    by staff under Art. 18): no marketing, no scoring, no segments or exports."""
+    return customer.status == CustomerStatus.ERASED or customer.processing_restricted_at is not None
+
+
+MAX_RESTRICTION_REASON = 300
+
+
+class RestrictionRefused(PrivacyError):
+    """A restriction without a reason, or of a customer that is not active."""
+
+
+@transaction.atomic
+def restrict_processing(customer_id: int, *, by: Any, reason: str) -> Customer:
+    """Restrict the processing of a customer's data (Art. 18 GDPR: the customer contests its
+    accuracy, objected, or needs it kept for a legal claim): the data stays, but messaging
+    holds every non-transactional message with ``reason``, scoring drops their scores and
+    segments and exports leave them out, until ``lift_restriction``. Audited."""
+    customer = Customer.objects.select_for_update().get(pk=_customer_id(customer_id, by=by))
+    reason = " ".join(reason.split())[:MAX_RESTRICTION_REASON]
+    if not reason:
+        raise RestrictionRefused("Give the reason for the restriction.")
+    if customer.status != CustomerStatus.ACTIVE:
+        raise RestrictionRefused("Only an active customer can be restricted.")
+    customer.processing_restricted_at = customer.processing_restricted_at or timezone.now()
+    customer.processing_restriction_reason = reason
+    customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+    audit(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=customer,
+        customer_id=customer.pk,
+        fields=["processing_restricted_at", "processing_restriction_reason"],
+        detail="processing restricted (Art. 18 GDPR)",
+    )
+    return customer
+
+
+@transaction.atomic
+def lift_restriction(customer_id: int, *, by: Any) -> Customer:
+    """End a restriction of processing set by ``restrict_processing`` (the reason is gone, or
+    the customer agreed); the customer is processed as before. Audited; lifting a customer
+    that is not restricted changes nothing and writes nothing."""
+    customer = Customer.objects.select_for_update().get(pk=_customer_id(customer_id, by=by))
+    if customer.processing_restricted_at is None:
+        return customer
+    customer.processing_restricted_at = None
+    customer.processing_restriction_reason = ""
+    customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+    audit(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=customer,
+        customer_id=customer.pk,
+        fields=["processing_restricted_at", "processing_restriction_reason"],
+        detail="restriction of processing lifted",
+    )
+    return customer
 
 
 def erase_due_by_retention_rules(*, today: date | None = None) -> int:

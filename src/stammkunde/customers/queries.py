@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
+from stammkunde.core.scoping import customer_scope, in_customer_scope
 from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
     BuyerKey,
     match_customer,
@@ -154,9 +155,13 @@ def find_by_emails(emails: Iterable[str]) -> dict[str, int]:
 def customer_for_staff(pk: int, *, by: Any, detail: str = "") -> Customer | None:
     """The customer ``pk`` (merged or not) for a page that shows their data, or None.
 
-    Audited: one VIEW row naming the customer and ``detail`` (which page or API read).
+    Audited: one VIEW row naming the customer and ``detail`` (which page or API read). A
+    customer outside the shops ``by`` is limited to is None, as if it did not exist, and
+    leaves a REFUSE row (``may_see_customer``).
     """
     customer = Customer.objects.select_related("merged_into").filter(pk=pk).first()
+    if customer is not None and not may_see_customer(pk, by=by, detail=detail):
+        return None
     if customer is not None:
         audit(
             actor=by,
@@ -177,10 +182,29 @@ def customers_page(
 
     Audited: one VIEW row listing the ids of the (at most ``limit``) customers shown.
     """
-    listed = active_customers() if only is None else active_customers().filter(only)
+    listed = in_customer_scope(active_customers(), by)
+    if only is not None:
+        listed = listed.filter(only)
     customers = list(listed.prefetch_related("tags")[offset : offset + limit + 1])
     record_list_view([customer.pk for customer in customers[:limit]], by=by, detail=detail)
     return customers
+
+
+def may_see_customer(pk: int, *, by: Any, detail: str = "") -> bool:
+    """Whether ``by`` may see customer ``pk`` (staff limited to shops: ``core/scoping.py``).
+    A refusal is answered as "no such customer" by the caller and leaves a REFUSE row, so a
+    probe of other shops' customers is on record."""
+    rule = customer_scope(by)
+    if rule is None or Customer.objects.filter(rule, pk=pk).exists():
+        return True
+    audit(
+        actor=by,
+        action=AuditAction.REFUSE,
+        object_type="customers.customer",
+        object_id=pk,
+        detail=f"outside the staff member's shops: {detail}"[:200],
+    )
+    return False
 
 
 def record_list_view(customer_ids: Iterable[int], *, by: Any, detail: str) -> None:

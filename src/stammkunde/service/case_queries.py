@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
+from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.clock import due_state
 from stammkunde.service.models import (
     ACTIVE_STATUSES,
@@ -22,6 +24,7 @@ from stammkunde.service.models import (
     CaseStatus,
 )
 from stammkunde.service.models.cases import REFERENCE_PREFIX
+from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 
 REFERENCE_PATTERN = re.compile(rf"\[?\b{re.escape(REFERENCE_PREFIX)}(\d{{1,12}})\b\]?", re.I)
 
@@ -96,7 +99,10 @@ def case_queue(
     """One page of the case queue for ``by`` (mine, my teams', unassigned, due or overdue,
     escalated, all active, done), filtered, oldest due first; audited with the customers shown."""
     now = now or timezone.now()
-    cases = Case.objects.select_related("customer", "team", "assignee")
+    # Staff limited to shops see only the cases of their shops' customers.
+    cases = in_customer_scope(
+        Case.objects.select_related("customer", "team", "assignee"), by, field="customer_id"
+    )
     if filters.view == "done":
         cases = cases.filter(status__in=DONE_STATUSES)
     else:
@@ -152,7 +158,9 @@ def case_queue(
 def queue_counts(*, by: Any, now: datetime | None = None) -> dict[str, int]:
     """How many cases each tab of the queue holds (counts only, no personal data)."""
     now = now or timezone.now()
-    active = Case.objects.filter(status__in=ACTIVE_STATUSES)
+    active = in_customer_scope(
+        Case.objects.filter(status__in=ACTIVE_STATUSES), by, field="customer_id"
+    )
     soon = now + DUE_SOON
     return {
         "mine": active.filter(assignee=by).count(),
@@ -194,7 +202,9 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         .filter(pk=case_id)
         .first()
     )
-    if case is None:
+    if case is None or not may_see_customer(
+        case.customer_id, by=by, detail=f"case page {case.reference}"
+    ):
         return None
     messages = list(
         CaseMessage.objects.filter(case=case).select_related("author").order_by("created_at", "id")
@@ -205,6 +215,8 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         .prefetch_related("lines", shipments)
         .order_by("-placed_at")
     )
+    shop_ids = staff_shop_ids(by)
+    orders = [order for order in orders if shop_ids is None or order.shop_id in shop_ids]
     other_cases = list(
         Case.objects.filter(customer_id=case.customer_id)
         .exclude(pk=case.pk)
@@ -212,7 +224,7 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         .order_by("-opened_at")[:10]
     )
     customer_orders = list(
-        Order.objects.filter(customer_id=case.customer_id)
+        limit_orders(Order.objects.filter(customer_id=case.customer_id), shop_ids)
         .select_related("shop")
         .order_by("-placed_at")[:10]
     )
@@ -234,6 +246,16 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         due=due,
         due_state=due_state(due, now, warn_before=warn),
     )
+
+
+def case_for_staff(case_id: int, *, by: Any) -> Case | None:
+    """The case for an action on it (reply, note, status, the desk's tools), or None when it
+    does not exist or its customer is outside the shops ``by`` is limited to (then with a
+    REFUSE row, like every read of another shop's customer)."""
+    case = Case.objects.select_related("customer", "team", "assignee").filter(pk=case_id).first()
+    if case is None or not may_see_customer(case.customer_id, by=by, detail="case"):
+        return None
+    return case
 
 
 def cases_of_customer(customer_id: int, *, limit: int = 10) -> list[Case]:

@@ -222,12 +222,19 @@ def refund_clocks(*, by: Any, include_done: bool = False, limit: int = 200) -> l
 
 def goodwill_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any, list[Any]]:
     """The customer and their recent orders for the goodwill form (audited read)."""
+    from django.http import Http404
     from django.shortcuts import get_object_or_404
 
     from stammkunde.customers.models import Customer
+    from stammkunde.customers.queries import may_see_customer
+    from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 
     customer = get_object_or_404(Customer, pk=customer_id)
-    orders = list(customer.orders.order_by("-placed_at")[:limit])
+    if not may_see_customer(customer.pk, by=by, detail="goodwill form"):
+        raise Http404("no such customer")
+    orders = list(
+        limit_orders(customer.orders.all(), staff_shop_ids(by)).order_by("-placed_at")[:limit]
+    )
     audit(
         actor=by,
         action=AuditAction.VIEW,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -380,3 +381,30 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class StaffShopLimit(models.Model):
+    """A staff member who sees only the customers and orders of some shops (issue 12).
+
+    Optional: a user without this row sees every shop; a row with no shops sees no customer.
+    Set through ``shop.services.limit_staff_to_shops`` (audited); the rule is applied by the
+    queries behind the staff pages (``shop/visibility.py``, ``core/scoping.py``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shop_limit",
+        verbose_name=_("staff member"),
+    )
+    shops = models.ManyToManyField(
+        Shop, blank=True, related_name="+", verbose_name=_("shops they may see")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff limit to shops")
+        verbose_name_plural = _("staff limits to shops")
+
+    def __str__(self) -> str:
+        return str(self.user)

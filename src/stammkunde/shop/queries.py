@@ -23,7 +23,7 @@ from stammkunde.shop.models import (
     ShopAccount,
     reversed_number,
 )
-from stammkunde.shop.visibility import limit_orders, visible_customer_ids
+from stammkunde.shop.visibility import limit_orders, staff_shop_ids, visible_customer_ids
 
 SEARCH_LIMIT = 50
 CENT = Decimal("0.01")
@@ -116,7 +116,10 @@ def search_customers(
 ) -> list[Customer]:
     """``find_customers`` for a staff page or an API call: up to ``limit`` + 1 matches from
     ``offset`` (the extra one tells a next page exists), audited once with the ids of the
-    (at most ``limit``) customers shown."""
+    (at most ``limit``) customers shown. Staff limited to shops find only those shops'
+    customers."""
+    if shop_ids is None:
+        shop_ids = staff_shop_ids(by)
     found = find_customers(term, limit=offset + limit + 1, shop_ids=shop_ids)[offset:]
     record_list_view([customer.pk for customer in found[:limit]], by=by, detail="search")
     return found
@@ -143,12 +146,14 @@ class KeyFigures:
         return self.revenue - self.refunded
 
 
-def key_figures(customer_id: int) -> KeyFigures:
-    """Order count, revenue, basket value, reorder interval and returns of one customer."""
+def key_figures(customer_id: int, *, by: Any = None) -> KeyFigures:
+    """Order count, revenue, basket value, reorder interval and returns of one customer
+    (for staff limited to shops ``by``: of the orders in their shops)."""
+    orders = limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by))
     # One pass over the customer's orders (the order_customer_time index) with filtered
     # aggregates instead of a query per figure: the 360 page is opened on every call.
     counted = ~Q(status=OrderStatus.CANCELLED) & Q(is_test=False)
-    totals = Order.objects.filter(customer_id=customer_id).aggregate(
+    totals = orders.aggregate(
         count=Count("id", filter=counted),
         revenue=Sum("total", filter=counted),
         refunded=Sum("refunded_total", filter=counted),
@@ -175,7 +180,7 @@ def key_figures(customer_id: int) -> KeyFigures:
         last_order_at=last,
         days_since_last_order=days_since(last) if last else None,
         mean_reorder_interval_days=round(interval, 1) if interval is not None else None,
-        return_count=Return.objects.filter(order__customer_id=customer_id).count(),
+        return_count=Return.objects.filter(order__in=orders).count(),
         cancelled_count=totals["cancelled"] or 0,
     )
 
@@ -192,17 +197,21 @@ def _money(value: Decimal | None) -> Decimal:
     return Decimal("0") if value is None else Decimal(value).quantize(CENT)
 
 
-def order_count(customer_id: int) -> int:
-    """How many orders of any status the customer has (the order_customer_time index)."""
-    return Order.objects.filter(customer_id=customer_id).count()
+def order_count(customer_id: int, *, by: Any = None) -> int:
+    """How many orders of any status the customer has (the order_customer_time index); for
+    staff limited to shops ``by``, in their shops."""
+    return limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by)).count()
 
 
-def orders_for_customer(customer_id: int, *, limit: int = 20, offset: int = 0) -> list[Order]:
+def orders_for_customer(
+    customer_id: int, *, limit: int = 20, offset: int = 0, by: Any = None
+) -> list[Order]:
     """A customer's orders with lines, shipments, returns and withdrawals, newest first: up to
-    ``limit`` from ``offset`` (a page of the customer page's order box)."""
+    ``limit`` from ``offset`` (a page of the customer page's order box); for staff limited to
+    shops ``by``, only the orders of their shops."""
+    orders = limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by))
     return list(
-        Order.objects.filter(customer_id=customer_id)
-        .select_related("shop")
+        orders.select_related("shop")
         .prefetch_related(
             "lines",
             Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at")),

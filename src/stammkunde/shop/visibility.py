@@ -9,19 +9,52 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
-from stammkunde.shop.models import Order, ShopAccount
+from stammkunde.shop.models import Order, ShopAccount, StaffShopLimit
 
 
-def customers_of_shops(shop_ids: Collection[int]) -> Q:
-    """A filter on Customer: an account or an order in one of ``shop_ids``."""
+def customers_of_shops(shop_ids: Collection[int], *, field: str = "pk") -> Q:
+    """A filter on Customer (or, with ``field`` the path to a customer id such as
+    ``"customer_id"``, on rows of a customer): an account or an order in one of ``shop_ids``."""
+    shop_ids = list(shop_ids)
     return Q(
-        Exists(ShopAccount.objects.filter(customer_id=OuterRef("pk"), shop_id__in=shop_ids))
-    ) | Q(Exists(Order.objects.filter(customer_id=OuterRef("pk"), shop_id__in=shop_ids)))
+        Exists(ShopAccount.objects.filter(customer_id=OuterRef(field), shop_id__in=shop_ids))
+    ) | Q(Exists(Order.objects.filter(customer_id=OuterRef(field), shop_id__in=shop_ids)))
+
+
+# The limit is read once per request: the user object of a request lives as long as it.
+_CACHE_ATTRIBUTE = "_stammkunde_shop_ids"
+
+
+def staff_shop_ids(by: Any) -> frozenset[int] | None:
+    """The shops a staff user is limited to (``StaffShopLimit``), or None: not limited (no
+    limit set, a superuser, an API actor or the system, whose own rules apply elsewhere)."""
+    if not isinstance(by, AbstractBaseUser) or not by.is_authenticated:
+        return None
+    if getattr(by, "is_superuser", False):
+        return None
+    if not hasattr(by, _CACHE_ATTRIBUTE):
+        limit = StaffShopLimit.objects.filter(user_id=by.pk).first()
+        shop_ids = None if limit is None else frozenset(limit.shops.values_list("pk", flat=True))
+        setattr(by, _CACHE_ATTRIBUTE, shop_ids)
+    return getattr(by, _CACHE_ATTRIBUTE)
+
+
+def forget_cached_shop_ids(user: Any) -> None:
+    """Drop the limit read into ``user`` (after it changed)."""
+    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+
+
+def staff_customer_scope(by: Any, field: str) -> Q | None:
+    """The customer scope of a staff member limited to shops (registered in
+    ``core/scoping.py`` when the shop app starts)."""
+    shop_ids = staff_shop_ids(by)
+    return None if shop_ids is None else customers_of_shops(shop_ids, field=field)
 
 
 def limit_customers(

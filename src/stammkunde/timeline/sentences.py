@@ -123,6 +123,7 @@ HOLD_RULES = {
     "minimum_gap": gettext_lazy("too soon after the last message"),
     "quiet_hours": gettext_lazy("quiet hours"),
     "no_consent": gettext_lazy("no consent"),
+    "restricted": gettext_lazy("processing restricted (Art. 18 GDPR)"),
     "unsubscribed": gettext_lazy("unsubscribed"),
     "contact_hold": gettext_lazy("contact hold"),
     "history": gettext_lazy("event from the past"),

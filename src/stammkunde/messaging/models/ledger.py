@@ -35,6 +35,7 @@ class DecisionRule(models.TextChoices):
     BOUNCED = "bounced", _("Address on the suppression list")
     NO_ADDRESS = "no_address", _("No e-mail address")
     INVALID_ADDRESS = "invalid_address", _("Invalid e-mail address")
+    RESTRICTED = "restricted", _("Processing restricted (Art. 18 GDPR)")
 
 
 class SendDecision(models.Model):

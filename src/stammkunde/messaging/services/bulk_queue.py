@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from stammkunde.core.bulk import insert_rows
-from stammkunde.customers.models import ConsentChannel, ConsentEvent
+from stammkunde.customers.models import ConsentChannel, ConsentEvent, Customer
 from stammkunde.messaging import governor, ledger
 from stammkunde.messaging.governor_terms import Lifecycle, Outcome, Purpose
 from stammkunde.messaging.models import (
@@ -96,6 +96,14 @@ def _suppressed() -> dict[str, str]:
     return dict(raw_rows(Suppression.objects.values_list("address", "reason")))
 
 
+def _restricted() -> dict[int, str]:
+    """Customers whose processing staff restricted (Art. 18 GDPR), with the reason: a few."""
+    rows = Customer.objects.filter(processing_restricted_at__isnull=False).values_list(
+        "id", "processing_restriction_reason"
+    )
+    return {customer_id: reason or "Art. 18 GDPR" for customer_id, reason in rows}
+
+
 def _holds(at: datetime) -> dict[int, list[governor.ContactHold]]:
     since = at - ledger.governor_settings().complaint_quiet_period
     rows = ContactHold.objects.filter(
@@ -152,6 +160,8 @@ def decide_many(
     exception = purpose in EXCEPTION_PURPOSES and settings.MESSAGING_EXISTING_CUSTOMER_EXCEPTION
     buyers = _buyers() if exception else set()
     suppressed = _suppressed()
+    restricted = _restricted() if marketing else {}
+    restricted_rule = DecisionRule.RESTRICTED.value
     holds = _holds(at)
     sends = _recent_sends(at)
     lifecycles = _lifecycles()
@@ -165,6 +175,11 @@ def decide_many(
     decisions = []
     append = decisions.append
     for customer_id, email in recipients:
+        if customer_id in restricted:
+            # as _check_before_governor: held with the reason staff gave
+            params = {"reason": restricted[customer_id]}
+            append(BulkDecision(customer_id, suppress, restricted_rule, params, None, ""))
+            continue
         address = (email or "").strip().lower()
         if not address:
             append(BulkDecision(customer_id, suppress, no_address, empty, None, ""))

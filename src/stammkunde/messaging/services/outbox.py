@@ -241,11 +241,15 @@ def _queue(
 
 
 def record_held_back(decision: SendDecision) -> None:
-    """The timeline entry of a held-back message (rule as a token, rendered when shown)."""
+    """The timeline entry of a held-back message (rule as a token, rendered when shown; a
+    restriction of processing with the reason staff gave)."""
+    params = {"message": decision.subject, "rule": decision.rule}
+    if decision.rule == DecisionRule.RESTRICTED and (decision.params or {}).get("reason"):
+        params["reason"] = decision.params["reason"]
     record_activity(
         customer_id=decision.customer_id,
         kind=ActivityKind.MESSAGE_HELD_BACK,
-        params={"message": decision.subject, "rule": decision.rule},
+        params=params,
         occurred_at=decision.decided_at,
         actor_label="messaging",
         subject=decision,
@@ -264,6 +268,17 @@ def _check_before_governor(
         # Erased (Art. 17 GDPR), what is kept is restricted (Art. 18): no message of any kind,
         # whatever address the caller names. The erased customer has no address of their own.
         return held(DecisionRule.NO_ADDRESS, restricted="erased")
+    if (
+        customer is not None
+        and customer.processing_restricted_at is not None
+        and purpose != Purpose.TRANSACTIONAL
+    ):
+        # Restricted by staff (Art. 18 GDPR): the data is kept, but only what the law or the
+        # contract needs is sent; the reason goes into the decision and the timeline.
+        return held(
+            DecisionRule.RESTRICTED,
+            reason=customer.processing_restriction_reason or "Art. 18 GDPR",
+        )
     if not address:
         return held(DecisionRule.NO_ADDRESS)
     try:

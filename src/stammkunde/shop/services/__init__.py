@@ -37,6 +37,7 @@ from stammkunde.shop.services.shops import (
     forget_shop_accounts,
     shop_for_imports,
 )
+from stammkunde.shop.services.staff_limits import limit_staff_to_shops
 from stammkunde.shop.services.upserting import (
     OrderUpsert,
     is_stale,
@@ -57,6 +58,7 @@ __all__ = [
     "customers_of_shop",
     "forget_shop_accounts",
     "is_stale",
+    "limit_staff_to_shops",
     "link_shop_accounts",
     "lock_orders",
     "mark_account_updated",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from stammkunde.analytics.models import Segment
+from stammkunde.analytics.queries import segment_member_page
 from stammkunde.analytics.segment_services import (
     SegmentError,
     create_segment,
@@ -25,7 +25,6 @@ from stammkunde.analytics.segments import (
     MEMBER_SORTS,
     SegmentDefinitionError,
     parse_definition,
-    segment_members,
 )
 from stammkunde.core import spreadsheet
 from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
@@ -69,8 +68,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if sort not in MEMBER_SORTS:
         sort = DEFAULT_MEMBER_SORT
     try:
-        page = Paginator(segment_members(segment, sort), PAGE_ROWS).get_page(
-            request.GET.get("page")
+        page = segment_member_page(
+            segment, by=request.user, sort=sort, number=request.GET.get("page"), per_page=PAGE_ROWS
         )
     except SegmentDefinitionError:
         page = None

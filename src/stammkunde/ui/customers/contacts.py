@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.queries import may_see_customer
 from stammkunde.customers.services import CustomerError, add_note, log_call, update_customer
 from stammkunde.timeline.models import Direction
 from stammkunde.ui.customers.forms import CallForm, CustomerForm, NoteForm
@@ -17,9 +18,13 @@ from stammkunde.ui.customers.forms import CallForm, CustomerForm, NoteForm
 DETAIL = "ui/customer_detail.html"
 
 
-def _writable_customer(pk: int) -> Customer:
-    """A customer that can still take notes and changes: not merged away, not erased."""
-    return get_object_or_404(Customer, pk=pk, status=CustomerStatus.ACTIVE)
+def _writable_customer(pk: int, *, by: object) -> Customer:
+    """A customer that can still take notes and changes: not merged away, not erased, and
+    within the shops ``by`` is limited to."""
+    customer = get_object_or_404(Customer, pk=pk, status=CustomerStatus.ACTIVE)
+    if not may_see_customer(pk, by=by, detail="contact"):
+        raise Http404("no such customer")
+    return customer
 
 
 def _form_response(
@@ -48,7 +53,7 @@ def _form_response(
 @permission_required("customers.add_contact_note", raise_exception=True)
 @require_POST
 def add_customer_note(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     form = NoteForm(request.POST)
     entry = None
     if form.is_valid():
@@ -65,7 +70,7 @@ def add_customer_note(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("customers.add_contact_note", raise_exception=True)
 @require_POST
 def log_customer_call(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     form = CallForm(request.POST)
     entry = None
     if form.is_valid():
@@ -89,7 +94,7 @@ def log_customer_call(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def edit_customer(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():

@@ -126,7 +126,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     orders_page = _page_number(request.GET.get("orders_page"))
     orders = orders_for_customer(
-        customer.pk, limit=ORDERS_PAGE_SIZE + 1, offset=(orders_page - 1) * ORDERS_PAGE_SIZE
+        customer.pk,
+        limit=ORDERS_PAGE_SIZE + 1,
+        offset=(orders_page - 1) * ORDERS_PAGE_SIZE,
+        by=request.user,
     )
     can_see_audit = request.user.has_perm("customers.view_audit_trail")
     tags = list(customer.tags.all())
@@ -135,11 +138,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "addresses": list(customer.addresses.all()),
         "tags": tags,
         "consents": current_consents(customer.pk),
-        "figures": key_figures(customer.pk),
+        "figures": key_figures(customer.pk, by=request.user),
         "orders": orders[:ORDERS_PAGE_SIZE],
         "orders_page": orders_page,
         "orders_has_next": len(orders) > ORDERS_PAGE_SIZE,
-        "orders_total": order_count(customer.pk),
+        "orders_total": order_count(customer.pk, by=request.user),
         "entries": entries,
         "lines": group_by_order(entries),
         "kind_group": kind_group,

@@ -122,7 +122,10 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
         "first": first,
         "second": second,
         "rows": _preview_rows(first, second),
-        "figures": [key_figures(first.pk), key_figures(second.pk)],
+        "figures": [
+            key_figures(first.pk, by=request.user),
+            key_figures(second.pk, by=request.user),
+        ],
         "counts": [
             {
                 "orders": c.orders.count(),

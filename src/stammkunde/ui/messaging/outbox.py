@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Customer
-from stammkunde.customers.queries import consent_proof
+from stammkunde.customers.queries import consent_proof, may_see_customer
 from stammkunde.messaging.models import MessageState, SuppressionReason
 from stammkunde.messaging.queries import (
     OUTBOX_PAGE,
@@ -130,6 +130,8 @@ def suppression_remove(request: HttpRequest) -> HttpResponse:
 @permission_required("customers.view_consentevent", raise_exception=True)
 def consent_proof_page(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
+    if not may_see_customer(customer.pk, by=request.user, detail="consent proof"):
+        raise Http404("no such customer")
     requests = consent_proof(customer.pk, by=request.user)
     return render(
         request, "ui/messaging/consent_proof.html", {"customer": customer, "requests": requests}

@@ -16,9 +16,12 @@ from django.views.decorators.http import require_POST
 from stammkunde.customers.models import CustomerStatus, PrivacyRequest, PrivacyRequestState
 from stammkunde.customers.privacy import (
     PrivacyError,
+    RestrictionRefused,
     erasure_check,
     export_customer_data,
+    lift_restriction,
     request_erasure,
+    restrict_processing,
 )
 from stammkunde.customers.queries import customer_for_staff
 from stammkunde.ui.privacy.wording import describe_duty, describe_obstacle
@@ -44,6 +47,8 @@ def customer_privacy(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": PrivacyRequest.objects.filter(customer_id=customer.pk)[:50],
         "can_erase": request.user.has_perm(ERASE_PERMISSION)
         and customer.status != CustomerStatus.MERGED,
+        "can_restrict": request.user.has_perm(ERASE_PERMISSION)
+        and customer.status == CustomerStatus.ACTIVE,
     }
     return render(request, "ui/privacy/customer.html", context)
 
@@ -133,3 +138,35 @@ def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The personal data was erased."))
     return redirect("ui:customer-privacy", pk=record.customer_id)
+
+
+@login_required
+@permission_required(ERASE_PERMISSION, raise_exception=True)
+@require_POST
+def customer_restrict(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restrict the processing of the customer's data (Art. 18 GDPR), with the reason."""
+    try:
+        restrict_processing(pk, by=request.user, reason=request.POST.get("reason", ""))
+    except RestrictionRefused:
+        messages.error(request, _("Give the reason for the restriction (only active customers)."))
+        return redirect("ui:customer-privacy", pk=pk)
+    except PrivacyError as error:
+        raise Http404(str(error)) from error
+    messages.success(
+        request,
+        _("Processing is restricted: no marketing, no scores, segments or exports."),
+    )
+    return redirect("ui:customer-privacy", pk=pk)
+
+
+@login_required
+@permission_required(ERASE_PERMISSION, raise_exception=True)
+@require_POST
+def customer_lift_restriction(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the restriction of processing."""
+    try:
+        lift_restriction(pk, by=request.user)
+    except PrivacyError as error:
+        raise Http404(str(error)) from error
+    messages.success(request, _("The restriction of processing was lifted."))
+    return redirect("ui:customer-privacy", pk=pk)

@@ -17,6 +17,16 @@ urlpatterns = [
         name="customer-export-html",
     ),
     path("customers/<int:pk>/privacy/erase/", customer.customer_erase, name="customer-erase"),
+    path(
+        "customers/<int:pk>/privacy/restrict/",
+        customer.customer_restrict,
+        name="customer-restrict",
+    ),
+    path(
+        "customers/<int:pk>/privacy/lift-restriction/",
+        customer.customer_lift_restriction,
+        name="customer-lift-restriction",
+    ),
     path("privacy/audit/", audit_trail.audit_trail, name="audit-trail"),
     path("privacy/requests/", overview.privacy_requests, name="privacy-requests"),
     path("privacy/retention/", overview.retention, name="privacy-retention"),

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.service.case_queries import agents, case_by_reference
+from stammkunde.service.case_queries import agents, case_by_reference, case_for_staff
 from stammkunde.service.models import Case, Team
 from stammkunde.service.services import cases as services
 from stammkunde.service.services.cases import CaseError
@@ -40,7 +40,10 @@ def _act(request: HttpRequest, case: Case, action: Callable[[], object], done: s
 
 def _case(request: HttpRequest, pk: int) -> Case:
     require_case_access(request)
-    return get_object_or_404(Case.objects.select_related("customer", "team", "assignee"), pk=pk)
+    case = case_for_staff(pk, by=request.user)
+    if case is None:
+        raise Http404("no such case")
+    return case
 
 
 def _invalid(request: HttpRequest, case: Case, form) -> HttpResponse:

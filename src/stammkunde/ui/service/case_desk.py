@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from stammkunde.service.case_queries import case_for_staff
 from stammkunde.service.models import Case, CrisisStep, KnowledgeArticle, Macro
 from stammkunde.service.services.case_desk import tick_step, use_article, use_macro
 from stammkunde.service.services.macros import KnowledgeError
@@ -17,7 +18,10 @@ from stammkunde.ui.service.templatetags.desk_ui import case_url
 def _case(request: HttpRequest, case_id: int) -> Case:
     if not request.user.has_perm("service.view_case"):
         raise PermissionDenied
-    return get_object_or_404(Case.objects.select_related("customer"), pk=case_id)
+    case = case_for_staff(case_id, by=request.user)
+    if case is None:
+        raise Http404("no such case")
+    return case
 
 
 @login_required

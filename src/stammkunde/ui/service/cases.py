@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
+from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.case_queries import (
     QUEUE_VIEWS,
     QueueFilter,
@@ -27,6 +28,7 @@ from stammkunde.service.case_queries import (
 )
 from stammkunde.service.models import CaseStatus, Team
 from stammkunde.service.services.cases import CaseError, open_case
+from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.roles import MEDIATOR
 from stammkunde.ui.service.case_forms import (
@@ -154,7 +156,13 @@ def case_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     if not request.user.has_perm(WORK):
         raise PermissionDenied
     customer = get_object_or_404(Customer, pk=customer_id, merged_into__isnull=True)
-    orders = list(customer.orders.order_by("-placed_at")[:50])
+    if not may_see_customer(customer.pk, by=request.user, detail="new case"):
+        raise Http404("no such customer")
+    orders = list(
+        limit_orders(customer.orders.all(), staff_shop_ids(request.user)).order_by("-placed_at")[
+            :50
+        ]
+    )
     initial = {"channel": request.GET.get("channel") or "phone"}
     form = OpenCaseForm(request.POST or None, orders=orders, initial=initial)
     if request.method == "POST" and form.is_valid():
