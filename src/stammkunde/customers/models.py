@@ -87,8 +87,9 @@ class Customer(models.Model):
     processing_restricted_at = models.DateTimeField(
         _("processing restricted since"), null=True, blank=True
     )
+    # db_default: rows written by older code (historical models in migrations) stay valid.
     processing_restriction_reason = models.CharField(
-        _("reason for the restriction"), max_length=300, blank=True
+        _("reason for the restriction"), max_length=300, blank=True, default="", db_default=""
     )
 
     last_name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)

@@ -264,51 +264,54 @@ class RestrictionRefused(PrivacyError):
     """A restriction without a reason, or of a customer that is not active."""
 
 
-@transaction.atomic
 def restrict_processing(customer_id: int, *, by: Any, reason: str) -> Customer:
     """Restrict the processing of a customer's data (Art. 18 GDPR: the customer contests its
     accuracy, objected, or needs it kept for a legal claim): the data stays, but messaging
     holds every non-transactional message with ``reason``, scoring drops their scores and
     segments and exports leave them out, until ``lift_restriction``. Audited."""
-    customer = Customer.objects.select_for_update().get(pk=_customer_id(customer_id, by=by))
+    # Outside the transaction: a refusal (another shop's customer) keeps its REFUSE row.
+    pk = _customer_id(customer_id, by=by)
     reason = " ".join(reason.split())[:MAX_RESTRICTION_REASON]
     if not reason:
         raise RestrictionRefused("Give the reason for the restriction.")
-    if customer.status != CustomerStatus.ACTIVE:
-        raise RestrictionRefused("Only an active customer can be restricted.")
-    customer.processing_restricted_at = customer.processing_restricted_at or timezone.now()
-    customer.processing_restriction_reason = reason
-    customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
-    audit(
-        actor=by,
-        action=AuditAction.CHANGE,
-        obj=customer,
-        customer_id=customer.pk,
-        fields=["processing_restricted_at", "processing_restriction_reason"],
-        detail="processing restricted (Art. 18 GDPR)",
-    )
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=pk)
+        if customer.status != CustomerStatus.ACTIVE:
+            raise RestrictionRefused("Only an active customer can be restricted.")
+        customer.processing_restricted_at = customer.processing_restricted_at or timezone.now()
+        customer.processing_restriction_reason = reason
+        customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+        audit(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=customer,
+            customer_id=customer.pk,
+            fields=["processing_restricted_at", "processing_restriction_reason"],
+            detail="processing restricted (Art. 18 GDPR)",
+        )
     return customer
 
 
-@transaction.atomic
 def lift_restriction(customer_id: int, *, by: Any) -> Customer:
     """End a restriction of processing set by ``restrict_processing`` (the reason is gone, or
     the customer agreed); the customer is processed as before. Audited; lifting a customer
     that is not restricted changes nothing and writes nothing."""
-    customer = Customer.objects.select_for_update().get(pk=_customer_id(customer_id, by=by))
-    if customer.processing_restricted_at is None:
-        return customer
-    customer.processing_restricted_at = None
-    customer.processing_restriction_reason = ""
-    customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
-    audit(
-        actor=by,
-        action=AuditAction.CHANGE,
-        obj=customer,
-        customer_id=customer.pk,
-        fields=["processing_restricted_at", "processing_restriction_reason"],
-        detail="restriction of processing lifted",
-    )
+    pk = _customer_id(customer_id, by=by)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=pk)
+        if customer.processing_restricted_at is None:
+            return customer
+        customer.processing_restricted_at = None
+        customer.processing_restriction_reason = ""
+        customer.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+        audit(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=customer,
+            customer_id=customer.pk,
+            fields=["processing_restricted_at", "processing_restriction_reason"],
+            detail="restriction of processing lifted",
+        )
     return customer
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Address, Customer, CustomerStatus
-from stammkunde.customers.queries import current_consents
+from stammkunde.customers.queries import current_consents, may_see_customer
 from stammkunde.customers.services import (
     CustomerError,
     parse_tag_names,
@@ -24,9 +24,13 @@ from stammkunde.ui.customers.forms import AddressForm, ConsentForm, TagsForm
 DETAIL = "ui/customer_detail.html"
 
 
-def _writable_customer(pk: int) -> Customer:
-    """A customer whose data can still change: not merged away, not erased."""
-    return get_object_or_404(Customer, pk=pk, status=CustomerStatus.ACTIVE)
+def _writable_customer(pk: int, *, by: object) -> Customer:
+    """A customer whose data can still change: not merged away, not erased, and within the
+    shops ``by`` is limited to (else 404 and a REFUSE row)."""
+    customer = get_object_or_404(Customer, pk=pk, status=CustomerStatus.ACTIVE)
+    if not may_see_customer(pk, by=by, detail="profile"):
+        raise Http404("no such customer")
+    return customer
 
 
 def _fragment(request: HttpRequest, customer: Customer, partial: str, **context) -> HttpResponse:
@@ -47,7 +51,7 @@ def _fragment(request: HttpRequest, customer: Customer, partial: str, **context)
 @require_POST
 def change_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a grant or opt-out the customer gave to the agent (source and agent kept)."""
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     form = ConsentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -78,7 +82,7 @@ def change_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_tags(request: HttpRequest, pk: int) -> HttpResponse:
     """Set the customer's tags; new tag names need customers.add_tag."""
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     form = TagsForm(request.POST)
     if form.is_valid():
         try:
@@ -100,7 +104,7 @@ def change_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("customers.change_address", raise_exception=True)
 def edit_address(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an address (no ``address`` parameter) or change one of the customer's addresses."""
-    customer = _writable_customer(pk)
+    customer = _writable_customer(pk, by=request.user)
     address = None
     raw_id = request.POST.get("address") or request.GET.get("address")
     if raw_id:
