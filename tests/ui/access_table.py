@@ -380,6 +380,7 @@ SHOP_SCOPED: frozenset[str] = frozenset(
         "ui:case-escalate",
         "ui:case-merge",
         "ui:case-split",
+        "ui:case-move-to-order-customer",
         "ui:case-step-tick",
         "ui:case-macro-use",
         "ui:goodwill-new",
