@@ -95,7 +95,7 @@ INSTALLED_APPS = [
     "stammkunde.demo",
     "stammkunde.ui",
     # One small app per topic of the staff UI, only so Django finds each topic's templates/ and
-    # templatetags/ in its folder (docs/ARCHITECTURE.md, "The staff UI").
+    # templatetags/ in its folder (docs/INTERNALS.md, "The staff UI").
     "stammkunde.ui.customers",
     "stammkunde.ui.identity",
     "stammkunde.ui.connectors",

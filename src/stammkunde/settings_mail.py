@@ -67,7 +67,7 @@ RETENTION_UNVERIFIED_DAYS = env_int("STAMMKUNDE_RETENTION_UNVERIFIED_DAYS", 90)
 # The record of processing activities (Art. 30): who the controller is and who receives data.
 PRIVACY_CONTROLLER = env_str("STAMMKUNDE_PRIVACY_CONTROLLER", "")
 PRIVACY_OFFICER = env_str("STAMMKUNDE_PRIVACY_OFFICER", "")
-# Inbound e-mail (service desk intake, docs/ARCHITECTURE.md). The IMAP mailbox read every
+# Inbound e-mail (service desk intake, docs/INTERNALS.md). The IMAP mailbox read every
 # minute: imap://user@host:143/INBOX or imaps://user@host/INBOX (password in the URL or in
 # STAMMKUNDE_IMAP_PASSWORD / _FILE); empty = no mailbox. After a message is stored it is
 # flagged \Seen, and moved to STAMMKUNDE_IMAP_DONE_FOLDER when one is named.

@@ -1,4 +1,4 @@
-"""The staff UI keeps each topic in one folder (docs/ARCHITECTURE.md, "The staff UI"): a topic
+"""The staff UI keeps each topic in one folder (docs/INTERNALS.md, "The staff UI"): a topic
 folder that Django does not know, or whose templates do not load, fails here rather than as a
 TemplateDoesNotExist on the first page view in production."""
 

@@ -2,7 +2,7 @@
 
 ``settings.py`` calls ``production_problems`` in production mode and refuses to start when it
 finds any: a debug page, a host list that accepts every Host header or a guessable secret key
-would each undo the rest of the protections (docs/ARCHITECTURE.md, "Logins and browser security").
+would each undo the rest of the protections (docs/INTERNALS.md, "Logins and browser security").
 """
 
 from __future__ import annotations

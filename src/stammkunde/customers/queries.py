@@ -148,7 +148,7 @@ def find_by_emails(emails: Iterable[str]) -> dict[str, int]:
     return {key: pk for key, pk in zip(keys, found, strict=True) if pk is not None}
 
 
-# Audited reads for staff and integrations (docs/ARCHITECTURE.md, "Audited reads"): each takes
+# Audited reads for staff and integrations (docs/INTERNALS.md, "Audited reads"): each takes
 # the acting user (``by``: a staff user or an API actor) and writes one audit row per page.
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginsConfig(AppConfig):
     """Staff logins: lockouts after failed logins, two-factor login, password reset, the
-    browser-facing headers (docs/ARCHITECTURE.md, "Logins and browser security")."""
+    browser-facing headers (docs/INTERNALS.md, "Logins and browser security")."""
 
     name = "stammkunde.logins"
     label = "logins"
