@@ -4,6 +4,7 @@ TemplateDoesNotExist on the first page view in production."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.template.loader import get_template
 
+import stammkunde
 import stammkunde.ui
 
 UI = Path(stammkunde.ui.__file__).parent
@@ -60,3 +62,21 @@ def test_every_template_loads_with_its_tag_libraries(name):
     # Compiling resolves {% extends %}, {% load %} and partials, so a template moved away from
     # the tag library or base it needs fails here.
     assert get_template(name).origin.template_name == name
+
+
+def _all_template_files() -> list[Path]:
+    """Every template shipped in the package (the staff UI's and the other apps')."""
+    return sorted(Path(stammkunde.__file__).parent.rglob("templates/**/*.html"))
+
+
+def test_page_titles_hold_no_markup():
+    # A page's {% block title %} becomes the browser tab's text; markup in it means a section was
+    # pasted into the title (a team page and the knowledge base showed their forms only there).
+    title = re.compile(r"{%\s*block title\s*%}(.*?){%\s*endblock", re.S)
+    pasted = [
+        str(path)
+        for path in _all_template_files()
+        for match in title.finditer(path.read_text(encoding="utf-8"))
+        if "<" in match.group(1)
+    ]
+    assert pasted == []
