@@ -264,3 +264,72 @@ def test_ten_megabyte_refund_note_is_cut(shopify):
     refund = Refund.objects.get()
     assert refund.reason == "x" * 200
     assert len(Order.objects.get().returns.get().note) == 10_000
+
+
+def _goodwill_refund(order, amount, refunded_at, grant=1):
+    from stammkunde.shop.services import record_refund
+
+    return record_refund(
+        order,
+        amount=Decimal(amount),
+        refunded_at=refunded_at,
+        reason="Goodwill: Kratzer",
+        external_id=f"goodwill:{grant}",
+    )
+
+
+# The refund in refunds-create.json: 85.00 USD, processed 2021-12-31T19:00:00-05:00.
+REPORTED_AT = datetime(2022, 1, 1, 0, 0, tzinfo=UTC)
+
+
+def test_a_reported_refund_links_to_the_goodwill_refund_we_made_first(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    order = Order.objects.get()
+    ours = _goodwill_refund(order, "85.00", datetime(2021, 12, 30, 9, 0, tzinfo=UTC))
+    for _ in range(2):  # the webhook, then a backfill of the same refund
+        deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    [refund] = Refund.objects.all()
+    assert refund.pk == ours.pk
+    assert refund.external_id == "goodwill:1"
+    assert refund.platform_external_id == "890088186047892319"
+    assert Order.objects.get().refunded_total == Decimal("85.00")
+    issued = Activity.objects.filter(kind=ActivityKind.REFUND_ISSUED)
+    assert issued.count() == 1
+
+
+def test_a_reported_refund_of_another_amount_is_a_refund_of_its_own(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    order = Order.objects.get()
+    _goodwill_refund(order, "10.00", datetime(2021, 12, 30, 9, 0, tzinfo=UTC))
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    assert Refund.objects.count() == 2
+    assert not Refund.objects.exclude(platform_external_id="").exists()
+    assert Order.objects.get().refunded_total == Decimal("95.00")
+
+
+def test_a_goodwill_refund_outside_the_window_is_not_matched(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    order = Order.objects.get()
+    _goodwill_refund(order, "85.00", datetime(2021, 11, 1, 9, 0, tzinfo=UTC))  # two months early
+    _goodwill_refund(order, "85.00", datetime(2022, 1, 3, 9, 0, tzinfo=UTC), grant=2)  # after it
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    assert Refund.objects.count() == 3
+    assert Order.objects.get().refunded_total == Decimal("255.00")
+
+
+def test_a_goodwill_refund_links_only_once(shopify):
+    deliver(shopify, "webhooks/shopify/orders-create.json", "orders/create")
+    order = Order.objects.get()
+    first = _goodwill_refund(order, "85.00", datetime(2021, 12, 30, 9, 0, tzinfo=UTC))
+    _goodwill_refund(order, "85.00", datetime(2021, 12, 31, 9, 0, tzinfo=UTC), grant=2)
+
+    def another(payload):
+        payload["id"] = 890088186047892320
+
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create")
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create", another)
+    deliver(shopify, "webhooks/shopify/refunds-create.json", "refunds/create", another)
+    linked = dict(Refund.objects.values_list("external_id", "platform_external_id"))
+    assert linked == {"goodwill:1": "890088186047892319", "goodwill:2": "890088186047892320"}
+    assert Refund.objects.get(pk=first.pk).platform_external_id == "890088186047892319"
+    assert Order.objects.get().refunded_total == Decimal("170.00")

@@ -274,7 +274,11 @@ class ReturnLine(models.Model):
 
 class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    # Our own key (a goodwill refund's ``goodwill:<grant>``) or the platform's id.
     external_id = models.CharField(max_length=100, blank=True)
+    # The platform's id of a refund we made first (goodwill) and the shop reported later:
+    # linked here instead of counting the same money twice.
+    platform_external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(max_length=3, default="EUR")
     reason = models.CharField(_("reason"), max_length=200, blank=True)

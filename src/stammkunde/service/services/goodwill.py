@@ -22,7 +22,7 @@ from stammkunde.service.models import (
 )
 from stammkunde.shop.models import Order, VoucherKind
 from stammkunde.shop.services import OrderError
-from stammkunde.shop.services.aftersales import record_refund
+from stammkunde.shop.services.aftersales import GOODWILL_REFUND_PREFIX, record_refund
 from stammkunde.shop.services.vouchers import issue_voucher
 from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
@@ -155,7 +155,7 @@ def _grant(grant: GoodwillGrant, *, by: Any) -> None:
 
 def refund_external_id(grant: GoodwillGrant) -> str:
     """The key of the shop refund a granted partial refund made (one per grant)."""
-    return f"goodwill:{grant.pk}"
+    return f"{GOODWILL_REFUND_PREFIX}{grant.pk}"
 
 
 def _refund(grant: GoodwillGrant, *, by: Any) -> None:

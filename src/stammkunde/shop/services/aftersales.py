@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from stammkunde.core.events import publish
@@ -31,6 +32,13 @@ from stammkunde.shop.services.orders import OrderError, _order_event_fields, mon
 from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 from stammkunde.timeline.services import record_activity
+
+# The key prefix of refunds the service desk makes as goodwill (``goodwill:<grant>``).
+GOODWILL_REFUND_PREFIX = "goodwill:"
+# A shop reports a refund we made as goodwill after it was paid out: from a little before our
+# record (clocks differ) to a month after (payment providers settle late, backfills run later).
+GOODWILL_MATCH_BEFORE = timedelta(days=1)
+GOODWILL_MATCH_AFTER = timedelta(days=30)
 
 
 @transaction.atomic
@@ -209,15 +217,28 @@ def record_refund(
     external_id: str = "",
     actor_label: str = "",
 ) -> Refund:
-    """Record money paid back; refunds never exceed what the order cost."""
+    """Record money paid back; refunds never exceed what the order cost.
+
+    Idempotent on ``external_id``. A platform's refund (webhook or backfill) that matches a
+    goodwill refund we recorded first (same order, amount and currency, not yet linked, within
+    the window) is linked to it by its id instead of being counted a second time."""
     amount = money(amount)
     if amount <= 0:
         raise OrderError(_("A refund must be a positive amount."))
     if external_id:
-        existing = order.refunds.filter(external_id=external_id).first()
+        existing = order.refunds.filter(
+            Q(external_id=external_id) | Q(platform_external_id=external_id)
+        ).first()
         if existing is not None:
             return existing
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if external_id and not external_id.startswith(GOODWILL_REFUND_PREFIX):
+        ours = _unlinked_goodwill_refund(order, amount=amount, refunded_at=refunded_at)
+        if ours is not None:
+            # The shop reports the money we already recorded: link, never count it twice.
+            ours.platform_external_id = external_id
+            ours.save(update_fields=["platform_external_id"])
+            return ours
     if order.refunded_total + amount > order.total:
         raise OrderError(_("Refunds would exceed the order total."))
     if order.refunded_total + amount >= MAX_AMOUNT:
@@ -257,6 +278,27 @@ def record_refund(
         )
     )
     return refund
+
+
+def _unlinked_goodwill_refund(
+    order: Order, *, amount: Decimal, refunded_at: datetime
+) -> Refund | None:
+    """The oldest goodwill refund of ``order`` with this amount and the order's currency, not
+    yet linked to a platform refund, recorded within the plausible window before
+    ``refunded_at``."""
+    return (
+        order.refunds.select_for_update()
+        .filter(
+            external_id__startswith=GOODWILL_REFUND_PREFIX,
+            platform_external_id="",
+            amount=amount,
+            currency=order.currency,
+            refunded_at__gte=refunded_at - GOODWILL_MATCH_AFTER,
+            refunded_at__lte=refunded_at + GOODWILL_MATCH_BEFORE,
+        )
+        .order_by("refunded_at", "pk")
+        .first()
+    )
 
 
 def withdrawal_deadline(order: Order) -> datetime | None:
