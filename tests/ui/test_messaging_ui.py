@@ -318,3 +318,107 @@ def test_marketing_creates_only_marketing_triggers_and_agents_none(
     assert not Trigger.objects.filter(name="Dankeschön ab 50 Euro").exists()
     client.force_login(agent)
     assert client.get(reverse("ui:trigger-add")).status_code == 403
+
+
+def _edit_post(trigger, **changes):
+    data = {
+        "name": trigger.name,
+        "event": trigger.event,
+        "purpose": trigger.purpose,
+        "template_de": trigger.template_de_id or "",
+        "template_en": trigger.template_en_id or "",
+        "delay_hours": str(int(trigger.delay.total_seconds() // 3600)),
+        "sender_name": trigger.sender_name or "Lena Hoffmann",
+        "sender_address": trigger.sender_address or "lena@shop.example",
+        "sender_role": trigger.sender_role,
+        "reply_to": trigger.reply_to,
+    }
+    data.update(changes)
+    return data
+
+
+def test_team_lead_changes_a_triggers_event_and_mails(client, team_lead, shipped):
+    delivered = Trigger.objects.get(key="default:order_delivered")
+    client.force_login(team_lead)
+    page = client.get(reverse("ui:trigger-edit", args=[shipped.pk])).content.decode()
+    assert 'name="event"' in page and 'name="template_de"' in page and 'name="purpose"' in page
+    response = client.post(
+        reverse("ui:trigger-edit", args=[shipped.pk]),
+        _edit_post(
+            shipped, event="order_delivered", template_de=delivered.template_de_id, template_en=""
+        ),
+    )
+    assert response.status_code == 302
+    shipped.refresh_from_db()
+    assert shipped.event == "order_delivered"
+    assert shipped.template_de_id == delivered.template_de_id
+    assert shipped.template_en_id is None
+    entry = AuditEntry.objects.filter(
+        actor=team_lead, action=AuditAction.CHANGE, object_id=str(shipped.pk)
+    ).latest("pk")
+    assert "event" in str(entry.fields) and "template_de" in str(entry.fields)
+
+
+def test_editing_a_trigger_keeps_the_purpose_checks(client, team_lead, shipped):
+    feedback = MessageTemplate.objects.filter(purpose="feedback", language="de").first()
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:trigger-edit", args=[shipped.pk]), _edit_post(shipped, template_de=feedback.pk)
+    )
+    assert response.status_code == 422
+    assert "written for another purpose" in response.content.decode()
+    response = client.post(
+        reverse("ui:trigger-edit", args=[shipped.pk]),
+        _edit_post(shipped, template_de="", template_en=""),
+    )
+    assert response.status_code == 422
+    assert "at least one language" in response.content.decode()
+    before = shipped.template_de_id
+    shipped.refresh_from_db()
+    assert (shipped.template_de_id, shipped.event) == (before, "order_shipped")
+
+
+def test_a_switched_on_trigger_cannot_take_an_impersonal_mail(client, team_lead, shipped):
+    delivered = Trigger.objects.get(key="default:order_delivered")
+    MessageTemplate.objects.filter(pk=delivered.template_de_id).update(
+        text_body="Sehr geehrte Damen und Herren,\n\nBitte antworten Sie nicht auf diese E-Mail."
+    )
+    client.force_login(team_lead)
+    client.post(reverse("ui:trigger-switch", args=[shipped.pk]), {"on": "1"})
+    shipped.refresh_from_db()
+    assert shipped.is_active is True
+    response = client.post(
+        reverse("ui:trigger-edit", args=[shipped.pk]),
+        _edit_post(shipped, template_de=delivered.template_de_id),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "does not read as personal" in page and "DE:" in page
+    before = shipped.template_de_id
+    shipped.refresh_from_db()
+    assert shipped.template_de_id == before
+
+
+def test_marketing_cannot_turn_a_marketing_trigger_transactional(client, marketer, shipped):
+    feedback = Trigger.objects.get(key="default:feedback_request")
+    client.force_login(marketer)
+    page = client.get(reverse("ui:trigger-edit", args=[feedback.pk])).content.decode()
+    assert 'value="transactional"' not in page
+    response = client.post(
+        reverse("ui:trigger-edit", args=[feedback.pk]),
+        _edit_post(
+            feedback,
+            purpose="transactional",
+            template_de=shipped.template_de_id,
+            template_en=shipped.template_en_id,
+        ),
+    )
+    assert response.status_code == 422
+    feedback.refresh_from_db()
+    assert feedback.purpose == "feedback"
+    response = client.post(
+        reverse("ui:trigger-edit", args=[feedback.pk]), _edit_post(feedback, delay_hours="96")
+    )
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.delay.total_seconds() == 96 * 3600

@@ -17,7 +17,7 @@ from stammkunde.messaging.models import Trigger
 from stammkunde.messaging.services.templates import may_edit
 from stammkunde.messaging.services.triggers import TriggerError, save_trigger, switch_trigger
 from stammkunde.messaging.trigger_conditions import ConditionError
-from stammkunde.ui.messaging.forms import NewTriggerForm, TriggerForm
+from stammkunde.ui.messaging.forms import NewTriggerForm, TriggerMailForm
 
 
 def _findings_text(error: TriggerError) -> list[str]:
@@ -73,12 +73,17 @@ def trigger_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("messaging.view_trigger", raise_exception=True)
 def trigger_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A trigger's event, purpose, mails per language, settings and conditions; marketing staff
+    change (and switch to) marketing purposes only, and a switched-on trigger stays savable only
+    while its mails read as personal."""
     trigger = get_object_or_404(Trigger.objects.select_related("template_de", "template_en"), pk=pk)
     can_edit = may_edit(request.user, trigger.purpose)
+    # Read-only viewers see the trigger's own purpose among the choices.
+    purposes = _purposes_for(request.user) if can_edit else list(Purpose.choices)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        form = TriggerForm(request.POST)
+        form = TriggerMailForm(request.POST, purposes=purposes)
         if form.is_valid():
             try:
                 save_trigger(trigger, by=request.user, **form.values())
@@ -90,11 +95,12 @@ def trigger_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The trigger was saved."))
                 return redirect("ui:trigger-edit", pk=trigger.pk)
     else:
-        form = TriggerForm(initial=TriggerForm.initial_for(trigger))
+        form = TriggerMailForm(initial=TriggerMailForm.initial_for(trigger), purposes=purposes)
     return render(
         request,
         "ui/messaging/trigger_edit.html",
         {"trigger": trigger, "form": form, "can_edit": can_edit},
+        status=422 if form.errors else 200,
     )
 
 

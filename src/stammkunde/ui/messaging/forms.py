@@ -105,9 +105,9 @@ class TriggerForm(forms.Form):
         }
 
 
-class NewTriggerForm(TriggerForm):
-    """A new line of the Drehbuch: what the settings form has, plus the event, the purpose,
-    the mail per language and whether it starts switched on."""
+class TriggerMailForm(TriggerForm):
+    """A line of the Drehbuch as a team lead changes it: the settings and conditions, plus the
+    event, the purpose and the mail per language (the mails' purpose must be the trigger's)."""
 
     event = forms.ChoiceField(label=_("Event"), choices=TriggerEvent.choices)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
@@ -117,10 +117,6 @@ class NewTriggerForm(TriggerForm):
     template_en = forms.ModelChoiceField(
         label=_("English mail"), queryset=MessageTemplate.objects.none(), required=False
     )
-    is_active = forms.BooleanField(
-        label=_("Switch on at once (only if the mail reads as personal)"), required=False
-    )
-
     field_order = ["name", "event", "purpose", "template_de", "template_en", "delay_hours"]
 
     def __init__(self, *args: Any, purposes: list[tuple[str, Any]], **kwargs: Any) -> None:
@@ -157,9 +153,29 @@ class NewTriggerForm(TriggerForm):
             purpose=data["purpose"],
             template_de=data.get("template_de"),
             template_en=data.get("template_en"),
-            is_active=bool(data.get("is_active")),
         )
         return values
+
+    @classmethod
+    def initial_for(cls, trigger: Any) -> dict[str, Any]:
+        return {
+            **super().initial_for(trigger),
+            "event": trigger.event,
+            "purpose": trigger.purpose,
+            "template_de": trigger.template_de_id,
+            "template_en": trigger.template_en_id,
+        }
+
+
+class NewTriggerForm(TriggerMailForm):
+    """A new line of the Drehbuch: the mail form plus whether it starts switched on."""
+
+    is_active = forms.BooleanField(
+        label=_("Switch on at once (only if the mail reads as personal)"), required=False
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {**super().values(), "is_active": bool(self.cleaned_data.get("is_active"))}
 
 
 MARKETING_PURPOSES = [(p.value, p.label) for p in Purpose if p != Purpose.TRANSACTIONAL]
