@@ -54,7 +54,8 @@ def insert_ignore(
     now = timezone.now()
     defaults = {}
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.column in columns:
+        # A generated column (Customer.email_reversed) is the database's to fill.
+        if field.primary_key or field.column in columns or field.generated:
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         value = now if auto else field.get_default()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower, Replace, Upper
+from django.db.models.functions import Lower, Replace, Reverse, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +95,15 @@ class Customer(models.Model):
     last_name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     first_name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     phone_key = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    # The e-mail read backwards, kept by the database itself on every write path (bulk
+    # inserts, the demo generator): the end of an address ("@gmx.de", "gmx.de") is a prefix of
+    # it, one range scan of its index (customers.queries, search by e-mail domain).
+    email_reversed = models.GeneratedField(
+        expression=Reverse("email"),
+        output_field=models.CharField(max_length=254, null=True),
+        db_persist=True,
+        db_index=True,
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -193,6 +202,8 @@ class Address(models.Model):
             models.Index(postal_key_expression(), street_key_expression(), name="address_match"),
             # Search by postal code, optionally narrowed by the city (customers.queries).
             models.Index(fields=["postal_code", "city"], name="address_postal_city"),
+            # Search by the city alone ("München"): a prefix range scan of the city.
+            models.Index(fields=["city"], name="address_city"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
@@ -42,8 +43,8 @@ def _prefix(queryset: QuerySet[Customer], field: str, key: str) -> QuerySet[Cust
 
 
 def customer_ids_matching(term: str, *, limit: int) -> list[int]:
-    """Ids of customers whose e-mail, name or phone starts with ``term``, or with an address in
-    the postal code (and city) ``term`` names.
+    """Ids of customers whose e-mail, name or phone starts with ``term``, whose e-mail ends with
+    or contains it, or with an address in the postal code (and city) or the city ``term`` names.
 
     Each kind of match is one index range scan with its own limit, so the cost does not grow
     with the number of customers. Multi-word terms match first and last name in either order.
@@ -78,9 +79,82 @@ def customer_ids_matching(term: str, *, limit: int) -> list[int]:
         for pk in queryset.values_list("id", flat=True)[:limit]:
             if pk not in found:
                 found.append(pk)
-    for pk in _customer_ids_by_place(term, limit=limit):
+    for pk in [
+        *_customer_ids_by_place(term, limit=limit),
+        *_customer_ids_by_city(term, limit=limit),
+        *_customer_ids_by_email_part(term, base=base, limit=limit),
+    ]:
         if pk not in found:
             found.append(pk)
+    return found[:limit]
+
+
+# A part of an e-mail address shorter than this ("de", "a") would match half the customers.
+MIN_EMAIL_PART = 3
+# Without a trigram index (SQLite, or PostgreSQL without pg_trgm) a part from the middle of an
+# address is looked for among the newest this many customers only: a scan of bounded cost
+# instead of one that grows with the shop. The domain is found in all of them (email_reversed).
+EMAIL_SCAN_BOUND = 50_000
+EMAIL_TRIGRAM_INDEX = "customer_email_trgm"
+
+
+def _customer_ids_by_email_part(term: str, *, base: QuerySet[Customer], limit: int) -> list[int]:
+    """Ids of customers whose e-mail ends with ``term`` ("@gmx.de", "gmx.de": a prefix scan of
+    email_reversed) or contains it ("muster" in "erika.muster@web.de": the trigram index on
+    PostgreSQL, else a bounded scan of the newest customers)."""
+    part = term.strip().lower()
+    if len(part.lstrip("@")) < MIN_EMAIL_PART or " " in part or part.isdigit():
+        return []
+    found: list[int] = []
+    if part.startswith("@") or ("." in part and "@" not in part):
+        low, high = prefix_range(part[::-1])
+        ending = base.filter(email_reversed__gte=low, email_reversed__lt=high)
+        found.extend(ending.order_by("email_reversed").values_list("id", flat=True)[:limit])
+    if len(found) >= limit:
+        return found
+    containing = base.filter(email__contains=part)
+    if not _has_email_trigram_index():
+        newest = Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        # Walks the primary key backwards from the newest customer and stops at the bound.
+        containing = containing.filter(id__gt=newest - EMAIL_SCAN_BOUND).order_by("-id")
+    for pk in containing.values_list("id", flat=True)[:limit]:
+        if pk not in found:
+            found.append(pk)
+    return found
+
+
+_trigram_index_by_database: dict[str, bool] = {}
+
+
+def _has_email_trigram_index() -> bool:
+    """Whether the migration could create the trigram index on the e-mail (PostgreSQL with
+    pg_trgm); asked once per database and process."""
+    if connection.vendor != "postgresql":
+        return False
+    name = connection.settings_dict["NAME"]
+    if name not in _trigram_index_by_database:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [EMAIL_TRIGRAM_INDEX])
+            _trigram_index_by_database[name] = cursor.fetchone() is not None
+    return _trigram_index_by_database[name]
+
+
+def _customer_ids_by_city(term: str, *, limit: int) -> list[int]:
+    """Ids of customers with an address in a city starting with ``term`` ("München", also typed
+    "münchen"): prefix range scans of the address_city index."""
+    city = term.strip()
+    if len(city) < MIN_EMAIL_PART or "@" in city or any(ch.isdigit() for ch in city):
+        return []
+    found: list[int] = []
+    # Cities are stored as written ("München"); an agent types "münchen" as often.
+    for spelling in dict.fromkeys((city, city[:1].upper() + city[1:])):
+        low, high = prefix_range(spelling)
+        addresses = Address.objects.filter(
+            city__gte=low, city__lt=high, customer__status=CustomerStatus.ACTIVE
+        ).order_by("city")
+        for pk in addresses.values_list("customer_id", flat=True)[: limit * 2]:
+            if pk not in found:
+                found.append(pk)
     return found[:limit]
 
 
