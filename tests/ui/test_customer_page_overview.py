@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from stammkunde.analytics.models import CustomerScore
+from stammkunde.analytics.models import CustomerScore, RunKind, RunState, ScoringRun
 from stammkunde.customers.services import add_note, create_customer
 from stammkunde.shop.queries import key_figures
 from stammkunde.timeline.models import ActivityKind
@@ -114,7 +114,58 @@ def test_the_insight_counts_recency_to_today_like_the_key_figures(client, agent,
     assert "last order 10 days ago" in html
     assert "Last order, 10 days ago" in html
     assert "last order 7 days ago" not in html
+
+
+def _pick_shown_signal(signal):
+    # What a finished backtest leaves behind: its pick of the signal the product shows.
+    ScoringRun.objects.create(
+        kind=RunKind.BACKTEST,
+        state=RunState.FINISHED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        backtest={"shown_signal": signal},
+    )
+
+
+def _loyal_score(customer, **figures):
+    return CustomerScore.objects.create(
+        customer=customer,
+        scored_at=timezone.now(),
+        currency="EUR",
+        orders_count=25,
+        recency_days=10,
+        rfm_segment="loyal",
+        **figures,
+    )
+
+
+def test_loyal_beside_a_shown_high_risk_is_qualified(client, agent, regular):
+    _pick_shown_signal("churn_risk")
+    _loyal_score(regular, churn_risk=0.87)
+    html = _page(client, agent, regular)
+    assert "87 %" in html or "87%" in html
     # "Loyal" beside 87 % churn risk is qualified, not shown as a plain good label.
+    assert "by past orders, now at risk" in html
+
+
+def test_a_risk_the_page_does_not_show_leaves_the_segment_plain(client, agent, regular):
+    # No backtest picked a model: the page shows days since the last order and the alarm.
+    _loyal_score(regular, churn_risk=0.87, churn_alarm=False)
+    html = _page(client, agent, regular)
+    assert "87" not in html.split('id="customer-insight"')[1].split("</section>")[0]
+    assert "now at risk" not in html
+
+
+def test_with_days_since_shown_the_alarm_qualifies_the_segment(client, agent, regular):
+    _loyal_score(regular, churn_risk=0.2, churn_alarm=True)
+    html = _page(client, agent, regular)
+    assert "by past orders, now at risk" in html
+
+
+def test_a_shown_low_p_alive_qualifies_the_segment(client, agent, regular):
+    _pick_shown_signal("paretonbd_p_alive")
+    _loyal_score(regular, p_alive=0.3, churn_risk=0.1)
+    html = _page(client, agent, regular)
     assert "by past orders, now at risk" in html
 
 

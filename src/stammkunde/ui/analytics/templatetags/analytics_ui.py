@@ -38,7 +38,7 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
     return {
         "customer": customer,
         "score": score,
-        "segment_contradicted": segment_contradicted(score),
+        "segment_contradicted": segment_contradicted(score, shown),
         "shown_signal": shown,
         "overview": overview,
         "insight": insight_sentence(score, shown) if score is not None else None,
@@ -50,15 +50,26 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
 # against the customer's own rhythm, so a "loyal" customer can be overdue by their own measure.
 GOOD_SEGMENTS = frozenset({"champions", "loyal", "potential_loyalist", "new", "promising"})
 HIGH_CHURN_RISK = 0.5
+LOW_P_ALIVE = 0.5
 
 
-def segment_contradicted(score: Any) -> bool:
-    """Whether the score's segment sounds good while its churn signal says the opposite; the
-    panel then names the segment as what past orders say, beside the risk (issue 15)."""
+def segment_contradicted(score: Any, shown: str = "days_since_last") -> bool:
+    """Whether the score's segment sounds good while the churn signal the page shows says the
+    opposite; the panel then names the segment as what past orders say (issue 15).
+
+    Follows ``shown`` (``analytics.queries.shown_churn_signal``): a model figure the page does
+    not show (the risk while days since the last order are shown) must not turn the badge,
+    or the badge would claim a risk the page nowhere states. The churn alarm is always shown.
+    """
     if score is None or score.rfm_segment not in GOOD_SEGMENTS:
         return False
-    risk = score.churn_risk
-    return bool(score.churn_alarm) or (risk is not None and risk >= HIGH_CHURN_RISK)
+    if score.churn_alarm:
+        return True
+    if shown == "churn_risk":
+        return score.churn_risk is not None and score.churn_risk >= HIGH_CHURN_RISK
+    if shown in ("bgnbd_p_alive", "paretonbd_p_alive"):
+        return score.p_alive is not None and score.p_alive < LOW_P_ALIVE
+    return False
 
 
 @register.filter
