@@ -111,3 +111,27 @@ def test_absurd_targets_are_refused(teams, lena, first, resolution):
             by=lena,
         )
     assert not ResponseStandard.objects.filter(team=team).exists()
+
+
+def test_an_overlapping_absence_of_the_same_person_is_refused(agent, colleague, lena):
+    now = timezone.now()
+    record_absence(
+        user=agent, starts=now + timedelta(days=1), ends=now + timedelta(days=5), by=lena
+    )
+    for starts, ends in [
+        (now + timedelta(days=4), now + timedelta(days=8)),  # starts inside
+        (now, now + timedelta(days=2)),  # ends inside
+        (now, now + timedelta(days=9)),  # covers it
+        (now + timedelta(days=2), now + timedelta(days=3)),  # inside it
+    ]:
+        with pytest.raises(TeamError, match="already away"):
+            record_absence(user=agent, starts=starts, ends=ends, by=lena)
+    assert Absence.objects.filter(user=agent).count() == 1
+    # Back to back is no overlap, and someone else may be away at the same time.
+    record_absence(
+        user=agent, starts=now + timedelta(days=5), ends=now + timedelta(days=6), by=lena
+    )
+    record_absence(
+        user=colleague, starts=now + timedelta(days=2), ends=now + timedelta(days=3), by=lena
+    )
+    assert Absence.objects.count() == 3

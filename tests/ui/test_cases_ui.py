@@ -290,6 +290,62 @@ def test_the_team_lead_records_absences_members_and_standards(client, team_lead,
     assert not Absence.objects.filter(pk=absence.pk).exists()  # still to come: cancelled
 
 
+def test_an_overlapping_absence_is_a_form_error(client, team_lead, agent):
+    from stammkunde.service.models import Absence
+
+    client.force_login(team_lead)
+    first = {"user": agent.pk, "starts": "2030-07-01T08:00", "ends": "2030-07-14T18:00"}
+    assert client.post(reverse("ui:absence-list"), first).status_code == 302
+    overlapping = {"user": agent.pk, "starts": "2030-07-10T08:00", "ends": "2030-07-20T18:00"}
+    response = client.post(reverse("ui:absence-list"), overlapping)
+    assert response.status_code == 422
+    assert "is already away from" in response.content.decode()
+    german = client.post(reverse("ui:absence-list"), overlapping, HTTP_ACCEPT_LANGUAGE="de")
+    assert "ist bereits von 01.07.2030 08:00 bis 14.07.2030 18:00 abwesend" in (
+        german.content.decode()
+    )
+    assert Absence.objects.filter(user=agent).count() == 1
+
+
+def test_past_absences_are_listed_latest_first_in_pages(client, team_lead, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.service.services.teams import record_absence
+
+    now = timezone.now()
+    for weeks in range(1, 23):  # 22 past absences: a page of 20 and one of 2
+        record_absence(
+            user=agent,
+            starts=now - timedelta(weeks=weeks, days=2),
+            ends=now - timedelta(weeks=weeks),
+            note=f"Woche {weeks}",
+            by=team_lead,
+        )
+    record_absence(
+        user=agent,
+        starts=now + timedelta(days=1),
+        ends=now + timedelta(days=2),
+        note="bald",
+        by=team_lead,
+    )
+    client.force_login(team_lead)
+    first = client.get(reverse("ui:absence-list")).content.decode()
+    past = first[first.index('id="past"') :]
+    assert past.count("data-past-absence=") == 20
+    assert "Woche 1<" in past and "Woche 20<" in past and "Woche 21<" not in past
+    assert past.index("Woche 1<") < past.index("Woche 2<")
+    assert "bald" not in past
+    assert "?past_page=2" in past
+    second = client.get(reverse("ui:absence-list") + "?past_page=2").content.decode()
+    past = second[second.index('id="past"') :]
+    assert past.count("data-past-absence=") == 2
+    assert "Woche 21<" in past and "Woche 22<" in past
+    assert "?past_page=1" in past and "?past_page=3" not in past
+    assert client.get(reverse("ui:absence-list") + "?past_page=x").status_code == 200
+
+
 def test_agents_may_not_manage_absences(client, agent):
     client.force_login(agent)
     assert client.get(reverse("ui:absence-list")).status_code == 403

@@ -266,3 +266,33 @@ def absences_ahead(*, by: Any, now: Any = None) -> list[Any]:
             detail=f"absences ahead: {len(absences)}",
         )
     return absences
+
+
+PAST_ABSENCES_PER_PAGE = 20
+
+
+def past_absences(*, by: Any, page: int = 1, now: Any = None) -> tuple[list[Any], bool]:
+    """Absences that ended, the latest first, one page of them and whether an older page
+    follows. Audited like the absences ahead (staff's personal data)."""
+    from django.utils import timezone
+
+    from stammkunde.service.models import Absence
+
+    now = now or timezone.now()
+    page = max(page, 1)
+    start = (page - 1) * PAST_ABSENCES_PER_PAGE
+    rows = list(
+        Absence.objects.filter(ends__lte=now)
+        .select_related("user", "substitute")
+        .order_by("-ends", "-pk")[start : start + PAST_ABSENCES_PER_PAGE + 1]
+    )
+    has_next = len(rows) > PAST_ABSENCES_PER_PAGE
+    rows = rows[:PAST_ABSENCES_PER_PAGE]
+    if rows:
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="service.absence",
+            detail=f"past absences, page {page}: {len(rows)}",
+        )
+    return rows, has_next

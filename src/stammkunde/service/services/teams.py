@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
@@ -116,15 +116,41 @@ def set_team_member(
     return member
 
 
+def _moment(moment: datetime) -> str:
+    """A moment in the reader's locale and the site's time zone."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 @transaction.atomic
 def record_absence(
     *, user: Any, starts: datetime, ends: datetime, substitute: Any = None, by: Any, note: str = ""
 ) -> Absence:
-    """Note that ``user`` is away; the desk's job hands their cases over while it lasts."""
+    """Note that ``user`` is away; the desk's job hands their cases over while it lasts.
+    An absence overlapping another of the same person is refused."""
     if ends <= starts:
         raise TeamError(_("An absence must end after it starts."))
     if substitute is not None and substitute.pk == user.pk:
         raise TeamError(_("Nobody can stand in for themselves."))
+    # Lock the person so that two team leads recording at once cannot both pass the check.
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    overlapping = (
+        Absence.objects.filter(user=user, starts__lt=ends, ends__gt=starts)
+        .order_by("starts")
+        .first()
+    )
+    if overlapping is not None:
+        # Two absences of one person would hand their cases over twice, maybe to two people.
+        raise TeamError(
+            _(
+                "%(name)s is already away from %(starts)s until %(ends)s; "
+                "change that absence instead."
+            )
+            % {
+                "name": user.get_full_name() or user.get_username(),
+                "starts": _moment(overlapping.starts),
+                "ends": _moment(overlapping.ends),
+            }
+        )
     absence = Absence.objects.create(
         user=user, starts=starts, ends=ends, substitute=substitute, note=note
     )

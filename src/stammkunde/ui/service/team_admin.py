@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.service.models import Absence, Team
 from stammkunde.service.models.terms import CaseType
-from stammkunde.service.queries import absences_ahead
+from stammkunde.service.queries import absences_ahead, past_absences
 from stammkunde.service.services.teams import (
     TeamError,
     end_absence,
@@ -97,7 +97,8 @@ class StandardForm(forms.Form):
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def absence_list(request: HttpRequest) -> HttpResponse:
-    """Who is away when (under way and ahead); record a new absence or end one early."""
+    """Who is away when (under way and ahead, and a paged list of past absences); record a new
+    absence (not overlapping another of the same person) or end one early."""
     form = AbsenceForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("end"):
@@ -122,10 +123,22 @@ def absence_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The absence was recorded."))
                 return redirect("ui:absence-list")
     now = timezone.now()
+    try:
+        past_page = max(int(request.GET.get("past_page", "1")), 1)
+    except ValueError:
+        past_page = 1
+    past, past_has_next = past_absences(by=request.user, page=past_page, now=now)
     return render(
         request,
         "ui/service/cases/absences.html",
-        {"form": form, "absences": absences_ahead(by=request.user, now=now), "now": now},
+        {
+            "form": form,
+            "absences": absences_ahead(by=request.user, now=now),
+            "now": now,
+            "past": past,
+            "past_page": past_page,
+            "past_has_next": past_has_next,
+        },
         status=422 if form.errors else 200,
     )
 
