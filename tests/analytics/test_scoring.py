@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stammkunde.analytics import btyd
 from stammkunde.analytics.models import CustomerScore, KpiRow, RunState, ScoringRun
@@ -277,8 +277,24 @@ def test_insight_sentence_reads_like_the_issue(shop):
     assert "%" not in sentence
     expected = f"expected to buy on {score.expected_purchases_90:.1f} days in the next 90 days"
     assert expected in sentence
-    assert sentence.endswith(f"predicted value next 12 months {score.clv_12m:.0f} EUR")
+    assert sentence.endswith(f"predicted value next 12 months €{score.clv_12m:,.2f}")
     assert customer_insight(999_999) is None
+
+
+def test_insight_sentence_writes_numbers_the_german_way(shop):
+    from stammkunde.analytics.queries import insight_sentence
+
+    write_orders(shop, histories())
+    run_scoring(as_of=NOW)
+    score = CustomerScore.objects.exclude(p_alive=None).order_by("customer_id").first()
+    score.p_alive, score.clv_12m, score.expected_purchases_90 = 0.234, 1234.5, 1.3
+
+    with translation.override("de"):
+        alive = insight_sentence(score, "bgnbd_p_alive")
+
+    assert "23\u00a0% Wahrscheinlichkeit noch aktiv" in alive
+    assert "an 1,3 Tagen" in alive
+    assert alive.endswith("1.234,50\u00a0€")
 
 
 def test_insight_shows_the_percentage_the_backtest_picked(shop):

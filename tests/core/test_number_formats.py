@@ -51,8 +51,18 @@ def test_compact_numbers_for_charts(value, german, english):
 def test_percentages_and_plain_numbers():
     with translation.override("de"):
         assert format_percent(0.234) == f"23{NBSP}%"
-        assert format_percent(0.2345, 1) == f"23,4{NBSP}%"
+        assert format_percent(0.2345, 1) == f"23,5{NBSP}%"  # rounded half up
         assert format_number(Decimal("1234.5"), 2) == "1.234,50"
     with translation.override("en"):
         assert format_percent(0.234) == "23%"
         assert format_number(Decimal("1234.5"), 2) == "1,234.50"
+
+
+def test_numbers_are_rounded_not_cut_off():
+    # Django's number_format alone drops the digits beyond the places asked for (12.7 -> 12).
+    with translation.override("en"):
+        assert format_percent(0.127) == "13%"
+        assert format_percent(0.125) == "13%"
+        assert format_number(2.99, 0) == "3"
+        assert format_number(Decimal("1.25"), 1) == "1.3"
+        assert format_money("4.625") == "€4.63"

@@ -133,7 +133,7 @@ def test_plain_types_are_accepted():
     rendered = render(
         "{{ order.total|money }} {{ order.date|date }} {{ pair|join('-') }}", data, kind=TEXT
     )
-    assert rendered == "49,90 € 1. Dezember 2026 a-b"
+    assert rendered == "49,90\u00a0€ 1. Dezember 2026 a-b"
 
 
 # --- unknown variables and private attributes ----------------------------------------------
@@ -150,7 +150,7 @@ def test_good_template_has_no_problems():
     )
     assert problems(source) == []
     assert render(source, context(), kind=TEXT) == (
-        "Sehr geehrte Frau Dr. Müller,\n- 2 x Äthiopien Sidamo, 500 g: 12,45 €\n"
+        "Sehr geehrte Frau Dr. Müller,\n- 2 x Äthiopien Sidamo, 500 g: 12,45\u00a0€\n"
         "Ihr Paket: https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html"
         "?piececode=00340434\nANNA 1. Dezember 2026"
     )
@@ -286,7 +286,7 @@ def test_other_runtime_errors_are_reported_not_raised():
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("de", "1.234,50 € · 1. Dezember 2026"), ("en", "€1,234.50 · 1 December 2026")],
+    [("de", "1.234,50\u00a0€ · 1. Dezember 2026"), ("en", "€1,234.50 · 1 December 2026")],
 )
 def test_money_and_date_filters_follow_the_language(language, expected):
     data = context(language=language, order={"total": Decimal("1234.5"), "date": date(2026, 12, 1)})
@@ -295,7 +295,7 @@ def test_money_and_date_filters_follow_the_language(language, expected):
 
 def test_money_in_another_currency():
     data = context(language="de")
-    assert render("{{ 12|money('CHF') }}", data, kind=TEXT) == "12,00 CHF"
+    assert render("{{ 12|money('CHF') }}", data, kind=TEXT) == "12,00\u00a0CHF"
 
 
 # --- the documented variables --------------------------------------------------------------

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,6 +35,7 @@ from stammkunde.analytics.models import (
     ScoringRun,
     UnscoredReason,
 )
+from stammkunde.core.number_formats import format_money, format_number, format_percent
 
 __all__ = [
     "ChurnOverview",
@@ -422,26 +422,23 @@ def insight_sentence(score: CustomerScore, shown: str = "days_since_last") -> st
         parts.append(_("churn alarm"))
     if score.p_alive is not None and shown in ("bgnbd_p_alive", "paretonbd_p_alive"):
         parts.append(
-            _("%(percent)d%% probability still active") % {"percent": round(score.p_alive * 100)}
+            _("%(percent)s probability still active") % {"percent": format_percent(score.p_alive)}
         )
     elif score.churn_risk is not None and shown == "churn_risk":
         parts.append(
-            _("%(percent)d%% chance of no order in the next 90 days")
-            % {"percent": round(score.churn_risk * 100)}
+            _("%(percent)s chance of no order in the next 90 days")
+            % {"percent": format_percent(score.churn_risk)}
         )
     if score.expected_purchases_90 is not None:
         # The models count purchase days (several orders on one day are one purchase).
         parts.append(
             _("expected to buy on %(count)s days in the next 90 days")
-            % {"count": number_format(round(score.expected_purchases_90, 1), 1)}
+            % {"count": format_number(round(score.expected_purchases_90, 1), 1)}
         )
     if score.clv_12m is not None:
         parts.append(
-            _("predicted value next 12 months %(amount)s %(currency)s")
-            % {
-                "amount": number_format(Decimal(score.clv_12m).quantize(Decimal(1)), 0),
-                "currency": score.currency,
-            }
+            _("predicted value next 12 months %(amount)s")
+            % {"amount": format_money(score.clv_12m, score.currency)}
         )
     if score.unscored_reason == UnscoredReason.NO_ORDER_VALUE:
         parts.append(_("all orders refunded or returned"))

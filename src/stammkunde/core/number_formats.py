@@ -10,7 +10,7 @@ joined by a non-breaking space, so "19.819,85 €" never breaks across lines.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -32,6 +32,10 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     ``decimals`` None keeps what the value has (an integer stays without decimals).
     """
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if decimals is not None and number.is_finite():
+        # Django's number_format cuts off the digits beyond ``decimals`` (12.7 % -> "12 %");
+        # round half up first, as a reader expects.
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return number_format(number, decimals, use_l10n=True, force_grouping=True)
 
 
@@ -56,7 +60,7 @@ def format_money(amount: Any, currency: str = "EUR") -> str:
 
 def format_percent(share: Any, decimals: int = 0) -> str:
     """A share (0.234) as a percentage: "23 %" in German, "23%" in English."""
-    number = number_format(float(share) * 100, int(decimals), use_l10n=True)
+    number = format_number(Decimal(str(float(share))) * 100, int(decimals))
     return _keep_together(pgettext("a percentage", "%(number)s%%") % {"number": number})
 
 

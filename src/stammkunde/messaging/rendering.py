@@ -20,9 +20,11 @@ from enum import StrEnum
 from typing import Any
 
 import css_inline
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Template, TemplateSyntaxError, UndefinedError, meta, nodes, pass_context
 
+from stammkunde.core.number_formats import format_money
 from stammkunde.messaging.sandbox import (
     TEMPLATE_FILENAME,
     TIME_BUDGET,
@@ -98,7 +100,6 @@ class RenderedMessage:
 
 # --- filters for money and dates in the customer's language ----------------------------------
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 MONTHS = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
     "en": "January February March April May June July August September October November December",
@@ -107,18 +108,15 @@ MONTHS = {
 
 @pass_context
 def money(context, value: Any, currency: str | None = None) -> str:
-    """ "49,90 €" in German, "€49.90" in English."""
+    """ "49,90 €" in German, "€49.90" in English: core.number_formats in the customer's language
+    (the mail's ``language``, not the staff member's who sends it); number and sign on one line."""
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation as error:
         raise TypeError(f"money needs a number, not {value!r}") from error
-    currency = (currency or "EUR").upper()
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    number = f"{amount:,.2f}"
-    if context.get("language", "de") == "en":
-        return f"{symbol}{number}" if symbol else f"{currency} {number}"
-    number = number.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{number} {symbol or currency}"
+    language = "en" if context.get("language", "de") == "en" else "de"
+    with translation.override(language):
+        return format_money(amount, (currency or "EUR").upper())
 
 
 @pass_context
