@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from stammkunde.audit.models import AuditEntry
 from stammkunde.customers.senders import customer_for_sender
@@ -39,8 +40,31 @@ def test_the_case_moves_to_the_orders_customer_with_the_order_linked(staffed, ag
     moved = move_case_to_order_customer(case, order, by=agent)
     assert moved.customer_id == erika.pk
     assert list(moved.orders.all()) == [order]
-    assert Activity.objects.filter(customer=stranger, kind="note").exists()
-    assert Activity.objects.filter(customer=erika, kind="note").exists()
+    to_owner = Activity.objects.get(customer=stranger, kind="case_moved")
+    assert to_owner.params == {
+        "case": case.reference,
+        "order": "10234",
+        "side": "to",
+        "name": "Erika Mustermann",
+    }
+    taken_over = Activity.objects.get(customer=erika, kind="case_moved")
+    assert taken_over.params == {
+        "case": case.reference,
+        "order": "10234",
+        "side": "from",
+        "email": "neu@example.net",
+    }
+    assert not Activity.objects.filter(customer__in=[stranger, erika], kind="note").exists()
+    with translation.override("en"):
+        assert taken_over.summary == (
+            f"Case {case.reference} taken over from the unverified sender neu@example.net"
+            " (order 10234)"
+        )
+    with translation.override("de"):
+        assert to_owner.summary == (
+            f"Fall {case.reference} an Erika Mustermann übergeben:"
+            " die Mail betrifft deren Bestellung 10234"
+        )
     entry = AuditEntry.objects.get(object_type="service.case", action="change", actor=agent)
     assert "10234" in entry.detail
     # Now a verified customer's case: nothing more to confirm.

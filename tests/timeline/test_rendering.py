@@ -137,6 +137,11 @@ EXAMPLES = {
         "Case S-43 split off from S-42",
         "Fall S-43 von S-42 abgetrennt",
     ),
+    "case_moved": (
+        {"case": "VG-10234", "order": "10234", "side": "to", "name": "Erika Mustermann"},
+        "Case VG-10234 moved to Erika Mustermann: the mail is about their order 10234",
+        "Fall VG-10234 an Erika Mustermann übergeben: die Mail betrifft deren Bestellung 10234",
+    ),
     "goodwill_granted": (
         {"goodwill": "voucher", "amount": "10.00", "currency": "EUR", "case": "S-42"},
         "Goodwill granted: voucher of €10.00",

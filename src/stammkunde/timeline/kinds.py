@@ -44,6 +44,8 @@ class ActivityKind(models.TextChoices):
     CASE_STATUS_CHANGED = "case_status_changed", _("Case status changed")
     CASE_MERGED = "case_merged", _("Cases merged")
     CASE_SPLIT = "case_split", _("Case split")
+    # An unverified sender's case moved to the customer whose order it quotes (both timelines).
+    CASE_MOVED = "case_moved", _("Case moved to the order's customer")
     GOODWILL_GRANTED = "goodwill_granted", _("Goodwill granted")
     # Messaging.
     MESSAGE_SENT = "message_sent", _("Message sent")
@@ -80,6 +82,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         ActivityKind.CASE_SOLVED,
         ActivityKind.CASE_CLOSED,
         ActivityKind.CASE_REOPENED,
+        ActivityKind.CASE_MOVED,
         ActivityKind.GOODWILL_GRANTED,
     ),
     "consent": (

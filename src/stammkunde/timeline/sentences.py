@@ -57,6 +57,9 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     K.CASE_STATUS_CHANGED: (("case", "status"), ()),
     K.CASE_MERGED: (("case", "into"), ()),
     K.CASE_SPLIT: (("case", "source"), ()),
+    # side "to": on the sender's timeline (name: the order's customer); "from": on the order's
+    # customer's timeline (email: the sender's address or name). Both are erased with the rest.
+    K.CASE_MOVED: (("case", "order", "side"), ("name", "email")),
     K.GOODWILL_GRANTED: (("goodwill",), ("amount", "currency", "case")),
     K.MESSAGE_SENT: (("message",), ()),
     K.MESSAGE_HELD_BACK: (("message", "rule"), ("reason",)),
@@ -266,6 +269,19 @@ def _case_assigned(p: Params) -> str:
     return _("Case %(case)s unassigned") % p
 
 
+def _case_moved(p: Params) -> str:
+    if p["side"] == "from":
+        if p.get("email"):
+            return (
+                _("Case %(case)s taken over from the unverified sender %(email)s (order %(order)s)")
+                % p
+            )
+        return _("Case %(case)s taken over from an unverified sender (order %(order)s)") % p
+    if p.get("name"):
+        return _("Case %(case)s moved to %(name)s: the mail is about their order %(order)s") % p
+    return _("Case %(case)s moved to the customer of order %(order)s") % p
+
+
 def _case_status_changed(p: Params) -> str:
     values = {"case": p["case"], "status": _word(CASE_STATUSES, p["status"])}
     return _("Case %(case)s set to “%(status)s”") % values
@@ -347,6 +363,7 @@ SENTENCES: dict[str, Callable[[Params], str]] = {
     K.CASE_STATUS_CHANGED: _case_status_changed,
     K.CASE_MERGED: lambda p: _("Case %(case)s merged into %(into)s") % p,
     K.CASE_SPLIT: lambda p: _("Case %(case)s split off from %(source)s") % p,
+    K.CASE_MOVED: _case_moved,
     K.GOODWILL_GRANTED: _goodwill,
     K.MESSAGE_SENT: lambda p: _("Message “%(message)s” sent") % p,
     K.MESSAGE_HELD_BACK: _message_held_back,

@@ -47,26 +47,15 @@ def move_case_to_order_customer(case: Case, order: Order, *, by: Any) -> Case:
         outside.set_holds(
             customer_id=owner.pk, reference=case.reference, complaint=complaint, by=by
         )
-    for customer, text in (
-        (
-            sender,
-            _("%(case)s moved to %(owner)s: the mail is about their order %(order)s.")
-            % {"case": case.reference, "owner": owner.display_name, "order": order.number},
-        ),
-        (
-            owner,
-            _("%(case)s taken over from the unverified sender %(sender)s (order %(order)s).")
-            % {
-                "case": case.reference,
-                "sender": sender.email or sender.display_name,
-                "order": order.number,
-            },
-        ),
+    moved = {"case": case.reference, "order": order.number}
+    for customer, params in (
+        (sender, {**moved, "side": "to", "name": owner.display_name}),
+        (owner, {**moved, "side": "from", "email": sender.email or sender.display_name}),
     ):
         record_activity(
             customer_id=customer.pk,
-            kind=ActivityKind.NOTE,
-            params={"text": text},
+            kind=ActivityKind.CASE_MOVED,
+            params=params,
             actor=by,
             subject=case,
         )

@@ -45,6 +45,7 @@ ACTIVITY_ICONS = {
     "case_status_changed": "◐",
     "case_merged": "⇉",
     "case_split": "⇶",
+    "case_moved": "⇄",
     "goodwill_granted": "♥",
     "message_sent": "✉",
     "message_held_back": "⏸",
