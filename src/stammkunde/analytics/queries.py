@@ -361,19 +361,29 @@ def clv_histogram(bins: int = 10) -> list[HistogramBin]:
     return _merge_bins(run.summary.get("clv_histogram") if run else None, bins)
 
 
-def churn_alarms(limit: int = 50, *, days: int = 30) -> list[CustomerScore]:
-    """Customers whose churn alarm went off in the last ``days`` days, most valuable first."""
+def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[CustomerScore]:
+    """Customers whose churn alarm went off in the last ``days`` days, most valuable first.
+
+    With ``by`` (a staff page) the list holds only the customers ``by`` may see (staff limited
+    to shops: their shops' customers) and its read is audited naming them."""
+    from stammkunde.core.scoping import in_customer_scope
+    from stammkunde.customers.queries import record_list_view
+
     since = timezone.localdate() - timedelta(days=days)
-    return list(
-        CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
-        .select_related("customer")
-        .order_by(
+    scores = CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
+    if by is not None:
+        scores = in_customer_scope(scores, by, field="customer_id")
+    found = list(
+        scores.select_related("customer").order_by(
             F("clv_12m").desc(nulls_last=True),
             F("total_revenue").desc(),
             "-churn_alarm_since",
             "customer_id",
         )[: max(0, int(limit))]
     )
+    if by is not None and found:
+        record_list_view([score.customer_id for score in found], by=by, detail="churn alarms")
+    return found
 
 
 def score_for_customer(customer_id: int) -> CustomerScore | None:

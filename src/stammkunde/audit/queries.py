@@ -10,12 +10,23 @@ from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import customer_scope
 
 
 def _concerning(customer_id: int) -> Q:
     # A list that showed the customer counts as much as a read of the customer alone.
     shown_in = AuditedCustomer.objects.filter(customer_id=customer_id).values("entry_id")
     return Q(customer_id=customer_id) | Q(pk__in=shown_in)
+
+
+def _customer_visible(customer_id: int, by: Any) -> bool:
+    """Whether the customer is in ``by``'s scope (the model is looked up by name: the audit
+    app sits below the customers app)."""
+    from django.apps import apps
+
+    customer_model = apps.get_model("customers", "Customer")
+    rule = customer_scope(by)
+    return rule is None or customer_model.objects.filter(rule, pk=customer_id).exists()
 
 
 def audit_trail_for_customer(customer_id: int) -> QuerySet[AuditEntry]:
@@ -45,11 +56,26 @@ def search_audit_trail(
     """One page of audit entries matching ``criteria``, newest first (``limit`` + 1 rows are
     read so the caller can tell whether a next page exists; at most ``limit`` are audited).
 
-    Reading the trail of a customer is itself a read of their data: it is audited.
+    Reading the trail of a customer is itself a read of their data: it is audited. Staff
+    limited to shops find the entries about their shops' customers only: the trail of another
+    shop's customer is empty (and leaves a REFUSE row), and without a customer only entries
+    about one visible customer are listed.
     """
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    scope = customer_scope(by, field="customer_id")
     if criteria.customer_id is not None:
+        if scope is not None and not _customer_visible(criteria.customer_id, by):
+            audit(
+                actor=by,
+                action=AuditAction.REFUSE,
+                object_type="customers.customer",
+                object_id=criteria.customer_id,
+                detail="outside the staff member's shops: audit trail search",
+            )
+            return []
         entries = entries.filter(_concerning(criteria.customer_id))
+    elif scope is not None:
+        entries = entries.filter(scope)
     if criteria.actor_id is not None:
         entries = entries.filter(actor_id=criteria.actor_id)
     if criteria.action:

@@ -27,6 +27,7 @@ from stammkunde.customers.models import (
     ConsentRequest,
     Customer,
     CustomerStatus,
+    PrivacyRequest,
 )
 
 
@@ -310,3 +311,21 @@ def consent_proof(customer_id: int, *, by: Any) -> list[ConsentRequest]:
         detail="consent proof",
     )
     return requests
+
+
+def privacy_requests_page(
+    *, by: Any, state: str = "", offset: int = 0, limit: int = 50
+) -> list[PrivacyRequest]:
+    """One page of privacy requests, newest first, optionally in one state (+1 row: a next
+    page). Staff limited to shops see the requests of their shops' customers only; the page
+    names customers by id, so its read is audited like a list."""
+    rows = in_customer_scope(
+        PrivacyRequest.objects.select_related("requested_by"), by, field="customer_id"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    page = list(rows[offset : offset + limit + 1])
+    record_list_view(
+        [record.customer_id for record in page[:limit]], by=by, detail="privacy requests"
+    )
+    return page

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.customers.models import ConsentEvent, Customer, CustomerStatus
 
 
@@ -65,14 +66,15 @@ def due_erasures(
 ) -> list[DueErasure]:
     """Customers a rule erases by ``today`` + ``horizon_days`` (overdue ones first).
 
-    With ``by`` (a staff page) the read is audited with the customers listed.
+    With ``by`` (a staff page) the read is audited with the customers listed; staff limited to
+    shops see their shops' customers only (a lead without orders or an account is no shop's).
     """
     today = today or timezone.localdate()
     lead_days = settings.RETENTION_LEAD_DAYS
     unverified_days = settings.RETENTION_UNVERIFIED_DAYS
     horizon = today + timedelta(days=horizon_days)
     found: list[DueErasure] = []
-    for customer in _candidates().iterator():
+    for customer in in_customer_scope(_candidates(), by).iterator():
         last_seen = timezone.localtime(customer.last_seen or customer.updated_at).date()
         verified = customer.has_account or customer.has_consent
         rule, days = (

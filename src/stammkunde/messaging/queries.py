@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.customers.queries import record_list_view
 from stammkunde.messaging import governor
 from stammkunde.messaging.governor_terms import Rule
@@ -34,8 +35,12 @@ OUTBOX_PAGE = 50
 
 
 def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMessage]:
-    """One page of the outbox, newest first, optionally in one state (+1 row: a next page)."""
-    rows = OutboundMessage.objects.select_related("customer").order_by("-created_at", "-id")
+    """One page of the outbox, newest first, optionally in one state (+1 row: a next page).
+    Staff limited to shops see only messages to their shops' customers (messages to no
+    customer, such as test sends, are not theirs either)."""
+    rows = in_customer_scope(
+        OutboundMessage.objects.select_related("customer"), by, field="customer_id"
+    ).order_by("-created_at", "-id")
     if state:
         rows = rows.filter(state=state)
     page = list(rows[offset : offset + OUTBOX_PAGE + 1])
@@ -47,9 +52,11 @@ def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMe
     return page
 
 
-def outbox_counts() -> dict[str, int]:
-    """How many messages are in each state (for the filter tabs; no personal data)."""
-    return dict(OutboundMessage.objects.values_list("state").annotate(count=Count("id")).order_by())
+def outbox_counts(*, by: Any = None) -> dict[str, int]:
+    """How many messages are in each state (for the filter tabs; no personal data), counted
+    over the messages ``by`` may see."""
+    rows = in_customer_scope(OutboundMessage.objects.all(), by, field="customer_id")
+    return dict(rows.values_list("state").annotate(count=Count("id")).order_by())
 
 
 def suppression_page(*, by: Any, offset: int = 0, search: str = "") -> list[Suppression]:

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import in_customer_scope
 from stammkunde.service.models import (
     GoodwillGrant,
     GoodwillStatus,
@@ -94,9 +95,12 @@ def _shown(grants: list[GoodwillGrant], by: Any, what: str) -> list[GoodwillGran
 
 
 def pending_goodwill(*, by: Any) -> list[GoodwillGrant]:
-    """The requests waiting for a team lead, oldest first (audited: they show customers)."""
+    """The requests waiting for a team lead, oldest first (audited: they show customers); a
+    lead limited to shops sees those for their shops' customers only."""
     grants = list(
-        GoodwillGrant.objects.filter(status=GoodwillStatus.PENDING)
+        in_customer_scope(
+            GoodwillGrant.objects.filter(status=GoodwillStatus.PENDING), by, field="customer_id"
+        )
         .select_related("customer", "requested_by", "order")
         .order_by("requested_at")[:200]
     )
@@ -104,9 +108,12 @@ def pending_goodwill(*, by: Any) -> list[GoodwillGrant]:
 
 
 def goodwill_requested_by(user: Any, *, limit: int = 50) -> list[GoodwillGrant]:
-    """The user's own recent requests with their state (the agent sees what waits)."""
+    """The user's own recent requests with their state (the agent sees what waits); after a
+    limit to shops was set, only those for the shops' customers."""
     grants = list(
-        GoodwillGrant.objects.filter(requested_by=user)
+        in_customer_scope(
+            GoodwillGrant.objects.filter(requested_by=user), user, field="customer_id"
+        )
         .select_related("customer", "decided_by", "voucher")
         .order_by("-requested_at")[:limit]
     )
@@ -197,12 +204,17 @@ def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
 
 
 def refund_clocks(*, by: Any, include_done: bool = False, limit: int = 200) -> list[Any]:
-    """Refund clocks, the most urgent first (audited: they name customers via their orders)."""
+    """Refund clocks, the most urgent first (audited: they name customers via their orders);
+    staff limited to shops see the clocks of their shops' orders only."""
     from stammkunde.service.models import RefundClock
+    from stammkunde.shop.visibility import staff_shop_ids
 
     clocks = RefundClock.objects.select_related(
         "return_request__order__customer", "return_request__order__shop"
     ).order_by("due_at")
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is not None:
+        clocks = clocks.filter(return_request__order__shop_id__in=shop_ids)
     if not include_done:
         clocks = clocks.filter(refunded_at__isnull=True)
     rows = list(clocks[:limit])

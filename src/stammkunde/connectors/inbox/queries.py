@@ -16,6 +16,7 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.connectors.models import DeliveryState, ShopConnection, WebhookDelivery
 from stammkunde.shop.models import Shop
+from stammkunde.shop.visibility import record_refused, staff_shop_ids
 
 # The endpoint's lookup is remembered per process for this long: it was one of the two queries
 # of every delivery, and a shop posts many. Saving or deleting a shop or connection in this
@@ -63,9 +64,12 @@ for _model in (Shop, ShopConnection):
         )
 
 
-def connections() -> QuerySet[ShopConnection]:
-    """Every configured shop connection with its shop, by shop name."""
-    return ShopConnection.objects.select_related("shop").order_by("shop__name")
+def connections(*, by: Any = None) -> QuerySet[ShopConnection]:
+    """Every configured shop connection with its shop, by shop name (those of the shops ``by``
+    may see)."""
+    rows = ShopConnection.objects.select_related("shop").order_by("shop__name")
+    shop_ids = staff_shop_ids(by)
+    return rows if shop_ids is None else rows.filter(shop_id__in=shop_ids)
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,10 @@ class StateCount:
     count: int
 
 
-def state_counts(shop_id: int | None = None) -> list[StateCount]:
-    """How many deliveries are in each state (all states listed, zeros included)."""
-    deliveries = WebhookDelivery.objects.all()
+def state_counts(shop_id: int | None = None, *, by: Any = None) -> list[StateCount]:
+    """How many deliveries are in each state (all states listed, zeros included), of the
+    shops ``by`` may see."""
+    deliveries = _in_staff_shops(WebhookDelivery.objects.all(), by)
     if shop_id:
         deliveries = deliveries.filter(shop_id=shop_id)
     counts = dict(
@@ -89,9 +94,21 @@ def state_counts(shop_id: int | None = None) -> list[StateCount]:
     ]
 
 
-def deliveries(*, state: str = "", shop_id: int | None = None) -> QuerySet[WebhookDelivery]:
-    """Inbox rows, newest first, optionally of one state and one shop (without their bodies)."""
-    rows = WebhookDelivery.objects.select_related("shop").defer("body", "headers")
+def _in_staff_shops(rows: QuerySet[WebhookDelivery], by: Any) -> QuerySet[WebhookDelivery]:
+    """``rows`` of the shops a staff member limited to shops may see (all without a limit):
+    a delivery's raw payload is its shop's buyers' personal data."""
+    shop_ids = staff_shop_ids(by)
+    return rows if shop_ids is None else rows.filter(shop_id__in=shop_ids)
+
+
+def deliveries(
+    *, state: str = "", shop_id: int | None = None, by: Any = None
+) -> QuerySet[WebhookDelivery]:
+    """Inbox rows, newest first, optionally of one state and one shop (without their bodies),
+    of the shops ``by`` may see."""
+    rows = _in_staff_shops(WebhookDelivery.objects.select_related("shop"), by).defer(
+        "body", "headers"
+    )
     if state in DeliveryState.values:
         rows = rows.filter(state=state)
     if shop_id:
@@ -113,8 +130,13 @@ def delivery(delivery_id: int) -> WebhookDelivery | None:
 
 def delivery_for_staff(delivery_id: int, *, by: Any) -> WebhookDelivery | None:
     """One delivery with its raw payload for the inbox's detail page: the payload holds the
-    buyer's personal data, so the read is audited, naming the customers it touched."""
+    buyer's personal data, so the read is audited, naming the customers it touched. Another
+    shop's delivery is None for staff limited to shops (and leaves a REFUSE row)."""
     found = delivery(delivery_id)
+    shop_ids = staff_shop_ids(by)
+    if found is not None and shop_ids is not None and found.shop_id not in shop_ids:
+        record_refused(by=by, object_type="connectors.webhookdelivery", object_id=delivery_id)
+        return None
     if found is not None:
         audit(
             actor=by,

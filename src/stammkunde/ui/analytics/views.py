@@ -27,6 +27,7 @@ from stammkunde.analytics import queries
 from stammkunde.analytics.goals import goal_progress
 from stammkunde.analytics.kpis import recent_warnings
 from stammkunde.analytics.models import RFMSegment
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui import charts
 from stammkunde.ui.charts import Series
 from stammkunde.ui.period_figures import period_figures
@@ -250,6 +251,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "run": run,
         "has_data": run is not None or bool(points),
         "goals": goal_progress(kpis),
+        # The figures and charts are the installation's, all shops together; lists of people
+        # are limited to the user's shops (said on the page so no one mistakes the totals).
+        "figures_all_shops": staff_shop_ids(request.user) is not None,
     }
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"
@@ -263,7 +267,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "warnings": recent_warnings(points, period),
                 "time_charts": time_charts(points, period, currency),
                 "partial_period": bool(points) and points[-1].is_partial,
-                "alarms": queries.churn_alarms(limit=ALARM_ROWS),
+                "alarms": queries.churn_alarms(limit=ALARM_ROWS, by=request.user),
                 "calibration": readable_calibration((run.calibration or {}) if run else {}),
                 "backtest": (backtest_run.backtest or {}) if backtest_run else None,
                 "backtest_run": backtest_run,

@@ -32,16 +32,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     shop_id = _int(request.GET.get("shop"))
     page = _int(request.GET.get("page"), default=1, low=1, high=100_000)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(queries.deliveries(state=state, shop_id=shop_id)[offset : offset + PAGE_SIZE + 1])
+    rows = list(
+        queries.deliveries(state=state, shop_id=shop_id, by=request.user)[
+            offset : offset + PAGE_SIZE + 1
+        ]
+    )
     context = {
         "state": state,
         "shop_id": shop_id,
-        "counts": queries.state_counts(shop_id),
+        "counts": queries.state_counts(shop_id, by=request.user),
         "deliveries": rows[:PAGE_SIZE],
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
         "has_previous": page > 1,
-        "shops": queries.connections(),
+        "shops": queries.connections(by=request.user),
     }
     return render(request, "ui/connectors/inbox.html", context)
 

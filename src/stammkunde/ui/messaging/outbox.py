@@ -45,7 +45,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     state = state if state in MessageState.values else ""
     page = _page(request.GET.get("page"))
     rows = outbox_page(by=request.user, state=state, offset=(page - 1) * OUTBOX_PAGE)
-    counts = outbox_counts()
+    counts = outbox_counts(by=request.user)
     context = {
         "rows": rows[:OUTBOX_PAGE],
         "has_next": len(rows) > OUTBOX_PAGE,

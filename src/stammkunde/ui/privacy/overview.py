@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from stammkunde.customers.models import PrivacyRequest, PrivacyRequestState
+from stammkunde.customers.models import PrivacyRequestState
+from stammkunde.customers.queries import privacy_requests_page
 from stammkunde.customers.retention import due_erasures
 from stammkunde.ui.privacy.record import processing_record
 from stammkunde.ui.privacy.wording import describe_duty, describe_obstacle, describe_rule
@@ -29,13 +30,12 @@ def _page(raw: str | None) -> int:
 def privacy_requests(request: HttpRequest) -> HttpResponse:
     """Every export and erasure with its outcome, obstacles and retention duties."""
     state = request.GET.get("state", "")
-    rows = PrivacyRequest.objects.select_related("requested_by")
-    if state in PrivacyRequestState.values:
-        rows = rows.filter(state=state)
-    else:
+    if state not in PrivacyRequestState.values:
         state = ""
     page = _page(request.GET.get("page"))
-    found = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    found = privacy_requests_page(
+        by=request.user, state=state, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     items = [
         {
             "record": record,
