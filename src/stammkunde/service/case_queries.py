@@ -420,10 +420,12 @@ def breach_alerts(*, by: Any, limit: int = 50) -> list[Case]:
     return cases
 
 
-def orders_quoted_of_others(case: Case) -> list[Any]:
+def orders_quoted_of_others(case: Case, *, by: Any, audited: bool = True) -> list[Any]:
     """Orders of other customers that an unverified sender's case quotes (order numbers in
     its subject or the customer's messages): staff confirm or dismiss the link. Empty for a
-    verified customer. The case page's read audits the customers shown with it."""
+    verified customer. Only orders of the shops ``by`` may see are offered (staff limited to
+    shops never learn the name of another shop's customer from it); the read is audited naming
+    the customers shown (``audited=False``: an action that only checks the posted order)."""
     from stammkunde.service.intake.threading_keys import order_numbers
     from stammkunde.shop.models import Order
 
@@ -434,9 +436,21 @@ def orders_quoted_of_others(case: Case) -> list[Any]:
     numbers = order_numbers(*texts)
     if not numbers:
         return []
-    return list(
-        Order.objects.filter(number__in=numbers, customer__isnull=False)
-        .exclude(customer_id=case.customer_id)
+    orders = Order.objects.filter(number__in=numbers, customer__isnull=False).exclude(
+        customer_id=case.customer_id
+    )
+    quoted = list(
+        in_customer_scope(limit_orders(orders, staff_shop_ids(by)), by, field="customer_id")
         .select_related("customer")
         .order_by("number")[:5]
     )
+    if quoted and audited:
+        # The other customers shown beside the case are a read of their data too.
+        audit(
+            actor=by,
+            action=AuditAction.VIEW,
+            object_type="customers.customer",
+            customer_ids=[order.customer_id for order in quoted],
+            detail=f"orders quoted by unverified sender of {case.reference}",
+        )
+    return quoted

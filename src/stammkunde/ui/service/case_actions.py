@@ -183,7 +183,7 @@ def case_move_to_order_customer(request: HttpRequest, pk: int) -> HttpResponse:
     order = next(
         (
             order
-            for order in orders_quoted_of_others(case)
+            for order in orders_quoted_of_others(case, by=request.user, audited=False)
             if str(order.pk) == request.POST.get("order")
         ),
         None,

@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.case_queries import (
@@ -102,16 +100,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("ui:case-detail", pk=case.merged_into_id)
     teams = list(Team.objects.order_by("name"))
-    quoted = orders_quoted_of_others(case)
-    if quoted:
-        # The other customers shown beside the case are a read of their data too.
-        audit(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            object_type="customers.customer",
-            customer_ids=[order.customer_id for order in quoted],
-            detail=f"orders quoted by unverified sender of {case.reference}",
-        )
+    quoted = orders_quoted_of_others(case, by=request.user)
     context = {
         "quoted_orders": quoted,
         "page": page,
