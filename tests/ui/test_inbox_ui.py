@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from stammkunde.connectors.inbox import receive
@@ -63,7 +64,48 @@ def test_inbox_filters_by_state_and_shows_the_reason(client, admin_user, inbox):
     response = client.get(reverse("ui:inbox"), {"state": "failed"})
 
     assert [d.pk for d in response.context["deliveries"]] == [inbox["failed"].pk]
-    assert inbox["failed"].error[:40] in response.content.decode()
+    assert "The data sent does not have the expected form." in response.content.decode()
+    # The technical text stays on the delivery's page.
+    detail = client.get(reverse("ui:delivery-detail", args=[inbox["failed"].pk]))
+    assert inbox["failed"].error[:40] in detail.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "signature", "payload"),
+    [
+        ("de", "Die Signatur fehlt oder ist falsch.", "nicht die erwartete Form"),
+        ("en", "The signature is missing or wrong.", "not have the expected form"),
+    ],
+)
+def test_stored_reasons_are_told_in_the_readers_language(
+    client, admin_user, inbox, language, signature, payload
+):
+    # Both were written by a worker without a language; the reader's decides (issue 15).
+    assert (inbox["rejected"].error_code, inbox["failed"].error_code) == (
+        "signature",
+        "payload_invalid",
+    )
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = client.get(reverse("ui:inbox")).content.decode()
+
+    assert signature in page
+    assert payload in page
+
+
+def test_a_row_without_a_reason_code_shows_its_technical_text(client, admin_user, inbox):
+    # Rows written before the code existed keep their text as it was stored.
+    from stammkunde.connectors.models import WebhookDelivery
+
+    WebhookDelivery.objects.filter(pk=inbox["failed"].pk).update(
+        error_code="", error="ApplyError: quantity -1 below zero"
+    )
+    client.force_login(admin_user)
+
+    response = client.get(reverse("ui:inbox"), {"state": "failed"})
+
+    assert "ApplyError: quantity -1 below zero" in response.content.decode()
 
 
 def test_a_bogus_filter_shows_everything(client, admin_user, inbox):

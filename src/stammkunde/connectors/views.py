@@ -60,5 +60,5 @@ def webhook(request: HttpRequest, shop_slug: str, token: str) -> HttpResponse:
     except PayloadError as exc:
         return _answer(400, "rejected", str(exc))
     if delivery.state == DeliveryState.REJECTED:
-        return _answer(401, delivery.state, delivery.error)
+        return _answer(401, delivery.state, delivery.error_message)
     return _answer(200, delivery.state)

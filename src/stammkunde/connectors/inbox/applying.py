@@ -19,6 +19,8 @@ from django.db import transaction
 from stammkunde.connectors.inbox.failures import is_transient, lost_a_race
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.platforms import PayloadError, adapter_for
+from stammkunde.core import error_reasons
+from stammkunde.core.error_reasons import reason_of
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.core.retrying import RetrySchedule, error_text, park, retry_or_park
 
@@ -101,6 +103,7 @@ def mark_processed(delivery: WebhookDelivery, events: list, applied: Any, *, now
     delivery.processed_at = now
     delivery.next_attempt_at = None
     delivery.error = ""
+    delivery.error_code = ""
     delivery.events_count = len(events)
     delivery.result = touched(applied)
 
@@ -122,7 +125,7 @@ def process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResult
             retry_or_park_delivery(delivery, exc, now=now, result=result)
         else:
             # The delivery itself is wrong: trying again cannot help until someone fixes it.
-            park_delivery(delivery, error_text(exc), now=now)
+            park_delivery(delivery, error_text(exc), now=now, code=reason_of(exc))
             result.failed += 1
     except Exception as exc:
         logger.warning("processing webhook delivery %s failed", delivery.id, exc_info=True)
@@ -166,6 +169,7 @@ def retry_or_park_delivery(
     delivery: WebhookDelivery, exc: BaseException, *, now: datetime, result: BatchResult
 ) -> None:
     """Try again after a growing pause, or park the delivery once its attempts are used up."""
+    delivery.error_code = reason_of(exc)
     if retry_or_park(
         delivery, exc, now=now, schedule=RETRY_SCHEDULE, parked_state=DeliveryState.FAILED
     ):
@@ -174,8 +178,12 @@ def retry_or_park_delivery(
         result.retried += 1
 
 
-def park_delivery(delivery: WebhookDelivery, error: str, *, now: datetime) -> None:
-    """Park a delivery that cannot succeed as it is (shown in the inbox with its reason)."""
+def park_delivery(
+    delivery: WebhookDelivery, error: str, *, now: datetime, code: str = error_reasons.OTHER
+) -> None:
+    """Park a delivery that cannot succeed as it is (shown in the inbox with its reason:
+    ``code`` of core.error_reasons, ``error`` the technical text)."""
+    delivery.error_code = code
     park(delivery, error, now=now, state=DeliveryState.FAILED)
 
 

@@ -150,7 +150,7 @@ def _process_batch(
     return result
 
 
-_OUTCOME_FIELDS = (*OUTCOME_FIELDS, "events_count", "result")
+_OUTCOME_FIELDS = (*OUTCOME_FIELDS, "error_code", "events_count", "result")
 
 
 def _process_one_at_a_time(*, limit: int, now: datetime, after_id: int) -> BatchResult:

@@ -33,6 +33,7 @@ from stammkunde.connectors.inbox.processing import (
 )
 from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.platforms import PayloadError, adapter_for
+from stammkunde.core import error_reasons
 from stammkunde.core.retrying import ThrottledEnqueue, reopen
 
 __all__ = [
@@ -97,12 +98,18 @@ def receive(
             **common,
             **info,
             state=DeliveryState.REJECTED,
-            error=_("The signature is missing or wrong."),
+            error="signature missing or wrong",
+            error_code=error_reasons.SIGNATURE,
         )
     try:
         info = adapter.identify(headers, body)
     except PayloadError as exc:
-        _create(**common, state=DeliveryState.REJECTED, error=str(exc))
+        _create(
+            **common,
+            state=DeliveryState.REJECTED,
+            error=str(exc),
+            error_code=error_reasons.PAYLOAD_INVALID,
+        )
         raise
     fields = {
         **common,
@@ -248,7 +255,8 @@ def reprocess(delivery: WebhookDelivery, *, by: Any) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.state != DeliveryState.FAILED:
         raise ValueError(_("Only failed deliveries can be processed again."))
-    delivery.save(update_fields=reopen(delivery, state=DeliveryState.RECEIVED))
+    delivery.error_code = ""
+    delivery.save(update_fields=[*reopen(delivery, state=DeliveryState.RECEIVED), "error_code"])
     audit(actor=by, action=AuditAction.CHANGE, obj=delivery, fields=["state"], detail="reprocess")
     transaction.on_commit(enqueue_processing)
     return delivery

@@ -51,6 +51,9 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Why it failed as a code of core.error_reasons, told in the reader's language; ``error``
+    # keeps the technical text (shown alone for rows from before the code, or an unknown one).
+    error_code = models.CharField(_("reason"), max_length=40, blank=True, default="")
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -94,3 +97,11 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic or '?'} {self.delivery_id} ({self.get_state_display()})"
+
+    @property
+    def error_message(self) -> str:
+        """Why the delivery failed, in the reader's language (the technical text for an
+        unknown code)."""
+        from stammkunde.core.error_reasons import reason_sentence
+
+        return reason_sentence(self.error_code, self.error)
