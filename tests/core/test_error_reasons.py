@@ -29,3 +29,16 @@ def test_exceptions_map_to_codes():
     assert reason_of(OperationalError("database is locked")) == error_reasons.DATABASE_TEMPORARY
     assert reason_of(ValueError("quantity below zero")) == error_reasons.PAYLOAD_INVALID
     assert reason_of(RuntimeError("boom")) == error_reasons.OTHER
+
+
+def test_smtp_refusals_get_their_reason_code():
+    import smtplib
+
+    from stammkunde.messaging.delivery_errors import classify
+
+    full = smtplib.SMTPRecipientsRefused({"a@example.org": (552, b"mailbox full")})
+    refused = smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")})
+    assert classify(full).code == error_reasons.MAILBOX_FULL
+    assert classify(refused).code == error_reasons.SMTP_REFUSED
+    assert classify(smtplib.SMTPDataError(554, b"spam")).code == error_reasons.SMTP_REFUSED
+    assert classify(RuntimeError("boom")).code == error_reasons.OTHER

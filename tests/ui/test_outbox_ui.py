@@ -101,3 +101,37 @@ def test_consent_proof_is_printable_with_the_wording(client, team_lead):
     assert "newsletter with news and offers" in html
     assert "not confirmed" in html
     assert "data-print" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("de", "Das Postfach des Empfängers ist voll."),
+        ("en", "The recipient&#x27;s mailbox is full."),
+    ],
+)
+def test_a_failed_message_tells_its_reason_in_the_readers_language(
+    client, team_lead, language, reason
+):
+    import smtplib
+
+    from django.conf import settings
+
+    from stammkunde.messaging.delivery_errors import classify
+    from stammkunde.messaging.services.transitions import mark_failed_attempt
+
+    anna = CustomerFactory(email="anna@example.org")
+    message = queue(anna, "full").message
+    OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.SENDING)
+    refusal = smtplib.SMTPRecipientsRefused({anna.email: (552, b"5.2.2 mailbox full")})
+    assert mark_failed_attempt(message, classify(refusal)) == MessageState.FAILED
+    message.refresh_from_db()
+    # Stored once, by a worker without a language: the code beside the server's words.
+    assert message.error_code == "mailbox_full"
+    assert "552" in message.error
+
+    client.force_login(team_lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("ui:outbox-list") + "?state=failed").content.decode()
+
+    assert reason in page

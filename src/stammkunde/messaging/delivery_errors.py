@@ -12,6 +12,11 @@ import smtplib
 import socket
 from dataclasses import dataclass
 
+from stammkunde.core import error_reasons
+
+# SMTP replies that mean the recipient's mailbox is full (RFC 5321: 452 and 552 storage).
+MAILBOX_FULL_CODES = (452, 552)
+
 
 @dataclass(frozen=True)
 class DeliveryError:
@@ -20,6 +25,8 @@ class DeliveryError:
     temporary: bool
     text: str
     hard_bounce: bool = False
+    # Why, as a code of core.error_reasons: staff read its sentence in their language.
+    code: str = error_reasons.OTHER
 
 
 def classify(error: BaseException) -> DeliveryError:
@@ -31,13 +38,18 @@ def classify(error: BaseException) -> DeliveryError:
             for address, (code, reply) in error.recipients.items()
         )
         permanent = bool(codes) and all(500 <= code < 600 for code in codes)
-        return DeliveryError(not permanent, f"recipient refused: {replies}", hard_bounce=permanent)
+        return DeliveryError(
+            not permanent,
+            f"recipient refused: {replies}",
+            hard_bounce=permanent,
+            code=_reason(codes),
+        )
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return DeliveryError(True, f"connection lost: {error}")
     if isinstance(error, smtplib.SMTPResponseException):
         code = error.smtp_code
         text = f"{code} {_text(error.smtp_error)}"
-        return DeliveryError(not 500 <= code < 600, text)
+        return DeliveryError(not 500 <= code < 600, text, code=_reason([code]))
     if isinstance(error, (socket.timeout, TimeoutError, ConnectionError, OSError)):
         return DeliveryError(True, f"connection failed: {error}")
     if isinstance(error, smtplib.SMTPException):
@@ -60,3 +72,10 @@ def backoff_seconds(attempts: int, *, base: int = 60, cap: int = 6 * 3600) -> in
     if attempts < 1:
         raise ValueError("attempts starts at 1")
     return min(cap, base * 2 ** (attempts - 1))
+
+
+def _reason(smtp_codes: list[int]) -> str:
+    """The reason code of refusing SMTP replies: a full mailbox, or a refusal."""
+    if smtp_codes and all(code in MAILBOX_FULL_CODES for code in smtp_codes):
+        return error_reasons.MAILBOX_FULL
+    return error_reasons.SMTP_REFUSED

@@ -77,6 +77,8 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Why it failed as a code of core.error_reasons (empty: ``error`` is shown as stored).
+    error_code = models.CharField(max_length=40, blank=True, default="")
     # Who decided an uncertain message (resend or mark sent), kept with the row.
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -96,6 +98,14 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_address} ({self.state})"
+
+    @property
+    def error_message(self) -> str:
+        """Why the message failed, in the reader's language (the technical text for an
+        unknown code)."""
+        from stammkunde.core.error_reasons import reason_sentence
+
+        return reason_sentence(self.error_code, self.error)
 
     @property
     def domain(self) -> str:

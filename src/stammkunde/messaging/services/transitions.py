@@ -77,7 +77,14 @@ def mark_sent(message: OutboundMessage, *, by: Any | None = None) -> None:
     now = timezone.now()
     changed = OutboundMessage.objects.filter(
         pk=message.pk, state__in=(MessageState.SENDING, MessageState.UNCERTAIN)
-    ).update(state=MessageState.SENT, sent_at=now, claimed_by="", lease_until=None, error="")
+    ).update(
+        state=MessageState.SENT,
+        sent_at=now,
+        claimed_by="",
+        lease_until=None,
+        error="",
+        error_code="",
+    )
     if not changed or message.customer_id is None:
         return
     if by is None:
@@ -122,6 +129,7 @@ def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str
             claimed_by="",
             lease_until=None,
             error=failure.text[:2000],
+            error_code=failure.code,
             next_attempt_at=timezone.now() + timedelta(seconds=backoff_seconds(message.attempts)),
         )
         return MessageState.RETRYING
@@ -132,7 +140,11 @@ def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str
     )
     with transaction.atomic():
         OutboundMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-            state=MessageState.FAILED, claimed_by="", lease_until=None, error=text[:2000]
+            state=MessageState.FAILED,
+            claimed_by="",
+            lease_until=None,
+            error=text[:2000],
+            error_code=failure.code,
         )
         if message.customer_id is not None:
             record_activity(
