@@ -4,6 +4,7 @@ filtered by kind and folded by order, and a summary box that does not contradict
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -181,3 +182,53 @@ def test_a_good_segment_with_a_low_risk_stays_plain(client, agent, regular):
     )
     html = _page(client, agent, regular)
     assert "now at risk" not in html
+
+
+def test_the_timeline_can_be_shown_flat(client, agent, regular):
+    now = timezone.now()
+    for kind, hours in ((ActivityKind.ORDER_PLACED, 30), (ActivityKind.ORDER_SHIPPED, 20)):
+        record_activity(
+            customer_id=regular.pk,
+            kind=kind,
+            params={"number": "777222"},
+            occurred_at=now - timedelta(hours=hours),
+        )
+    folded = _page(client, agent, regular, kind="orders")
+    assert 'class="entry kind-order_placed"' not in folded
+    assert 'id="timeline-flat"' in folded and "view=flat" in folded
+    flat = _page(client, agent, regular, kind="orders", view="flat")
+    assert flat.count('class="entry kind-order_shipped"') == 1
+    assert flat.count('class="entry kind-order_placed"') == 1
+    assert "earlier entries of this order" not in flat
+    assert 'id="timeline-fold"' in flat
+
+
+def test_load_more_never_repeats_an_order_of_the_first_page(client, agent, regular):
+    from stammkunde.ui.customers.views import TIMELINE_PAGE_SIZE
+
+    for index in range(TIMELINE_PAGE_SIZE + 5):
+        add_note(regular, by=agent, text=f"Notiz {index}")
+    # Delivered now, on top of the first page; placed long ago, behind more than a page.
+    record_activity(
+        customer_id=regular.pk,
+        kind=ActivityKind.ORDER_DELIVERED,
+        params={"number": "888333"},
+        occurred_at=timezone.now(),
+    )
+    record_activity(
+        customer_id=regular.pk,
+        kind=ActivityKind.ORDER_PLACED,
+        params={"number": "888333"},
+        occurred_at=timezone.now() - timedelta(days=400),
+    )
+    first = _page(client, agent, regular)
+    assert "Order 888333 placed" in first  # folded under the delivery, though pages away
+    cursor = first.split("before=")[1].split("&")[0].split('"')[0]
+    response = client.get(
+        reverse("ui:customer-timeline", args=[regular.pk]),
+        {"before": unquote(cursor)},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    second = response.content.decode()
+    assert "Notiz 0" in second and "888333" not in second

@@ -151,7 +151,7 @@ def test_timeline_loads_more_with_a_cursor(client, agent, juergen):
         )
     client.force_login(agent)
     first = client.get(reverse("ui:customer-detail", args=[juergen.pk]))
-    assert len(first.context["entries"]) == 50
+    assert len(first.context["lines"]) == 50
     cursor = first.context["next_cursor"]
     assert cursor
     more = client.get(
@@ -163,7 +163,7 @@ def test_timeline_loads_more_with_a_cursor(client, agent, juergen):
     assert "<html" not in more.content.decode()
     # The partial response carries no template context; read the entry ids from the HTML.
     more_ids = {int(pk) for pk in re.findall(r'id="activity-(\d+)"', more.content.decode())}
-    shown = {entry.pk for entry in first.context["entries"]} | more_ids
+    shown = {line.entry.pk for line in first.context["lines"]} | more_ids
     assert shown == set(Activity.objects.filter(customer=juergen).values_list("pk", flat=True))
     assert "Load more" not in more.content.decode()
     assert "Mehr laden" not in more.content.decode()

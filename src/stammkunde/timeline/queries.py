@@ -82,20 +82,85 @@ class TimelineLine:
     more: list[Activity] = field(default_factory=list)
 
 
-def group_by_order(entries: list[Activity]) -> list[TimelineLine]:
-    """Fold the entries of one order (placed, shipped, delivered, refunded...) into the line of
-    its newest entry on the page, so a good customer's timeline is not three lines per order."""
+def _order_number(entry: Activity) -> str | None:
+    number = entry.params.get("number") if entry.kind in ORDER_GROUPED_KINDS else None
+    return None if number is None else str(number)
+
+
+def _older_than(entries: QuerySet[Activity], cursor: tuple[datetime, int]) -> QuerySet[Activity]:
+    at, pk = cursor
+    return entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
+
+
+def folded_timeline_page(
+    customer_id: int,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    kinds: Collection[str] | None = None,
+) -> tuple[list[TimelineLine], tuple[datetime, int] | None]:
+    """Up to ``limit`` lines of a customer's timeline with each order folded into the line of
+    its newest entry, across page boundaries, and the cursor of the next page (None at the end).
+
+    An order's earlier entries that lie beyond this page are folded in here too, and an order
+    whose line was on an earlier page (its newest entry is newer than ``before``) is left out,
+    so no order appears twice however its entries fall on the pages (issue 15). Each order is
+    looked up among the customer's entries by its number: a few indexed reads per page.
+    """
     lines: list[TimelineLine] = []
     by_number: dict[str, TimelineLine] = {}
-    for entry in entries:
-        number = entry.params.get("number") if entry.kind in ORDER_GROUPED_KINDS else None
-        if number is None:
-            lines.append(TimelineLine(entry))
-            continue
-        line = by_number.get(str(number))
-        if line is None:
-            line = by_number[str(number)] = TimelineLine(entry)
-            lines.append(line)
-        else:
-            line.more.append(entry)
-    return lines
+    cursor = before
+    shown_earlier: set[str] = set()
+    exhausted = False
+    while len(lines) < limit and not exhausted:
+        batch = timeline_page(customer_id, before=cursor, limit=limit, kinds=kinds)
+        exhausted = len(batch) < limit
+        numbers = {n for n in map(_order_number, batch) if n is not None} - set(by_number)
+        if before is not None and numbers:
+            shown_earlier |= _numbers_with_entries_from(customer_id, numbers, before, kinds)
+        for entry in batch:
+            number = _order_number(entry)
+            if number is not None and number in shown_earlier:
+                pass  # folded into its order's line on an earlier page
+            elif number is not None and number in by_number:
+                by_number[number].more.append(entry)
+            elif len(lines) >= limit:
+                exhausted = False
+                break
+            else:
+                line = TimelineLine(entry)
+                lines.append(line)
+                if number is not None:
+                    by_number[number] = line
+            cursor = (entry.occurred_at, entry.pk)
+    if by_number and cursor is not None and not exhausted:
+        # The rest of the orders shown here, beyond this page: folded in now, skipped later.
+        rest = _order_entries(customer_id, set(by_number), kinds)
+        for entry in _older_than(rest, cursor):
+            by_number[str(entry.params.get("number"))].more.append(entry)
+    return lines, (None if exhausted else cursor)
+
+
+def _order_entries(
+    customer_id: int, numbers: Collection[str], kinds: Collection[str] | None
+) -> QuerySet[Activity]:
+    """The customer's order entries (of ``kinds``) for the order ``numbers``, newest first."""
+    kinds_shown = ORDER_GROUPED_KINDS if kinds is None else ORDER_GROUPED_KINDS & set(kinds)
+    return timeline_for_customer(customer_id).filter(
+        kind__in=sorted(kinds_shown), params__number__in=sorted(numbers)
+    )
+
+
+def _numbers_with_entries_from(
+    customer_id: int,
+    numbers: Collection[str],
+    cursor: tuple[datetime, int],
+    kinds: Collection[str] | None,
+) -> set[str]:
+    """Those of the order ``numbers`` with an entry at or newer than ``cursor``: their line
+    was on an earlier page."""
+    at, pk = cursor
+    newer = _order_entries(customer_id, numbers, kinds).filter(
+        Q(occurred_at__gt=at) | Q(occurred_at=at, id__gte=pk)
+    )
+    return {str(number) for number in newer.values_list("params__number", flat=True)}

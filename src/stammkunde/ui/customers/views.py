@@ -27,7 +27,7 @@ from stammkunde.shop.queries import (
     search_customers,
 )
 from stammkunde.timeline.kinds import KIND_GROUP_LABELS, KIND_GROUPS
-from stammkunde.timeline.queries import group_by_order, timeline_page
+from stammkunde.timeline.queries import TimelineLine, folded_timeline_page, timeline_page
 from stammkunde.ui.customers.forms import CallForm, ConsentForm, NoteForm, TagsForm
 
 PAGE_SIZE = 25
@@ -84,6 +84,25 @@ def _kind_group(request: HttpRequest) -> str:
     return group if group in KIND_GROUPS else ""
 
 
+def _flat(request: HttpRequest) -> bool:
+    """Whether the timeline is asked for as a flat list (every entry on its own line)."""
+    return request.GET.get("view") == "flat"
+
+
+def _timeline_lines(
+    customer_id: int, *, before: tuple[datetime, int] | None, kind_group: str, flat: bool
+) -> tuple[list[TimelineLine], str | None]:
+    """One page of timeline lines (folded by order unless ``flat``) and the next cursor."""
+    kinds = KIND_GROUPS.get(kind_group)
+    if flat:
+        entries = timeline_page(customer_id, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds)
+        return [TimelineLine(entry) for entry in entries], _next_cursor(entries, TIMELINE_PAGE_SIZE)
+    lines, cursor = folded_timeline_page(
+        customer_id, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds
+    )
+    return lines, (None if cursor is None else f"{cursor[0].isoformat()}_{cursor[1]}")
+
+
 def _customer_or_404(pk: int, *, by: object, detail: str) -> Customer:
     customer = customer_for_staff(pk, by=by, detail=detail)
     if customer is None:
@@ -121,9 +140,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ui:customer-detail", pk=surviving)
     customer = _customer_or_404(pk, by=request.user, detail="360")
     kind_group = _kind_group(request)
-    entries = timeline_page(
-        customer.pk, limit=TIMELINE_PAGE_SIZE, kinds=KIND_GROUPS.get(kind_group)
-    )
+    flat = _flat(request)
+    lines, next_cursor = _timeline_lines(customer.pk, before=None, kind_group=kind_group, flat=flat)
     orders_page = _page_number(request.GET.get("orders_page"))
     orders = orders_for_customer(
         customer.pk,
@@ -143,11 +161,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orders_page": orders_page,
         "orders_has_next": len(orders) > ORDERS_PAGE_SIZE,
         "orders_total": order_count(customer.pk, by=request.user),
-        "entries": entries,
-        "lines": group_by_order(entries),
+        "lines": lines,
+        "flat": flat,
         "kind_group": kind_group,
         "kind_groups": KIND_GROUP_LABELS,
-        "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
+        "next_cursor": next_cursor,
         "can_add_contact": request.user.has_perm("customers.add_contact_note"),
         "can_edit": request.user.has_perm("customers.change_customer"),
         "audit_entries": (
@@ -171,15 +189,16 @@ def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     if raw_cursor and cursor is None:
         raise Http404("bad cursor")
     kind_group = _kind_group(request)
-    entries = timeline_page(
-        customer.pk, before=cursor, limit=TIMELINE_PAGE_SIZE, kinds=KIND_GROUPS.get(kind_group)
+    flat = _flat(request)
+    lines, next_cursor = _timeline_lines(
+        customer.pk, before=cursor, kind_group=kind_group, flat=flat
     )
     context = {
         "customer": customer,
-        "entries": entries,
-        "lines": group_by_order(entries),
+        "lines": lines,
+        "flat": flat,
         "kind_group": kind_group,
-        "next_cursor": _next_cursor(entries, TIMELINE_PAGE_SIZE),
+        "next_cursor": next_cursor,
     }
     template = "ui/customer_detail.html#timeline-page"
     if not request.htmx:
