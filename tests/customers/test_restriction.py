@@ -9,14 +9,14 @@ from datetime import time
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stammkunde.analytics.models import CustomerScore, Segment
 from stammkunde.analytics.segment_services import export_segment_rows
 from stammkunde.analytics.segments import customers_in_segment
 from stammkunde.analytics.writing import delete_restricted_scores
 from stammkunde.audit.models import AuditAction, AuditEntry
-from stammkunde.customers.models import ConsentChannel, ConsentSource, Customer
+from stammkunde.customers.models import ConsentChannel, ConsentSource, Customer, PrivacyRequest
 from stammkunde.customers.privacy import (
     RestrictionRefused,
     is_processing_restricted,
@@ -28,6 +28,7 @@ from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.services.bulk_queue import decide_many
 from stammkunde.messaging.services.outbox import queue_message
 from stammkunde.timeline.models import Activity
+from stammkunde.timeline.rendering import render_summary
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,41 @@ def test_restricting_and_lifting_are_audited_and_keep_the_data(subscriber, team_
         "processing restricted (Art. 18 GDPR)",
         "restriction of processing lifted",
     ]
+
+
+def test_restricting_and_lifting_record_a_privacy_request_and_a_timeline_entry(
+    subscriber, team_lead
+):
+    restrict_processing(subscriber.pk, by=team_lead, reason=REASON)
+    lift_restriction(subscriber.pk, by=team_lead)
+    requests = list(
+        PrivacyRequest.objects.filter(customer_id=subscriber.pk, kind="restrict").order_by("id")
+    )
+    assert [(r.summary["action"], r.state, r.requested_by) for r in requests] == [
+        ("restricted", "done", team_lead),
+        ("lifted", "done", team_lead),
+    ]
+    entries = list(
+        Activity.objects.filter(customer=subscriber, kind="processing_restricted").order_by("id")
+    )
+    assert [entry.params for entry in entries] == [
+        {"state": "set", "reason": REASON},
+        {"state": "lifted"},
+    ]
+    with translation.override("de"):
+        assert render_summary("processing_restricted", entries[0].params) == (
+            f"Verarbeitung eingeschränkt (Art. 18 DSGVO): {REASON}"
+        )
+        assert render_summary("processing_restricted", entries[1].params) == (
+            "Einschränkung der Verarbeitung aufgehoben"
+        )
+    with translation.override("en"):
+        assert render_summary("processing_restricted", entries[1].params) == (
+            "Restriction of processing lifted"
+        )
+    # lifting again changes nothing: no second record
+    lift_restriction(subscriber.pk, by=team_lead)
+    assert PrivacyRequest.objects.filter(customer_id=subscriber.pk).count() == 2
 
 
 def test_a_restriction_needs_a_reason(subscriber, team_lead):

@@ -98,6 +98,11 @@ EXAMPLES = {
         "Request for a copy of the data (Rösterei), orders named: 1001, 1002",
         "Anfrage auf Datenauskunft (Rösterei), genannte Bestellungen: 1001, 1002",
     ),
+    "processing_restricted": (
+        {"state": "set", "reason": "Kundin bestreitet die Adresse"},
+        "Processing restricted (Art. 18 GDPR): Kundin bestreitet die Adresse",
+        "Verarbeitung eingeschränkt (Art. 18 DSGVO): Kundin bestreitet die Adresse",
+    ),
     "shop_account_deleted": (
         {"shop": "Rösterei"},
         "Customer account deleted in Rösterei",

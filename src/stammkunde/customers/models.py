@@ -328,6 +328,8 @@ class DismissedDuplicate(models.Model):
 class PrivacyRequestKind(models.TextChoices):
     EXPORT = "export", _("Access and data export (Art. 15/20 GDPR)")
     ERASURE = "erasure", _("Erasure (Art. 17 GDPR)")
+    # Set or lifted (``summary["action"]``); "restrict" fits the column's 8 characters.
+    RESTRICTION = "restrict", _("Restriction of processing (Art. 18 GDPR)")
 
 
 class PrivacyRequestChannel(models.TextChoices):

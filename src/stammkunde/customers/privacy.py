@@ -289,7 +289,28 @@ def restrict_processing(customer_id: int, *, by: Any, reason: str) -> Customer:
             fields=["processing_restricted_at", "processing_restriction_reason"],
             detail="processing restricted (Art. 18 GDPR)",
         )
+        _record_restriction(customer, restricted=True, reason=reason, by=by)
     return customer
+
+
+def _record_restriction(customer: Customer, *, restricted: bool, reason: str, by: Any) -> None:
+    """The privacy request (kind restriction, done at once) and the timeline entry of setting
+    or lifting a restriction, in the caller's transaction."""
+    from stammkunde.customers.services import record_restriction_change
+
+    now = timezone.now()
+    PrivacyRequest.objects.create(
+        kind=PrivacyRequestKind.RESTRICTION,
+        customer_id=customer.pk,
+        channel=PrivacyRequestChannel.STAFF,
+        requested_by=_user(by),
+        requested_by_label=_actor_label(by)[:150],
+        state=PrivacyRequestState.DONE,
+        summary={"action": "restricted" if restricted else "lifted"},
+        decided_at=now,
+        finished_at=now,
+    )
+    record_restriction_change(customer, restricted=restricted, reason=reason, by=by)
 
 
 def lift_restriction(customer_id: int, *, by: Any) -> Customer:
@@ -312,6 +333,7 @@ def lift_restriction(customer_id: int, *, by: Any) -> Customer:
             fields=["processing_restricted_at", "processing_restriction_reason"],
             detail="restriction of processing lifted",
         )
+        _record_restriction(customer, restricted=False, reason="", by=by)
     return customer
 
 

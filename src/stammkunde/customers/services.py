@@ -406,6 +406,26 @@ def record_privacy_request(
     )
 
 
+def record_restriction_change(
+    customer: Customer, *, restricted: bool, reason: str = "", by: Any
+) -> Activity:
+    """Note on the customer's timeline that processing was restricted (Art. 18 GDPR, with the
+    reason) or that the restriction was lifted. Called by ``customers.privacy`` inside its
+    transaction."""
+    params: dict[str, Any] = {"state": "set" if restricted else "lifted"}
+    if restricted and reason:
+        params["reason"] = reason
+    return record_activity(
+        customer_id=customer.pk,
+        kind=ActivityKind.PROCESSING_RESTRICTED,
+        channel=Channel.INTERNAL,
+        direction=Direction.INTERNAL,
+        params=params,
+        occurred_at=timezone.now(),
+        actor=by,
+    )
+
+
 def record_customer_view(
     customer: Customer, *, by: Any, ip_address: str | None = None, detail: str = ""
 ) -> None:
@@ -431,6 +451,7 @@ __all__ = [
     "record_consent",
     "record_customer_view",
     "record_privacy_request",
+    "record_restriction_change",
     "record_shop_consent",
     "record_staff_consent",
     "save_address",

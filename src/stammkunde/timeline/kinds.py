@@ -33,6 +33,8 @@ class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")
     PRIVACY_REQUEST = "privacy_request", _("Privacy request received")
     SHOP_ACCOUNT_DELETED = "shop_account_deleted", _("Shop account deleted")
+    # Art. 18 GDPR: processing restricted (state "set", with the reason) or the restriction lifted.
+    PROCESSING_RESTRICTED = "processing_restricted", _("Restriction of processing")
     # The service desk.
     CASE_OPENED = "case_opened", _("Case opened")
     CASE_ANSWERED = "case_answered", _("Case answered")
@@ -98,6 +100,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
         ActivityKind.CUSTOMER_UPDATED,
         ActivityKind.CUSTOMER_MERGED,
         ActivityKind.PRIVACY_REQUEST,
+        ActivityKind.PROCESSING_RESTRICTED,
         ActivityKind.SHOP_ACCOUNT_DELETED,
     ),
 }

@@ -47,6 +47,8 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     K.NOTE: (("text",), ()),
     K.PRIVACY_REQUEST: (("request", "shop"), ("orders",)),
     K.SHOP_ACCOUNT_DELETED: (("shop",), ()),
+    # state "set" or "lifted"; the reason (free text) is erased with the rest.
+    K.PROCESSING_RESTRICTED: (("state",), ("reason",)),
     K.CASE_OPENED: (("case",), ("subject",)),
     K.CASE_ANSWERED: (("case",), ()),
     K.CASE_ESCALATED: (("case", "reason"), ()),
@@ -248,6 +250,14 @@ def _privacy_request(p: Params) -> str:
     return _("%(request)s (%(shop)s)") % values
 
 
+def _processing_restricted(p: Params) -> str:
+    if p["state"] == "lifted":
+        return _("Restriction of processing lifted")
+    if p.get("reason"):
+        return _("Processing restricted (Art. 18 GDPR): %(reason)s") % p
+    return _("Processing restricted (Art. 18 GDPR)")
+
+
 def _case_opened(p: Params) -> str:
     if p.get("subject"):
         return _("Case %(case)s opened: %(subject)s") % p
@@ -352,6 +362,7 @@ SENTENCES: dict[str, Callable[[Params], str]] = {
     K.EMAIL_IN: lambda p: str(p["subject"]),
     K.EMAIL_OUT: lambda p: str(p["subject"]),
     K.PRIVACY_REQUEST: _privacy_request,
+    K.PROCESSING_RESTRICTED: _processing_restricted,
     K.SHOP_ACCOUNT_DELETED: lambda p: _("Customer account deleted in %(shop)s") % p,
     K.CASE_OPENED: _case_opened,
     K.CASE_ANSWERED: lambda p: _("Case %(case)s answered") % p,

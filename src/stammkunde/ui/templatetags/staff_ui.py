@@ -34,6 +34,7 @@ ACTIVITY_ICONS = {
     "call": "☎",
     "note": "✎",
     "privacy_request": "⚖",
+    "processing_restricted": "⏸",
     "shop_account_deleted": "⌫",
     "case_opened": "⚑",
     "case_answered": "↪",
