@@ -109,6 +109,19 @@ def test_goodwill_waiting_for_approval_only_for_the_shops_customers(
     assert "Birkenfeld" in _html(client, team_lead, reverse("ui:goodwill-list"))
 
 
+def test_another_shops_goodwill_cannot_be_decided(client, agent, limited_lead, two_shops):
+    grant = _grant(two_shops["bruno"], agent)
+    client.force_login(limited_lead)
+    url = reverse("ui:goodwill-decide", args=[grant.pk])
+    response = client.post(url, {"decision": "approve", "reason": "ok"})
+    assert response.status_code == 404
+    grant.refresh_from_db()
+    assert grant.status == "pending"
+    assert AuditEntry.objects.filter(
+        actor=limited_lead, action=AuditAction.REFUSE, object_id=str(grant.pk)
+    ).exists()
+
+
 def test_refunds_due_only_for_the_shops_orders(client, limited_lead, team_lead, two_shops):
     for customer in (two_shops["alma"], two_shops["bruno"]):
         order = customer.orders.get()

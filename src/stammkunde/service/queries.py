@@ -107,6 +107,26 @@ def pending_goodwill(*, by: Any) -> list[GoodwillGrant]:
     return _shown(grants, by, "pending goodwill")
 
 
+def goodwill_to_decide(grant_id: int, *, by: Any) -> GoodwillGrant | None:
+    """The grant a team lead decides on, or None: no such grant, or (staff limited to shops)
+    one for another shop's customer, which leaves a REFUSE row."""
+    grant = GoodwillGrant.objects.filter(pk=grant_id).first()
+    if grant is None:
+        return None
+    if in_customer_scope(
+        GoodwillGrant.objects.filter(pk=grant.pk), by, field="customer_id"
+    ).exists():
+        return grant
+    audit(
+        actor=by,
+        action=AuditAction.REFUSE,
+        object_type="service.goodwillgrant",
+        object_id=grant.pk,
+        detail="outside the staff member's shops: goodwill decision",
+    )
+    return None
+
+
 def goodwill_requested_by(user: Any, *, limit: int = 50) -> list[GoodwillGrant]:
     """The user's own recent requests with their state (the agent sees what waits); after a
     limit to shops was set, only those for the shops' customers."""

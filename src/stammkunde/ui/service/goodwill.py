@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.service.models import Case, GoodwillGrant, GoodwillStatus
+from stammkunde.service.models import Case, GoodwillStatus
 from stammkunde.service.queries import (
     goodwill_requested_by,
     goodwill_subject,
+    goodwill_to_decide,
     goodwill_totals,
     pending_goodwill,
 )
@@ -102,7 +103,9 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "service.approve_goodwill")
-    grant = get_object_or_404(GoodwillGrant, pk=pk)
+    grant = goodwill_to_decide(pk, by=request.user)
+    if grant is None:
+        raise Http404("no such goodwill request")
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or decline."))
