@@ -42,3 +42,11 @@ def test_smtp_refusals_get_their_reason_code():
     assert classify(refused).code == error_reasons.SMTP_REFUSED
     assert classify(smtplib.SMTPDataError(554, b"spam")).code == error_reasons.SMTP_REFUSED
     assert classify(RuntimeError("boom")).code == error_reasons.OTHER
+
+
+def test_a_mail_that_cannot_be_decoded_is_a_parse_failure():
+    from email.errors import HeaderParseError
+
+    broken = UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+    assert reason_of(broken) == error_reasons.PARSE_FAILURE
+    assert reason_of(HeaderParseError("bad header")) == error_reasons.PARSE_FAILURE

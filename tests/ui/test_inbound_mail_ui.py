@@ -88,3 +88,28 @@ def test_a_file_whose_type_lies_downloads_as_a_neutral_file(client, agent):
     response = client.get(reverse("ui:inbound-attachment", args=[text_file.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("de", "Die Datenbank war kurz nicht erreichbar"),
+        ("en", "The database was briefly unavailable"),
+    ],
+)
+def test_a_parked_mail_tells_its_reason_in_the_readers_language(
+    client, team_lead, parked, language, reason
+):
+    from django.conf import settings
+
+    # Stored by the worker as a code beside the technical text (issue 15).
+    InboundMail.objects.filter(pk=parked.pk).update(
+        error="OperationalError: database is locked", error_code="database_temporary"
+    )
+    client.force_login(team_lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    html = client.get(reverse("ui:inbound-mail-list"), {"state": "failed"}).content.decode()
+
+    assert reason in html
+    assert "database is locked" not in html  # the list tells the reason, not the trace

@@ -7,6 +7,8 @@ the code's sentence at display time; an unknown or empty code shows the technica
 
 from __future__ import annotations
 
+from email.errors import MessageError
+
 from django.db import DatabaseError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,8 @@ def reason_of(exc: BaseException) -> str:
         return DATABASE_TEMPORARY
     if isinstance(exc, DatabaseError):
         return OTHER
+    if isinstance(exc, (MessageError, UnicodeError)):
+        return PARSE_FAILURE
     if isinstance(exc, (ValueError, KeyError)):
         return PAYLOAD_INVALID
     return OTHER

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from stammkunde.core import error_reasons
 from stammkunde.core.retrying import (
     OUTCOME_FIELDS,
     RetrySchedule,
@@ -101,17 +102,20 @@ def _process_one(
             process_mail(mail, now=now, limits=limits, filed_before=filed)
             mail.processed_at = now
             mail.error = ""
+            mail.error_code = ""
             mail.next_attempt_at = None
-            mail.save(update_fields=[*OUTCOME_FIELDS, *FOUND_FIELDS])
+            mail.save(update_fields=[*OUTCOME_FIELDS, "error_code", *FOUND_FIELDS])
         result.processed += 1
         return
     except Unfileable as exc:
         # Trying again cannot help (the message itself is the problem): park at once.
         park(mail, str(exc), now=now, state=InboundState.FAILED)
+        mail.error_code = error_reasons.OTHER
         result.parked += 1
     except Exception as exc:
         logger.exception("inbound mail %s failed", mail.pk)
         mail.state = InboundState.RECEIVED  # whatever the attempt set was rolled back
+        mail.error_code = error_reasons.reason_of(exc)
         if retry_or_park(
             mail, exc, now=now, schedule=RETRY_SCHEDULE, parked_state=InboundState.FAILED
         ):
@@ -120,5 +124,5 @@ def _process_one(
             result.retried += 1
     # Only the outcome is written: what the failed attempt found was rolled back with it.
     InboundMail.objects.filter(pk=mail.pk).update(
-        **{field: getattr(mail, field) for field in OUTCOME_FIELDS}
+        **{field: getattr(mail, field) for field in (*OUTCOME_FIELDS, "error_code")}
     )

@@ -46,6 +46,8 @@ class InboundMail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     error = models.TextField(_("reason"), blank=True)
+    # Why it failed as a code of core.error_reasons (empty: ``error`` is shown as stored).
+    error_code = models.CharField(max_length=40, blank=True, default="")
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     # What parsing found, for lists and threading (empty until processed).
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
@@ -93,6 +95,14 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def error_message(self) -> str:
+        """Why the mail failed, in the reader's language (the technical text for an unknown
+        code)."""
+        from stammkunde.core.error_reasons import reason_sentence
+
+        return reason_sentence(self.error_code, self.error)
 
 
 class AttachmentOutcome(models.TextChoices):
