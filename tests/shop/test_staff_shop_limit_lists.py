@@ -84,6 +84,8 @@ def test_the_webhook_inbox_lists_only_the_shops_deliveries(client, two_shops):
     html = client.get(reverse("ui:inbox")).content.decode()
     assert detail_a in html and detail_b not in html
     assert client.get(detail_b).status_code == 404
+    reprocess_b = reverse("ui:delivery-reprocess", args=[in_b.pk])
+    assert client.post(reprocess_b).status_code == 404
     assert AuditEntry.objects.filter(actor=admin, action=AuditAction.REFUSE).exists()
 
 

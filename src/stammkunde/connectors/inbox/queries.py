@@ -128,6 +128,17 @@ def delivery(delivery_id: int) -> WebhookDelivery | None:
     )
 
 
+def delivery_to_reprocess(delivery_id: int, *, by: Any) -> WebhookDelivery | None:
+    """The delivery staff ask to process again, or None: no such delivery, or (staff limited
+    to shops) another shop's, which leaves a REFUSE row."""
+    found = delivery(delivery_id)
+    shop_ids = staff_shop_ids(by)
+    if found is not None and shop_ids is not None and found.shop_id not in shop_ids:
+        record_refused(by=by, object_type="connectors.webhookdelivery", object_id=delivery_id)
+        return None
+    return found
+
+
 def delivery_for_staff(delivery_id: int, *, by: Any) -> WebhookDelivery | None:
     """One delivery with its raw payload for the inbox's detail page: the payload holds the
     buyer's personal data, so the read is audited, naming the customers it touched. Another

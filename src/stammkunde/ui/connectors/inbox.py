@@ -72,7 +72,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("connectors.change_webhookdelivery", raise_exception=True)
 @require_POST
 def delivery_reprocess(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = queries.delivery(pk)
+    delivery = queries.delivery_to_reprocess(pk, by=request.user)
     if delivery is None:
         raise Http404
     try:
