@@ -135,3 +135,26 @@ def test_a_failed_message_tells_its_reason_in_the_readers_language(
     page = client.get(reverse("ui:outbox-list") + "?state=failed").content.decode()
 
     assert reason in page
+
+
+def test_an_uncertain_message_says_so_in_german(client, team_lead):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.messaging.services.transitions import mark_uncertain
+
+    anna = CustomerFactory(email="anna@example.org")
+    message = queue(anna, "lost").message
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        state=MessageState.SENDING, lease_until=now - timedelta(minutes=1)
+    )
+    assert mark_uncertain(now=now) == 1
+
+    client.force_login(team_lead)
+    client.cookies["django_language"] = "de"
+    page = client.get(reverse("ui:outbox-list") + "?state=uncertain").content.decode()
+
+    assert "Der Versand brach bei der Übergabe ab" in page
+    assert "the worker stopped" not in page

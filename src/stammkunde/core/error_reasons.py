@@ -20,6 +20,7 @@ SMTP_REFUSED = "smtp_refused"
 MAILBOX_FULL = "mailbox_full"
 ATTACHMENT_TOO_LARGE = "attachment_too_large"
 PARSE_FAILURE = "parse_failure"
+UNCERTAIN_HANDOVER = "uncertain_handover"
 OTHER = "other"
 
 REASON_SENTENCES = {
@@ -31,6 +32,9 @@ REASON_SENTENCES = {
     MAILBOX_FULL: _("The recipient's mailbox is full."),
     ATTACHMENT_TOO_LARGE: _("An attachment is too large."),
     PARSE_FAILURE: _("The message could not be read."),
+    UNCERTAIN_HANDOVER: _(
+        "The worker stopped while handing the message over; it may or may not have gone out."
+    ),
     OTHER: _("Unexpected error."),
 }
 

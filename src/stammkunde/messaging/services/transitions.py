@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core import error_reasons
 from stammkunde.messaging import governor, ledger
 from stammkunde.messaging.delivery_errors import DeliveryError, backoff_seconds
 from stammkunde.messaging.governor_terms import Outcome, Purpose
@@ -35,6 +36,7 @@ def mark_uncertain(*, now) -> int:
         state=MessageState.UNCERTAIN,
         claimed_by="",
         error="the worker stopped while handing the message over; it may or may not have gone out",
+        error_code=error_reasons.UNCERTAIN_HANDOVER,
     )
 
 
