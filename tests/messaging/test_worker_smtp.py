@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
 from stammkunde.customers.services import record_consent
@@ -202,6 +202,9 @@ def test_an_address_suppressed_after_queueing_gets_no_newsletter(smtp_server):
     assert message.state == MessageState.CANCELLED
     assert smtp_server.delivered == []
     assert Activity.objects.filter(customer=anna, kind="message_held_back").count() == 1
+    # Staff read why in their language, not the worker's stored English.
+    with translation.override("de"):
+        assert message.error_message.startswith("Vor dem Versand zurückgehalten")
 
 
 def test_per_domain_rate_limit_puts_the_rest_back(smtp_server, settings):

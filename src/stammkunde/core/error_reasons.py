@@ -21,6 +21,7 @@ MAILBOX_FULL = "mailbox_full"
 ATTACHMENT_TOO_LARGE = "attachment_too_large"
 PARSE_FAILURE = "parse_failure"
 UNCERTAIN_HANDOVER = "uncertain_handover"
+HELD_BACK = "held_back"
 OTHER = "other"
 
 REASON_SENTENCES = {
@@ -34,6 +35,10 @@ REASON_SENTENCES = {
     PARSE_FAILURE: _("The message could not be read."),
     UNCERTAIN_HANDOVER: _(
         "The worker stopped while handing the message over; it may or may not have gone out."
+    ),
+    HELD_BACK: _(
+        "Held back before sending (consent, suppression list or contact pressure); the "
+        "customer's messages say why."
     ),
     OTHER: _("Unexpected error."),
 }

@@ -229,7 +229,12 @@ def _decision(message, outcome, rule, params, send_at=None) -> SendDecision:
 def _cancel(message: OutboundMessage, *, outcome, rule, params) -> None:
     decision = _decision(message, outcome, rule, params)
     OutboundMessage.objects.filter(pk=message.pk).update(
-        state=MessageState.CANCELLED, claimed_by="", lease_until=None, error=f"held back: {rule}"
+        state=MessageState.CANCELLED,
+        claimed_by="",
+        lease_until=None,
+        error=f"held back: {rule}",
+        # Shown to staff as a sentence in their language; the decision keeps rule and params.
+        error_code=error_reasons.HELD_BACK,
     )
     if message.customer_id is not None:
         record_held_back(decision)
