@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='webhookdelivery',
             name='error_code',
-            field=models.CharField(blank=True, default='', max_length=40, verbose_name='reason'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=40, verbose_name='reason'),
         ),
     ]

@@ -53,7 +53,7 @@ class WebhookDelivery(models.Model):
     error = models.TextField(_("error"), blank=True)
     # Why it failed as a code of core.error_reasons, told in the reader's language; ``error``
     # keeps the technical text (shown alone for rows from before the code, or an unknown one).
-    error_code = models.CharField(_("reason"), max_length=40, blank=True, default="")
+    error_code = models.CharField(_("reason"), max_length=40, blank=True, default="", db_default="")
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self",

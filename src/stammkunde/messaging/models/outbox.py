@@ -78,7 +78,8 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     # Why it failed as a code of core.error_reasons (empty: ``error`` is shown as stored).
-    error_code = models.CharField(max_length=40, blank=True, default="")
+    # db_default: the bulk paths (campaigns, queue_many) insert rows without naming it.
+    error_code = models.CharField(max_length=40, blank=True, default="", db_default="")
     # Who decided an uncertain message (resend or mark sent), kept with the row.
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

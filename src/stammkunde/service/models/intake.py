@@ -47,7 +47,7 @@ class InboundMail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     error = models.TextField(_("reason"), blank=True)
     # Why it failed as a code of core.error_reasons (empty: ``error`` is shown as stored).
-    error_code = models.CharField(max_length=40, blank=True, default="")
+    error_code = models.CharField(max_length=40, blank=True, default="", db_default="")
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     # What parsing found, for lists and threading (empty until processed).
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
