@@ -21,12 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from stammkunde.analytics.backtest import (  # noqa: E402
-    BOOTSTRAP_SAMPLES,
-    report_counts,
-    report_table,
-    run_backtest,
-)
+from stammkunde.analytics.backtest import run_backtest  # noqa: E402
+from stammkunde.analytics.backtest_report import report_counts, report_table  # noqa: E402
+from stammkunde.analytics.backtest_signals import BOOTSTRAP_SAMPLES  # noqa: E402
 from tests.fixtures.cdnow.load import master_purchases  # noqa: E402
 
 CALIBRATION_END = (date(1997, 9, 30) - date(1997, 1, 1)).days

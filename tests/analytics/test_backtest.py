@@ -13,16 +13,15 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from stammkunde.analytics.backtest import (
+from stammkunde.analytics.backtest import run_backtest
+from stammkunde.analytics.backtest_calibration import calibration_check, summarize
+from stammkunde.analytics.backtest_signals import (
     Difference,
     SignalResult,
     bootstrap_differences,
-    calibration_check,
     churn_alarm_flags,
-    pick_shown_signal,
-    run_backtest,
-    summarize,
 )
+from stammkunde.analytics.backtest_verdict import pick_shown_signal
 from stammkunde.analytics.btyd import BGNBDParams
 from tests.fixtures.cdnow.load import CDNOW, master_purchases
 

@@ -97,9 +97,9 @@ def shown_churn_signal() -> str:
     """Which churn signal the product shows per customer: the last backtest's pick.
 
     ``days_since_last`` (the days since the last order with the alarm, no percentage) until a
-    backtest has picked a model figure that beats it (``backtest.pick_shown_signal``).
+    backtest has picked a model figure that beats it (``backtest_verdict.pick_shown_signal``).
     """
-    from stammkunde.analytics.backtest import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
+    from stammkunde.analytics.backtest_signals import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
 
     run = latest_backtest()
     shown = (run.backtest or {}).get("shown_signal") if run else None

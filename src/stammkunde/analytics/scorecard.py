@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from stammkunde.analytics import backtest, btyd, intervals, rfm, scoring
+from stammkunde.analytics import backtest_calibration, btyd, intervals, rfm, scoring
 from stammkunde.analytics.reading import OrderArrays
 from stammkunde.analytics.writing import ScoreColumns
 
@@ -302,7 +302,7 @@ def _calibration(
     customer, day = orders.customer[usable], orders.day[usable].astype(float)
     if not np.any(day <= end):
         return base | {"error": "no orders before the holdout window", "error_code": "no_orders"}
-    summary = backtest.summarize(customer, day, float(end), float(as_of_day))
+    summary = backtest_calibration.summarize(customer, day, float(end), float(as_of_day))
     if summary.customer.size < 20:
         return base | {
             "error": "too few customers before the holdout window",
@@ -311,7 +311,7 @@ def _calibration(
     try:
         with np.errstate(all="ignore"):
             params, _ = scoring.fit_model(model, summary.frequency, summary.recency, summary.T)
-            check = backtest.calibration_check(
+            check = backtest_calibration.calibration_check(
                 params,
                 summary.frequency,
                 summary.recency,

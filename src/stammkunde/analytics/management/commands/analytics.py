@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stammkunde.analytics.backtest import report_counts, report_table
+from stammkunde.analytics.backtest_report import report_counts, report_table
 from stammkunde.analytics.models import RunState
 
 
