@@ -233,3 +233,38 @@ def test_a_partial_refund_granted_on_the_page_refunds_the_order(client, agent):
     refund = Refund.objects.get(order=order)
     assert refund.amount == Decimal("12.50")
     assert Order.objects.get(pk=order.pk).refunded_total == Decimal("12.50")
+
+
+def test_case_page_says_the_shop_had_already_refunded_the_goodwill(client, agent):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.service.services.cases import open_case
+    from stammkunde.shop.models import Order
+    from stammkunde.shop.services.aftersales import record_refund
+
+    GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("60.00"))
+    case = open_case(
+        customer=customer,
+        case_type="damaged_goods",
+        channel="email",
+        subject="Delle",
+        body="Der Karton hat eine Delle.",
+        orders=[order],
+    )
+    refunded_at = timezone.localtime(timezone.now() - timedelta(days=2))
+    record_refund(order, amount=Decimal("12.50"), refunded_at=refunded_at, external_id="re_1")
+    client.force_login(agent)
+    response = client.post(
+        reverse("ui:goodwill-new", args=[customer.pk]) + f"?case={case.pk}",
+        {"kind": "refund", "amount": "12,50", "reason": "Delle im Karton", "order": order.pk},
+        follow=True,
+    )
+    assert Order.objects.get(pk=order.pk).refunded_total == Decimal("12.50")
+    page = response.content.decode()
+    shown = datetime.strftime(refunded_at, "%m/%d/%Y")
+    assert f"The shop had already refunded this amount on {shown}" in page
+    assert f"Already refunded in the shop on {shown}" in page

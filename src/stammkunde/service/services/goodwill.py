@@ -22,7 +22,11 @@ from stammkunde.service.models import (
 )
 from stammkunde.shop.models import Order, VoucherKind
 from stammkunde.shop.services import OrderError
-from stammkunde.shop.services.aftersales import GOODWILL_REFUND_PREFIX, record_refund
+from stammkunde.shop.services.aftersales import (
+    GOODWILL_REFUND_PREFIX,
+    matching_platform_refund,
+    record_refund,
+)
 from stammkunde.shop.services.vouchers import issue_voucher
 from stammkunde.timeline.formatting import money_params
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
@@ -90,6 +94,11 @@ def request_goodwill(
         if order is None:
             raise GoodwillError(_("A partial refund needs the order it refunds."))
         open_on_order = order.total - order.refunded_total
+        # A refund the shop already made of this amount becomes this goodwill (no second
+        # payment), so it does not count against what is left on the order.
+        already = _already_refunded(order, amount)
+        if already is not None:
+            open_on_order += already.amount
     verdict = judge(
         amount,
         roles=roles_of(by),
@@ -176,6 +185,18 @@ def _refund(grant: GoodwillGrant, *, by: Any) -> None:
         )
     except OrderError as error:
         raise GoodwillError(str(error)) from None
+
+
+def _already_refunded(order: Order, amount: Any) -> Any:
+    """The shop's refund of ``amount`` on ``order`` that a partial refund granted now would take
+    over (``record_refund``), or None; an amount that is not one is judged elsewhere."""
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value <= 0:
+        return None
+    return matching_platform_refund(order, amount=value, refunded_at=timezone.now())
 
 
 def _pending(grant: GoodwillGrant, by: Any) -> GoodwillGrant:

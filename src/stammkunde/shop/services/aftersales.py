@@ -39,6 +39,11 @@ GOODWILL_REFUND_PREFIX = "goodwill:"
 # record (clocks differ) to a month after (payment providers settle late, backfills run later).
 GOODWILL_MATCH_BEFORE = timedelta(days=1)
 GOODWILL_MATCH_AFTER = timedelta(days=30)
+# The other order of events: the shop refunded first (the agent paid back in the shop's back
+# office, then recorded the goodwill here). A shop refund up to two weeks old is the same money;
+# a day ahead allows for clocks that differ.
+PLATFORM_MATCH_BEFORE = timedelta(days=14)
+PLATFORM_MATCH_AFTER = timedelta(days=1)
 
 
 @transaction.atomic
@@ -221,7 +226,9 @@ def record_refund(
 
     Idempotent on ``external_id``. A platform's refund (webhook or backfill) that matches a
     goodwill refund we recorded first (same order, amount and currency, not yet linked, within
-    the window) is linked to it by its id instead of being counted a second time."""
+    the window) is linked to it by its id instead of being counted a second time; and a
+    goodwill refund that matches a platform refund reported first takes that refund over (it
+    keeps the platform's id as ``platform_external_id``) instead of paying it again."""
     amount = money(amount)
     if amount <= 0:
         raise OrderError(_("A refund must be a positive amount."))
@@ -239,6 +246,14 @@ def record_refund(
             ours.platform_external_id = external_id
             ours.save(update_fields=["platform_external_id"])
             return ours
+    if external_id.startswith(GOODWILL_REFUND_PREFIX):
+        theirs = _unclaimed_platform_refund(order, amount=amount, refunded_at=refunded_at)
+        if theirs is not None:
+            # The shop paid this back already: the goodwill is that refund, not a second one.
+            theirs.platform_external_id = theirs.external_id
+            theirs.external_id = external_id
+            theirs.save(update_fields=["external_id", "platform_external_id"])
+            return theirs
     if order.refunded_total + amount > order.total:
         raise OrderError(_("Refunds would exceed the order total."))
     if order.refunded_total + amount >= MAX_AMOUNT:
@@ -299,6 +314,39 @@ def _unlinked_goodwill_refund(
         .order_by("refunded_at", "pk")
         .first()
     )
+
+
+def matching_platform_refund(
+    order: Order, *, amount: Decimal, refunded_at: datetime
+) -> Refund | None:
+    """The platform refund a goodwill refund of ``amount`` at ``refunded_at`` would take over
+    (see ``record_refund``), or None: the oldest of ``order`` with this amount and the order's
+    currency, reported by the shop (its own id, not one of ours), not linked to a goodwill
+    refund yet, from the two weeks before."""
+    return (
+        order.refunds.filter(
+            platform_external_id="",
+            amount=money(amount),
+            currency=order.currency,
+            refunded_at__gte=refunded_at - PLATFORM_MATCH_BEFORE,
+            refunded_at__lte=refunded_at + PLATFORM_MATCH_AFTER,
+        )
+        .exclude(external_id="")
+        .exclude(external_id__startswith=GOODWILL_REFUND_PREFIX)
+        .order_by("refunded_at", "pk")
+        .first()
+    )
+
+
+def _unclaimed_platform_refund(
+    order: Order, *, amount: Decimal, refunded_at: datetime
+) -> Refund | None:
+    """``matching_platform_refund``, locked for the takeover (the order row is locked already,
+    so two grants cannot take the same refund)."""
+    found = matching_platform_refund(order, amount=amount, refunded_at=refunded_at)
+    if found is None:
+        return None
+    return Refund.objects.select_for_update().get(pk=found.pk)
 
 
 def withdrawal_deadline(order: Order) -> datetime | None:

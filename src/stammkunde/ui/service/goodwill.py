@@ -8,9 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.service.goodwill_refunds import shop_refund_links
 from stammkunde.service.models import Case, GoodwillStatus
 from stammkunde.service.queries import (
     goodwill_requested_by,
@@ -81,6 +84,16 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
                 if grant.voucher:
                     messages.info(
                         request, _("Voucher code: %(code)s") % {"code": grant.voucher.code}
+                    )
+                link = shop_refund_links([grant]).get(grant.pk)
+                if link is not None and link.shop_first:
+                    messages.info(
+                        request,
+                        _(
+                            "The shop had already refunded this amount on %(date)s: the goodwill "
+                            "is that refund, nothing is paid a second time."
+                        )
+                        % {"date": date_format(localtime(link.refunded_at), "SHORT_DATE_FORMAT")},
                     )
             else:
                 messages.warning(

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from stammkunde.service.goodwill_refunds import shop_refund_links
 from stammkunde.service.services.case_desk import macros_for_case, plans_for_case
 
 register = template.Library()
@@ -17,6 +18,14 @@ register = template.Library()
 @register.inclusion_tag("ui/service/desk/_case_panels.html", takes_context=True)
 def desk_case_panels(context: dict[str, Any], case: Any) -> dict[str, Any]:
     user = context["request"].user
+    grants = (
+        list(case.goodwill_grants.select_related("voucher", "requested_by"))
+        if user.has_perm("service.grant_goodwill")
+        else []
+    )
+    links = shop_refund_links(grants)
+    for grant in grants:
+        grant.shop_refund = links.get(grant.pk)
     return {
         "case": case,
         "perms": context.get("perms"),
@@ -25,9 +34,7 @@ def desk_case_panels(context: dict[str, Any], case: Any) -> dict[str, Any]:
         if user.has_perm("service.view_crisisplan")
         else [],
         "macros": macros_for_case(case) if user.has_perm("service.view_macro") else [],
-        "grants": list(case.goodwill_grants.select_related("voucher", "requested_by"))
-        if user.has_perm("service.grant_goodwill")
-        else [],
+        "grants": grants,
         "can_grant": user.has_perm("service.grant_goodwill"),
         "can_search": user.has_perm("service.view_knowledgearticle"),
     }
