@@ -7,8 +7,9 @@ from django.utils import translation
 
 from stammkunde.timeline.formatting import format_actor, format_money
 from stammkunde.timeline.kinds import ActivityKind
+from stammkunde.timeline.parameters import PARAMETERS, check_params
 from stammkunde.timeline.rendering import render_summary
-from stammkunde.timeline.sentences import PARAMETERS, SENTENCES, check_params
+from stammkunde.timeline.sentences import SENTENCES
 
 # kind -> (params, English, German), written by hand: the expected lines are not made by the
 # code under test.
@@ -286,7 +287,7 @@ def test_writers_are_told_when_params_do_not_fit_the_kind():
 
 def test_every_governor_rule_that_holds_back_has_a_label_in_the_vocabulary():
     from stammkunde.messaging.governor import Rule
-    from stammkunde.timeline.sentences import HOLD_RULES
+    from stammkunde.timeline.vocabulary import HOLD_RULES
 
     holding = set(Rule.values) - {Rule.TRANSACTIONAL, Rule.WITHIN_LIMITS}
     assert holding <= set(HOLD_RULES)

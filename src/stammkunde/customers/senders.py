@@ -15,7 +15,7 @@ from stammkunde.customers.queries import find_by_email
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.services import record_activity
 
-# The token the timeline shows as the customer's source (timeline/sentences.py SOURCES).
+# The token the timeline shows as the customer's source (timeline/vocabulary.py SOURCES).
 SOURCE_INBOUND_MAIL = "inbound_mail"
 
 

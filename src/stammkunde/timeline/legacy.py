@@ -2,7 +2,7 @@
 
 Until migration 0006 every writer froze a sentence into ``Activity.summary`` in the language
 active at write time (German by default, English under an English request). ``parse_summary``
-turns such a sentence back into the kind and params of ``timeline.sentences``; the wordings are
+turns such a sentence back into the kind and params of ``timeline.parameters``; the wordings are
 copied here, German and English, from every writer of that time (shop services, customer
 services, the CSV import, the webhook path, the demo generator). A line in no known wording, and
 somebody's own words (notes, calls), become ``{"text": line}``: shown as written, nothing lost.

@@ -6,8 +6,8 @@ sentence when the entry is shown, with the active language's words (gettext) and
 (Django's localization). Every place that shows entries (staff pages, the API, exports) goes
 through it, so an entry written by a German webhook reads English to an English reader.
 
-The sentence and the parameters of each kind are in ``timeline.sentences``. Two rules keep old
-and unexpected rows readable:
+The sentence of each kind is in ``timeline.sentences``, its parameters in
+``timeline.parameters``. Two rules keep old and unexpected rows readable:
 
 - ``{"text": ...}`` is a line as written (a note, a call, a line from before entries were
   structured): it is shown as it is, whatever the kind.

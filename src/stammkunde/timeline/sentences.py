@@ -1,8 +1,8 @@
-"""The sentence of each kind of timeline entry, and the parameters it takes.
+"""The sentence of each kind of timeline entry, made from its parameters when it is shown.
 
-A writer stores ``params`` as listed in ``PARAMETERS`` (plain JSON values: amounts as decimal
-text with a currency code, dates as ISO text, choices as their stored value); the sentence is
-made here, in the reader's language, when the entry is shown. Values that are somebody's own
+A writer stores ``params`` as listed in ``timeline.parameters.PARAMETERS``; the sentence is made
+here, in the reader's language, when the entry is shown, with the words of
+``timeline.vocabulary`` for stored values. Values that are somebody's own
 words (a note, a call summary, a case subject, a message's name, an error text) are shown as
 written and never translated.
 """
@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from stammkunde.timeline.formatting import (
     choice_label,
@@ -23,127 +22,16 @@ from stammkunde.timeline.formatting import (
     format_source,
 )
 from stammkunde.timeline.kinds import ActivityKind as K
-
-Params = Mapping[str, Any]
-
-# Kind -> (required params, optional params). "text" (a line as written) is allowed everywhere.
-PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    K.CUSTOMER_CREATED: ((), ("source",)),
-    K.CUSTOMER_UPDATED: (("fields",), ()),
-    K.CUSTOMER_MERGED: (("merged_id", "name"), ()),
-    K.CONSENT_CHANGED: (("purpose", "channel", "granted"), ()),
-    K.CONSENT_NOT_TAKEN: (("purpose", "channel", "source", "opted_out_on"), ()),
-    K.ORDER_PLACED: (("number",), ("amount", "currency")),
-    K.ORDER_UPDATED: (("number", "status", "amount", "currency"), ()),
-    K.ORDER_CANCELLED: (("number",), ()),
-    K.ORDER_SHIPPED: (("number",), ("carrier", "tracking")),
-    K.ORDER_DELIVERED: (("number",), ()),
-    K.RETURN_RECEIVED: (("number", "reason"), ()),
-    K.REFUND_ISSUED: (("number", "amount", "currency"), ()),
-    K.WITHDRAWAL_RECEIVED: (("number",), ("late",)),
-    K.EMAIL_IN: (("subject",), ()),
-    K.EMAIL_OUT: (("subject",), ()),
-    K.CALL: (("text",), ()),
-    K.NOTE: (("text",), ()),
-    K.PRIVACY_REQUEST: (("request", "shop"), ("orders",)),
-    K.SHOP_ACCOUNT_DELETED: (("shop",), ()),
-    # state "set" or "lifted"; the reason (free text) is erased with the rest.
-    K.PROCESSING_RESTRICTED: (("state",), ("reason",)),
-    K.CASE_OPENED: (("case",), ("subject",)),
-    K.CASE_ANSWERED: (("case",), ()),
-    K.CASE_ESCALATED: (("case", "reason"), ()),
-    K.CASE_SOLVED: (("case",), ()),
-    K.CASE_CLOSED: (("case",), ()),
-    K.CASE_REOPENED: (("case",), ()),
-    K.CASE_ASSIGNED: (("case",), ("assignee", "team")),
-    K.CASE_STATUS_CHANGED: (("case", "status"), ()),
-    K.CASE_MERGED: (("case", "into"), ()),
-    K.CASE_SPLIT: (("case", "source"), ()),
-    # side "to": on the sender's timeline (name: the order's customer); "from": on the order's
-    # customer's timeline (email: the sender's address or name). Both are erased with the rest.
-    K.CASE_MOVED: (("case", "order", "side"), ("name", "email")),
-    K.GOODWILL_GRANTED: (("goodwill",), ("amount", "currency", "case")),
-    K.MESSAGE_SENT: (("message",), ()),
-    K.MESSAGE_HELD_BACK: (("message", "rule"), ("reason",)),
-    K.MESSAGE_FAILED: (("message",), ("error",)),
-    K.CONSENT_ASKED: (("purpose", "channel"), ()),
-    K.CONSENT_CONFIRMED: (("purpose", "channel"), ()),
-    K.CONSENT_WITHDRAWN: (("purpose", "channel"), ()),
-    K.UNSUBSCRIBED: ((), ("purpose", "channel")),
-    K.CONTACT_HOLD_SET: (("reason",), ("until",)),
-    K.CONTACT_HOLD_RELEASED: ((), ("reason",)),
-}
-
-# Where a value names something of this vocabulary, its label; any other value is somebody's
-# own words and shown as written.
-SOURCES = {
-    "csv_import": gettext_lazy("CSV import"),
-    "inbound_mail": gettext_lazy("e-mail from an unknown sender"),
-}
-PRIVACY_REQUESTS = {
-    "data_request": gettext_lazy("Request for a copy of the data"),
-    "customer_redact": gettext_lazy("Request to erase the customer's data"),
-    "shop_redact": gettext_lazy("Request to erase the shop's data"),
-}
-ESCALATION_REASONS = {
-    "response_time": gettext_lazy("the response time ran out"),
-    "repeated_complaint": gettext_lazy("repeated complaint"),
-    "legal_threat": gettext_lazy("legal steps announced"),
-    "customer_request": gettext_lazy("the customer asked for someone else"),
-    "goodwill_limit": gettext_lazy("goodwill above the agent's limit"),
-    "refund_overdue": gettext_lazy("the refund after a return is overdue"),
-    "manual": gettext_lazy("handed over by staff"),
-    "angry_wording": gettext_lazy("angry wording"),
-    "high_value": gettext_lazy("high-value customer"),
-}
-CASE_STATUSES = {
-    "new": gettext_lazy("new"),
-    "open": gettext_lazy("open"),
-    "waiting_customer": gettext_lazy("waiting for the customer"),
-    "waiting_us": gettext_lazy("waiting for us"),
-    "solved": gettext_lazy("solved"),
-    "closed": gettext_lazy("closed"),
-}
-GOODWILL = {
-    "voucher": gettext_lazy("voucher"),
-    "refund": gettext_lazy("partial refund"),
-    "free_shipping": gettext_lazy("free shipping"),
-    "replacement": gettext_lazy("free replacement"),
-    "gift": gettext_lazy("gift"),
-}
-# Why a message was held back: the rules of messaging's contact-pressure governor (its
-# ``Rule`` values; the governor's full reason with its numbers stays with the decision) and
-# the checks around it.
-HOLD_RULES = {
-    "open_case": gettext_lazy("open service case"),
-    "recent_complaint": gettext_lazy("recent complaint"),
-    "feedback_without_order": gettext_lazy("feedback request names no order"),
-    "feedback_once_per_order": gettext_lazy("feedback on this order already requested"),
-    "inactive_customer": gettext_lazy("inactive customer, contacted rarely"),
-    "former_customer": gettext_lazy("former customer, contacted rarely"),
-    "ignored_back_off": gettext_lazy("recent messages went unanswered"),
-    "feedback_per_30_days": gettext_lazy("feedback already requested this month"),
-    "weekly_limit": gettext_lazy("weekly limit reached"),
-    "monthly_limit": gettext_lazy("monthly limit reached"),
-    "minimum_gap": gettext_lazy("too soon after the last message"),
-    "quiet_hours": gettext_lazy("quiet hours"),
-    "no_consent": gettext_lazy("no consent"),
-    "restricted": gettext_lazy("processing restricted (Art. 18 GDPR)"),
-    "unsubscribed": gettext_lazy("unsubscribed"),
-    "contact_hold": gettext_lazy("contact hold"),
-    "history": gettext_lazy("event from the past"),
-    "not_personal": gettext_lazy("does not read as personal"),
-    "bounced": gettext_lazy("address bounces"),
-    "no_address": gettext_lazy("no e-mail address"),
-    "paused": gettext_lazy("paused by the customer"),
-    "invalid_address": gettext_lazy("invalid e-mail address"),
-}
-CONTACT_HOLD_REASONS = {
-    "open_case": gettext_lazy("open service case"),
-    "recent_complaint": gettext_lazy("recent complaint"),
-    "crisis": gettext_lazy("crisis plan active"),
-    "customer_request": gettext_lazy("at the customer's request"),
-}
+from stammkunde.timeline.parameters import Params
+from stammkunde.timeline.vocabulary import (
+    CASE_STATUSES,
+    CONTACT_HOLD_REASONS,
+    ESCALATION_REASONS,
+    GOODWILL,
+    HOLD_RULES,
+    PRIVACY_REQUESTS,
+    SOURCES,
+)
 
 
 def _word(vocabulary: Mapping[str, Any], value: Any) -> str:
@@ -390,17 +278,3 @@ SENTENCES: dict[str, Callable[[Params], str]] = {
     K.CONTACT_HOLD_SET: _contact_hold_set,
     K.CONTACT_HOLD_RELEASED: _contact_hold_released,
 }
-
-
-def check_params(kind: str, params: Params) -> None:
-    """Raise ValueError when ``params`` lack what the kind's sentence needs or carry names it
-    does not know (a writer's mistake, found in its tests rather than on a customer's page)."""
-    if kind not in PARAMETERS:
-        raise ValueError(f"unknown timeline kind {kind!r}")
-    if params.get("text"):
-        return
-    required, optional = PARAMETERS[kind]
-    missing = [name for name in required if params.get(name) in (None, "")]
-    unknown = sorted(set(params) - set(required) - set(optional))
-    if missing or unknown:
-        raise ValueError(f"timeline {kind}: missing {missing}, unknown {unknown}")

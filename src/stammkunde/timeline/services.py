@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stammkunde.core.bulk import RowTable, insert_ignore
 from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
-from stammkunde.timeline.sentences import check_params
+from stammkunde.timeline.parameters import check_params
 
 # The longest line as written ({"text": ...}) an entry keeps; the full text goes to ``body``.
 TEXT_MAX = 300
@@ -21,7 +21,7 @@ TEXT_MAX = 300
 class ActivityRow(NamedTuple):
     """One timeline entry as plain values, for writers that add thousands at once.
 
-    ``params`` are the kind's parameters (``timeline.sentences.PARAMETERS``), never a sentence.
+    ``params`` are the kind's parameters (``timeline.parameters.PARAMETERS``), never a sentence.
     Build it with keywords: ``ActivityRow(customer_id=..., kind=..., occurred_at=..., params=...)``.
     """
 
@@ -57,7 +57,7 @@ def record_activity(
 ) -> Activity:
     """Add one entry to a customer's timeline and return it.
 
-    ``params`` are what the kind's sentence needs (``timeline.sentences.PARAMETERS``: order
+    ``params`` are what the kind's sentence needs (``timeline.parameters.PARAMETERS``: order
     number, amount and currency, carrier, reason...), as plain JSON values; the sentence is made
     in the reader's language when the entry is shown. Somebody's own words (a note, a call
     summary) go in as ``{"text": ...}`` and are shown as written; a ``ValueError`` says when

@@ -29,7 +29,7 @@ class DecisionRule(models.TextChoices):
     MINIMUM_GAP = Rule.MINIMUM_GAP.value, Rule.MINIMUM_GAP.label
     QUIET_HOURS = Rule.QUIET_HOURS.value, Rule.QUIET_HOURS.label
     WITHIN_LIMITS = Rule.WITHIN_LIMITS.value, Rule.WITHIN_LIMITS.label
-    # Checks before the governor (the names timeline.sentences.HOLD_RULES knows).
+    # Checks before the governor (the names timeline.vocabulary.HOLD_RULES knows).
     NO_CONSENT = "no_consent", _("No consent")
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
     BOUNCED = "bounced", _("Address on the suppression list")

@@ -16,7 +16,7 @@ from stammkunde.messaging.models import ContactHold
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.services import record_activity
 
-# The timeline's words for the holds (timeline.sentences.CONTACT_HOLD_REASONS).
+# The timeline's words for the holds (timeline.vocabulary.CONTACT_HOLD_REASONS).
 HOLD_REASONS = {
     HoldKind.OPEN_CASE: "open_case",
     HoldKind.COMPLAINT: "recent_complaint",

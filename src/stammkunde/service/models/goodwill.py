@@ -11,7 +11,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class GoodwillKind(models.TextChoices):
-    # The values are the timeline's words (timeline.sentences.GOODWILL).
+    # The values are the timeline's words (timeline.vocabulary.GOODWILL).
     VOUCHER = "voucher", _("Voucher")
     REFUND = "refund", _("Partial refund")
     FREE_SHIPPING = "free_shipping", _("Free shipping")
