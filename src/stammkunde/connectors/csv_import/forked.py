@@ -17,6 +17,7 @@ reading end, so that its writes fail once the parent is gone.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -104,9 +105,12 @@ def _run_child(
     _die_with_parent(parent_pid)
     receiver.close()
     _let_go_of_database_connections()
+    _collect_between_items()
     try:
         for item in produce():
             sender.send(("item", item))
+            # Traverses only what the child allocated (see _collect_between_items).
+            gc.collect()
         sender.send(("done", finish()))
     except BrokenPipeError:
         pass  # the parent stopped listening: it failed or was interrupted, and says why
@@ -114,6 +118,20 @@ def _run_child(
         sender.send(("failed", traceback.format_exc()))
     finally:
         sender.close()
+
+
+def _collect_between_items() -> None:
+    """Leave the objects the fork copied to the parent and collect garbage only between items.
+
+    The copies (Django's modules, models, settings: most of the heap) are never garbage here,
+    yet every full collection would traverse them, and marking them would copy their pages;
+    ``gc.freeze`` takes them out of collection. A producer allocates a few objects per row
+    that live until its item is handed over, so automatic collections (one per 700 new
+    objects, each traversing what survived) cost a sixth of the reading; a collection after
+    each item, of what the child allocated, costs almost nothing.
+    """
+    gc.freeze()
+    gc.disable()
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

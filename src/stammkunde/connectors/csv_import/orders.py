@@ -27,7 +27,7 @@ from stammkunde.connectors.csv_import.order_batches import OrderBatchWriter
 from stammkunde.connectors.csv_import.order_rows import Batch, OrderRowReader
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
-from stammkunde.core.bulk import sqlite_bulk_write_settings
+from stammkunde.core.bulk import heap_frozen, sqlite_bulk_write_settings
 from stammkunde.shop.models import Shop
 
 # Lines per transaction: fewer, larger commits write the randomly placed index pages (customer
@@ -88,7 +88,7 @@ class OrderImporter:
         def read() -> Iterable[Batch]:
             return self.reader.batches(source, columns, self.batch_size)
 
-        with sqlite_bulk_write_settings():
+        with sqlite_bulk_write_settings(), heap_frozen():
             if parallel:
                 producer = forked.Producer(read, self.reader.finish)
                 with contextlib.closing(producer):
