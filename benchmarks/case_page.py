@@ -53,7 +53,7 @@ def build_case(messages: int):
     from django.contrib.auth.models import Group, User
     from django.utils import timezone
 
-    from stammkunde.customers.services import create_customer
+    from stammkunde.customers.services.profile import create_customer
     from stammkunde.service.models import Case, CaseMessage, Team, TeamMember
     from stammkunde.service.services import cases as services
     from stammkunde.shop.models import Order, Shop

@@ -16,7 +16,8 @@ from stammkunde.api.api import api as ninja_api
 from stammkunde.api.models import Scope
 from stammkunde.api.tokens import create_token
 from stammkunde.audit.models import AuditEntry
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop
 from tests.api.access_table import API_ACCESS, API_PAGES, ApiRow
 from tests.factories import OrderFactory, OrderLineFactory

@@ -11,7 +11,7 @@ import pytest
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop, ShopAccount
 from tests.factories import OrderFactory
 

@@ -7,7 +7,7 @@ import pytest
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.merging import merge_customers
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import ShopAccount
 
 pytestmark = pytest.mark.django_db

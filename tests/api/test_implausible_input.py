@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from stammkunde.audit.models import AuditEntry
 from stammkunde.connectors.models import WebhookDelivery
 from stammkunde.customers.models import ConsentEvent, Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order, OrderLine, Shop, ShopAccount
 from stammkunde.timeline.models import Activity
 

@@ -8,7 +8,8 @@ import pytest
 
 from stammkunde.customers.merging import merge_customers
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order
 from stammkunde.timeline.models import Activity, ActivityKind
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from stammkunde.api.models import Scope
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import OrderStatus
 from tests.factories import OrderFactory
 

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from stammkunde.api.tokens import create_token
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Shop
 from stammkunde.wsgi import application
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.audit.models import AppendOnlyError, AuditAction, AuditEntry
 from stammkunde.customers.models import Address, Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db

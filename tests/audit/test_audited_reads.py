@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.audit.queries import audit_trail_for_customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "stammkunde"
 

@@ -13,7 +13,8 @@ from stammkunde.connectors import normalized as ev
 from stammkunde.connectors.applying import apply_events
 from stammkunde.connectors.platforms import adapter_for
 from stammkunde.customers.models import ConsentSource, Customer
-from stammkunde.customers.services import record_consent, update_customer
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.profile import update_customer
 from stammkunde.shop.models import Order, Platform
 from stammkunde.timeline.models import Activity, ActivityKind
 from tests.connectors.applying_helpers import FIXTURES, deliver, make_shop

@@ -22,7 +22,8 @@ from stammkunde.customers.models import (
     ConsentSource,
     Customer,
 )
-from stammkunde.customers.services import create_customer, record_consent, update_customer
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.profile import create_customer, update_customer
 from stammkunde.shop.models import Order, OrderLine, ShopAccount
 from stammkunde.timeline.models import Activity
 from tests.connectors.test_inbox_helpers import SECRET, shopify_delivery, shopify_headers

@@ -143,7 +143,7 @@ def test_a_reimported_grant_does_not_override_the_customers_own_later_opt_out(
 ):
     from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource
     from stammkunde.customers.queries import current_consents
-    from stammkunde.customers.services import record_consent
+    from stammkunde.customers.services.consent import record_consent
 
     path = write_csv(f"{HEADER}\nina@example.de;K9;Ina;;;;;;;;;;ja\n", name="newsletter.csv")
     first = run_import("customers", path)
@@ -180,7 +180,7 @@ def test_a_reimported_grant_does_not_override_the_customers_own_later_opt_out(
 def test_a_withdrawal_in_the_file_is_taken_over_after_a_direct_grant(write_csv, run_import):
     from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource
     from stammkunde.customers.queries import current_consents
-    from stammkunde.customers.services import record_consent
+    from stammkunde.customers.services.consent import record_consent
 
     run_import("customers", write_csv(f"{HEADER}\nole@example.de;;;;;;;;;;;;\n"))
     ole = Customer.objects.get()
@@ -222,7 +222,7 @@ def test_the_email_of_a_merged_away_customer_lands_on_the_survivor(
 def test_a_shop_id_of_a_merged_away_customer_lands_on_the_survivor(
     write_csv, run_import, team_lead, shop
 ):
-    from stammkunde.customers.services import create_customer
+    from stammkunde.customers.services.profile import create_customer
 
     survivor = create_customer(by=None, email="keep@example.de")
     run_import("customers", write_csv(f"{HEADER}\ngone@example.de;K5;;;;;;;;;;;\n"))

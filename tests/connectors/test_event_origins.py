@@ -15,7 +15,8 @@ from stammkunde.connectors.inbox.connections import connect_shop
 from stammkunde.connectors.inbox.services import process_waiting
 from stammkunde.core.models import StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource
-from stammkunde.customers.services import create_customer, record_consent
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.demo.writer import generate_demo
 from stammkunde.shop.models import Order
 from tests.api.conftest import ApiClient

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from stammkunde.audit.models import AuditEntry
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from stammkunde.audit.models import AuditEntry
 from stammkunde.core import backup
 from stammkunde.core.backup import BackupError, table_fingerprints
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]

@@ -12,7 +12,7 @@ from stammkunde.customers.duplicates import (
     street_key,
 )
 from stammkunde.customers.models import Address, DismissedDuplicate, DuplicateReason
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from stammkunde.customers.matching import BuyerKey, match_customer, match_customers
 from stammkunde.customers.merging import merge_customers
 from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop, ShopAccount
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,9 @@ from stammkunde.customers.models import (
     Tag,
 )
 from stammkunde.customers.queries import current_consents, find_by_email, resolve_merged
-from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order, ShopAccount
 from stammkunde.timeline.models import Activity, ActivityKind
 from tests.factories import OrderFactory, OrderLineFactory

@@ -23,7 +23,9 @@ from stammkunde.customers.privacy import (
     retry_deferred_erasures,
 )
 from stammkunde.customers.queries import active_customers
-from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order, OrderStatus, ShopAccount
 from tests.factories import OrderFactory, OrderLineFactory
 

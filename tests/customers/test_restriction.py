@@ -23,7 +23,7 @@ from stammkunde.customers.privacy import (
     lift_restriction,
     restrict_processing,
 )
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.services.bulk_queue import decide_many
 from stammkunde.messaging.services.outbox import queue_message

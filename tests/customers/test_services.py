@@ -2,13 +2,9 @@ import pytest
 
 from stammkunde.audit.models import AuditEntry
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import (
-    CustomerError,
-    add_note,
-    create_customer,
-    log_call,
-    update_customer,
-)
+from stammkunde.customers.services.contacts import add_note, log_call
+from stammkunde.customers.services.errors import CustomerError
+from stammkunde.customers.services.profile import create_customer, update_customer
 from stammkunde.timeline.models import ActivityKind, Direction
 from stammkunde.timeline.queries import timeline_for_customer
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.demo.drehbuch import ensure_drehbuch_demo
 from stammkunde.messaging.drehbuch_queries import drehbuch_rows
 from stammkunde.messaging.models import Campaign, CampaignState, OutboundMessage, Trigger

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.demo.messages import ensure_messaging_demo
 from stammkunde.messaging.models import OutboundMessage, SendDecision, Suppression
 from stammkunde.timeline.models import Activity

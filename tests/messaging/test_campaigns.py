@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stammkunde.analytics.models import Segment
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import HoldKind, Outcome, Purpose
 from stammkunde.messaging.models import (
     Campaign,

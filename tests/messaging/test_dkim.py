@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.services.outbox import queue_message
 from stammkunde.messaging.services.sending import drain
 from tests.factories import CustomerFactory

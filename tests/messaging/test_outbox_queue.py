@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import HoldKind, Outcome, Purpose
 from stammkunde.messaging.models import (
     ContactHold,

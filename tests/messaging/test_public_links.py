@@ -14,7 +14,7 @@ from django.utils import timezone
 from stammkunde.core.models import StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentRequest, ConsentSource
 from stammkunde.customers.queries import current_consents
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.composing import preferences_url, unsubscribe_url
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import OutboundMessage, Suppression

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone, translation
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import MessageState, OutboundMessage, Suppression
 from stammkunde.messaging.services.outbox import queue_message

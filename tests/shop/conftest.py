@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop, ShopAccount
 from stammkunde.shop.services import limit_staff_to_shops
 from tests.factories import OrderFactory

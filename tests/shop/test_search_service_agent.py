@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from stammkunde.customers.models import Address, AddressKind
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.queries import find_customers
 from stammkunde.shop.services import resolve_customer, upsert_order

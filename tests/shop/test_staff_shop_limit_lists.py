@@ -17,7 +17,7 @@ from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.audit.services import audit
 from stammkunde.connectors.inbox.services import receive
 from stammkunde.customers.models import PrivacyRequest
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.messaging.models import OutboundMessage
 from stammkunde.service.models import GoodwillGrant
 from stammkunde.service.services.refunds import start_refund_clocks

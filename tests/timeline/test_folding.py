@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.timeline.models import Activity, ActivityKind
 from stammkunde.timeline.queries import folded_timeline_page
 from stammkunde.timeline.services import record_activity

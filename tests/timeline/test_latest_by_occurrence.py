@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.queries import latest_activities
 from stammkunde.timeline.services import record_activity

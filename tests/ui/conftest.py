@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from tests.factories import OrderFactory, OrderLineFactory
 
 # Playwright's sync API runs an event loop in the test thread; the live_server's database access

@@ -33,7 +33,9 @@ from stammkunde.connectors.inbox.connections import connect_shop
 from stammkunde.connectors.models import BackfillRun
 from stammkunde.core.models import EventDelivery, EventDeliveryState, StoredEvent
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose, ConsentSource, Tag
-from stammkunde.customers.services import add_note, create_customer, record_consent
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.logins.models import RoleSecurity, SecurityEvent
 from stammkunde.messaging.models import Campaign, MessageTemplate, OutboundMessage, Trigger
 from stammkunde.service.models import (

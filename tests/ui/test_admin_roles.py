@@ -13,7 +13,8 @@ from stammkunde.customers.models import (
     ConsentSource,
     Customer,
 )
-from stammkunde.customers.services import create_customer, record_consent
+from stammkunde.customers.services.consent import record_consent
+from stammkunde.customers.services.profile import create_customer
 
 pytestmark = pytest.mark.django_db
 

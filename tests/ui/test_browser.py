@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Page, expect
 
-from stammkunde.customers.services import add_note, create_customer, log_call
+from stammkunde.customers.services.contacts import add_note, log_call
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.timeline.models import Direction
 from stammkunde.ui.roles import ROLE_PERMISSIONS, admin_permissions
 from tests.factories import PASSWORD, OrderFactory, OrderLineFactory, make_staff_user

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.service.models import Case
 from stammkunde.service.services.cases import add_inbound_message, open_case
 from tests.factories import make_staff_user

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.messaging.models import OutboundMessage
 from stammkunde.service.models import Case, Team, TeamMember
 from tests.factories import OrderFactory, make_staff_user

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.service.models import GoodwillGrant, GoodwillLimit, WebFormSubmission
 from stammkunde.shop.models import Voucher
 from tests.factories import PASSWORD, OrderFactory, make_staff_user

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from stammkunde.analytics.models import Segment
 from stammkunde.customers.models import ConsentChannel, ConsentEvent, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
 from stammkunde.messaging.models import MessageTemplate, Trigger
 from stammkunde.messaging.services.campaigns import run_due_campaigns

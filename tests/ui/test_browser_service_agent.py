@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from stammkunde.customers.models import ConsentEvent
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from tests.factories import OrderFactory, OrderLineFactory, make_staff_user
 from tests.ui.test_browser import log_in, restore_role_groups
 

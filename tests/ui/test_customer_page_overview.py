@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stammkunde.analytics.models import CustomerScore, RunKind, RunState, ScoringRun
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.queries import key_figures
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.services import record_activity

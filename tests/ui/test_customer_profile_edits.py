@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from stammkunde.audit.models import AuditEntry
 from stammkunde.customers.models import ConsentEvent, Tag
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.timeline.models import Activity, ActivityKind
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stammkunde.analytics.services import run_scoring
-from stammkunde.customers.services import add_note, create_customer
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.profile import create_customer
 from tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from stammkunde.customers.models import Customer, CustomerStatus, DismissedDuplicate
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Order
 from tests.factories import OrderFactory
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from stammkunde.analytics.models import Segment
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.models import (
     Campaign,
     CampaignState,

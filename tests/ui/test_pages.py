@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import CustomerStatus
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.timeline.models import Activity, ActivityKind
 from stammkunde.timeline.services import record_activity
 from tests.factories import PASSWORD

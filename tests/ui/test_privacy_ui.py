@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import Customer, CustomerStatus, PrivacyRequest
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import OrderStatus
 from tests.factories import OrderFactory, OrderLineFactory
 

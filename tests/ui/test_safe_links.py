@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from stammkunde.connectors.models import ShopConnection
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.service.models import Team, TeamMember
 from stammkunde.service.services import cases as services
 from stammkunde.shop.models import Platform, Shipment, Shop

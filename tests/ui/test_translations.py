@@ -84,7 +84,7 @@ def test_form_errors_are_german(client, agent, juergen):
 
 
 def test_service_messages_are_german(client, agent, juergen):
-    from stammkunde.customers.services import create_customer
+    from stammkunde.customers.services.profile import create_customer
 
     create_customer(by=None, email="taken@example.de", last_name="Andere")
     client.force_login(agent)

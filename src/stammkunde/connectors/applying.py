@@ -23,12 +23,9 @@ from stammkunde.connectors.shop_inputs import effective_status, order_input_for,
 from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import ConsentChannel, Customer, PrivacyRequestChannel
 from stammkunde.customers.privacy import export_customer_data, request_erasure
-from stammkunde.customers.services import (
-    CustomerError,
-    record_privacy_request,
-    record_shop_consent,
-    update_customer_from_shop,
-)
+from stammkunde.customers.services.errors import CustomerError
+from stammkunde.customers.services.privacy_records import record_privacy_request
+from stammkunde.customers.shop_data import record_shop_consent, update_customer_from_shop
 from stammkunde.shop.models import Order, Shipment, Shop
 from stammkunde.shop.queries import shop_account
 from stammkunde.shop.services import (

@@ -21,7 +21,7 @@ from stammkunde.customers.models import (
     ConsentSource,
     Customer,
 )
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.services import record_activity
 

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from stammkunde.customers.models import Address, AddressKind, Customer, Tag
-from stammkunde.customers.services import EDITABLE_FIELDS, CustomerError
+from stammkunde.customers.services.errors import CustomerError
+from stammkunde.customers.services.profile import EDITABLE_FIELDS
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.services import ActivityRow, record_activity_rows
 

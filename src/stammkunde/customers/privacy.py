@@ -296,7 +296,7 @@ def restrict_processing(customer_id: int, *, by: Any, reason: str) -> Customer:
 def _record_restriction(customer: Customer, *, restricted: bool, reason: str, by: Any) -> None:
     """The privacy request (kind restriction, done at once) and the timeline entry of setting
     or lifting a restriction, in the caller's transaction."""
-    from stammkunde.customers.services import record_restriction_change
+    from stammkunde.customers.services.privacy_records import record_restriction_change
 
     now = timezone.now()
     PrivacyRequest.objects.create(

@@ -16,7 +16,8 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.api.routers.customers import _get_customer
 from stammkunde.api.schemas import ActivityOut, ActivityPage, NoteIn
-from stammkunde.customers.services import CustomerError, add_note
+from stammkunde.customers.services.contacts import add_note
+from stammkunde.customers.services.errors import CustomerError
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.queries import timeline_page
 

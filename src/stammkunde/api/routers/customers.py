@@ -28,7 +28,7 @@ from stammkunde.customers.queries import (
     record_list_view,
     resolve_merged,
 )
-from stammkunde.customers.services import CustomerConflict, CustomerError
+from stammkunde.customers.services.errors import CustomerConflict, CustomerError
 from stammkunde.shop.queries import search_customers
 from stammkunde.shop.services import NotInShops
 from stammkunde.shop.services import upsert_customer as save_customer

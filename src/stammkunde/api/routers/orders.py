@@ -14,7 +14,7 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID, Paging
 from stammkunde.api.schemas import OrderOut, OrderPage, OrderUpsert, OrderUpserted
 from stammkunde.customers.queries import resolve_merged
-from stammkunde.customers.services import CustomerError
+from stammkunde.customers.services.errors import CustomerError
 from stammkunde.shop.models import Order
 from stammkunde.shop.services import (
     Buyer,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from stammkunde.customers.double_opt_in import confirm_consent, request_consent
 from stammkunde.customers.models import ConsentChannel, ConsentSource, Customer, CustomerStatus
 from stammkunde.customers.queries import current_consents
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.consent_wording import CURRENT_VERSION, PURPOSE_WORDS, wording
 from stammkunde.messaging.governor_terms import HoldKind
 from stammkunde.messaging.models import ContactHold

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import OutboundMessage, UsedToken
 from stammkunde.messaging.services.suppression import suppress_address

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from stammkunde.core.keys import normalize_email
 from stammkunde.core.retrying import OUTCOME_FIELDS, RetrySchedule, claim_due_ids, retry_or_park
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.service import form_throttle
 from stammkunde.service.models import (
     CaseChannel,

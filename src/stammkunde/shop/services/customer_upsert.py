@@ -20,7 +20,8 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.services import CustomerConflict, create_customer, update_customer
+from stammkunde.customers.services.errors import CustomerConflict
+from stammkunde.customers.services.profile import create_customer, update_customer
 from stammkunde.shop.models import Order, Shop
 from stammkunde.shop.services.customer_batch import link_shop_accounts
 from stammkunde.shop.services.orders import OrderInput, resolve_customer

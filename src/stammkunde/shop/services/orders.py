@@ -18,7 +18,7 @@ from stammkunde.core.events import publish
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import Customer
-from stammkunde.customers.services import create_customer
+from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop import events
 from stammkunde.shop.models import ZERO, Order, OrderStatus, Shop
 from stammkunde.shop.services.customer_batch import link_shop_accounts

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import may_see_customer
-from stammkunde.customers.services import CustomerError, add_note, log_call, update_customer
+from stammkunde.customers.services.contacts import add_note, log_call
+from stammkunde.customers.services.errors import CustomerError
+from stammkunde.customers.services.profile import update_customer
 from stammkunde.timeline.models import Direction
 from stammkunde.ui.customers.forms import CallForm, CustomerForm, NoteForm
 

@@ -15,7 +15,7 @@ from stammkunde.customers.models import (
     FormOfAddress,
     Salutation,
 )
-from stammkunde.customers.services import NOTE_MAX_LENGTH
+from stammkunde.customers.services.contacts import NOTE_MAX_LENGTH
 from stammkunde.timeline.models import Direction
 
 
@@ -53,7 +53,8 @@ class CallForm(forms.Form):
 
 
 class CustomerForm(forms.Form):
-    """The profile fields staff may change: customers.services.EDITABLE_FIELDS but preferences."""
+    """The profile fields staff may change (customers.services.profile.EDITABLE_FIELDS) but
+    preferences."""
 
     salutation = forms.ChoiceField(
         label=_label("salutation"), choices=Salutation.choices, required=False
@@ -120,7 +121,7 @@ class TagsForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    """An address as staff type it (customers.services.save_address checks the rest)."""
+    """An address as staff type it (customers.services.addresses.save_address checks the rest)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)

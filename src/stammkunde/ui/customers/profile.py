@@ -12,13 +12,10 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Address, Customer, CustomerStatus
 from stammkunde.customers.queries import current_consents, may_see_customer
-from stammkunde.customers.services import (
-    CustomerError,
-    parse_tag_names,
-    record_staff_consent,
-    save_address,
-    set_customer_tags,
-)
+from stammkunde.customers.services.addresses import save_address
+from stammkunde.customers.services.consent import record_staff_consent
+from stammkunde.customers.services.errors import CustomerError
+from stammkunde.customers.services.tags import parse_tag_names, set_customer_tags
 from stammkunde.ui.customers.forms import AddressForm, ConsentForm, TagsForm
 
 DETAIL = "ui/customer_detail.html"
