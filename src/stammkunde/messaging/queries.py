@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,23 @@ def message_by_message_id(message_id: str) -> OutboundMessage | None:
     if not value.startswith("<"):
         value = f"<{value}>"
     return OutboundMessage.objects.filter(message_id=value).first()
+
+
+def messages_by_message_id(message_ids: Sequence[str]) -> dict[str, OutboundMessage]:
+    """The outbound messages with these Message-IDs (with or without angle brackets), keyed
+    by the Message-ID as given; one query for all (intake threads a reply by its References)."""
+    wanted: dict[str, str] = {}
+    for given in message_ids:
+        value = (given or "").strip()
+        if value:
+            wanted[given] = value if value.startswith("<") else f"<{value}>"
+    if not wanted:
+        return {}
+    found = {
+        message.message_id: message
+        for message in OutboundMessage.objects.filter(message_id__in=set(wanted.values()))
+    }
+    return {given: found[value] for given, value in wanted.items() if value in found}
 
 
 # --- staff reads (audited: the acting user is ``by``; lists name the customers shown) --------

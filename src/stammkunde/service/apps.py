@@ -11,12 +11,14 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import inbound
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
         from stammkunde.core.scheduling import register_periodic_job
         from stammkunde.service import desk_tasks, gdpr, tasks
         from stammkunde.service.intake import tasks as intake_tasks
+        from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team
+        from stammkunde.service.services import desk_settings
         from stammkunde.service.services.defaults import seed_desk_defaults
         from stammkunde.service.views import store_provider_message
 
@@ -50,6 +52,12 @@ class ServiceConfig(AppConfig):
             intake_tasks.process_inbound_mail,
             every=timedelta(minutes=1),
         )
+        # What an intake batch keeps of the desk's settings is dropped when one changes.
+        for model in (Absence, ResponseStandard, RoutingRule, Team):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    desk_settings.forget, sender=model, dispatch_uid=f"desk_settings.{model}"
+                )
         inbound.connect(store_provider_message, dispatch_uid="stammkunde.inbound_mail")
         # The shipped teams and crisis plans, also after a flush of a test database.
         post_migrate.connect(seed_desk_defaults, sender=self, dispatch_uid="stammkunde.desk")

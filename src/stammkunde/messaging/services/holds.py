@@ -36,9 +36,8 @@ def set_contact_hold(
     pause the customer chose). Setting an open hold again (same kind and reference) returns
     it unchanged."""
     kind = HoldKind(kind)
-    existing = _open_hold(customer_id, kind, reference)
-    if existing is not None:
-        return existing
+    # Inserted first, looked up only when it is there already (the open hold is unique): a new
+    # case's holds are always new, so the usual path costs no look-up.
     try:
         with transaction.atomic():
             hold = ContactHold.objects.create(
@@ -61,7 +60,7 @@ def set_contact_hold(
                 audit(actor=by, action=AuditAction.CREATE, obj=hold, customer_id=customer_id)
             return hold
     except IntegrityError:
-        # Set by a concurrent call (the open hold is unique): that one counts.
+        # Set before, or by a concurrent call (the open hold is unique): that one counts.
         existing = _open_hold(customer_id, kind, reference)
         if existing is None:
             raise

@@ -29,11 +29,17 @@ class Unfileable(ValueError):
 
 
 def process_mail(
-    mail: InboundMail, *, now: datetime, limits: FileLimits, filed_before: bool | None = None
+    mail: InboundMail,
+    *,
+    now: datetime,
+    limits: FileLimits,
+    filed_before: bool | None = None,
+    files_before: bool | None = None,
 ) -> None:
     """Parse ``mail`` and act on it; sets its state and outcome (the caller saves them).
-    ``filed_before`` False says the caller knows no case message of this mail exists yet (a
-    batch looked it up at once); None has filing look for itself."""
+    ``filed_before`` False says the caller knows no case message of this mail exists yet,
+    ``files_before`` False that no files of it are stored yet (a batch looked both up at
+    once); None has processing look for itself."""
     parsed = parse_mail(bytes(mail.raw))
     mail.message_id = parsed.message_id[:998]
     mail.from_address = parsed.from_address[:320]
@@ -51,7 +57,7 @@ def process_mail(
         mail.customer_id = earlier.customer_id
         mail.outcome = outcome
         return
-    inline_urls, outcome["files"] = _store_files(mail, parsed, limits)
+    inline_urls, outcome["files"] = _store_files(mail, parsed, limits, stored=files_before)
     if verdict.kind == Automatic.BOUNCE:
         outcome["bounce"] = _handle_bounce(parsed)
         mail.state = InboundState.BOUNCE
@@ -104,12 +110,14 @@ def _fingerprint(parsed: ParsedMail) -> tuple:
 
 
 def _store_files(
-    mail: InboundMail, parsed: ParsedMail, limits: FileLimits
+    mail: InboundMail, parsed: ParsedMail, limits: FileLimits, *, stored: bool | None = None
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Store the files (once: a re-processed mail keeps the rows it has); return the addresses
-    of inline images by Content-ID and the count per outcome."""
+    of inline images by Content-ID and the count per outcome. ``stored`` False: the caller
+    knows there are no rows yet."""
     # A mail without files has no rows to find (a re-processed one kept the rows it has).
-    existing = list(mail.attachments.defer("content")) if parsed.files else []
+    look = parsed.files and stored is not False
+    existing = list(mail.attachments.defer("content")) if look else []
     if not existing and parsed.files:
         kept = keep_files(parsed.files, limits)
         existing = Attachment.objects.bulk_create(

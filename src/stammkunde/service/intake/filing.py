@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from stammkunde.customers.senders import customer_for_sender
-from stammkunde.messaging.queries import message_by_message_id
+from stammkunde.messaging.queries import messages_by_message_id
 from stammkunde.service.intake.acknowledging import acknowledge
 from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
 from stammkunde.service.intake.mime import ParsedMail
@@ -56,8 +56,10 @@ def threaded_case(parsed: ParsedMail) -> Case | None:
     )
     if message is not None:
         return message.case
-    for message_id in candidates[:MAX_REFERENCES]:
-        outbound = message_by_message_id(message_id) if message_id else None
+    candidates = [value for value in candidates if value][:MAX_REFERENCES]
+    sent = messages_by_message_id(candidates)
+    for message_id in candidates:
+        outbound = sent.get(message_id)
         if outbound is not None and outbound.source_type == "case":
             case = Case.objects.filter(pk=outbound.source_id).first()
             if case is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,8 +29,9 @@ from stammkunde.core.retrying import (
 )
 from stammkunde.service.intake.attachment_files import FileLimits
 from stammkunde.service.intake.decisions import Unfileable, process_mail
-from stammkunde.service.intake.queries import filed_mail_ids
+from stammkunde.service.intake.queries import EarlierWork, earlier_work
 from stammkunde.service.models import InboundMail, InboundState
+from stammkunde.service.services import desk_settings
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ RETRY_SCHEDULE = RetrySchedule(MAX_ATTEMPTS, timedelta(seconds=30))
 # Mails per claim; the time budget keeps the transaction (SQLite's one write lock) short.
 BATCH_SIZE = 100
 BATCH_SECONDS = 1.0
+# Raw mail read from the database at once (a mail over it is read alone).
+READ_BYTES = 4 * 1024 * 1024
 # Fields processing fills in besides the outcome fields of core.retrying.
 FOUND_FIELDS = (
     "message_id",
@@ -76,30 +80,64 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
     result = BatchResult()
     limits = file_limits()
     deadline = time.monotonic() + BATCH_SECONDS
-    with transaction.atomic():
+    # The batch's new cases read the routing rules, standards and absences once (one
+    # transaction: on SQLite nobody changes them meanwhile; a change inside drops them).
+    with transaction.atomic(), desk_settings.batch_settings():
         ids = claim_due_ids(
             InboundMail.objects.filter(state=InboundState.RECEIVED), limit=limit, now=now
         )
         result.claimed = len(ids)
-        # One look-up for the batch: only these mails can meet their own earlier filing.
-        filed = filed_mail_ids(ids) if ids else set()
-        for position, mail_id in enumerate(ids):
-            if position and time.monotonic() > deadline:
-                break  # the rest is released with the commit and claimed by the next batch
-            # Read one by one: a batch of raw mails (up to the size limit each) at once could
-            # exhaust the worker's memory.
-            mail = InboundMail.objects.get(pk=mail_id)
-            _process_one(mail, now=now, limits=limits, result=result, filed=mail_id in filed)
+        # One look-up each for the batch: only these mails can meet their own earlier filing
+        # or the files an earlier run kept (a mail put back by staff).
+        earlier = earlier_work(ids) if ids else EarlierWork(set(), set())
+        position = 0
+        for chunk in _chunks_by_size(ids):
+            for mail in InboundMail.objects.filter(pk__in=chunk).order_by("id"):
+                if position and time.monotonic() > deadline:
+                    return result  # the rest is released with the commit, claimed next time
+                position += 1
+                _process_one(
+                    mail,
+                    now=now,
+                    limits=limits,
+                    result=result,
+                    filed=mail.pk in earlier.filed,
+                    kept_files=mail.pk in earlier.with_files,
+                )
     return result
 
 
+def _chunks_by_size(ids: list[int]) -> Iterator[list[int]]:
+    """The claimed ids in runs whose raw mails together stay under ``READ_BYTES`` (a single
+    larger mail alone): a batch of raw mails (up to the size limit each) at once could exhaust
+    the worker's memory, one query per mail costs time."""
+    chunk: list[int] = []
+    total = 0
+    sizes = dict(InboundMail.objects.filter(pk__in=ids).values_list("id", "size"))
+    for mail_id in ids:
+        size = sizes.get(mail_id, 0)
+        if chunk and total + size > READ_BYTES:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(mail_id)
+        total += size
+    if chunk:
+        yield chunk
+
+
 def _process_one(
-    mail: InboundMail, *, now: datetime, limits: FileLimits, result: BatchResult, filed: bool
+    mail: InboundMail,
+    *,
+    now: datetime,
+    limits: FileLimits,
+    result: BatchResult,
+    filed: bool,
+    kept_files: bool,
 ):
     mail.attempts += 1
     try:
         with transaction.atomic():
-            process_mail(mail, now=now, limits=limits, filed_before=filed)
+            process_mail(mail, now=now, limits=limits, filed_before=filed, files_before=kept_files)
             mail.processed_at = now
             mail.error = ""
             mail.error_code = ""

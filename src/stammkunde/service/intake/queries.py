@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -113,13 +114,29 @@ def readable(mail: InboundMail, files: list[Attachment]) -> dict[str, Any]:
     }
 
 
-def filed_mail_ids(mail_ids: list[int]) -> set[int]:
-    """Which of these stored mails already have their message in a case (filed by an earlier
-    run and now re-processed): one query for a whole batch instead of one per mail."""
+@dataclass(frozen=True)
+class EarlierWork:
+    """What earlier runs left of a batch's mails (mails put back by staff after they were
+    processed): the ids already filed in a case, and those with files kept."""
+
+    filed: set[int]
+    with_files: set[int]
+
+
+def earlier_work(mail_ids: list[int]) -> EarlierWork:
+    """Which of these stored mails already have their message in a case and which have
+    their files stored: two queries for a whole batch instead of two per mail."""
     from stammkunde.service.models import CaseMessage
 
-    return set(
-        CaseMessage.objects.filter(inbound_mail_id__in=mail_ids).values_list(
-            "inbound_mail_id", flat=True
-        )
+    return EarlierWork(
+        filed=set(
+            CaseMessage.objects.filter(inbound_mail_id__in=mail_ids).values_list(
+                "inbound_mail_id", flat=True
+            )
+        ),
+        with_files=set(
+            Attachment.objects.filter(inbound_mail_id__in=mail_ids).values_list(
+                "inbound_mail_id", flat=True
+            )
+        ),
     )

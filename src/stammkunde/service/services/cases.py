@@ -122,6 +122,10 @@ def open_case(
         assignee = routing.pick_assignee(chosen.team, now=now)
     case.assignee = assignee
     clocking.refresh_due_times(case)
+    first_message = bool(body or inbound_mail is not None or message_id)
+    if first_message:
+        # Counted in the insert, which spares the update of _file_inbound.
+        case.inbound_count, case.last_inbound_at = 1, now
     case.save()
     if orders:
         case.orders.set(orders)
@@ -148,7 +152,7 @@ def open_case(
         complaint=case_type == CaseType.COMPLAINT,
         by=by,
     )
-    if body or inbound_mail is not None or message_id:
+    if first_message:
         _file_inbound(
             case,
             from_address=from_address or (customer.email or ""),
@@ -162,6 +166,7 @@ def open_case(
             inbound_mail=inbound_mail,
             received_at=now,
             author=by if channel != CaseChannel.EMAIL else None,
+            counted=True,
         )
     from stammkunde.service.services import escalation
 
@@ -183,7 +188,10 @@ def _file_inbound(
     inbound_mail: Any,
     received_at: datetime,
     author: Any = None,
+    counted: bool = False,
 ) -> CaseMessage:
+    """Add the customer's message to the thread and count it on the case (``counted``: the
+    case row counts it already)."""
     message = CaseMessage.objects.create(
         case=case,
         direction=MessageDirection.INBOUND,
@@ -199,11 +207,12 @@ def _file_inbound(
         created_at=received_at,
         inbound_mail=inbound_mail,
     )
-    Case.objects.filter(pk=case.pk).update(
-        inbound_count=case.inbound_count + 1, last_inbound_at=received_at
-    )
-    case.inbound_count += 1
-    case.last_inbound_at = received_at
+    if not counted:
+        Case.objects.filter(pk=case.pk).update(
+            inbound_count=case.inbound_count + 1, last_inbound_at=received_at
+        )
+        case.inbound_count += 1
+        case.last_inbound_at = received_at
     return message
 
 

@@ -10,15 +10,13 @@ from datetime import datetime
 
 from stammkunde.service.business_hours import CalendarError
 from stammkunde.service.clock import Standard, due_times, pause_to_json, pauses_from_json
-from stammkunde.service.models import Case, ResponseStandard, Team
+from stammkunde.service.models import Case, Team
+from stammkunde.service.services import desk_settings
 
 
 def standard_for(team: Team, case_type: str) -> Standard:
     """The team's standard for ``case_type``, else the team's own, else same business day."""
-    specific = ResponseStandard.objects.filter(team=team, case_type=case_type).first()
-    if specific is not None:
-        return Standard(specific.first_response_minutes, specific.resolution_minutes)
-    return Standard(team.first_response_minutes, team.resolution_minutes)
+    return desk_settings.standard_for(team, case_type)
 
 
 def refresh_due_times(case: Case) -> list[str]:
@@ -28,7 +26,7 @@ def refresh_due_times(case: Case) -> list[str]:
     first, resolution = None, None
     if case.team is not None:
         try:
-            calendar = case.team.calendar()
+            calendar = desk_settings.calendar(case.team)
             due = due_times(
                 calendar,
                 case.opened_at,

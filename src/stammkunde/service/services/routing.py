@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
@@ -22,18 +23,31 @@ from stammkunde.service.models import (
     Team,
     TeamMember,
 )
+from stammkunde.service.services import desk_settings
 
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What routing rules look at, gathered once per new case."""
+    """What routing rules look at, gathered once per new case. The customer's segment and
+    value cost two queries and are read only when a rule asks for them."""
 
     case_type: str
     channel: str
     text: str  # subject and body, case-folded
     order_statuses: frozenset[str]
-    segment: str
-    customer_value: Decimal
+    customer_id: int
+
+    @cached_property
+    def _segment_and_value(self) -> tuple[str, Decimal]:
+        return customer_value(self.customer_id)
+
+    @property
+    def segment(self) -> str:
+        return self._segment_and_value[0]
+
+    @property
+    def customer_value(self) -> Decimal:
+        return self._segment_and_value[1]
 
 
 @dataclass(frozen=True)
@@ -65,14 +79,12 @@ def customer_value(customer_id: int) -> tuple[str, Decimal]:
 def gather_facts(
     *, customer_id: int, case_type: str, channel: str, subject: str, body: str, orders: Sequence
 ) -> CaseFacts:
-    segment, value = customer_value(customer_id)
     return CaseFacts(
         case_type=case_type,
         channel=channel,
         text=f"{subject}\n{body}".casefold(),
         order_statuses=frozenset(order.status for order in orders),
-        segment=segment,
-        customer_value=value,
+        customer_id=customer_id,
     )
 
 
@@ -94,18 +106,15 @@ def rule_matches(rule: RoutingRule, facts: CaseFacts) -> bool:
 
 def route(facts: CaseFacts) -> Route:
     """The first active rule that matches, else the default team (None if there is none)."""
-    for rule in RoutingRule.objects.filter(is_active=True).select_related("team"):
+    for rule in desk_settings.active_rules():
         if rule_matches(rule, facts):
             return Route(rule.team, rule, rule.set_priority)
-    return Route(Team.objects.filter(is_default=True).first(), None, "")
+    return Route(desk_settings.default_team(), None, "")
 
 
 def absent_user_ids(now: datetime | None = None) -> set[int]:
     """Users away right now."""
-    now = now or timezone.now()
-    return set(
-        Absence.objects.filter(starts__lte=now, ends__gt=now).values_list("user_id", flat=True)
-    )
+    return desk_settings.absent_user_ids(now or timezone.now())
 
 
 def pick_assignee(team: Team, *, exclude: Sequence[int] = (), now: datetime | None = None) -> Any:
