@@ -8,9 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.service.models import (
     Case,
     CaseChannel,
+    CaseMessage,
     CaseNumber,
 )
 from stammkunde.service.models.cases import FIRST_NUMBER, REFERENCE_PREFIX
@@ -61,6 +64,51 @@ def record_case_activity(
         actor=by,
         subject=case,
         **extra,
+    )
+
+
+def add_to_thread(
+    case: Case, *, direction: str, by: Any, subject: str, created_at: Any, **fields: Any
+) -> CaseMessage:
+    """Write one message of the case's thread (the customer's, our reply or a note); ``by`` is
+    its author when a staff user wrote or filed it. ``fields`` are further ``CaseMessage``
+    fields (addresses, text, HTML, Message-IDs, the inbound mail)."""
+    return CaseMessage.objects.create(
+        case=case,
+        direction=direction,
+        author=by if getattr(by, "is_authenticated", False) else None,
+        subject=subject[:SUBJECT_MAX],
+        created_at=created_at,
+        **fields,
+    )
+
+
+def record_thread_message(
+    case: Case,
+    message: CaseMessage,
+    *,
+    by: Any,
+    kind: ActivityKind,
+    params: dict,
+    detail: str,
+    **timeline: Any,
+) -> None:
+    """The customer's timeline entry (``kind`` with ``params``, ``timeline`` its channel,
+    direction, time) and the audit row (``detail`` on the reference) of a new message."""
+    record_activity(
+        customer_id=case.customer_id,
+        kind=kind,
+        params=params,
+        actor=by,
+        subject=case,
+        **timeline,
+    )
+    audit(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=message,
+        customer_id=case.customer_id,
+        detail=f"{detail} on {case.reference}",
     )
 
 

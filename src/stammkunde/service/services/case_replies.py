@@ -8,8 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
 from stammkunde.core.events import publish
 from stammkunde.service import events
 from stammkunde.service.models import (
@@ -21,15 +19,15 @@ from stammkunde.service.models import (
 from stammkunde.service.services import outside
 from stammkunde.service.services.case_common import (
     CaseError,
+    add_to_thread,
     clean_text,
     display_name,
     event_fields,
-    record_case_activity,
+    record_thread_message,
     service_address,
 )
 from stammkunde.service.services.case_state import set_status
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import record_activity
 
 
 def reply_subject(case: Case) -> str:
@@ -62,18 +60,18 @@ def reply(
     )
     inbound_ids = [mid for direction, mid in thread if direction == MessageDirection.INBOUND]
     in_reply_to = inbound_ids[-1] if inbound_ids else (thread[-1][1] if thread else "")
-    message = CaseMessage.objects.create(
-        case=case,
+    message = add_to_thread(
+        case,
         direction=MessageDirection.OUTBOUND,
-        author=by,
+        by=by,
+        subject=reply_subject(case),
+        created_at=now,
         from_address=service_address(),
         to_address=customer.email,
-        subject=reply_subject(case),
         body_text=text,
         body_html=html,
         in_reply_to=in_reply_to,
         references=" ".join(mid for _direction, mid in thread),
-        created_at=now,
     )
     key = f"case-reply:{message.pk}"
     queued = outside.queue_reply(
@@ -102,20 +100,16 @@ def reply(
         case.first_response_at = now
         changed.append("first_response_at")
     case.save(update_fields=[*changed, "updated_at"])
-    record_case_activity(
+    record_thread_message(
         case,
-        ActivityKind.CASE_ANSWERED,
+        message,
         by=by,
+        kind=ActivityKind.CASE_ANSWERED,
+        params={"case": case.reference},
+        detail="reply",
         channel=Channel.EMAIL,
         direction=Direction.OUTBOUND,
         occurred_at=now,
-    )
-    audit(
-        actor=by,
-        action=AuditAction.CREATE,
-        obj=message,
-        customer_id=case.customer_id,
-        detail=f"reply on {case.reference}",
     )
     publish(
         events.CaseAnswered(
@@ -135,28 +129,22 @@ def add_note(case: Case, *, by: Any, text: str) -> CaseMessage:
     """An internal note in the thread (never sent); a ``note`` entry on the timeline."""
     text = clean_text(text, field=_("The note"))
     now = timezone.now()
-    message = CaseMessage.objects.create(
-        case=case,
+    message = add_to_thread(
+        case,
         direction=MessageDirection.NOTE,
-        author=by,
+        by=by,
         subject=case.subject,
-        body_text=text,
         created_at=now,
+        body_text=text,
     )
     Case.objects.filter(pk=case.pk).update(updated_at=now)
-    record_activity(
-        customer_id=case.customer_id,
+    record_thread_message(
+        case,
+        message,
+        by=by,
         kind=ActivityKind.NOTE,
         params={"text": f"{case.reference}: {text}"},
-        actor=by,
-        subject=case,
+        detail="note",
         occurred_at=now,
-    )
-    audit(
-        actor=by,
-        action=AuditAction.CREATE,
-        obj=message,
-        customer_id=case.customer_id,
-        detail=f"note on {case.reference}",
     )
     return message

@@ -37,14 +37,15 @@ from stammkunde.service.services.case_common import (
     TEXT_MAX,
     TIMELINE_CHANNELS,
     CaseError,
+    add_to_thread,
     clean_text,
     event_fields,
     next_reference,
     record_case_activity,
+    record_thread_message,
     service_address,
 )
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import record_activity
 
 
 @transaction.atomic
@@ -192,19 +193,19 @@ def _file_inbound(
 ) -> CaseMessage:
     """Add the customer's message to the thread and count it on the case (``counted``: the
     case row counts it already)."""
-    message = CaseMessage.objects.create(
-        case=case,
+    message = add_to_thread(
+        case,
         direction=MessageDirection.INBOUND,
-        author=author if getattr(author, "is_authenticated", False) else None,
+        by=author,
+        subject=subject,
+        created_at=received_at,
         from_address=from_address[:320],
         to_address=to_address,
-        subject=subject[:SUBJECT_MAX],
         body_text=text,
         body_html=html,
         message_id=message_id,
         in_reply_to=in_reply_to,
         references=" ".join(references),
-        created_at=received_at,
         inbound_mail=inbound_mail,
     )
     if not counted:
@@ -272,22 +273,16 @@ def add_inbound_message(
         changed.append("status")
     if changed:
         case.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
-    record_activity(
-        customer_id=case.customer_id,
+    record_thread_message(
+        case,
+        message,
+        by=by,
         kind=ActivityKind.EMAIL_IN,
         params={"subject": message.subject},
-        actor=by,
-        subject=case,
+        detail="inbound message",
         channel=TIMELINE_CHANNELS.get(case.channel, Channel.EMAIL),
         direction=Direction.INBOUND,
         occurred_at=now,
-    )
-    audit(
-        actor=by,
-        action=AuditAction.CREATE,
-        obj=message,
-        customer_id=case.customer_id,
-        detail=f"inbound message on {case.reference}",
     )
     from stammkunde.service.services import escalation
 
