@@ -207,6 +207,39 @@ def test_an_address_suppressed_after_queueing_gets_no_newsletter(smtp_server):
         assert message.error_message.startswith("Vor dem Versand zurückgehalten")
 
 
+def test_consent_withdrawn_after_queueing_stops_the_newsletter(smtp_server):
+    anna = newsletter_reader()
+    ben = newsletter_reader("ben@example.org")
+    withdrawn = queue(anna, "nl-withdrawn", Purpose.NEWSLETTER)
+    kept = queue(ben, "nl-kept", Purpose.NEWSLETTER)
+    record_consent(
+        anna,
+        channel=ConsentChannel.EMAIL,
+        purpose="newsletter",
+        granted=False,
+        source=ConsentSource.CUSTOMER,
+    )
+    result = drain()
+    assert (result.sent, result.cancelled) == (1, 1)
+    withdrawn.refresh_from_db()
+    kept.refresh_from_db()
+    assert withdrawn.state == MessageState.CANCELLED
+    assert kept.state == MessageState.SENT
+    assert [item.rcpt_tos for item in smtp_server.wait_for(1)] == [["ben@example.org"]]
+
+
+def test_processing_restricted_after_queueing_stops_the_newsletter(smtp_server, admin_user):
+    from stammkunde.customers.privacy import restrict_processing
+
+    anna = newsletter_reader()
+    message = queue(anna, "nl-restricted", Purpose.NEWSLETTER)
+    restrict_processing(anna.pk, by=admin_user, reason="Widerspruch geprüft")
+    assert drain().cancelled == 1
+    message.refresh_from_db()
+    assert message.state == MessageState.CANCELLED
+    assert smtp_server.delivered == []
+
+
 def test_per_domain_rate_limit_puts_the_rest_back(smtp_server, settings):
     settings.MESSAGING_DOMAIN_LIMITS = {"slow.example": 2}
     for n in range(4):

@@ -4,11 +4,13 @@ non-transactional mail, and the DKIM signature when a key is configured."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -19,20 +21,35 @@ from stammkunde.messaging.models import OutboundMessage
 from stammkunde.messaging.tokens import make_token
 
 EXISTING_CUSTOMER = "existing_customer"
+# Stands for the token while a link's URL is reversed once (see _link).
+TOKEN_MARK = "TOKEN-MARK"
 
 
 def unsubscribe_url(message: OutboundMessage) -> str:
     """The HTTPS one-click unsubscribe link of this message (its token names the message)."""
-    token = make_token("unsubscribe", {"m": message.pk})
-    return settings.SITE_URL.rstrip("/") + reverse("messaging:unsubscribe", args=[token])
+    return _link("messaging:unsubscribe", make_token("unsubscribe", {"m": message.pk}))
 
 
 def preferences_url(message: OutboundMessage) -> str | None:
     """The preference centre link for the message's customer (None without a customer)."""
     if message.customer_id is None:
         return None
-    token = make_token("preferences", {"c": message.customer_id})
-    return settings.SITE_URL.rstrip("/") + reverse("messaging:preferences", args=[token])
+    return _link("messaging:preferences", make_token("preferences", {"c": message.customer_id}))
+
+
+def _link(name: str, token: str) -> str:
+    # Two links per marketing mail: the URL around the token is reversed once, not per mail
+    # (reverse costs more than signing the token). A signed token is URL-safe base64 with ":"
+    # separators, which reverse() would leave as they are.
+    head, tail = _link_frame(name, settings.SITE_URL.rstrip("/"), get_script_prefix())
+    return f"{head}{token}{tail}"
+
+
+@functools.lru_cache(maxsize=16)
+def _link_frame(name: str, site: str, script_prefix: str) -> tuple[str, str]:
+    url = site + reverse(name, args=[TOKEN_MARK])
+    head, _, tail = url.partition(TOKEN_MARK)
+    return head, tail
 
 
 class SignedEmail(EmailMultiAlternatives):
@@ -85,22 +102,15 @@ def _with_footer(message: OutboundMessage, text: str, html: str, link: str) -> t
     """Add the visible unsubscribe link (and the objection notice) in the customer's language."""
     language = message.customer.language if message.customer_id else settings.LANGUAGE_CODE
     preferences = preferences_url(message)
-    with translation.override(language or settings.LANGUAGE_CODE):
-        lines = []
-        if message.legal_basis == EXISTING_CUSTOMER:
-            lines.append(
-                _(
-                    "We write to you as our customer about products like the ones you bought. "
-                    "You can object to this at any time, free of charge apart from the usual "
-                    "transmission costs:"
-                )
-            )
-        lines.append(_("Unsubscribe with one click: %(link)s") % {"link": link})
-        if preferences:
-            lines.append(_("Choose which mails you get: %(link)s") % {"link": preferences})
-        unsubscribe_label = _("Unsubscribe")
-        preferences_label = _("Choose which mails you get")
-        notice = lines[0] if message.legal_basis == EXISTING_CUSTOMER else ""
+    words = _footer_words(language or settings.LANGUAGE_CODE)
+    lines = []
+    notice = words.notice if message.legal_basis == EXISTING_CUSTOMER else ""
+    if notice:
+        lines.append(notice)
+    lines.append(words.unsubscribe_line % {"link": link})
+    if preferences:
+        lines.append(words.preferences_line % {"link": preferences})
+    unsubscribe_label, preferences_label = words.unsubscribe_label, words.preferences_label
     text = text.rstrip("\n") + "\n\n-- \n" + "\n".join(lines) + "\n"
     if html:
         parts = [f'<a href="{escape(link)}">{escape(unsubscribe_label)}</a>']
@@ -115,3 +125,30 @@ def _with_footer(message: OutboundMessage, text: str, html: str, link: str) -> t
         closing = html.lower().rfind("</body>")
         html = html[:closing] + footer + html[closing:] if closing >= 0 else html + footer
     return text, html
+
+
+@dataclass(frozen=True)
+class _FooterWords:
+    notice: str
+    unsubscribe_line: str
+    preferences_line: str
+    unsubscribe_label: str
+    preferences_label: str
+
+
+@functools.lru_cache(maxsize=16)
+def _footer_words(language: str) -> _FooterWords:
+    # Per language once per process: every marketing mail needs them, and activating a
+    # language per mail costs more than the rest of its footer.
+    with translation.override(language):
+        return _FooterWords(
+            notice=_(
+                "We write to you as our customer about products like the ones you bought. "
+                "You can object to this at any time, free of charge apart from the usual "
+                "transmission costs:"
+            ),
+            unsubscribe_line=_("Unsubscribe with one click: %(link)s"),
+            preferences_line=_("Choose which mails you get: %(link)s"),
+            unsubscribe_label=_("Unsubscribe"),
+            preferences_label=_("Choose which mails you get"),
+        )

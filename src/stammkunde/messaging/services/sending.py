@@ -24,9 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stammkunde.core.retrying import ThrottledEnqueue
+from stammkunde.customers.models import ConsentChannel
+from stammkunde.customers.queries import consent_granted_many
 from stammkunde.messaging import failpoints
 from stammkunde.messaging.composing import build_email
 from stammkunde.messaging.delivery_errors import DeliveryError, classify
+from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import MessageState, OutboundMessage, Suppression
 from stammkunde.messaging.models.outbox import DUE_STATES
 from stammkunde.messaging.rate_limits import DomainLimiter
@@ -129,12 +132,22 @@ def drain(
                     address__in={message.to_address for message in batch.values()}
                 ).values_list("address", flat=True)
             )
+            # And the consents of the batch's marketing messages: a campaign's message whose
+            # consent still stands goes without the per-message check's queries.
+            consents = consent_granted_many(
+                {
+                    message.customer_id
+                    for message in batch.values()
+                    if message.purpose != Purpose.TRANSACTIONAL and message.customer_id
+                },
+                channel=ConsentChannel.EMAIL,
+            )
             for position, pk in enumerate(ids):
                 if time.monotonic() - claimed_at > lease_seconds() / 2:
                     # Slow server: keep the rest of the batch ours.
                     transitions.extend_claims(ids[position:], worker, lease_seconds())
                     claimed_at = time.monotonic()
-                _send_one(batch.get(pk), worker, connection, limiter, result, suppressed)
+                _send_one(batch.get(pk), worker, connection, limiter, result, suppressed, consents)
             if time.monotonic() - started > max_seconds:
                 enqueue_send_task.enqueue()
                 break
@@ -143,11 +156,15 @@ def drain(
     return result
 
 
-def _send_one(message, worker, connection, limiter, result: DrainResult, suppressed) -> None:
+def _send_one(
+    message, worker, connection, limiter, result: DrainResult, suppressed, consents
+) -> None:
     if message is None or message.state not in DUE_STATES:
         return  # the claim went to someone else meanwhile
     check = transitions.check_at_send_time(
-        message, maybe_suppressed=message.to_address in suppressed
+        message,
+        maybe_suppressed=message.to_address in suppressed,
+        consented=consents.get((message.customer_id, message.purpose)) is True,
     )
     if check == "held":
         result.held += 1

@@ -8,12 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core import error_reasons
+from stammkunde.customers.models import CustomerStatus
 from stammkunde.messaging import governor, ledger
 from stammkunde.messaging.delivery_errors import DeliveryError, backoff_seconds
 from stammkunde.messaging.governor_terms import Outcome, Purpose
@@ -192,12 +195,18 @@ def mark_failed_attempt(message: OutboundMessage, failure: DeliveryError) -> str
     return MessageState.FAILED
 
 
-def check_at_send_time(message: OutboundMessage, *, maybe_suppressed: bool = True) -> str:
+def check_at_send_time(
+    message: OutboundMessage, *, maybe_suppressed: bool = True, consented: bool = False
+) -> str:
     """Decide again before sending: the address may have been suppressed or consent withdrawn
     since queueing, and a delayed message meets the governor again. Returns "send", "held"
     (delayed once more) or "cancelled". ``maybe_suppressed`` False (the worker read the
-    batch's suppressions) lets a transactional message go without another query."""
-    if message.purpose == Purpose.TRANSACTIONAL and not maybe_suppressed:
+    batch's suppressions) lets a transactional message go without another query; with
+    ``consented`` True too (the worker read the batch's consents: the newest event for this
+    purpose grants it) so does a queued marketing message that nothing else holds back."""
+    if not maybe_suppressed and (
+        message.purpose == Purpose.TRANSACTIONAL or (consented and _plainly_allowed(message))
+    ):
         return "send"
     with transaction.atomic():
         check = _check_before_governor(message.customer, message.to_address, message.purpose)
@@ -228,6 +237,22 @@ def check_at_send_time(message: OutboundMessage, *, maybe_suppressed: bool = Tru
         OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED)
         message.state = MessageState.QUEUED
         return "send"
+
+
+def _plainly_allowed(message: OutboundMessage) -> bool:
+    """What ``_check_before_governor`` asks besides suppression and consent, without a query:
+    a queued (not delayed) message to a valid address of a customer neither erased nor
+    restricted. Anything else takes the full check."""
+    customer = message.customer
+    if message.state != MessageState.QUEUED or customer is None:
+        return False
+    if customer.status == CustomerStatus.ERASED or customer.processing_restricted_at is not None:
+        return False
+    try:
+        validate_email(message.to_address)
+    except ValidationError:
+        return False
+    return True
 
 
 def _decision(message, outcome, rule, params, send_at=None) -> SendDecision:
