@@ -240,10 +240,11 @@ ACCESS: dict[str, Row] = {
     "ui:case-macro-use": Row(
         SERVICE, params={"case_id": "case", "macro_id": "macro"}, method="POST"
     ),
-    # --- logins (ui/security/): lockouts for admins (logins.manage_lockouts), one's own second
-    # factor for everyone logged in, the password reset for everyone ---
+    # --- logins (ui/security/): lockouts for admins (logins.manage_lockouts), one's own
+    # settings and second factor for everyone logged in, the password reset for everyone ---
     "ui:lockout-list": Row(ADMINS),
     "ui:lockout-lift": Row(ADMINS, method="POST"),
+    "ui:account-settings": Row(LOGGED_IN),
     "ui:two-factor": Row(LOGGED_IN),
     "ui:two-factor-setup": Row(LOGGED_IN),
     "ui:two-factor-backup": Row(LOGGED_IN, method="POST"),

@@ -85,3 +85,30 @@ class RoleSecurity(models.Model):
 
     def __str__(self) -> str:
         return str(self.group)
+
+
+class StaffPreference(models.Model):
+    """A staff member's own settings: the language their staff mail is written in (breach
+    alerts, approval requests). Empty: the installation's language (settings.LANGUAGE_CODE)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the mail you get from Stammkunde."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'}"

@@ -1,7 +1,9 @@
-"""Reads for the lockout page and the two-factor rule."""
+"""Reads for the lockout page, the two-factor rule and the language staff are written to in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,10 +12,10 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from stammkunde.logins.models import RoleSecurity, SecurityEvent
+from stammkunde.logins.models import RoleSecurity, SecurityEvent, StaffPreference
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,43 @@ def two_factor_required(user: Any) -> bool:
 def has_authenticator(user: Any) -> bool:
     """Whether the user has set up an authenticator app (a confirmed TOTP device)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# The language staff are written to in: their own (StaffPreference), else the installation's.
+# Staff mail is rendered inside ``in_language_of(user)``, so its words, dates and numbers are
+# those of the person who reads it.
+def installation_language() -> str:
+    """The installation's language, the default of everyone who chose none."""
+    return settings.LANGUAGE_CODE
+
+
+def known_language(code: str) -> bool:
+    """Whether ``code`` is one of the installation's interface languages."""
+    return code in {language for language, _name in settings.LANGUAGES}
+
+
+def staff_language(user: Any) -> str:
+    """The language ``user`` reads their mail in (one query unless already loaded)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return installation_language()
+    try:
+        chosen = user.staff_preference.language
+    except StaffPreference.DoesNotExist:
+        chosen = ""
+    return chosen if chosen and known_language(chosen) else installation_language()
+
+
+def chosen_language(user: Any) -> str:
+    """What ``user`` chose ("" for the installation's language), for their settings form."""
+    return (
+        StaffPreference.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+        or ""
+    )
+
+
+@contextmanager
+def in_language_of(user: Any) -> Iterator[str]:
+    """Translations, date and number formats in ``user``'s language inside the block."""
+    language = staff_language(user)
+    with translation.override(language):
+        yield language

@@ -18,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.logins.models import SecurityEvent, SecurityEventKind
+from stammkunde.logins import queries
+from stammkunde.logins.models import SecurityEvent, SecurityEventKind, StaffPreference
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator"
@@ -235,3 +236,21 @@ def remove_two_factor(user: Any, *, by: Any) -> None:
         fields=["two_factor"],
         detail="two-factor login removed",
     )
+
+
+@transaction.atomic
+def set_staff_language(user: Any, language: str, *, by: Any) -> StaffPreference:
+    """Set ``user``'s language ("" for the installation's); a staff member sets their own,
+    a superuser anyone's (PermissionError otherwise, ValueError for an unknown language)."""
+    if by is None or (by.pk != user.pk and not by.is_superuser):
+        raise PermissionError("Only the staff member or a superuser sets their language.")
+    language = (language or "").strip()
+    if language and not queries.known_language(language):
+        raise ValueError(f"Unknown language: {language!r}")
+    preference, _created = StaffPreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    audit(actor=by, action=AuditAction.CHANGE, obj=preference, fields=["language"])
+    # The cached relation would otherwise keep the old choice for the rest of this request.
+    user.staff_preference = preference
+    return preference

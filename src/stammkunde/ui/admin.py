@@ -11,6 +11,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
+from stammkunde.logins.models import StaffPreference
+from stammkunde.logins.services import set_staff_language
+
 
 class SuperuserOnlyChanges:
     """Adding, changing and deleting only for superusers; others may at most look."""
@@ -29,9 +32,32 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class StaffPreferenceInline(admin.StackedInline):
+    """The staff member's own settings (the language of their mail), beside the account."""
+
+    model = StaffPreference
+    fields = ("language",)
+    can_delete = False
+    max_num = 1
+
+
 @admin.register(User)
 class StaffUserAdmin(SuperuserOnlyChanges, UserAdmin):
     """Staff accounts; a non-superuser's view of them is read-only (no password change)."""
+
+    inlines = [StaffPreferenceInline]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not StaffPreference:
+            super().save_formset(request, form, formset, change)
+            return
+        # Through the service, like the staff member's own settings page (audited).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if inline.has_changed():
+                language = inline.cleaned_data.get("language", "")
+                saved = set_staff_language(form.instance, language, by=request.user)
+                formset.changed_objects.append((saved, ["language"]))
 
 
 @admin.register(Group)

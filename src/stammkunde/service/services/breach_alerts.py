@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from stammkunde.logins.queries import in_language_of
 from stammkunde.service.models import Case, TeamMember
 from stammkunde.service.services.outside import queue_reply
 
@@ -29,9 +29,15 @@ def people_to_alert(case: Case) -> list[Any]:
     if case.assignee_id is not None and case.assignee.is_active:
         people[case.assignee_id] = case.assignee
     if case.team_id is not None:
-        leads = get_user_model().objects.filter(
-            pk__in=TeamMember.objects.filter(team_id=case.team_id, is_lead=True).values("user_id"),
-            is_active=True,
+        leads = (
+            get_user_model()
+            .objects.select_related("staff_preference")
+            .filter(
+                pk__in=TeamMember.objects.filter(team_id=case.team_id, is_lead=True).values(
+                    "user_id"
+                ),
+                is_active=True,
+            )
         )
         for lead in leads:
             people.setdefault(lead.pk, lead)
@@ -40,34 +46,40 @@ def people_to_alert(case: Case) -> list[Any]:
 
 def alert_people(case: Case, *, kind: str, due: datetime, at: datetime) -> int:
     """Queue the staff mail of one alert (``WARNING`` before a breach, ``BREACH`` after) to
-    each person to alert who has an address; returns how many were queued. Called inside the
-    clock check's transaction, so an alert and the case's mark commit together."""
+    each person to alert who has an address, each in their own language; returns how many
+    were queued. Called inside the clock check's transaction, so an alert and the case's mark
+    commit together."""
     link = settings.SITE_URL.rstrip("/") + reverse("ui:case-detail", args=[case.pk])
     queued = 0
-    # Staff mail in the shop's language (staff have no language of their own here).
-    with translation.override(settings.LANGUAGE_CODE):
-        moment = date_format(localtime(due), "SHORT_DATETIME_FORMAT")
-        if kind == BREACH:
-            subject = _("Deadline missed: %(reference)s %(subject)s")
-            lead = _("The response-time standard of case %(reference)s was missed (due %(due)s).")
-        else:
-            subject = _("Deadline soon: %(reference)s %(subject)s")
-            lead = _("Case %(reference)s is due %(due)s and not yet answered or solved.")
-        values = {"reference": case.reference, "subject": case.subject, "due": moment}
-        text = "\n\n".join([lead % values, _("Open the case: %(link)s") % {"link": link}])
-        for person in people_to_alert(case):
-            if not person.email:
-                continue
-            result = queue_reply(
-                customer=None,
-                to_address=person.email,
-                idempotency_key=f"case-clock:{kind}:{case.pk}:{person.pk}:{int(at.timestamp())}",
-                subject=(subject % values)[:300],
-                text=text,
-                from_name=getattr(settings, "MESSAGING_FROM_NAME", "") or "Stammkunde",
-                from_address=settings.DEFAULT_FROM_EMAIL,
-                source_type="case_clock",
-                source_id=case.pk,
-            )
-            queued += result.message is not None
+    for person in people_to_alert(case):
+        if not person.email:
+            continue
+        with in_language_of(person):
+            subject, text = _alert_text(case, kind=kind, due=due, link=link)
+        result = queue_reply(
+            customer=None,
+            to_address=person.email,
+            idempotency_key=f"case-clock:{kind}:{case.pk}:{person.pk}:{int(at.timestamp())}",
+            subject=subject,
+            text=text,
+            from_name=getattr(settings, "MESSAGING_FROM_NAME", "") or "Stammkunde",
+            from_address=settings.DEFAULT_FROM_EMAIL,
+            source_type="case_clock",
+            source_id=case.pk,
+        )
+        queued += result.message is not None
     return queued
+
+
+def _alert_text(case: Case, *, kind: str, due: datetime, link: str) -> tuple[str, str]:
+    """Subject and text of an alert in the active language (dates in its format)."""
+    moment = date_format(localtime(due), "SHORT_DATETIME_FORMAT")
+    if kind == BREACH:
+        subject = _("Deadline missed: %(reference)s %(subject)s")
+        lead = _("The response-time standard of case %(reference)s was missed (due %(due)s).")
+    else:
+        subject = _("Deadline soon: %(reference)s %(subject)s")
+        lead = _("Case %(reference)s is due %(due)s and not yet answered or solved.")
+    values = {"reference": case.reference, "subject": case.subject, "due": moment}
+    text = "\n\n".join([lead % values, _("Open the case: %(link)s") % {"link": link}])
+    return (subject % values)[:300], text

@@ -48,7 +48,7 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
             | Q(first_response_at__isnull=False, resolution_due_at__lte=horizon)
         )
         .filter(Q(breach_warned_at__isnull=True) | Q(breached_at__isnull=True))
-        .select_related("team", "customer", "assignee")
+        .select_related("team", "customer", "assignee", "assignee__staff_preference")
     )
     for case in candidates:
         due = _due(case)

@@ -1,12 +1,14 @@
-"""Logins: lockouts (admins), two-factor setup and code page, password reset by e-mail."""
+"""Logins: lockouts (admins), one's own settings, two-factor setup and code page, password
+reset by e-mail."""
 
 from django.urls import path
 
-from stammkunde.ui.security import lockouts, password, two_factor
+from stammkunde.ui.security import account, lockouts, password, two_factor
 
 urlpatterns = [
     path("security/lockouts/", lockouts.lockout_list, name="lockout-list"),
     path("security/lockouts/lift/", lockouts.lift, name="lockout-lift"),
+    path("account/", account.account_settings, name="account-settings"),
     path("account/two-factor/", two_factor.overview, name="two-factor"),
     path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("account/two-factor/backup-codes/", two_factor.backup_codes, name="two-factor-backup"),
