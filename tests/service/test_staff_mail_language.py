@@ -98,3 +98,38 @@ def test_only_the_person_or_a_superuser_sets_the_language(agent, lena, django_us
         set_staff_language(agent, "fr", by=agent)
     root = django_user_model.objects.create_superuser("root", "root@shop.example", "x")
     assert set_staff_language(agent, "en", by=root).language == "en"
+
+
+def test_each_lead_gets_the_approval_request_in_their_language(
+    german_installation, anna, lena, limits
+):
+    from stammkunde.service.services.goodwill import request_goodwill
+    from tests.factories import CustomerFactory, make_staff_user
+
+    ludwig = make_staff_user("ludwig", role="Team lead")
+    for person, address in (
+        (anna, "anna@shop.example"),
+        (lena, "lena@shop.example"),
+        (ludwig, "ludwig@shop.example"),
+    ):
+        person.email = address
+        person.save(update_fields=["email"])
+    set_staff_language(lena, "en", by=lena)
+    customer = CustomerFactory()
+
+    request_goodwill(customer=customer, kind="voucher", amount="10", reason="Spät", by=anna)
+    assert _delivered() == {}  # within the limit: nobody is asked
+
+    request_goodwill(
+        customer=customer, kind="voucher", amount="1234.5", reason="Zweiter Ausfall", by=anna
+    )
+    delivered = _delivered()
+    assert sorted(delivered) == ["lena@shop.example", "ludwig@shop.example"]
+    subject, text = delivered["lena@shop.example"]
+    assert subject == "Goodwill waits for your decision: Voucher €1,234.50"
+    assert "above their limit of €20.00" in text
+    assert "Reason: Zweiter Ausfall" in text
+    subject, text = delivered["ludwig@shop.example"]
+    assert subject == "Kulanz wartet auf Ihre Entscheidung: Gutschein 1.234,50\xa0€"
+    assert "über dem eigenen Limit von 20,00\xa0€" in text
+    assert "Begründung: Zweiter Ausfall" in text

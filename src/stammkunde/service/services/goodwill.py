@@ -20,6 +20,7 @@ from stammkunde.service.models import (
     GoodwillLimit,
     GoodwillStatus,
 )
+from stammkunde.service.services.goodwill_mail import ask_for_approval
 from stammkunde.shop.models import Order, VoucherKind
 from stammkunde.shop.services import OrderError
 from stammkunde.shop.services.aftersales import (
@@ -126,6 +127,8 @@ def request_goodwill(
     audit(actor=by, action=AuditAction.CREATE, obj=grant, customer_id=customer.pk)
     if verdict.outcome == Outcome.GRANT:
         _grant(grant, by=by)
+    else:
+        ask_for_approval(grant)
     return grant
 
 
