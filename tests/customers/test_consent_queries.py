@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from stammkunde.customers.models import ConsentChannel, ConsentSource
 from stammkunde.customers.queries import consent_granted_many, current_consents
-from stammkunde.customers.services import record_consent
+from stammkunde.customers.services.consent import record_consent
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
