@@ -7,9 +7,17 @@
 2. ``stammkunde serve`` as the README documents it (web server plus its worker processes, which
    drain the webhook inbox while the load runs), on loopback.
 3. Each of ``--sessions`` threads logs in through the login form (CSRF, django-axes and all) and
-   then, for ``--seconds``, opens pages one after another like a person clicking: a customer's
-   360 page, a search, the dashboard, the home page. Every page that is not a 200 counts as an
-   error; page_p95_ms is the 95th percentile of the page times.
+   then, for ``--seconds``, opens pages like a person at work: a customer's 360 page (half the
+   clicks), a search (three in ten), the dashboard, the home page, and between two pages a
+   think time (reading the page, typing the next search) drawn from an exponential distribution
+   with mean ``--think-ms`` (default 2,000 ms, seeded per session). Every page that is not a 200
+   counts as an error; page_p95_ms is the 95th percentile of the page times, and
+   customer_/search_/dashboard_/home_p95_ms of each kind.
+   ``--think-ms 0`` makes it a saturation test instead (every session clicks again the moment a
+   page arrives: 50 threads asking back-to-back on a few cores measure the queue, not a person's
+   wait). The run reports that case too: after the flood, ``--saturation-seconds`` (default 10;
+   0 leaves it out) of browsing without think time, while the worker still drains the inbox,
+   as saturation_page_p95_ms and saturation_pages_per_s.
 4. At the same time ``--clients`` threads post ``--deliveries`` signed Shopify deliveries (as in
    benchmarks/webhooks.py: 10% re-sent duplicates, 2% forged signatures). A valid delivery not
    answered 200, or a forged one not answered 401, counts as an error; accepted_per_s counts the
@@ -21,6 +29,7 @@
     .venv/bin/python benchmarks/load.py                                  # SQLite, default sizes
     .venv/bin/python benchmarks/load.py --database-url postgres://postgres@127.0.0.1/bench_load
     .venv/bin/python benchmarks/load.py --sessions 10 --seconds 15 --deliveries 2000 --customers 500
+    .venv/bin/python benchmarks/load.py --think-ms 0 --saturation-seconds 0   # saturation only
 
 Targets: errors 0, lost 0, doubled 0, page_p95_ms under 300, accepted_per_s at least 300. The
 last output line is one JSON object with those keys (and a few more for context).
@@ -57,6 +66,8 @@ from benchmarks.webhooks_load import SECRET, build_load  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work" / "load"
 PASSWORD = "Benchmark-Passwort-2026"
+# The kinds of page a session opens (per-kind p95 keys in the result).
+KINDS = ("customer", "search", "dashboard", "home")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -131,10 +142,18 @@ def browse(
     until: float,
     seed: int,
     seen: Browsing,
+    think_ms: float = 0.0,
 ) -> None:
-    """Click through the pages until ``until`` (a person's mix of pages, no think time)."""
+    """Click through the pages until ``until`` (a person's mix of pages), waiting a think time
+    (exponential, mean ``think_ms``; none at 0) before each click."""
     rng = random.Random(seed)
     while time.monotonic() < until:
+        if think_ms > 0:
+            # People do not start in step: the first wait is drawn like every other one.
+            pause = rng.expovariate(1000.0 / think_ms)
+            if time.monotonic() + pause >= until:
+                break
+            time.sleep(pause)
         roll = rng.random()
         if roll < 0.5:
             kind, path = "customer", f"/customers/{rng.choice(customer_ids)}/"
@@ -171,6 +190,15 @@ def log_in_all(port: int, count: int, seen: Browsing) -> list[Session]:
         if not ok:
             seen.errors[f"login {sessions[number].username}"] += 1
     return [session for number, session in enumerate(sessions) if results.get(number)]
+
+
+def print_kinds(seen: Browsing) -> None:
+    """One line per kind of page: how many, median and 95th percentile."""
+    for kind, times in sorted(seen.by_kind.items()):
+        print(
+            f"  {kind:<9} {len(times):6,}  p50 {percentile(times, 0.5) * 1000:7.0f} ms"
+            f"  p95 {percentile(times, 0.95) * 1000:7.0f} ms"
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -234,6 +262,18 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (db name with 'bench')")
     parser.add_argument("--web-workers", type=int, default=None, help="serve --workers")
     parser.add_argument("--drain-timeout", type=float, default=600)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=2000,
+        help="mean think time between a session's clicks (exponential; 0: saturation test)",
+    )
+    parser.add_argument(
+        "--saturation-seconds",
+        type=float,
+        default=10,
+        help="extra browsing without think time after the flood (0: none)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work-dir", type=Path, default=WORK)
     args = parser.parse_args()
@@ -246,6 +286,7 @@ def main() -> None:
         command += ["--workers", str(args.web_workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen = Browsing()
+    saturated = Browsing()
     flood: dict[str, float] = {}
     try:
         wait_for_port(port, server)
@@ -253,7 +294,10 @@ def main() -> None:
         logged_in = log_in_all(port, args.sessions, seen)
         until = time.monotonic() + args.seconds
         sessions = [
-            threading.Thread(target=browse, args=(session, customer_ids, names, until, n, seen))
+            threading.Thread(
+                target=browse,
+                args=(session, customer_ids, names, until, n, seen, args.think_ms),
+            )
             for n, session in enumerate(logged_in)
         ]
         for thread in sessions:
@@ -267,6 +311,19 @@ def main() -> None:
         for thread in sessions:
             thread.join()
         sender.join()
+        if args.saturation_seconds > 0:
+            until = time.monotonic() + args.saturation_seconds
+            clicking = [
+                threading.Thread(
+                    target=browse,
+                    args=(session, customer_ids, names, until, 1000 + n, saturated),
+                )
+                for n, session in enumerate(logged_in)
+            ]
+            for thread in clicking:
+                thread.start()
+            for thread in clicking:
+                thread.join()
         drained = wait_for_drain(shop_id, args.drain_timeout)
     finally:
         server.terminate()
@@ -280,16 +337,18 @@ def main() -> None:
     webhook_errors = sum(1 for d in load if d.valid and d.status != 200)
     webhook_errors += sum(1 for d in load if not d.valid and d.status != 401)
     figures = check(load, expected, shop_id)
-    page_errors = sum(seen.errors.values())
+    page_errors = sum(seen.errors.values()) + sum(saturated.errors.values())
     print(
-        f"pages: {len(seen.times):,} in {args.seconds:.0f} s by {args.sessions} sessions; "
-        f"errors {dict(seen.errors)}"
+        f"pages: {len(seen.times):,} in {args.seconds:.0f} s by {args.sessions} sessions "
+        f"(think time {args.think_ms:.0f} ms); errors {dict(seen.errors)}"
     )
-    for kind, times in sorted(seen.by_kind.items()):
+    print_kinds(seen)
+    if args.saturation_seconds > 0:
         print(
-            f"  {kind:<9} {len(times):6,}  p50 {percentile(times, 0.5) * 1000:7.0f} ms"
-            f"  p95 {percentile(times, 0.95) * 1000:7.0f} ms"
+            f"saturation: {len(saturated.times):,} pages in {args.saturation_seconds:.0f} s "
+            f"without think time; errors {dict(saturated.errors)}"
         )
+        print_kinds(saturated)
     print(
         f"webhooks: {len(load):,} posted in {flood['seconds']:.1f} s: "
         f"{dict(sorted(statuses.items()))}; drained {drained:.0f} s after the browsing"
@@ -302,13 +361,21 @@ def main() -> None:
         "page_p95_ms": round(percentile(seen.times, 0.95) * 1000, 1),
         "accepted_per_s": round(accepted / flood["seconds"], 1),
         "pages": len(seen.times),
+        **{
+            f"{kind}_p95_ms": round(percentile(seen.by_kind.get(kind, []), 0.95) * 1000, 1)
+            for kind in KINDS
+        },
         "pages_per_s": round(len(seen.times) / args.seconds, 1),
+        "think_ms": args.think_ms,
         "page_errors": page_errors,
         "webhook_errors": webhook_errors,
         "sessions": args.sessions,
         "deliveries": len(load),
         "database": "postgresql" if args.database_url else "sqlite",
     }
+    if args.saturation_seconds > 0:
+        result["saturation_page_p95_ms"] = round(percentile(saturated.times, 0.95) * 1000, 1)
+        result["saturation_pages_per_s"] = round(len(saturated.times) / args.saturation_seconds, 1)
     print(json.dumps(result))
 
 
