@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from stammkunde.audit.context import current_client_address, page_views
@@ -46,24 +47,28 @@ def audit(
     once_per_page = seen is not None and action == AuditAction.VIEW and customer_id is not None
     if once_per_page and key in seen and not customer_ids:
         return seen[key]  # the page already recorded reading this customer
-    entry = AuditEntry.objects.create(
-        actor=user,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        customer_id=customer_id,
-        fields=sorted(fields),
-        detail=detail[:500],
-        ip_address=ip_address or current_client_address(),
-    )
+    shown = sorted({int(pk) for pk in customer_ids})
+    # A list page's row and the customers it names go in one short transaction: one wait for
+    # SQLite's write lock instead of two (the webhook intake writes all the time), and no row
+    # without its customers. A single row needs none (autocommit).
+    with transaction.atomic() if shown else contextlib.nullcontext():
+        entry = AuditEntry.objects.create(
+            actor=user,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            customer_id=customer_id,
+            fields=sorted(fields),
+            detail=detail[:500],
+            ip_address=ip_address or current_client_address(),
+        )
+        if shown:
+            AuditedCustomer.objects.bulk_create(
+                [AuditedCustomer(entry=entry, customer_id=pk) for pk in shown]
+            )
     if once_per_page:
         seen[key] = entry
-    shown = sorted({int(pk) for pk in customer_ids})
-    if shown:
-        AuditedCustomer.objects.bulk_create(
-            [AuditedCustomer(entry=entry, customer_id=pk) for pk in shown]
-        )
     return entry
 
 
