@@ -61,6 +61,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty default cache: pages keep figures there
+    (analytics.figures_cache, the start page's customer count) that another test's rows made."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english_messages():
     """Service messages are asserted in English; requests still pick their own language."""
     with translation.override("en"):

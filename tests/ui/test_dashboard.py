@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -126,15 +127,44 @@ def test_page_cost_does_not_grow_with_the_number_of_customers(client, marketer):
     run_scoring()
     client.force_login(marketer)
     client.get(DASHBOARD)  # warm caches (session, content types)
+    cache.clear()  # the figures computed anew both times (analytics.figures_cache)
     with CaptureQueriesContext(connection) as small:
         client.get(DASHBOARD)
     shop_history(60, offset_days=40)
     run_scoring()
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         client.get(DASHBOARD)
-    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 30
     # And no query reads the orders table.
     assert not any('"shop_order"' in query["sql"] for query in large.captured_queries)
+
+
+def charts_of(response) -> list[str]:
+    return [str(chart.svg) for chart in response.context["time_charts"]]
+
+
+def test_figures_are_computed_once_until_the_job_stores_new_ones(client, marketer):
+    shop_history(10)
+    run_scoring()
+    client.force_login(marketer)
+    first = client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(DASHBOARD)
+    # Kept: no KPI rows, cohort cells or histograms read again, the same charts shown.
+    assert not any('"analytics_kpirow"."period_start"' in q["sql"] for q in again.captured_queries)
+    assert not any(
+        "analytics_cohortcell" in q["sql"] and "cohort_month" in q["sql"]
+        for q in again.captured_queries
+    )
+    assert charts_of(second) == charts_of(first)
+    # A new run with more orders: the page shows its figures, not the kept ones.
+    shop_history(60, offset_days=40)
+    run_scoring()
+    third = client.get(DASHBOARD)
+    assert charts_of(third) != charts_of(first)
+    cache.clear()
+    assert charts_of(third) == charts_of(client.get(DASHBOARD))
 
 
 def test_unusual_change_is_shown_as_a_warning(client, marketer):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.kpis import (
     EPOCH,
     KpiPoint,
@@ -205,8 +206,28 @@ def kpi_series(
     """
     if period not in KpiPeriod.values:
         raise ValueError(f"unknown period {period!r}: use day, week or month")
+    currency = currency or _main_currency()
+    # The warnings' robust statistics over the whole history cost more than every query of
+    # the dashboard together; the points change only when the job replaces the rows.
+    points = cached(
+        "kpi_points",
+        figures_version(),
+        period,
+        currency,
+        compute=lambda: _kpi_points(period, currency),
+    )
+    return [
+        point
+        for point in points
+        if (start is None or point.period_start >= start)
+        and (end is None or point.period_start <= end)
+    ]
+
+
+def _kpi_points(period: str, currency: str) -> list[KpiPoint]:
+    """Every stored KPI point of ``period`` in ``currency``, with its early warnings."""
     rows = list(
-        KpiRow.objects.filter(period=period, currency=currency or _main_currency())
+        KpiRow.objects.filter(period=period, currency=currency)
         .order_by("period_start")
         .values_list("period_start", *KPI_FIELDS)
     )
@@ -220,13 +241,7 @@ def kpi_series(
             for index, name in enumerate(KPI_FIELDS)
         },
     }
-    points = build_points(table, period, timezone.localdate())
-    return [
-        point
-        for point in points
-        if (start is None or point.period_start >= start)
-        and (end is None or point.period_start <= end)
-    ]
+    return build_points(table, period, timezone.localdate())
 
 
 def current_kpis() -> dict:

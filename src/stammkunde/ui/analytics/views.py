@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.analytics import queries
+from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.goals import goal_progress
 from stammkunde.analytics.kpis import recent_warnings
 from stammkunde.analytics.models import RFMSegment
@@ -257,6 +258,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"
+        version = figures_version()
         backtest_run = queries.latest_backtest()
         headline = period_figures(points, period)
         context.update(
@@ -265,7 +267,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "headline": headline,
                 "figures": headline.figures if headline else [],
                 "warnings": recent_warnings(points, period),
-                "time_charts": time_charts(points, period, currency),
+                # Drawn once per stored figures, period and language (analytics.figures_cache).
+                "time_charts": cached(
+                    "time_charts",
+                    version,
+                    period,
+                    currency,
+                    compute=lambda: time_charts(points, period, currency),
+                ),
                 "partial_period": bool(points) and points[-1].is_partial,
                 "alarms": queries.churn_alarms(limit=ALARM_ROWS, by=request.user),
                 "calibration": readable_calibration((run.calibration or {}) if run else {}),
@@ -273,7 +282,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "backtest_run": backtest_run,
                 "overview": queries.churn_overview(run),
                 "kpis": kpis,
-                **score_charts(currency, run),
+                **cached(
+                    "score_charts", version, currency, compute=lambda: score_charts(currency, run)
+                ),
             }
         )
     return render(request, "ui/analytics/dashboard.html", context)
