@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from stammkunde.analytics.queries import kpi_series, main_currency
-from stammkunde.customers.queries import active_customers
+from stammkunde.customers.queries import active_customer_count
 from stammkunde.timeline.queries import latest_activities
 from stammkunde.ui.period_figures import period_figures
 
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     # Queried only when shown, so nothing the user may not see is even loaded.
     if show_figures:
-        context["customer_count"] = active_customers().count()
+        context["customer_count"] = active_customer_count()
         # The same points and tiles as the dashboard's month view, so both show the same
         # figures for the same month.
         headline = period_figures(kpi_series("month"), "month")
