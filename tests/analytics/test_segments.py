@@ -11,11 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stammkunde.analytics.models import CustomerScore, Segment
+from stammkunde.analytics.segment_definitions import SegmentDefinitionError, parse_definition
 from stammkunde.analytics.segments import (
-    SegmentDefinitionError,
     customers_in_segment,
     customers_matching,
-    parse_definition,
     refresh_segment_counts,
 )
 from stammkunde.customers.models import ConsentEvent, CustomerStatus, Tag

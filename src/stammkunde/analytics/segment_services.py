@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from stammkunde.analytics.models import RFMSegment, Segment
-from stammkunde.analytics.segments import customers_in_segment, parse_definition
+from stammkunde.analytics.segment_definitions import parse_definition
+from stammkunde.analytics.segments import customers_in_segment
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core import spreadsheet

@@ -255,7 +255,8 @@ def _facts(run: TriggerRun, customer: Customer, order: Order | None) -> Facts:
     in_segment = None
     if conditions.get("segment_id"):
         from stammkunde.analytics.models import Segment
-        from stammkunde.analytics.segments import SegmentDefinitionError, customers_in_segment
+        from stammkunde.analytics.segment_definitions import SegmentDefinitionError
+        from stammkunde.analytics.segments import customers_in_segment
 
         segment = Segment.objects.filter(pk=conditions["segment_id"]).first()
         try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from stammkunde.analytics.models import Segment
-from stammkunde.analytics.segments import (
+from stammkunde.analytics.segment_definitions import (
     SegmentDefinitionError,
     parse_definition,
     rfm_segment_choices,

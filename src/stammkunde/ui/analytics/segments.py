@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.analytics.models import Segment
 from stammkunde.analytics.queries import segment_member_page
+from stammkunde.analytics.segment_definitions import SegmentDefinitionError, parse_definition
 from stammkunde.analytics.segment_services import (
     SegmentError,
     create_segment,
@@ -20,12 +21,7 @@ from stammkunde.analytics.segment_services import (
     export_segment_rows,
     update_segment,
 )
-from stammkunde.analytics.segments import (
-    DEFAULT_MEMBER_SORT,
-    MEMBER_SORTS,
-    SegmentDefinitionError,
-    parse_definition,
-)
+from stammkunde.analytics.segments import DEFAULT_MEMBER_SORT, MEMBER_SORTS
 from stammkunde.core import spreadsheet
 from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
 
