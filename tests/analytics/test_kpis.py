@@ -5,13 +5,12 @@ from datetime import date
 import numpy as np
 from django.utils import translation
 
+from stammkunde.analytics.kpi_warnings import build_points, recent_warnings
 from stammkunde.analytics.kpis import (
     EPOCH,
     aggregate,
-    build_points,
     changes,
     period_starts,
-    recent_warnings,
     robust_z_scores,
     seasonally_adjusted,
 )

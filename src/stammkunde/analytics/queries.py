@@ -18,13 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from stammkunde.analytics.figures_cache import cached, figures_version
-from stammkunde.analytics.kpis import (
-    EPOCH,
-    KpiPoint,
-    KpiWarning,
-    build_points,
-    recent_warnings,
-)
+from stammkunde.analytics.kpi_warnings import KpiPoint, KpiWarning, build_points, recent_warnings
+from stammkunde.analytics.kpis import EPOCH
 from stammkunde.analytics.models import (
     CohortCell,
     CustomerScore,

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from stammkunde.analytics import queries
 from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.goals import goal_progress
-from stammkunde.analytics.kpis import recent_warnings
+from stammkunde.analytics.kpi_warnings import recent_warnings
 from stammkunde.analytics.models import RFMSegment
 from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui import charts
