@@ -192,7 +192,7 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
     """Everything the case page shows, in a fixed number of queries whatever the thread's
     length: the case, its thread with authors, its orders with shipments, the customer's other
     cases and latest orders. Audited as one view of the customer's data."""
-    from stammkunde.shop.models import Order, Shipment
+    from stammkunde.shop.models import Order, Refund, Return, Shipment, Withdrawal
 
     now = now or timezone.now()
     case = (
@@ -210,9 +210,19 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         CaseMessage.objects.filter(case=case).select_related("author").order_by("created_at", "id")
     )
     shipments = Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at"))
+    # What happened after the order, so the agent answers "where is my money?" from the page:
+    # returns with their refund deadline, refunds (the shop's and goodwill), withdrawals.
+    after_sales = [
+        Prefetch(
+            "returns",
+            queryset=Return.objects.select_related("refund_clock").order_by("announced_at"),
+        ),
+        Prefetch("refunds", queryset=Refund.objects.order_by("refunded_at", "pk")),
+        Prefetch("withdrawals", queryset=Withdrawal.objects.order_by("declared_at")),
+    ]
     orders = list(
         case.orders.select_related("shop")
-        .prefetch_related("lines", shipments)
+        .prefetch_related("lines", shipments, *after_sales)
         .order_by("-placed_at")
     )
     shop_ids = staff_shop_ids(by)
