@@ -279,3 +279,44 @@ def test_without_click_counting_links_stay_as_written():
     )
     run_campaign(campaign.pk)
     assert "https://kaffee.example/kenia" in OutboundMessage.objects.get().text_body
+
+
+def test_recipients_let_through_by_the_existing_customer_exception_get_the_objection_notice():
+    from stammkunde.messaging.composing import build_email
+    from tests.factories import OrderFactory
+
+    buyer = CustomerFactory(first_name="Jonas", last_name="Brandt", language="de")
+    OrderFactory(customer=buyer)
+    subscriber = CustomerFactory(first_name="Eva", last_name="Roth", language="de")
+    OrderFactory(customer=subscriber)
+    grant(subscriber, purpose="recommendation")
+    template = create_template(
+        by=None,
+        name="Empfehlung",
+        language="de",
+        purpose=Purpose.RECOMMENDATION,
+        subject="Passend zu Ihrem Kaffee",
+        text_body="{{ salutation }},\n\ndazu passt unsere neue Mühle.\n\nViele Grüße\nLena\n",
+    )
+    segment = Segment.objects.create(name="Käufer", definition={})
+    with override_settings(MESSAGING_EXISTING_CUSTOMER_EXCEPTION=True):
+        campaign = save_campaign(
+            None,
+            by=None,
+            name="Mühle",
+            purpose=Purpose.RECOMMENDATION,
+            segment=segment,
+            template_de=template,
+            template_en=template,
+            sender_name="Lena Vogel",
+            sender_address="lena.vogel@kaffee.example",
+        )
+        run_campaign(schedule_campaign(campaign, at=timezone.now(), by=None).pk)
+
+    messages = {message.customer_id: message for message in OutboundMessage.objects.all()}
+    assert messages[buyer.pk].legal_basis == "existing_customer"
+    assert messages[subscriber.pk].legal_basis == "consent"
+    buyer_text = build_email(messages[buyer.pk]).body
+    subscriber_text = build_email(messages[subscriber.pk]).body
+    assert "Sie können dem jederzeit widersprechen" in buyer_text
+    assert "widersprechen" not in subscriber_text

@@ -308,6 +308,9 @@ class BulkMessage:
     text: str
     html: str
     held_until: datetime | None
+    # Why this recipient may get it, where it differs per recipient (consent, or the UWG §7(3)
+    # existing-customer exception, whose mails carry the objection notice); "" = queue_many's.
+    legal_basis: str = ""
 
 
 def queue_many(
@@ -375,7 +378,7 @@ def queue_many(
             source_type,
             source_id,
             "",
-            legal_basis,
+            message.legal_basis or legal_basis,
             0,
             adapt(message.held_until or now),
             created,

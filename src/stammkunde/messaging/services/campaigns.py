@@ -13,6 +13,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,8 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.bulk import sqlite_bulk_write_settings
-from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.models import ConsentChannel, Customer, CustomerStatus
+from stammkunde.customers.queries import consent_granted_many
 from stammkunde.messaging.click_tracking import click_url, track_links
 from stammkunde.messaging.governor_terms import Outcome, Purpose
 from stammkunde.messaging.mail_data import Sender, mail_data
@@ -42,6 +44,7 @@ from stammkunde.messaging.services.bulk_queue import (
     raw_rows,
     record_decisions,
 )
+from stammkunde.messaging.services.outbox import CONSENT, EXISTING_CUSTOMER, TRANSACTIONAL
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +187,7 @@ def queue_campaign_batch(campaign_id: int, *, limit: int = QUEUE_BATCH) -> int:
             campaign.save(update_fields=["state", "finished_at"])
             return 0
         customers = Customer.objects.in_bulk([row[1] for row in pending])
+        legal_basis = _legal_bases(Purpose(campaign.purpose), list(customers))
         templates = {"de": campaign.template_de, "en": campaign.template_en}
         messages, failed = [], []
         for decision_id, customer_id, key, send_at, outcome in pending:
@@ -208,6 +212,7 @@ def queue_campaign_batch(campaign_id: int, *, limit: int = QUEUE_BATCH) -> int:
                     text=text,
                     html=html,
                     held_until=send_at if outcome == Outcome.DELAY else None,
+                    legal_basis=legal_basis(customer_id),
                 )
             )
         queue_many(
@@ -230,6 +235,20 @@ def queue_campaign_batch(campaign_id: int, *, limit: int = QUEUE_BATCH) -> int:
             campaign.state = CampaignState.SENDING
             campaign.save(update_fields=["state"])
     return len(pending)
+
+
+def _legal_bases(purpose: Purpose, customer_ids: list[int]) -> Callable[[int], str]:
+    """Why each planned recipient may get the mail: the planning let a marketing mail through
+    either on the customer's consent or, where it is switched on, on the UWG §7(3)
+    existing-customer exception, whose mails must carry the objection notice (the footer adds it
+    for this legal basis). A consent withdrawn since the planning is caught by the worker's check
+    at send time, which holds the mail."""
+    if purpose == Purpose.TRANSACTIONAL:
+        return lambda customer_id: TRANSACTIONAL
+    granted = consent_granted_many(customer_ids, channel=ConsentChannel.EMAIL)
+    return lambda customer_id: (
+        CONSENT if granted.get((customer_id, str(purpose))) else EXISTING_CUSTOMER
+    )
 
 
 def record_click(campaign_id: int, url: str) -> None:
