@@ -478,3 +478,37 @@ def test_the_case_page_shows_returns_refunds_and_withdrawals_of_its_orders(clien
     with CaptureQueriesContext(connection) as two:
         client.get(url)
     assert len(two.captured_queries) == len(one.captured_queries)
+
+
+def test_an_overdue_refund_and_a_late_withdrawal_stand_out_on_the_case_page(client, agent, case):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from stammkunde.service.services.refunds import check_refund_clocks
+    from stammkunde.shop.models import ReturnReason
+    from stammkunde.shop.services.aftersales import (
+        mark_return_received,
+        record_return,
+        record_shipment,
+        record_withdrawal,
+    )
+    from tests.factories import OrderLineFactory
+
+    berlin = ZoneInfo("Europe/Berlin")
+    order = case.orders.get()
+    line = OrderLineFactory(order=order)
+    record_shipment(order, shipped_at=datetime(2026, 10, 1, 9, 0, tzinfo=berlin))
+    returned = record_return(
+        order,
+        reason=ReturnReason.SIZE,
+        announced_at=datetime(2026, 11, 2, 10, 0, tzinfo=berlin),
+        lines=[(line, 1)],
+    )
+    mark_return_received(returned, received_at=datetime(2026, 11, 4, 11, 0, tzinfo=berlin))
+    check_refund_clocks(now=datetime(2026, 11, 9, 12, 0, tzinfo=berlin), on_breach=lambda c: None)
+    # A month after shipping: past the 14 days.
+    record_withdrawal(order, declared_at=datetime(2026, 11, 3, 8, 0, tzinfo=berlin))
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert '<strong class="overdue">refund overdue (due 11/05/2026 5 p.m.)</strong>' in html
+    assert "<strong>after the 14-day period</strong>" in html
