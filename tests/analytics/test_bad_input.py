@@ -9,16 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from stammkunde.analytics.chart_queries import churn_risk_histogram, cohort_table
+from stammkunde.analytics.insight import customer_insight
 from stammkunde.analytics.models import CustomerScore, KpiRow, RunState
-from stammkunde.analytics.queries import (
-    churn_alarms,
-    churn_risk_histogram,
-    cohort_table,
-    current_kpis,
-    customer_insight,
-    kpi_series,
-    segment_counts,
-)
+from stammkunde.analytics.queries import churn_alarms, current_kpis, kpi_series, segment_counts
 from stammkunde.analytics.services import run_scoring, update_settings
 from stammkunde.customers.models import Customer
 from stammkunde.shop.models import Order, OrderStatus

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
+from stammkunde.analytics.chart_queries import cohort_table
+from stammkunde.analytics.insight import customer_insight
 from stammkunde.analytics.models import CustomerScore, RunState
-from stammkunde.analytics.queries import cohort_table, customer_insight, kpi_series
+from stammkunde.analytics.queries import kpi_series
 from stammkunde.analytics.services import run_scoring
 from stammkunde.connectors.csv_import.services import import_file
 from stammkunde.customers.models import Customer

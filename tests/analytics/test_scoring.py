@@ -16,14 +16,12 @@ import pytest
 from django.utils import timezone, translation
 
 from stammkunde.analytics import btyd
+from stammkunde.analytics.chart_queries import churn_risk_histogram, clv_histogram, cohort_table
+from stammkunde.analytics.insight import customer_insight
 from stammkunde.analytics.models import CustomerScore, KpiRow, RunState, ScoringRun
 from stammkunde.analytics.queries import (
     churn_alarms,
-    churn_risk_histogram,
-    clv_histogram,
-    cohort_table,
     current_kpis,
-    customer_insight,
     kpi_series,
     latest_run,
     segment_counts,
@@ -282,7 +280,7 @@ def test_insight_sentence_reads_like_the_issue(shop):
 
 
 def test_insight_sentence_writes_numbers_the_german_way(shop):
-    from stammkunde.analytics.queries import insight_sentence
+    from stammkunde.analytics.insight import insight_sentence
 
     write_orders(shop, histories())
     run_scoring(as_of=NOW)
@@ -298,7 +296,7 @@ def test_insight_sentence_writes_numbers_the_german_way(shop):
 
 
 def test_insight_shows_the_percentage_the_backtest_picked(shop):
-    from stammkunde.analytics.queries import insight_sentence
+    from stammkunde.analytics.insight import insight_sentence
 
     write_orders(shop, histories())
     run_scoring(as_of=NOW)

@@ -214,7 +214,7 @@ def test_team_lead_sees_goals_on_the_dashboard(client, team_lead):
 
 
 def test_agent_sees_the_insight_panel_on_the_customer_page(client, agent):
-    from stammkunde.analytics.queries import customer_insight
+    from stammkunde.analytics.insight import customer_insight
     from stammkunde.analytics.recommendations import refresh_product_affinities
     from stammkunde.shop.models import Product
     from tests.factories import OrderLineFactory

@@ -2,26 +2,24 @@
 
 Every read here touches the small precomputed tables (KPI rows, cohort cells, the latest run's
 summary) or one score row by primary key, so it stays fast however many customers a shop has.
+The dashboard's charts read through ``chart_queries``; a customer's summary in words is in
+``insight``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.kpi_warnings import KpiPoint, KpiWarning, build_points, recent_warnings
 from stammkunde.analytics.kpis import EPOCH
 from stammkunde.analytics.models import (
-    CohortCell,
     CustomerScore,
     KpiPeriod,
     KpiRow,
@@ -29,24 +27,15 @@ from stammkunde.analytics.models import (
     RunKind,
     RunState,
     ScoringRun,
-    UnscoredReason,
 )
-from stammkunde.core.number_formats import format_money, format_number, format_percent
 
 __all__ = [
     "ChurnOverview",
-    "CohortRow",
-    "CohortTable",
-    "HistogramBin",
     "KpiPoint",
     "KpiWarning",
     "churn_alarms",
     "churn_overview",
-    "churn_risk_histogram",
-    "clv_histogram",
-    "cohort_table",
     "current_kpis",
-    "customer_insight",
     "kpi_series",
     "latest_backtest",
     "latest_run",
@@ -55,6 +44,7 @@ __all__ = [
     "segment_counts",
     "shown_churn_signal",
 ]
+
 
 KPI_FIELDS = (
     "revenue",
@@ -268,107 +258,11 @@ def current_kpis() -> dict:
     }
 
 
-@dataclass(frozen=True)
-class CohortRow:
-    cohort_month: date
-    size: int
-    customers: list[int]
-    retention: list[float]  # share of the cohort buying in month offset k (k = 0 is 1.0)
-    revenue: list[Decimal]
-
-
-@dataclass(frozen=True)
-class CohortTable:
-    currency: str
-    months: int
-    rows: list[CohortRow] = field(default_factory=list)
-
-
-def cohort_table(months: int = 24, *, currency: str | None = None) -> CohortTable:
-    """The last ``months`` acquisition cohorts with retention and revenue per month offset."""
-    months = max(1, min(int(months), 120))
-    currency = currency or _main_currency()
-    latest = (
-        CohortCell.objects.filter(currency=currency)
-        .order_by("-cohort_month")
-        .values_list("cohort_month", flat=True)
-        .first()
-    )
-    if latest is None:
-        return CohortTable(currency=currency, months=months)
-    first = _add_months(latest, -(months - 1))
-    cells = (
-        CohortCell.objects.filter(currency=currency, cohort_month__gte=first)
-        .order_by("cohort_month", "month_offset")
-        .values_list("cohort_month", "month_offset", "customers", "revenue")
-    )
-    by_cohort: dict[date, dict[int, tuple[int, Decimal]]] = {}
-    for month, offset, customers, revenue in cells:
-        by_cohort.setdefault(month, {})[offset] = (customers, revenue)
-    rows = []
-    for month, offsets in by_cohort.items():
-        size = offsets.get(0, (0, Decimal(0)))[0]
-        span = _months_between(month, latest) + 1
-        customers = [offsets.get(k, (0, Decimal(0)))[0] for k in range(span)]
-        revenue = [Decimal(offsets.get(k, (0, Decimal(0)))[1]) for k in range(span)]
-        retention = [round(count / size, 4) if size else 0.0 for count in customers]
-        rows.append(CohortRow(month, size, customers, retention, revenue))
-    return CohortTable(currency=currency, months=months, rows=rows)
-
-
-def _add_months(day: date, count: int) -> date:
-    index = day.year * 12 + day.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _months_between(first: date, last: date) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month
-
-
 def segment_counts() -> dict[str, int]:
     """Customers per RFM segment after the latest run, in the segments' display order."""
     run = latest_run()
     counts = (run.summary.get("segments") if run else None) or {}
     return {code: int(counts.get(code, 0)) for code in RFMSegment.values}
-
-
-@dataclass(frozen=True)
-class HistogramBin:
-    low: float
-    high: float | None  # None: open-ended (everything above ``low``)
-    count: int
-
-
-def _merge_bins(stored: dict | None, bins: int) -> list[HistogramBin]:
-    if not stored or not stored.get("counts"):
-        return []
-    counts = np.asarray(stored["counts"], dtype=np.int64)
-    bins = max(1, min(int(bins), counts.size))
-    low, high = float(stored["low"]), float(stored["high"])
-    # Each fine bin goes to the coarse bin that holds its centre.
-    centres = (np.arange(counts.size) + 0.5) / counts.size
-    target = np.minimum((centres * bins).astype(int), bins - 1)
-    merged = np.bincount(target, weights=counts, minlength=bins).astype(int)
-    width = (high - low) / bins
-    result = [
-        HistogramBin(round(low + k * width, 4), round(low + (k + 1) * width, 4), int(merged[k]))
-        for k in range(bins)
-    ]
-    if stored.get("above"):
-        result.append(HistogramBin(round(high, 4), None, int(stored["above"])))
-    return result
-
-
-def churn_risk_histogram(bins: int = 10) -> list[HistogramBin]:
-    """How many customers have which churn risk (0..1), from the latest run."""
-    run = latest_run()
-    return _merge_bins(run.summary.get("churn_risk_histogram") if run else None, bins)
-
-
-def clv_histogram(bins: int = 10) -> list[HistogramBin]:
-    """Predicted 12-month value per customer, from 0 to the 99th percentile, plus the rest."""
-    run = latest_run()
-    return _merge_bins(run.summary.get("clv_histogram") if run else None, bins)
 
 
 def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[CustomerScore]:
@@ -399,70 +293,6 @@ def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[Cus
 def score_for_customer(customer_id: int) -> CustomerScore | None:
     """The customer's latest score, or None if never scored."""
     return CustomerScore.objects.filter(customer_id=customer_id).first()
-
-
-def customer_insight(customer_id: int) -> str | None:
-    """The plain-language summary of a customer's score for the customer page."""
-    score = score_for_customer(customer_id)
-    return insight_sentence(score, shown_churn_signal()) if score is not None else None
-
-
-def insight_sentence(score: CustomerScore, shown: str = "days_since_last") -> str:
-    """ "usually orders every 41 days; last order 97 days ago; churn alarm; ..." (translated).
-
-    A model's percentage appears only when the backtest picked it as the shown signal
-    (``shown``: see ``shown_churn_signal``); the days since the last order are always there.
-    """
-    if score.unscored_reason and score.unscored_reason != UnscoredReason.NO_ORDER_VALUE:
-        return _("Not scored: %(reason)s.") % {"reason": score.get_unscored_reason_display()}
-    parts = []
-    if score.mean_interval_days:
-        days = round(score.mean_interval_days)
-        parts.append(
-            ngettext(
-                "usually orders every %(days)d day", "usually orders every %(days)d days", days
-            )
-            % {"days": days}
-        )
-    elif score.orders_count == 1:
-        parts.append(_("one order so far"))
-    if score.recency_days is not None:
-        # Counted to today, as the customer page's key figures count it, not to the day of the
-        # scoring run: the two stand side by side and must not differ by the days since.
-        recency = score.recency_days + max(
-            0, (timezone.localdate() - timezone.localtime(score.scored_at).date()).days
-        )
-        parts.append(
-            _("last order today")
-            if recency == 0
-            else ngettext("last order %(days)d day ago", "last order %(days)d days ago", recency)
-            % {"days": recency}
-        )
-    if score.churn_alarm:
-        parts.append(_("churn alarm"))
-    if score.p_alive is not None and shown in ("bgnbd_p_alive", "paretonbd_p_alive"):
-        parts.append(
-            _("%(percent)s probability still active") % {"percent": format_percent(score.p_alive)}
-        )
-    elif score.churn_risk is not None and shown == "churn_risk":
-        parts.append(
-            _("%(percent)s chance of no order in the next 90 days")
-            % {"percent": format_percent(score.churn_risk)}
-        )
-    if score.expected_purchases_90 is not None:
-        # The models count purchase days (several orders on one day are one purchase).
-        parts.append(
-            _("expected to buy on %(count)s days in the next 90 days")
-            % {"count": format_number(round(score.expected_purchases_90, 1), 1)}
-        )
-    if score.clv_12m is not None:
-        parts.append(
-            _("predicted value next 12 months %(amount)s")
-            % {"amount": format_money(score.clv_12m, score.currency)}
-        )
-    if score.unscored_reason == UnscoredReason.NO_ORDER_VALUE:
-        parts.append(_("all orders refunded or returned"))
-    return "; ".join(parts)
 
 
 def segment_member_page(segment: Any, *, by: Any, sort: str, number: Any, per_page: int) -> Any:

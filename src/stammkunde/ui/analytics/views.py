@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.analytics import queries
+from stammkunde.analytics import chart_queries, queries
 from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.goals import goal_progress
 from stammkunde.analytics.kpi_warnings import recent_warnings
@@ -164,7 +164,7 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
             chart_id="chart-rfm",
         )
     }
-    labels, axis, values = _bins(queries.churn_risk_histogram(10), charts.percent)
+    labels, axis, values = _bins(chart_queries.churn_risk_histogram(10), charts.percent)
     result["churn_risk"] = _make(
         charts.bar_chart,
         labels,
@@ -177,7 +177,7 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
         chart_id="chart-churn-risk",
         axis_labels=axis,
     )
-    labels, axis, values = _bins(queries.clv_histogram(10), charts.plain_number)
+    labels, axis, values = _bins(chart_queries.clv_histogram(10), charts.plain_number)
     result["clv"] = _make(
         charts.bar_chart,
         labels,
@@ -187,7 +187,7 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
         chart_id="chart-clv",
         axis_labels=axis,
     )
-    table = queries.cohort_table(months=COHORT_MONTHS)
+    table = chart_queries.cohort_table(months=COHORT_MONTHS)
     width = max((len(row.retention) for row in table.rows), default=0)
     result["cohorts"] = _make(
         charts.heatmap,

@@ -24,12 +24,8 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
     the latest run when there are no model figures, the affinities of the customer's products);
     nothing here scans orders.
     """
-    from stammkunde.analytics.queries import (
-        churn_overview,
-        insight_sentence,
-        score_for_customer,
-        shown_churn_signal,
-    )
+    from stammkunde.analytics.insight import insight_sentence
+    from stammkunde.analytics.queries import churn_overview, score_for_customer, shown_churn_signal
     from stammkunde.analytics.recommendations import recommendations_for
 
     score = score_for_customer(customer.pk)
