@@ -240,6 +240,20 @@ def test_processing_restricted_after_queueing_stops_the_newsletter(smtp_server, 
     assert smtp_server.delivered == []
 
 
+def test_a_transactional_mail_to_a_customer_erased_since_queueing_is_not_sent(smtp_server):
+    from stammkunde.customers.models import Customer, CustomerStatus
+
+    anna = CustomerFactory(email="anna@example.org")
+    message = queue(anna, "erased-meanwhile")
+    # The erasure's own handler cancels what is queued; this is the erasure that lands between
+    # that and the worker's batch (a row state, as the erasure leaves it).
+    Customer.objects.filter(pk=anna.pk).update(status=CustomerStatus.ERASED)
+    assert drain().cancelled == 1
+    message.refresh_from_db()
+    assert message.state == MessageState.CANCELLED
+    assert smtp_server.delivered == []
+
+
 def test_per_domain_rate_limit_puts_the_rest_back(smtp_server, settings):
     settings.MESSAGING_DOMAIN_LIMITS = {"slow.example": 2}
     for n in range(4):

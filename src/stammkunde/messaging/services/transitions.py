@@ -205,7 +205,8 @@ def check_at_send_time(
     ``consented`` True too (the worker read the batch's consents: the newest event for this
     purpose grants it) so does a queued marketing message that nothing else holds back."""
     if not maybe_suppressed and (
-        message.purpose == Purpose.TRANSACTIONAL or (consented and _plainly_allowed(message))
+        (message.purpose == Purpose.TRANSACTIONAL and not _erased(message))
+        or (consented and _plainly_allowed(message))
     ):
         return "send"
     with transaction.atomic():
@@ -237,6 +238,12 @@ def check_at_send_time(
         OutboundMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED)
         message.state = MessageState.QUEUED
         return "send"
+
+
+def _erased(message: OutboundMessage) -> bool:
+    """Whether the message's customer was erased since queueing (then not even a transactional
+    mail goes: the full check cancels it with its reason)."""
+    return message.customer_id is not None and message.customer.status == CustomerStatus.ERASED
 
 
 def _plainly_allowed(message: OutboundMessage) -> bool:
