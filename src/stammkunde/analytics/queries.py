@@ -277,8 +277,11 @@ def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[Cus
     scores = CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
     if by is not None:
         scores = in_customer_scope(scores, by, field="customer_id")
+    # The customers in a second query by primary key: joined, SQLite's planner walked every
+    # customer and looked each one's score up (18 ms at 5,000 customers, growing with them)
+    # instead of taking the few alarms from the score_alarm_since index (0.5 ms).
     found = list(
-        scores.select_related("customer").order_by(
+        scores.prefetch_related("customer").order_by(
             F("clv_12m").desc(nulls_last=True),
             F("total_revenue").desc(),
             "-churn_alarm_since",
