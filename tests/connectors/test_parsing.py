@@ -7,12 +7,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stammkunde.connectors.csv_import.parsing import (
     FieldError,
     check_not_future,
+    is_valid_email,
     normalize_external_id,
     parse_bool,
     parse_date,
@@ -191,3 +194,72 @@ def test_two_digit_years_are_never_in_the_future():
     assert full_year("27", today=today) == 1927
     assert full_year("0001", today=today) == 1
     assert parse_date("24.12.25") == date(2025, 12, 24)
+
+
+def test_iso_times_with_and_without_offset_and_seconds_are_read():
+    assert parse_datetime("2025-12-24 13:45:07", default_tz=BERLIN) == datetime(
+        2025, 12, 24, 13, 45, 7, tzinfo=BERLIN
+    )
+    assert parse_datetime("2025-12-24T13:45", default_tz=BERLIN) == datetime(
+        2025, 12, 24, 13, 45, tzinfo=BERLIN
+    )
+    assert parse_datetime("2025-12-24 13:45:00+01:00", default_tz=UTC) == datetime(
+        2025, 12, 24, 12, 45, tzinfo=UTC
+    )
+    assert parse_datetime("2025-12-24", default_tz=BERLIN) == datetime(2025, 12, 24, tzinfo=BERLIN)
+    with pytest.raises(FieldError):
+        parse_datetime("2025-12-32 10:00", default_tz=BERLIN)
+
+
+def django_accepts(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+EMAILS = [
+    "kunde1@example.de",
+    "a.b-c+tag@sub.example.co.uk",
+    "o'brien@example.ie",
+    "x@müller.de",
+    "x@xn--mller-kva.de",
+    "user@localhost",
+    "user@[192.168.0.1]",
+    "user@[300.1.1.1]",
+    '"quoted name"@example.de',
+    ".leading@example.de",
+    "trailing.@example.de",
+    "two..dots@example.de",
+    "no-at-sign.example.de",
+    "two@@example.de",
+    "a@b@example.de",
+    "user@-example.de",
+    "user@example-.de",
+    "user@example.d",
+    "user@example.de-",
+    "user@example..de",
+    "user@.example.de",
+    "user@example.123",
+    "space in@example.de",
+    "user@exa mple.de",
+    "",
+    "@example.de",
+    "user@",
+    "a" * 64 + "@" + "b" * 63 + ".de",
+    "a" * 310 + "@example.de",
+    "a" * 300 + "@example.de",
+    "user@" + "b" * 64 + ".de",
+    "ü@example.de",
+]
+
+
+@pytest.mark.parametrize("address", EMAILS)
+def test_email_check_agrees_with_djangos_validator(address):
+    assert is_valid_email(address) is django_accepts(address)
+
+
+@given(st.text(alphabet='ab.-@ü[]1"', max_size=30))
+def test_email_check_agrees_with_djangos_validator_on_any_text(address):
+    assert is_valid_email(address) is django_accepts(address)

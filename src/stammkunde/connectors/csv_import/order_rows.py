@@ -20,37 +20,14 @@ from django.utils.translation import gettext as _
 
 from stammkunde.connectors.csv_import import parsing
 from stammkunde.connectors.csv_import.order_batches import Line, LineColumns, OrderHead, OrderRow
+from stammkunde.connectors.csv_import.order_fields import STATUSES, OrderTimes, order_status
 from stammkunde.connectors.csv_import.reading import CsvSource
 from stammkunde.connectors.csv_import.report import ErrorFile, ImportSummary, Rejection
 from stammkunde.core import plausible
-from stammkunde.shop.models import OrderStatus
 
 # The first batches are small and double up to the batch size, so that the writing starts
 # early instead of waiting for a whole batch to be read.
 FIRST_BATCH_SIZE = 5_000
-STATUSES = frozenset(OrderStatus.values)
-# Status words of German shop exports (and English variants) -> the order status.
-STATUS_WORDS = {
-    "canceled": OrderStatus.CANCELLED.value,
-    "storniert": OrderStatus.CANCELLED.value,
-    "storno": OrderStatus.CANCELLED.value,
-    "abgebrochen": OrderStatus.CANCELLED.value,
-    "versendet": OrderStatus.SHIPPED.value,
-    "versandt": OrderStatus.SHIPPED.value,
-    "verschickt": OrderStatus.SHIPPED.value,
-    "bezahlt": OrderStatus.PAID.value,
-    "geliefert": OrderStatus.DELIVERED.value,
-    "zugestellt": OrderStatus.DELIVERED.value,
-    "retoure": OrderStatus.RETURNED.value,
-    "retourniert": OrderStatus.RETURNED.value,
-    "zurückgesendet": OrderStatus.RETURNED.value,
-    "offen": OrderStatus.PLACED.value,
-    "neu": OrderStatus.PLACED.value,
-    "bestellt": OrderStatus.PLACED.value,
-    "eingegangen": OrderStatus.PLACED.value,
-    "in bearbeitung": OrderStatus.PLACED.value,
-}
-PLACED = OrderStatus.PLACED.value
 ZERO = Decimal(0)
 
 # The cells of a row that belong to its order (the same on every row of the order), in the
@@ -68,8 +45,6 @@ HEAD_FIELDS = (
 )
 # ... and the cells of the line itself.
 LINE_FIELDS = ("quantity", "unit_price", "sku", "product_name")
-# Distinct order times kept parsed; the rows of an order repeat its time.
-MOMENT_CACHE_SIZE = 65_536
 # Distinct (quantity, unit price) cells kept read, with the line total: prices and quantities
 # repeat across millions of lines.
 AMOUNT_CACHE_SIZE = 65_536
@@ -102,12 +77,10 @@ class OrderRowReader:
     ) -> None:
         self.summary = summary
         self.errors = errors
-        self.tz = time_zone
         self.currency = currency
         self.cancellation_prefix = cancellation_prefix
         self.decimal_separator = decimal_separator
         self.now = now
-        self._adapt_datetime = adapt_datetime
         self._money_to_db = money_to_db
         # Rejections name the column as the file does, not as the mapping calls it.
         self.column_names: dict[str, str] = {}
@@ -117,8 +90,8 @@ class OrderRowReader:
         # Sum of the accepted line totals per order number in the whole file: each line may be
         # plausible while the order's total, written as one amount, would not fit its column.
         self.subtotals: dict[str, Decimal] = {}
-        # Parsed order time per distinct text, ready for the database.
-        self._moments: dict[str, Any] = {}
+        # The order times of the file, each distinct text read once.
+        self._times = OrderTimes(time_zone=time_zone, now=now, adapt_datetime=adapt_datetime)
         # (quantity cell, unit price cell) as in the file -> (quantity as written, line total
         # for the absolute quantity, and unit price and line total ready for the database);
         # only cells that were read without error.
@@ -236,16 +209,6 @@ class OrderRowReader:
             if number:
                 self.positions[number] = self.positions.get(number, 0) + 1
 
-    def _placed_at(self, text: str) -> Any:
-        moment = self._moments.get(text)
-        if moment is None:
-            parsed = parsing.parse_datetime(text, default_tz=self.tz)
-            parsing.check_moment(parsed, now=self.now, written=text)
-            if len(self._moments) >= MOMENT_CACHE_SIZE:
-                self._moments.clear()
-            moment = self._moments[text] = self._adapt_datetime(parsed)
-        return moment
-
     def _take_batch(self, position: int) -> Batch:
         """The batch collected so far, in the form the writer takes; empty ones for the next."""
         to_db = self._money_to_db
@@ -289,7 +252,7 @@ class OrderRowReader:
         self.positions[number] = line_number
         field = "placed_at"
         try:
-            placed_at = self._moments.get(placed_text) or self._placed_at(placed_text)
+            placed_at = self._times.get(placed_text)
             field = "quantity"
             separator = self.decimal_separator
             quantity = written_quantity = parsing.parse_quantity(
@@ -314,12 +277,11 @@ class OrderRowReader:
         except parsing.FieldError as error:
             self._reject(line, field, str(error))
             return
-        status = status.lower() or PLACED
-        status = STATUS_WORDS.get(status, status)
         prefix = self.cancellation_prefix
         cancellation = bool(prefix) and number.startswith(prefix)
+        status = order_status(status, cancellation=cancellation)
         if cancellation:
-            status, quantity = OrderStatus.CANCELLED, abs(quantity)
+            quantity = abs(quantity)
         if status not in STATUSES:
             self._reject(
                 line,

@@ -90,10 +90,11 @@ class CsvSource:
                 )
                 continue
             end = reader.line_num  # type: ignore[attr-defined]
-            joined = "".join(cells)
-            if not cells or not joined.strip():
-                continue  # blank lines, e.g. Excel's trailing ";;;;" rows
-            if check_bytes and (undecodable := _UNDECODABLE.search(joined)):
+            # Blank lines, e.g. Excel's trailing ";;;;" rows, are skipped; a row whose first
+            # cell has text (nearly every row) needs no joining to tell.
+            if not cells or (not cells[0].strip() and not "".join(cells).strip()):
+                continue
+            if check_bytes and (undecodable := _UNDECODABLE.search("".join(cells))):
                 # surrogateescape kept each byte that is no text as U+DC80..U+DCFF.
                 self._rejected = (0, 0, cells)
                 yield (
