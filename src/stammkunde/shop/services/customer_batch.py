@@ -110,7 +110,13 @@ def link_customers(
     accounts. Entries may repeat a person. Returns the customer id per ``(customer_id, email)``
     (entries with neither are guests and left out) and the ids of the customers created.
     """
-    entries = [entry for entry in entries if entry[0] or entry[1]]
+    # One entry per person: a batch repeats a customer once per order, and the first entry's
+    # names are the ones a new customer gets anyway.
+    first: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for entry in entries:
+        if entry[0] or entry[1]:
+            first.setdefault((entry[0], entry[1]), entry)
+    entries = list(first.values())
     found_ids, known_accounts = match_buyers(
         shop.pk, [BuyerKey(ext, email) for ext, email, *_n in entries]
     )

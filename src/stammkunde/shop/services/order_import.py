@@ -27,7 +27,7 @@ from stammkunde.shop.models import Order, Shop, reversed_number
 from stammkunde.shop.services.customer_batch import link_customers
 from stammkunde.shop.totals import RECOUNT_TOTALS
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
-from stammkunde.timeline.services import params_to_db, record_activity_values
+from stammkunde.timeline.services import record_activity_values, text_param_to_db
 
 ZERO = Decimal(0)
 
@@ -184,14 +184,14 @@ class ImportedOrderWriter:
         )
         # No amount: an order's lines may span batches, its total is known only at the end.
         # The system's token, named in the reader's language when shown (format_actor).
-        actor_label, encode = "csv_import", params_to_db()
+        actor_label, encode = "csv_import", text_param_to_db("number")
         record_activity_values(
             [
                 (
                     customer_id,
                     kind,
                     heads[number][PLACED_AT],
-                    encode({"number": number}),
+                    encode(number),
                     channel,
                     direction,
                     actor_label,
