@@ -46,6 +46,17 @@ MAX_LIST_ITEMS = 50
 MAX_TEXT = 100
 MAX_DAYS = 36_500
 MAX_MONEY = Decimal("1000000000")
+# The score filters that bound a number (money, orders, days): the segment form's number fields.
+SCORE_BOUNDS = (
+    "clv_min",
+    "clv_max",
+    "revenue_min",
+    "revenue_max",
+    "orders_min",
+    "orders_max",
+    "last_order_min_days",
+    "last_order_max_days",
+)
 # Preference keys become part of a JSON path in SQL: plain identifiers only.
 PREFERENCE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -113,14 +124,7 @@ class SegmentDefinition:
                 "churn_alarm",
                 "churn_risk_min",
                 "churn_risk_max",
-                "clv_min",
-                "clv_max",
-                "revenue_min",
-                "revenue_max",
-                "orders_min",
-                "orders_max",
-                "last_order_min_days",
-                "last_order_max_days",
+                *SCORE_BOUNDS,
             )
         )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from stammkunde.analytics.models import Segment
 from stammkunde.analytics.segment_definitions import (
+    SCORE_BOUNDS,
     SegmentDefinitionError,
     parse_definition,
     rfm_segment_choices,
@@ -195,16 +196,7 @@ class SegmentForm(forms.Form):
         for key in ("churn_risk_min", "churn_risk_max"):
             if data.get(key) is not None:
                 definition[key] = data[key] / 100
-        for key in (
-            "clv_min",
-            "clv_max",
-            "revenue_min",
-            "revenue_max",
-            "orders_min",
-            "orders_max",
-            "last_order_min_days",
-            "last_order_max_days",
-        ):
+        for key in SCORE_BOUNDS:
             value = data.get(key)
             if value is not None:
                 definition[key] = str(value) if isinstance(value, Decimal) else value
