@@ -203,6 +203,6 @@ def test_the_dashboards_churn_alarms_only_of_the_shops_customers(
     url = reverse("ui:dashboard")
     html = _html(client, limited_lead, url)
     assert "Ahorn" in html and "Birkenfeld" not in html
-    assert 'id="figures-all-shops"' in html
+    assert 'id="limited-to-shops"' in html
     unlimited = _html(client, team_lead, url)
-    assert "Birkenfeld" in unlimited and 'id="figures-all-shops"' not in unlimited
+    assert "Birkenfeld" in unlimited and 'id="limited-to-shops"' not in unlimited

@@ -353,9 +353,12 @@ ACCESS: dict[str, Row] = {
 
 
 # Staff limited to shops (``shop.StaffShopLimit``): these pages show or change one customer,
-# their case or their orders, and answer 404 with a REFUSE audit row when the customer has no
-# account and no order in the user's shops. ``tests/ui/test_access.py`` opens each of them with
-# a team lead limited to a shop the world's customer has nothing in.
+# their case, their orders or their mail, and answer 404 with a REFUSE audit row when the
+# customer has no account and no order in the user's shops; running a campaign (which reaches
+# every shop) is refused the same way. ``tests/ui/test_access.py`` opens each of them with a
+# team lead (or, where only marketing may, a marketer) limited to a shop the world's customer
+# has nothing in, and opens every other page as that user to check that it shows nothing of
+# the world's customer.
 SHOP_SCOPED: frozenset[str] = frozenset(
     {
         "ui:customer-detail",
@@ -385,5 +388,12 @@ SHOP_SCOPED: frozenset[str] = frozenset(
         "ui:case-step-tick",
         "ui:case-macro-use",
         "ui:goodwill-new",
+        "ui:goodwill-decide",
+        "ui:outbox-resolve",
+        "ui:inbound-mail-detail",
+        "ui:inbound-mail-original",
+        "ui:inbound-mail-reprocess",
+        "ui:campaign-add",
+        "ui:campaign-action",
     }
 )

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from stammkunde.analytics.figures_cache import cached, figures_version
@@ -258,10 +258,24 @@ def current_kpis() -> dict:
     }
 
 
-def segment_counts() -> dict[str, int]:
-    """Customers per RFM segment after the latest run, in the segments' display order."""
-    run = latest_run()
-    counts = (run.summary.get("segments") if run else None) or {}
+def segment_counts(*, by: Any = None) -> dict[str, int]:
+    """Customers per RFM segment after the latest run, in the segments' display order.
+
+    The run's summary counts every shop; for staff limited to shops (``by``) the counts come
+    from the stored scores of their shops' customers instead (one grouped query)."""
+    from stammkunde.core.scoping import customer_scope
+
+    rule = customer_scope(by, field="customer_id")
+    if rule is None:
+        run = latest_run()
+        counts = (run.summary.get("segments") if run else None) or {}
+    else:
+        counts = dict(
+            CustomerScore.objects.filter(rule)
+            .values_list("rfm_segment")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
     return {code: int(counts.get(code, 0)) for code in RFMSegment.values}
 
 

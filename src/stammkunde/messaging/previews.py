@@ -1,6 +1,8 @@
 """The editor's live preview: a template rendered with a real customer's and order's data (or
 the documented examples), with the "reads as personal" findings. Reading a customer for a
-preview is audited here, once per preview, with the acting staff member."""
+preview is audited here, once per preview, with the acting staff member. Staff limited to
+shops preview with their shops' customers and orders only: another's is "not found", with a
+REFUSE row."""
 
 from __future__ import annotations
 
@@ -17,6 +19,12 @@ from stammkunde.messaging.rendering import TemplateError, TemplateProblem, rende
 from stammkunde.messaging.services.templates import template_problems
 from stammkunde.messaging.template_variables import example_context
 from stammkunde.shop.models import Order
+from stammkunde.shop.visibility import (
+    limit_customers,
+    limit_orders,
+    record_refused,
+    staff_shop_ids,
+)
 
 
 @dataclass
@@ -35,25 +43,34 @@ class Preview:
         return tuple(f for f in self.findings if f.severity is personal_check.Severity.BLOCKING)
 
 
-def _find(customer_key: str, order_number: str) -> tuple[Customer | None, Order | None, bool]:
+def _find(
+    customer_key: str, order_number: str, by: Any
+) -> tuple[Customer | None, Order | None, bool]:
     customer, order = None, None
     key = (customer_key or "").strip()
+    shop_ids = staff_shop_ids(by)
     if order_number.strip():
+        found = Order.objects.filter(number=order_number.strip())
         order = (
-            Order.objects.select_related("customer", "shop")
-            .filter(number=order_number.strip())
+            limit_orders(found, shop_ids)
+            .select_related("customer", "shop")
             .order_by("-placed_at")
             .first()
         )
         if order is None:
+            if shop_ids is not None and found.exists():
+                record_refused(by=by, object_type="shop.order", object_id=order_number.strip())
             return None, None, True
         customer = order.customer
     if key and customer is None:
         if key.isdigit():
-            customer = Customer.objects.filter(pk=int(key)).first()
+            found = Customer.objects.filter(pk=int(key))
         else:
-            customer = Customer.objects.filter(email=normalize_email(key)).first()
+            found = Customer.objects.filter(email=normalize_email(key))
+        customer = limit_customers(found, shop_ids).first()
         if customer is None:
+            if shop_ids is not None and found.exists():
+                record_refused(by=by, object_type="customers.customer", object_id=key)
             return None, None, True
     return customer, order, False
 
@@ -75,15 +92,15 @@ def preview_mail(
     problems = template_problems(subject=subject, text_body=text_body, html_body=html_body)
     if problems:
         return Preview(problems=problems)
-    customer, order, not_found = _find(customer_key, order_number)
+    customer, order, not_found = _find(customer_key, order_number, by)
     if not_found:
         return Preview(not_found=True)
     greeting, order_ref, products, shop_name = None, None, (), ""
     if customer is not None:
         if order is None and has_order:
             order = (
-                Order.objects.select_related("shop")
-                .filter(customer=customer)
+                limit_orders(Order.objects.filter(customer=customer), staff_shop_ids(by))
+                .select_related("shop")
                 .order_by("-placed_at")
                 .first()
             )

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.scoping import in_customer_scope
+from stammkunde.core.scoping import customer_scope, in_customer_scope
+from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import record_list_view
 from stammkunde.messaging import governor
 from stammkunde.messaging.governor_terms import Rule
@@ -70,6 +71,25 @@ def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMe
     return page
 
 
+def may_resolve_message(pk: int, *, by: Any) -> bool:
+    """Whether ``by`` may decide on outbox message ``pk`` as far as shops go: staff limited
+    to shops decide only on messages to their shops' customers. A refusal leaves a REFUSE row
+    and is answered as "no such message" by the caller; an unknown id is for the service to
+    answer."""
+    rule = customer_scope(by, field="customer_id")
+    message = OutboundMessage.objects.filter(pk=pk)
+    if rule is None or not message.exists() or message.filter(rule).exists():
+        return True
+    audit(
+        actor=by,
+        action=AuditAction.REFUSE,
+        object_type="messaging.outboundmessage",
+        object_id=pk,
+        detail="outside the staff member's shops: resolve",
+    )
+    return False
+
+
 def outbox_counts(*, by: Any = None) -> dict[str, int]:
     """How many messages are in each state (for the filter tabs; no personal data), counted
     over the messages ``by`` may see."""
@@ -77,9 +97,25 @@ def outbox_counts(*, by: Any = None) -> dict[str, int]:
     return dict(rows.values_list("state").annotate(count=Count("id")).order_by())
 
 
+def suppressions_in_scope(rows: QuerySet[Suppression], by: Any) -> QuerySet[Suppression]:
+    """``rows`` without the addresses ``by`` may not see. An entry has no shop: staff limited
+    to shops see an address when it is the e-mail of a customer of their shops, or the entry
+    came from a message to one; an address of no known customer may be anyone's, so it is
+    not theirs to see."""
+    rule = customer_scope(by)
+    if rule is None:
+        return rows
+    visible = Customer.objects.filter(rule)
+    return rows.filter(
+        Q(address__in=visible.exclude(email=None).values("email"))
+        | Q(message__customer_id__in=visible.values("pk"))
+    )
+
+
 def suppression_page(*, by: Any, offset: int = 0, search: str = "") -> list[Suppression]:
-    """One page of the suppression list, newest first (+1 row: a next page). Audited."""
-    rows = Suppression.objects.order_by("-created_at", "-id")
+    """One page of the suppression list, newest first (+1 row: a next page), limited to the
+    addresses ``by`` may see (``suppressions_in_scope``). Audited."""
+    rows = suppressions_in_scope(Suppression.objects.all(), by).order_by("-created_at", "-id")
     if search:
         rows = rows.filter(address__contains=search.strip().lower())
     page = list(rows[offset : offset + OUTBOX_PAGE + 1])

@@ -309,17 +309,22 @@ class ServiceReport:
     backlog: dict[str, int]
 
 
-def service_report(*, since: datetime, now: datetime | None = None) -> ServiceReport:
+def service_report(
+    *, since: datetime, now: datetime | None = None, by: Any = None
+) -> ServiceReport:
     """Figures of the cases opened since ``since``: response and resolution times in business
     hours (median, p90), the share that met the standard, cases per type, team and week, and
-    the current backlog by age. Counts only: no personal data is shown."""
+    the current backlog by age. Counts only: no personal data is shown. Staff limited to shops
+    (``by``) get the figures of their shops' customers' cases: a lead of shop A judges shop A's
+    desk, and another shop's volume is not theirs to know."""
     from stammkunde.service.business_hours import CalendarError, business_time_between
     from stammkunde.service.clock import pauses_from_json
     from stammkunde.service.reporting import backlog_by_age, met_share, spread
 
     now = now or timezone.now()
+    visible = in_customer_scope(Case.objects.all(), by, field="customer_id")
     cases = list(
-        Case.objects.filter(opened_at__gte=since, merged_into__isnull=True)
+        visible.filter(opened_at__gte=since, merged_into__isnull=True)
         .select_related("team")
         .only(
             "opened_at",
@@ -376,7 +381,7 @@ def service_report(*, since: datetime, now: datetime | None = None) -> ServiceRe
     for case, week in zip(cases, week_starts, strict=True):
         per_week_by_type[case.case_type][index[week]] += 1
     open_since = list(
-        Case.objects.filter(status__in=ACTIVE_STATUSES).values_list("opened_at", flat=True)
+        visible.filter(status__in=ACTIVE_STATUSES).values_list("opened_at", flat=True)
     )
     return ServiceReport(
         first_response_hours=spread(first),

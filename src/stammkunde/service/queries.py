@@ -59,10 +59,13 @@ STOP_WORDS = frozenset(
 )
 
 
-def goodwill_totals() -> list[dict[str, Any]]:
-    """Granted goodwill per month and agent (who asked): count and total, newest month first."""
+def goodwill_totals(*, by: Any = None) -> list[dict[str, Any]]:
+    """Granted goodwill per month and agent (who asked): count and total, newest month first.
+    Staff limited to shops (``by``) get the totals of their shops' customers' goodwill only."""
     rows = (
-        GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED)
+        in_customer_scope(
+            GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED), by, field="customer_id"
+        )
         .annotate(month=TruncMonth("requested_at"))
         .values("month", "requested_by__username", "currency")
         .annotate(count=Count("id"), total=Sum("amount"))
@@ -202,14 +205,20 @@ def search_articles(
 
 def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
     """The incident's orders with their customers and cases (``row.cases``), so that the cases
-    of one incident are followed together (audited: one entry naming the customers)."""
+    of one incident are followed together (audited: one entry naming the customers). Staff
+    limited to shops see their shops' orders only (an incident has no shop of its own)."""
     from stammkunde.service.models import Case
+    from stammkunde.shop.visibility import staff_shop_ids
 
-    rows = list(incident.affected.select_related("order", "customer").order_by("id")[:limit])
+    affected = incident.affected.all()
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is not None:
+        affected = affected.filter(order__shop_id__in=shop_ids)
+    rows = list(affected.select_related("order", "customer").order_by("id")[:limit])
     by_order: dict[int, list[Any]] = {}
-    cases = Case.objects.filter(orders__in=[row.order_id for row in rows]).annotate(
-        order_id=F("orders__id")
-    )
+    cases = in_customer_scope(
+        Case.objects.filter(orders__in=[row.order_id for row in rows]), by, field="customer_id"
+    ).annotate(order_id=F("orders__id"))
     for case in cases.order_by("opened_at"):
         by_order.setdefault(case.order_id, []).append(case)
     for row in rows:

@@ -62,6 +62,16 @@ class PlanResult:
     counts: dict[tuple[str, str], int]
 
 
+def _may_run(by: Any) -> None:
+    """Staff limited to shops never run a campaign (``drehbuch_queries.may_run_campaigns``:
+    its segment spans every shop). The pages ask first and record the refusal; this is the
+    service's own guard for any other caller."""
+    from stammkunde.messaging.drehbuch_queries import may_run_campaigns
+
+    if not may_run_campaigns(by):
+        raise CampaignError(_("Staff limited to shops cannot run campaigns."))
+
+
 def key_prefix(campaign: Campaign) -> str:
     return f"campaign:{campaign.pk}"
 
@@ -69,6 +79,7 @@ def key_prefix(campaign: Campaign) -> str:
 @transaction.atomic
 def save_campaign(campaign: Campaign | None, *, by: Any, **values: Any) -> Campaign:
     """Create or change a draft campaign."""
+    _may_run(by)
     created = campaign is None
     campaign = campaign or Campaign(
         created_by=by if getattr(by, "is_authenticated", False) else None
@@ -89,6 +100,7 @@ def save_campaign(campaign: Campaign | None, *, by: Any, **values: Any) -> Campa
 @transaction.atomic
 def schedule_campaign(campaign: Campaign, *, at: datetime, by: Any) -> Campaign:
     """Plan and send at ``at`` (now or later); the minute job starts it."""
+    _may_run(by)
     if campaign.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED):
         raise CampaignError(_("This campaign has already been planned."))
     if campaign.segment_id is None:
@@ -102,6 +114,7 @@ def schedule_campaign(campaign: Campaign, *, at: datetime, by: Any) -> Campaign:
 
 @transaction.atomic
 def cancel_campaign(campaign: Campaign, *, by: Any) -> Campaign:
+    _may_run(by)
     if campaign.state in (CampaignState.DONE, CampaignState.CANCELLED):
         raise CampaignError(_("This campaign is already finished."))
     campaign.state = CampaignState.CANCELLED

@@ -13,6 +13,7 @@ from stammkunde.core.keys import normalize_email
 from stammkunde.customers.queries import find_by_email
 from stammkunde.messaging.models import OutboundMessage, Suppression, SuppressionReason
 from stammkunde.messaging.models.suppression import MARKETING_ONLY_REASONS
+from stammkunde.messaging.queries import suppressions_in_scope
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.services import record_activity
 
@@ -79,10 +80,21 @@ def suppress_address(
 
 @transaction.atomic
 def remove_suppression(*, address: str, by: Any) -> bool:
-    """Take the address off the list (staff, audited). False when it was not on it."""
+    """Take the address off the list (staff, audited). False when it was not on it, or when
+    ``by`` may not see it (staff limited to shops, ``queries.suppressions_in_scope``): then
+    as if it were not there, with a REFUSE row. Adding needs no such check: it only stops
+    mail, and tells nothing about the address."""
     normalized = normalize_email(address) or ""
     entry = Suppression.objects.filter(address=normalized).first()
     if entry is None:
+        return False
+    if not suppressions_in_scope(Suppression.objects.filter(pk=entry.pk), by).exists():
+        audit(
+            actor=by,
+            action=AuditAction.REFUSE,
+            obj=entry,
+            detail="outside the staff member's shops: remove suppression",
+        )
         return False
     customer = find_by_email(normalized)
     audit(

@@ -1,5 +1,10 @@
 """Reads of the mail intake for the staff pages; each read of personal data is audited here
-(the acting user is a parameter), once per page."""
+(the acting user is a parameter), once per page.
+
+Staff limited to shops (``core/scoping.py``) see only the mails of their shops' customers: a
+mail whose sender is no known customer (parked before parsing, a bounce, an automatic reply)
+may be about anyone, so it is not theirs either; another mail by its id is 404 plus a REFUSE
+row."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.urls import reverse
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.scoping import customer_scope, in_customer_scope
 from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
 from stammkunde.service.intake.mime import ParsedMail, parse_mail
 from stammkunde.service.intake.quoting import own_words
@@ -34,26 +40,28 @@ LIST_FIELDS = (
 )
 
 
-def state_counts() -> list[dict[str, Any]]:
-    """How many mails are in each state, in the order of the states."""
-    counts = dict(
-        InboundMail.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
-    )
+def state_counts(*, by: Any = None) -> list[dict[str, Any]]:
+    """How many mails are in each state, in the order of the states (counted over the mails
+    ``by`` may see)."""
+    mails = in_customer_scope(InboundMail.objects.all(), by, field="customer_id")
+    counts = dict(mails.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     return [
         {"state": state, "label": label, "count": counts.get(state, 0)}
         for state, label in InboundState.choices
     ]
 
 
-def _listed(state: str) -> QuerySet[InboundMail]:
-    mails = InboundMail.objects.only(*LIST_FIELDS).order_by("-id")
+def _listed(state: str, by: Any) -> QuerySet[InboundMail]:
+    mails = in_customer_scope(
+        InboundMail.objects.only(*LIST_FIELDS), by, field="customer_id"
+    ).order_by("-id")
     return mails.filter(state=state) if state else mails
 
 
 def inbound_mails(*, state: str, offset: int, limit: int, by: Any) -> list[InboundMail]:
     """One page of mails (newest first), ``limit + 1`` rows to tell whether a next page
     exists; audited with the customers shown."""
-    rows = list(_listed(state)[offset : offset + limit + 1])
+    rows = list(_listed(state, by)[offset : offset + limit + 1])
     audit(
         actor=by,
         action=AuditAction.VIEW,
@@ -64,9 +72,28 @@ def inbound_mails(*, state: str, offset: int, limit: int, by: Any) -> list[Inbou
     return rows
 
 
+def _refused(mail: InboundMail, by: Any, detail: str) -> bool:
+    """Whether ``by`` may not see ``mail`` (limited to shops its customer is not in); a
+    refusal is recorded, so a probe of other shops' mails leaves a trace."""
+    rule = customer_scope(by, field="customer_id")
+    if rule is None or InboundMail.objects.filter(rule, pk=mail.pk).exists():
+        return False
+    audit(
+        actor=by,
+        action=AuditAction.REFUSE,
+        object_type="service.inboundmail",
+        object_id=mail.pk,
+        detail=f"outside the staff member's shops: {detail}"[:200],
+    )
+    return True
+
+
 def inbound_mail(pk: int, *, by: Any, detail: str = "inbound mail") -> InboundMail | None:
-    """One mail with its raw message (audited)."""
+    """One mail with its raw message (audited), or None: no such mail, or one of a customer
+    outside ``by``'s shops."""
     mail = InboundMail.objects.filter(pk=pk).first()
+    if mail is not None and _refused(mail, by, detail):
+        return None
     if mail is not None:
         audit(
             actor=by, action=AuditAction.VIEW, obj=mail, customer_id=mail.customer_id, detail=detail
@@ -80,8 +107,11 @@ def attachments_of(mail: InboundMail) -> list[Attachment]:
 
 
 def attachment(pk: int, *, by: Any) -> Attachment | None:
-    """One stored file with its bytes (audited as a read of its mail's customer's data)."""
+    """One stored file with its bytes (audited as a read of its mail's customer's data), or
+    None, as for its mail (``inbound_mail``)."""
     found = Attachment.objects.select_related("inbound_mail").filter(pk=pk).first()
+    if found is not None and _refused(found.inbound_mail, by, "attachment"):
+        return None
     if found is not None:
         audit(
             actor=by,

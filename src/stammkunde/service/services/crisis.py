@@ -1,5 +1,10 @@
 """Crisis plans (written by team leads) and incidents: the affected orders chosen once, one
-personal service message per customer through messaging's outbox."""
+personal service message per customer through messaging's outbox.
+
+An incident has no shop (a carrier's strike hits every shop that ships with it). Staff limited
+to shops (``shop/visibility.py``) act on their shops' part of it: they add only their shops'
+orders (another shop's order number is answered as unknown) and message only the customers of
+their shops' affected orders; the rest stays for staff of the other shops."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from stammkunde.service.models import (
 )
 from stammkunde.service.reply_context import reply_context
 from stammkunde.shop.models import Order
+from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 
 STEP_MAX = 500
 MAX_STEPS = 30
@@ -117,7 +123,11 @@ def add_affected_orders(
     _lead(by, "service.manage_incidents")
     if len(numbers) > MAX_ORDERS_AT_ONCE:
         raise CrisisError(_("At most %(count)d orders at once.") % {"count": MAX_ORDERS_AT_ONCE})
-    orders = list(Order.objects.filter(number__in=numbers).only("id", "number", "customer_id"))
+    orders = list(
+        limit_orders(Order.objects.filter(number__in=numbers), staff_shop_ids(by)).only(
+            "id", "number", "customer_id"
+        )
+    )
     found = {order.number for order in orders}
     already = set(incident.affected.values_list("order_id", flat=True))
     new = [
@@ -141,7 +151,8 @@ def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> 
     no consent needed; the governor still records its decision). Orders notified before are
     skipped, so pressing the button twice sends nothing twice.
 
-    Each message is its own transaction: one failure leaves the others queued.
+    Each message is its own transaction: one failure leaves the others queued. Staff
+    limited to shops message the customers of their shops' orders only.
     """
     from stammkunde.messaging.services.outbox import queue_message
 
@@ -151,11 +162,11 @@ def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> 
         raise CrisisError(_("The message cannot be used as it is."), problems)
     Incident.objects.filter(pk=incident.pk).update(message_subject=subject, message_body=body)
     counts = {"queued": 0, "held": 0, "failed": 0}
-    pending = (
-        incident.affected.filter(notified_at__isnull=True)
-        .select_related("order", "customer")
-        .order_by("id")
-    )
+    shop_ids = staff_shop_ids(by)
+    pending = incident.affected.filter(notified_at__isnull=True)
+    if shop_ids is not None:
+        pending = pending.filter(order__shop_id__in=shop_ids)
+    pending = pending.select_related("order", "customer").order_by("id")
     for affected in pending:
         customer = affected.customer
         address = (customer.email if customer else "") or affected.order.email

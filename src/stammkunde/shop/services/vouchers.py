@@ -15,6 +15,7 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.plausible import Implausible, check_amount
 from stammkunde.shop.models import Order, Voucher, VoucherKind
+from stammkunde.shop.visibility import customers_of_shops, staff_shop_ids
 from stammkunde.shop.voucher_codes import VoucherRow, new_code, normalize_code, voucher_csv
 
 # A voucher worth more than this is a typo, not a gesture; goodwill has its own lower limits.
@@ -74,9 +75,14 @@ def export_vouchers(*, by: Any, only_new: bool = True) -> tuple[str, int]:
     """The voucher file for the shop (text, count); marks the exported vouchers.
 
     ``only_new`` leaves out vouchers exported before, so each import adds only new codes.
-    The file holds customers' e-mail addresses: the export is audited.
+    The file holds customers' e-mail addresses: the export is audited with the customers in
+    it. Staff limited to shops export (and mark) only the vouchers of their shops' customers;
+    a voucher for no customer may be for any shop, so it is left for an unlimited user.
     """
     vouchers = Voucher.objects.select_related("customer").filter(redeemed_at__isnull=True)
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is not None:
+        vouchers = vouchers.filter(customers_of_shops(shop_ids, field="customer_id"))
     if only_new:
         vouchers = vouchers.filter(exported_at__isnull=True)
     vouchers = list(vouchers.order_by("id"))
@@ -98,6 +104,7 @@ def export_vouchers(*, by: Any, only_new: bool = True) -> tuple[str, int]:
         action=AuditAction.EXPORT,
         object_type="shop.voucher",
         object_id="",
+        customer_ids=sorted({voucher.customer_id for voucher in vouchers if voucher.customer_id}),
         detail=f"{len(rows)} vouchers",
     )
     return voucher_csv(rows), len(rows)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from stammkunde.analytics.goals import clear_goal, goal_progress, set_goal
 from stammkunde.analytics.models import GoalKpi
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.analytics.forms import GoalsForm
 
 
@@ -20,6 +21,10 @@ def goals(request: HttpRequest) -> HttpResponse:
     can_manage = user.has_perm("analytics.manage_goals")
     if not (can_manage or user.has_perm("analytics.view_dashboard")):
         raise PermissionDenied
+    # Goals are the installation's, measured against figures of all shops together: staff
+    # limited to shops neither see the progress nor set the targets (the page says why).
+    limited = staff_shop_ids(user) is not None
+    can_manage = can_manage and not limited
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
@@ -38,5 +43,9 @@ def goals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ui/analytics/goals.html",
-        {"form": form if can_manage else None, "progress": goal_progress()},
+        {
+            "form": form if can_manage else None,
+            "progress": None if limited else goal_progress(),
+            "limited_to_shops": limited,
+        },
     )

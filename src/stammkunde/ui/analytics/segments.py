@@ -23,6 +23,7 @@ from stammkunde.analytics.segment_services import (
 )
 from stammkunde.analytics.segments import DEFAULT_MEMBER_SORT, MEMBER_SORTS
 from stammkunde.core import spreadsheet
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
 
 PAGE_ROWS = 50
@@ -52,6 +53,8 @@ def segment_list(request: HttpRequest) -> HttpResponse:
         {
             "segments": Segment.objects.all(),
             "can_manage": request.user.has_perm("analytics.manage_segments"),
+            # the stored counts are of all shops: not shown to staff limited to shops
+            "limited_to_shops": staff_shop_ids(request.user) is not None,
         },
     )
 
@@ -80,6 +83,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sort_links": _sort_links(sort),
             "can_manage": request.user.has_perm("analytics.manage_segments"),
             "can_export": request.user.has_perm("analytics.export_segment"),
+            # staff limited to shops see their shops' members counted, not the stored count
+            "limited_to_shops": staff_shop_ids(request.user) is not None,
         },
     )
 

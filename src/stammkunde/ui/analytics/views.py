@@ -150,20 +150,7 @@ def _bins(bins: list, fmt) -> tuple[list[str], list[str], list[int]]:
 
 def score_charts(currency: str, run: Any) -> dict[str, Chart]:
     """RFM sizes, churn risk and CLV distributions, the cohort heatmap and the calibration."""
-    counts = queries.segment_counts()
-    result = {
-        "rfm": _make(
-            charts.horizontal_bar_chart,
-            [str(RFMSegment(code).label) for code in counts],
-            list(counts.values()),
-            title=_("Customers per RFM segment"),
-            description=_(
-                "How many customers are in each group by how recently, how often and how much "
-                "they bought."
-            ),
-            chart_id="chart-rfm",
-        )
-    }
+    result = {"rfm": rfm_chart(queries.segment_counts())}
     labels, axis, values = _bins(chart_queries.churn_risk_histogram(10), charts.percent)
     result["churn_risk"] = _make(
         charts.bar_chart,
@@ -236,6 +223,21 @@ def readable_calibration(calibration: dict) -> dict:
     return calibration | {"error": sentences.get(calibration.get("error_code", ""), default)}
 
 
+def rfm_chart(counts: dict[str, int]) -> Chart:
+    """The customers per RFM segment as a horizontal bar chart."""
+    return _make(
+        charts.horizontal_bar_chart,
+        [str(RFMSegment(code).label) for code in counts],
+        list(counts.values()),
+        title=_("Customers per RFM segment"),
+        description=_(
+            "How many customers are in each group by how recently, how often and how much "
+            "they bought."
+        ),
+        chart_id="chart-rfm",
+    )
+
+
 @login_required
 @permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -243,18 +245,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if period not in PERIODS:
         period = "month"
     run = queries.latest_run()
+    # Staff limited to shops: the key figures, charts, cohorts, goals and the models' checks
+    # are computed by the nightly job for all shops together (no shop in a KPI row), so they
+    # are not theirs to see; the page says so and shows what can be counted per customer:
+    # the RFM segments of their shops' customers (from the stored scores) and their alarms.
+    limited = staff_shop_ids(request.user) is not None
+    if limited:
+        context: dict[str, Any] = {
+            "period": period,
+            "run": run,
+            "has_data": run is not None,
+            "limited_to_shops": True,
+        }
+        if run is not None:
+            context.update(
+                {
+                    "alarms": queries.churn_alarms(limit=ALARM_ROWS, by=request.user),
+                    "rfm": rfm_chart(queries.segment_counts(by=request.user)),
+                }
+            )
+        return render(request, "ui/analytics/dashboard.html", context)
     points = queries.kpi_series(period, start=_window_start(period, timezone.localdate()))
     # Read once: the goals compare against the same figures.
     kpis = queries.current_kpis()
-    context: dict[str, Any] = {
+    context = {
         "period": period,
         "periods": [("day", _("Days")), ("week", _("Weeks")), ("month", _("Months"))],
         "run": run,
         "has_data": run is not None or bool(points),
         "goals": goal_progress(kpis),
-        # The figures and charts are the installation's, all shops together; lists of people
-        # are limited to the user's shops (said on the page so no one mistakes the totals).
-        "figures_all_shops": staff_shop_ids(request.user) is not None,
     }
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"

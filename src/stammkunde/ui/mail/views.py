@@ -39,7 +39,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "state": state,
-        "counts": queries.state_counts(),
+        "counts": queries.state_counts(by=request.user),
         "mails": rows[:PAGE_SIZE],
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,

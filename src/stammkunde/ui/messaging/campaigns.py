@@ -1,4 +1,8 @@
-"""Campaigns: list, a new one, its page (audience, mails, test send, schedule, results)."""
+"""Campaigns: list, a new one, its page (audience, mails, test send, schedule, results).
+
+Staff limited to shops read campaigns with their shops' recipients' figures and never run one
+(``messaging.drehbuch_queries.may_run_campaigns``): the new-campaign page and the actions are
+404 for them, with a REFUSE row."""
 
 from __future__ import annotations
 
@@ -6,14 +10,19 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.messaging.drehbuch_queries import campaign_results
+from stammkunde.messaging.drehbuch_queries import (
+    campaign_results,
+    campaign_to_run,
+    may_run_campaigns,
+    refuse_campaign_run,
+)
 from stammkunde.messaging.mail_data import Sender
 from stammkunde.messaging.models import Campaign
 from stammkunde.messaging.rendering import TemplateError
@@ -35,7 +44,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "ui/messaging/campaign_list.html",
         {
             "campaigns": Campaign.objects.select_related("segment")[:100],
-            "can_run": request.user.has_perm("messaging.run_campaigns"),
+            "can_run": _can_run(request),
+            # the audience size counts every shop's customers: not for staff limited to shops
+            "limited_to_shops": not may_run_campaigns(request.user),
         },
     )
 
@@ -43,6 +54,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("messaging.run_campaigns", raise_exception=True)
 def campaign_add(request: HttpRequest) -> HttpResponse:
+    if not may_run_campaigns(request.user):
+        refuse_campaign_run(by=request.user, object_id="", detail="new campaign")
+        raise Http404("no such page")
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,8 +79,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ui/messaging/campaign_detail.html",
         {
             "campaign": campaign,
-            "results": campaign_results(campaign),
-            "can_run": request.user.has_perm("messaging.run_campaigns"),
+            "results": campaign_results(campaign, by=request.user),
+            "can_run": _can_run(request),
+            "limited_to_shops": not may_run_campaigns(request.user),
         },
     )
 
@@ -76,7 +91,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Test send, schedule (now or at a time) or cancel."""
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = campaign_to_run(pk, by=request.user, detail=request.POST.get("action", ""))
+    if campaign is None:
+        raise Http404("no such campaign")
     action = request.POST.get("action")
     try:
         if action == "test":
@@ -99,6 +116,10 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
     except (CampaignError, TemplateError) as error:
         messages.error(request, str(error))
     return redirect("ui:campaign-detail", pk=campaign.pk)
+
+
+def _can_run(request: HttpRequest) -> bool:
+    return request.user.has_perm("messaging.run_campaigns") and may_run_campaigns(request.user)
 
 
 def _when(raw: str) -> datetime | None:

@@ -29,7 +29,7 @@ def _findings_text(error: TriggerError) -> list[str]:
 def drehbuch(request: HttpRequest) -> HttpResponse:
     rows = [
         {"trigger": trigger, "counts": counts, "can_edit": may_edit(request.user, trigger.purpose)}
-        for trigger, counts in drehbuch_rows()
+        for trigger, counts in drehbuch_rows(by=request.user)
     ]
     return render(
         request,

@@ -16,6 +16,7 @@ from stammkunde.customers.queries import consent_proof, may_see_customer
 from stammkunde.messaging.models import MessageState, SuppressionReason
 from stammkunde.messaging.queries import (
     OUTBOX_PAGE,
+    may_resolve_message,
     outbox_counts,
     outbox_page,
     suppression_page,
@@ -61,6 +62,8 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @permission_required(RESOLVE_PERMISSION, raise_exception=True)
 @require_POST
 def outbox_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may_resolve_message(pk, by=request.user):
+        raise Http404("no such message")
     action = request.POST.get("action", "")
     if action not in ("resend", "mark_sent"):
         messages.error(request, _("Choose to send the message again or to mark it sent."))

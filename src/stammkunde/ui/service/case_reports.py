@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from stammkunde.core.number_formats import format_number, format_percent
 from stammkunde.service.case_queries import service_report as build_report
 from stammkunde.service.models import CaseType
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.charts import Series, bar_chart, line_chart
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
@@ -38,7 +39,7 @@ def _percent(value: float | None) -> str:
 @permission_required("service.view_service_reports", raise_exception=True)
 def service_report(request: HttpRequest) -> HttpResponse:
     days = PERIODS.get(request.GET.get("days", "90"), 90)
-    report = build_report(since=timezone.now() - timedelta(days=days))
+    report = build_report(since=timezone.now() - timedelta(days=days), by=request.user)
     types = [str(CaseType(value).label) for value in report.per_week_by_type]
     per_week = line_chart(
         report.weeks,
@@ -81,5 +82,6 @@ def service_report(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "per_type": per_type,
             "charts": [per_week, per_team, backlog],
+            "limited_to_shops": staff_shop_ids(request.user) is not None,
         },
     )

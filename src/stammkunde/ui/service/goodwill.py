@@ -29,6 +29,7 @@ from stammkunde.service.services.goodwill import (
     request_goodwill,
 )
 from stammkunde.shop.services.vouchers import export_vouchers
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.service.desk_forms import DecisionForm, GoodwillForm
 from stammkunde.ui.service.templatetags.desk_ui import case_url
 
@@ -138,7 +139,14 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def goodwill_report(request: HttpRequest) -> HttpResponse:
     _require(request, "service.view_goodwill_report")
-    return render(request, "ui/service/desk/goodwill_report.html", {"rows": goodwill_totals()})
+    return render(
+        request,
+        "ui/service/desk/goodwill_report.html",
+        {
+            "rows": goodwill_totals(by=request.user),
+            "limited_to_shops": staff_shop_ids(request.user) is not None,
+        },
+    )
 
 
 @login_required

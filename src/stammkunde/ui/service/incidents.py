@@ -19,6 +19,7 @@ from stammkunde.service.services.crisis import (
     open_incident,
     order_numbers,
 )
+from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.service.desk_forms import (
     AffectedOrdersForm,
     IncidentForm,
@@ -108,5 +109,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "orders_form": orders_form if can_manage else None,
             "message_form": message_form if can_manage else None,
             "problems": problems,
+            "limited_to_shops": staff_shop_ids(user) is not None,
         },
     )
