@@ -76,3 +76,30 @@ def test_default_escalation_is_audited():
     assert AuditEntry.objects.filter(
         customer_id=order.customer_id, detail__contains="refund overdue"
     ).exists()
+
+
+def test_without_a_calendar_given_the_clock_counts_in_the_default_teams_hours_and_holidays():
+    from stammkunde.service.models import Team
+
+    team = Team.objects.filter(is_default=True).first() or Team.objects.create(
+        name="Zentrale Beschwerdestelle", is_default=True
+    )
+    weekdays = {str(day): [["08:00", "16:00"]] for day in range(5)}
+    Team.objects.filter(pk=team.pk).update(opening_hours=weekdays, subdivision="BY")
+    # Monday 5 January 2026; Tuesday is Epiphany, a public holiday in Bavaria (not nationwide).
+    _order, item = received_return(at(2026, 1, 5, 10))
+    check_refund_clocks(at(2026, 1, 5, 11), on_breach=lambda clock: None)
+    assert RefundClock.objects.get(return_request=item).due_at == at(2026, 1, 7, 16)
+
+
+def test_an_unusable_team_calendar_falls_back_to_the_default_desk_hours():
+    from stammkunde.service.models import Team
+
+    team = Team.objects.filter(is_default=True).first() or Team.objects.create(
+        name="Zentrale Beschwerdestelle", is_default=True
+    )
+    Team.objects.filter(pk=team.pk).update(opening_hours={}, subdivision="")
+    _order, item = received_return(at(2026, 1, 5, 10))
+    check_refund_clocks(at(2026, 1, 5, 11), on_breach=lambda clock: None)
+    # Monday to Friday 9 to 17, nationwide holidays: the close of Tuesday.
+    assert RefundClock.objects.get(return_request=item).due_at == at(2026, 1, 6, 17)

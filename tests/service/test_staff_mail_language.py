@@ -133,3 +133,31 @@ def test_each_lead_gets_the_approval_request_in_their_language(
     assert subject == "Kulanz wartet auf Ihre Entscheidung: Gutschein 1.234,50\xa0€"
     assert "über dem eigenen Limit von 20,00\xa0€" in text
     assert "Begründung: Zweiter Ausfall" in text
+
+
+def test_a_lead_limited_to_another_shop_is_not_asked_about_its_customer(
+    german_installation, anna, lena, limits
+):
+    from stammkunde.service.services.goodwill import request_goodwill
+    from stammkunde.shop.models import Platform, Shop
+    from stammkunde.shop.services import limit_staff_to_shops
+    from tests.factories import CustomerFactory, OrderFactory, make_staff_user
+
+    ludwig = make_staff_user("ludwig", role="Team lead")
+    for person, address in (
+        (anna, "anna@shop.example"),
+        (lena, "lena@shop.example"),
+        (ludwig, "ludwig@shop.example"),
+    ):
+        person.email = address
+        person.save(update_fields=["email"])
+    kaffee = Shop.objects.create(name="Kaffee", slug="kaffee-g", platform=Platform.CSV)
+    tee = Shop.objects.create(name="Tee", slug="tee-g", platform=Platform.CSV)
+    customer = CustomerFactory()
+    OrderFactory(customer=customer, shop=kaffee)
+    limit_staff_to_shops(ludwig, [tee.pk], by=None)
+
+    request_goodwill(
+        customer=customer, kind="voucher", amount="250", reason="Dritter Ausfall", by=anna
+    )
+    assert sorted(_delivered()) == ["lena@shop.example"]

@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from stammkunde.logins.queries import in_language_of
 from stammkunde.service.models import Case, TeamMember
 from stammkunde.service.services.outside import queue_reply
+from stammkunde.service.staff_scope import who_may_see
 
 WARNING = "warning"
 BREACH = "breach"
 
 
 def people_to_alert(case: Case) -> list[Any]:
-    """The assignee and the leads of the case's team (active users, each once)."""
+    """The assignee and the leads of the case's team (active users, each once) who may see the
+    case's customer."""
     people: dict[int, Any] = {}
     if case.assignee_id is not None and case.assignee.is_active:
         people[case.assignee_id] = case.assignee
@@ -41,7 +43,7 @@ def people_to_alert(case: Case) -> list[Any]:
         )
         for lead in leads:
             people.setdefault(lead.pk, lead)
-    return list(people.values())
+    return who_may_see(list(people.values()), case.customer_id)
 
 
 def alert_people(case: Case, *, kind: str, due: datetime, at: datetime) -> int:

@@ -17,11 +17,13 @@ from stammkunde.core.number_formats import format_money
 from stammkunde.logins.queries import in_language_of
 from stammkunde.service.models import GoodwillGrant, GoodwillKind, TeamMember
 from stammkunde.service.services.outside import queue_reply
+from stammkunde.service.staff_scope import who_may_see
 
 
 def approvers(grant: GoodwillGrant) -> list[Any]:
     """Who may decide on ``grant``: the active holders of ``service.approve_goodwill`` except
-    the requester; only the leads of the case's team when the case has a team with such leads."""
+    the requester who may see the customer (staff limited to shops); only the leads of the
+    case's team when the case has a team with such leads."""
     permission = Permission.objects.filter(
         codename="approve_goodwill", content_type__app_label="service"
     ).first()
@@ -37,13 +39,18 @@ def approvers(grant: GoodwillGrant) -> list[Any]:
         .distinct()
         .order_by("pk")
     )
+    people = who_may_see(list(people), grant.customer_id)
     team_id = grant.case.team_id if grant.case_id else None
     if team_id is not None:
-        team_leads = TeamMember.objects.filter(team_id=team_id, is_lead=True)
-        leads = list(people.filter(pk__in=team_leads.values("user_id")))
+        team_leads = set(
+            TeamMember.objects.filter(team_id=team_id, is_lead=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        leads = [person for person in people if person.pk in team_leads]
         if leads:
             return leads
-    return list(people)
+    return people
 
 
 def ask_for_approval(grant: GoodwillGrant) -> int:

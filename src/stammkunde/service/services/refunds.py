@@ -3,6 +3,7 @@ check notes refunds, warns before the deadline and escalates after it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
@@ -13,20 +14,33 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.service.business_hours import BusinessCalendar, weekday_hours
+from stammkunde.service.business_hours import BusinessCalendar, CalendarError, weekday_hours
 from stammkunde.service.models import ACTIVE_STATUSES, Case, EscalationReason, RefundClock
 from stammkunde.service.refund_deadline import RefundState, refund_due_at, refund_state
 from stammkunde.service.services.cases import escalate
+from stammkunde.service.services.desk_settings import calendar, default_team
 from stammkunde.shop.models import Refund, Return, ReturnStatus
 
 # Without a team calendar: Monday to Friday, 9 to 17, nationwide holidays.
 DEFAULT_CALENDAR = BusinessCalendar(weekday_hours(time(9), time(17)))
 BATCH = 500
 
+logger = logging.getLogger(__name__)
+
 
 def desk_calendar() -> BusinessCalendar:
-    """The calendar refunds are counted in: the default team's, if the desk has one."""
-    return DEFAULT_CALENDAR
+    """The calendar refunds are counted in: the default team's (its opening hours, its
+    Bundesland's holidays, company holidays), if the desk has one; else Monday to Friday, 9 to
+    17, nationwide holidays. A team calendar that cannot be built (``CalendarError``) is logged
+    and the default used, so a wrong setting never stops the refund clocks."""
+    team = default_team()
+    if team is None:
+        return DEFAULT_CALENDAR
+    try:
+        return calendar(team)
+    except CalendarError:
+        logger.warning("team %s: calendar unusable, refunds counted in the default", team.pk)
+        return DEFAULT_CALENDAR
 
 
 def start_refund_clocks(calendar: BusinessCalendar | None = None) -> int:
