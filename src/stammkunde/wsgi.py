@@ -22,7 +22,10 @@ from django.core.exceptions import MiddlewareNotUsed  # noqa: E402
 from django.core.handlers.exception import convert_exception_to_response  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler, get_script_name  # noqa: E402
 from django.db import connections, reset_queries  # noqa: E402
+from django.middleware.locale import LocaleMiddleware  # noqa: E402
 from django.urls import set_script_prefix, set_urlconf  # noqa: E402
+from django.utils import translation  # noqa: E402
+from django.utils.cache import patch_vary_headers  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
 WEBHOOK_PATH_PREFIX = "/hooks/"
@@ -38,11 +41,38 @@ WEBHOOK_MIDDLEWARE = frozenset(
         "django.middleware.common.CommonMiddleware",
     }
 )
+# Stand-ins on the webhook path for middleware of the list above (see WebhookLocaleMiddleware).
+WEBHOOK_REPLACEMENTS = {
+    "django.middleware.locale.LocaleMiddleware": "stammkunde.wsgi.WebhookLocaleMiddleware",
+}
 
 
 def webhook_middleware() -> list[str]:
     """The middleware classes webhook requests pass through, outermost first."""
-    return [path for path in settings.MIDDLEWARE if path in WEBHOOK_MIDDLEWARE]
+    return [
+        WEBHOOK_REPLACEMENTS.get(path, path)
+        for path in settings.MIDDLEWARE
+        if path in WEBHOOK_MIDDLEWARE
+    ]
+
+
+class WebhookLocaleMiddleware(LocaleMiddleware):
+    """LocaleMiddleware without its checks of a language prefix in the URL, which no webhook
+    URL has (the project uses no i18n_patterns): the language comes from the request's cookie
+    or Accept-Language header as before, and the answer names it and varies by it.
+
+    The prefix checks (the path's first segment looked up as a language, on the way in and
+    again on the way out) were a sixth of the CPU time of a delivery on this path.
+    """
+
+    def process_request(self, request: Any) -> None:
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: Any, response: Any) -> Any:
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 # A connection that served a webhook less than this long ago skips Django's health check

@@ -54,9 +54,13 @@ def webhook(request: HttpRequest, shop_slug: str, token: str) -> HttpResponse:
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         return _answer(413, "rejected", _too_large())
-    verified = adapter.verify(connection.webhook_secret, request.headers, body)
+    # A plain dict, built once: the signature check, the identification and the stored copy
+    # each walk the headers, and Django's case-insensitive view re-parses its names per walk
+    # (the adapters fold the names themselves).
+    headers = dict(request.headers)
+    verified = adapter.verify(connection.webhook_secret, headers, body)
     try:
-        delivery = receive(connection.shop, request.headers, body, verified=verified)
+        delivery = receive(connection.shop, headers, body, verified=verified)
     except PayloadError as exc:
         return _answer(400, "rejected", str(exc))
     if delivery.state == DeliveryState.REJECTED:

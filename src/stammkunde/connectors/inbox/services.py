@@ -144,9 +144,15 @@ def _insert(delivery: WebhookDelivery) -> None:
     alias = router.db_for_write(WebhookDelivery)
     connection = connections[alias]
     sql, fields, returning = _insert_statement(alias)
-    params = [
-        field.get_db_prep_save(getattr(delivery, field.attname), connection) for field in fields
-    ]
+    params = []
+    for field, as_is in zip(fields, _as_is_flags(alias), strict=True):
+        value = getattr(delivery, field.attname)
+        # Text, numbers, ids and SQL NULLs go to the database as they are (what their fields'
+        # conversion would return for them); dates, JSON and bytes take the field's conversion.
+        if as_is and (value is None or type(value) in _AS_IS_TYPES):
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
@@ -157,6 +163,20 @@ def _insert(delivery: WebhookDelivery) -> None:
             )
     delivery._state.adding = False
     delivery._state.db = alias
+
+
+# Field types whose database value is the Python value itself when that is a str or an int
+# (or None: NULL). Not JSONField: its None is the JSON text null.
+_AS_IS = frozenset(
+    {"CharField", "TextField", "PositiveSmallIntegerField", "PositiveIntegerField", "ForeignKey"}
+)
+_AS_IS_TYPES = (str, int)
+
+
+@functools.cache
+def _as_is_flags(alias: str) -> tuple[bool, ...]:
+    """Per field of ``_insert_statement``: whether a str, int or None value needs no conversion."""
+    return tuple(field.get_internal_type() in _AS_IS for field in _insert_statement(alias)[1])
 
 
 @functools.cache
