@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stammkunde.logins.language.StaffLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "stammkunde.logins.middleware.TwoFactorMiddleware",
     "stammkunde.core.origin.OriginMiddleware",

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stammkunde.api.api import api
+from stammkunde.logins.language import switch_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language switch; for staff it chooses their mail's language too.
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("api/", api.urls),
     path("integrations/api-tokens/", include("stammkunde.api.staff_urls")),
     # Before the shops' webhooks, whose <shop>/<token>/ would match these paths too.

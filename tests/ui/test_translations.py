@@ -95,3 +95,30 @@ def test_service_messages_are_german(client, agent, juergen):
     assert "Ein anderer Kunde hat bereits die E-Mail-Adresse taken@example.de." in (
         response.content.decode()
     )
+
+
+def test_a_staff_member_logs_in_to_the_language_they_chose(client, agent, juergen):
+    from stammkunde.logins.services import set_staff_language
+
+    agent.set_password("Kaffee-Passwort-2026")
+    agent.save()
+    set_staff_language(agent, "en", by=agent)
+    response = client.post(
+        reverse("ui:login"), {"username": agent.username, "password": "Kaffee-Passwort-2026"}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("ui:customer-detail", args=[juergen.pk])).content.decode()
+    assert '<html lang="en">' in html
+    assert "Timeline" in html
+
+
+def test_the_header_switch_chooses_the_mail_language_too(client, agent):
+    from stammkunde.logins.queries import chosen_language
+
+    client.force_login(agent)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert chosen_language(agent) == "en"
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    assert chosen_language(agent) == "de"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert chosen_language(agent) == "de"

@@ -1,4 +1,5 @@
-"""Signal receivers: every try of a locked-out username or address leaves a security event."""
+"""Signal receivers: every try of a locked-out username or address leaves a security event; a
+login brings the staff member's own language along (``logins/language.py``)."""
 
 from __future__ import annotations
 
@@ -18,4 +19,9 @@ def _record_lockout(
 
 def connect() -> None:
     """Connect the receivers (LoginsConfig.ready)."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from stammkunde.logins.language import remember_on_login
+
+    user_logged_in.connect(remember_on_login, dispatch_uid="stammkunde-logins-language")
     user_locked_out.connect(_record_lockout, dispatch_uid="stammkunde-logins-locked-out")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stammkunde.logins.language import set_language_cookie
 from stammkunde.logins.queries import chosen_language, installation_language
 from stammkunde.logins.services import set_staff_language
 
@@ -44,16 +45,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         response = redirect("ui:account-settings")
         if language:
             # The pages follow the mail's language from now on, as the header's switch does.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            set_language_cookie(response, language)
         return response
     return render(
         request,
