@@ -37,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
+        from stammkunde.core.warm_up import warm_up
         from stammkunde.wsgi import application
 
         workers = max(1, options["workers"])
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 self.cfg.set("graceful_timeout", 10)
 
             def load(self):
+                # Runs in each web process before it accepts connections.
+                warm_up()
                 return application
 
         supervisor = None
