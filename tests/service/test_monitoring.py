@@ -85,7 +85,7 @@ def test_assignee_and_team_lead_get_one_mail_per_warning_and_breach(
     staffed, customer, agent, colleague, lena
 ):
     from stammkunde.messaging.models import OutboundMessage
-    from stammkunde.service.case_queries import breach_alert_count, breach_alerts
+    from stammkunde.service.alert_queries import breach_alert_count, breach_alerts
     from stammkunde.service.models import TeamMember
 
     team = staffed["beschwerdestelle"]

@@ -1,7 +1,7 @@
 """Telling people that a case's clock is about to run out or has run out: the assignee and
 the leads of the case's team get a staff mail through messaging's outbox (transactional, one
 per person and alert: the outbox's idempotency key), beside the list on the desk
-(``case_queries.breach_alerts``), which needs no mail at all."""
+(``alert_queries.breach_alerts``), which needs no mail at all."""
 
 from __future__ import annotations
 

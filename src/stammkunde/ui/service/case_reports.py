@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.core.number_formats import format_number, format_percent
-from stammkunde.service.case_queries import service_report as build_report
 from stammkunde.service.models import CaseType
+from stammkunde.service.report_queries import service_report as build_report
 from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.charts import Series, bar_chart, line_chart
 

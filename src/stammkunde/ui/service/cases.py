@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import may_see_customer
+from stammkunde.service.alert_queries import breach_alerts
 from stammkunde.service.case_queries import (
     QUEUE_VIEWS,
     QueueFilter,
     agents,
-    breach_alerts,
     case_page,
     orders_quoted_of_others,
     queue_counts,

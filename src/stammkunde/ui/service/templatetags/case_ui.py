@@ -28,7 +28,7 @@ def customer_cases_panel(context: Any, customer: Any) -> dict[str, Any]:
 @register.simple_tag(takes_context=True)
 def breach_alert_badge(context: Any) -> int:
     """How many of the user's cases are about to miss or past their deadline (a count)."""
-    from stammkunde.service.case_queries import breach_alert_count
+    from stammkunde.service.alert_queries import breach_alert_count
 
     request = context.get("request")
     return breach_alert_count(getattr(request, "user", None))
