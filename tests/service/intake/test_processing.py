@@ -158,6 +158,26 @@ def test_the_same_message_from_two_sources_is_filed_once(teams):
     assert Case.objects.count() == 1
 
 
+def test_copies_in_one_batch_are_filed_once_and_a_reused_message_id_is_not_a_copy(teams):
+    from stammkunde.service.intake.receiving import store_inbound_mail
+
+    data = customer_mail(message_id="<thrice@example.de>")
+    first = store_inbound_mail(raw=data, source="imap").mail
+    other = store_inbound_mail(
+        raw=customer_mail(message_id="<thrice@example.de>", text="Ganz andere Frage."),
+        source="raw",
+    ).mail
+    second = store_inbound_mail(raw=data, source="webhook").mail
+    process_all()
+    for mail in (first, other, second):
+        mail.refresh_from_db()
+    assert first.state == InboundState.FILED
+    assert other.state == InboundState.FILED
+    assert second.state == InboundState.DUPLICATE
+    assert second.duplicate_of == first
+    assert Case.objects.count() == 2
+
+
 def test_script_in_html_never_reaches_the_case(teams):
     mail = file_raw(
         customer_mail(

@@ -6,6 +6,7 @@ case (``filing``)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -35,12 +36,16 @@ def process_mail(
     limits: FileLimits,
     filed_before: bool | None = None,
     files_before: bool | None = None,
+    parsed: ParsedMail | None = None,
+    copies: EarlierCopies | None = None,
 ) -> None:
     """Parse ``mail`` and act on it; sets its state and outcome (the caller saves them).
     ``filed_before`` False says the caller knows no case message of this mail exists yet,
     ``files_before`` False that no files of it are stored yet (a batch looked both up at
-    once); None has processing look for itself."""
-    parsed = parse_mail(bytes(mail.raw))
+    once); None has processing look for itself. ``parsed`` is the mail parsed already,
+    ``copies`` the batch's stored mails by Message-ID (else looked up for this mail)."""
+    if parsed is None:
+        parsed = parse_mail(bytes(mail.raw))
     mail.message_id = parsed.message_id[:998]
     mail.from_address = parsed.from_address[:320]
     mail.subject = parsed.subject[:300]
@@ -50,7 +55,7 @@ def process_mail(
     outcome: dict[str, Any] = {}
     if parsed.defects:
         outcome["defects"] = sorted(set(parsed.defects))[:20]
-    earlier = _earlier_copy(mail, parsed)
+    earlier = _earlier_copy(mail, parsed, copies)
     if earlier is not None:
         mail.state = InboundState.DUPLICATE
         mail.duplicate_of = earlier
@@ -81,17 +86,57 @@ def process_mail(
     mail.outcome = outcome
 
 
-def _earlier_copy(mail: InboundMail, parsed: ParsedMail) -> InboundMail | None:
+class EarlierCopies:
+    """The processed mails (ids by Message-ID) a batch's mails may be copies of: one query
+    per chunk of the batch (``add_chunk``) instead of one per mail, and the batch's own mails
+    added as they are processed (``add``)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[int]] = {}
+
+    def add_chunk(self, message_ids: Iterable[str], *, below: int) -> None:
+        """Look up the processed mails with these Message-IDs stored before mail ``below``."""
+        wanted = sorted({value for value in message_ids if value})
+        if not wanted:
+            return
+        # The exclude repeats the partial index's condition, so that SQLite uses the index.
+        rows = (
+            InboundMail.objects.exclude(message_id="")
+            .filter(message_id__in=wanted, id__lt=below, state__in=DONE_STATES)
+            .values_list("message_id", "id")
+        )
+        for message_id, mail_id in rows:
+            self.add(message_id, mail_id)
+
+    def add(self, message_id: str, mail_id: int) -> None:
+        """A mail processed in this batch (it may have copies later in the batch)."""
+        if message_id:
+            self.ids.setdefault(message_id, set()).add(mail_id)
+
+    def before(self, mail: InboundMail) -> list[int]:
+        """The first five processed mails with ``mail``'s Message-ID stored before it."""
+        return sorted(i for i in self.ids.get(mail.message_id, ()) if i < mail.pk)[:5]
+
+
+def _earlier_copy(
+    mail: InboundMail, parsed: ParsedMail, copies: EarlierCopies | None = None
+) -> InboundMail | None:
     """The same message stored before from another source or address: the same Message-ID
     and the same content (some clients reuse a Message-ID for a different message)."""
     if not mail.message_id:
         return None
-    # The exclude repeats the partial index's condition, so that SQLite uses the index.
-    candidates = (
-        InboundMail.objects.exclude(message_id="")
-        .filter(message_id=mail.message_id, id__lt=mail.pk, state__in=DONE_STATES)
-        .order_by("id")[:5]
-    )
+    if copies is not None:
+        ids = copies.before(mail)
+        if not ids:
+            return None
+        candidates = InboundMail.objects.filter(id__in=ids).order_by("id")
+    else:
+        # The exclude repeats the partial index's condition, so that SQLite uses the index.
+        candidates = (
+            InboundMail.objects.exclude(message_id="")
+            .filter(message_id=mail.message_id, id__lt=mail.pk, state__in=DONE_STATES)
+            .order_by("id")[:5]
+        )
     mine = _fingerprint(parsed)
     for candidate in candidates:
         if _fingerprint(parse_mail(bytes(candidate.raw))) == mine:

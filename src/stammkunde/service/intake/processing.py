@@ -27,8 +27,15 @@ from stammkunde.core.retrying import (
     park,
     retry_or_park,
 )
+from stammkunde.service.intake import decisions
 from stammkunde.service.intake.attachment_files import FileLimits
-from stammkunde.service.intake.decisions import Unfileable, process_mail
+from stammkunde.service.intake.decisions import (
+    DONE_STATES,
+    EarlierCopies,
+    Unfileable,
+    process_mail,
+)
+from stammkunde.service.intake.mime import ParsedMail
 from stammkunde.service.intake.queries import EarlierWork, earlier_work
 from stammkunde.service.models import InboundMail, InboundState
 from stammkunde.service.services import desk_settings
@@ -40,6 +47,8 @@ RETRY_SCHEDULE = RetrySchedule(MAX_ATTEMPTS, timedelta(seconds=30))
 # Mails per claim; the time budget keeps the transaction (SQLite's one write lock) short.
 BATCH_SIZE = 100
 BATCH_SECONDS = 1.0
+# Mails parsed ahead of their processing, their earlier copies looked up in one query.
+PARSE_AHEAD = 10
 # Raw mail read from the database at once (a mail over it is read alone).
 READ_BYTES = 4 * 1024 * 1024
 # Fields processing fills in besides the outcome fields of core.retrying.
@@ -90,21 +99,43 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
         # One look-up each for the batch: only these mails can meet their own earlier filing
         # or the files an earlier run kept (a mail put back by staff).
         earlier = earlier_work(ids) if ids else EarlierWork(set(), set())
+        copies = EarlierCopies()
         position = 0
         for chunk in _chunks_by_size(ids):
-            for mail in InboundMail.objects.filter(pk__in=chunk).order_by("id"):
-                if position and time.monotonic() > deadline:
-                    return result  # the rest is released with the commit, claimed next time
-                position += 1
-                _process_one(
-                    mail,
-                    now=now,
-                    limits=limits,
-                    result=result,
-                    filed=mail.pk in earlier.filed,
-                    kept_files=mail.pk in earlier.with_files,
+            mails = list(InboundMail.objects.filter(pk__in=chunk).order_by("id"))
+            for start in range(0, len(mails), PARSE_AHEAD):
+                group = mails[start : start + PARSE_AHEAD]
+                # Parsed first, so that one query finds the earlier copies of the group; a
+                # small group wastes little parsing when the time budget ends the batch.
+                parsed = {mail.pk: _parsed(mail) for mail in group}
+                copies.add_chunk(
+                    (found.message_id[:998] for found in parsed.values() if found is not None),
+                    below=group[-1].pk,
                 )
+                for mail in group:
+                    if position and time.monotonic() > deadline:
+                        return result  # the rest is released with the commit, claimed next
+                    position += 1
+                    _process_one(
+                        mail,
+                        now=now,
+                        limits=limits,
+                        result=result,
+                        filed=mail.pk in earlier.filed,
+                        kept_files=mail.pk in earlier.with_files,
+                        parsed=parsed[mail.pk],
+                        copies=copies,
+                    )
     return result
+
+
+def _parsed(mail: InboundMail) -> ParsedMail | None:
+    """``mail`` parsed, or None when parsing fails (it is then parsed again in the mail's own
+    savepoint and fails there, charged to that mail alone)."""
+    try:
+        return decisions.parse_mail(bytes(mail.raw))
+    except Exception:
+        return None
 
 
 def _chunks_by_size(ids: list[int]) -> Iterator[list[int]]:
@@ -133,17 +164,29 @@ def _process_one(
     result: BatchResult,
     filed: bool,
     kept_files: bool,
+    parsed: ParsedMail | None,
+    copies: EarlierCopies,
 ):
     mail.attempts += 1
     try:
         with transaction.atomic():
-            process_mail(mail, now=now, limits=limits, filed_before=filed, files_before=kept_files)
+            process_mail(
+                mail,
+                now=now,
+                limits=limits,
+                filed_before=filed,
+                files_before=kept_files,
+                parsed=parsed,
+                copies=copies,
+            )
             mail.processed_at = now
             mail.error = ""
             mail.error_code = ""
             mail.next_attempt_at = None
             mail.save(update_fields=[*OUTCOME_FIELDS, "error_code", *FOUND_FIELDS])
         result.processed += 1
+        if mail.state in DONE_STATES:
+            copies.add(mail.message_id, mail.pk)
         return
     except Unfileable as exc:
         # Trying again cannot help (the message itself is the problem): park at once.
