@@ -51,43 +51,91 @@ def first_order_days(customer: np.ndarray, seconds: np.ndarray, day: np.ndarray)
 def dashboard_aggregates(
     orders: OrderArrays, *, rates: np.ndarray, main_currency: str, now_seconds: int
 ) -> Aggregates:
-    """KPI rows per period and currency, and monthly cohorts in the main currency.
+    """KPI rows per period and currency, and monthly cohorts in the main currency: of all shops
+    together (``shop_id`` None) and of each shop alone.
 
-    KPIs include guest orders (each one a new one-off buyer); cohorts only known customers.
+    KPIs include guest orders (each one a new one-off buyer); cohorts only known customers. A
+    shop's rows come from its orders only (new in the shop = first order there), so the rows
+    of several shops add up to their figures as staff limited to them see them.
     """
     current = orders.seconds <= now_seconds
-    customer = orders.customer[current]
-    day = orders.day[current].astype(np.int64)
-    seconds = orders.seconds[current]
-    currency = orders.currency[current]
-    value = np.maximum(orders.value[current], 0.0)
-    returned = orders.returned[current]
-    first_day, is_first = first_order_days(customer, seconds, day)
+    columns = _Columns(
+        customer=orders.customer[current],
+        day=orders.day[current].astype(np.int64),
+        seconds=orders.seconds[current],
+        currency=orders.currency[current],
+        value=np.maximum(orders.value[current], 0.0),
+        returned=orders.returned[current],
+        converted=main_values(orders, rates)[current],
+    )
+    codes = [code.upper() for code in orders.currencies]
+    kpi_rows, cohort_rows = _rows_of(columns, codes, main_currency, shop_id=None)
+    shop = orders.shop[current]
+    shops = np.unique(shop)
+    if shops.size == 1:
+        # One shop holds every order: its rows are the all-shop rows (no second pass).
+        only = int(shops[0])
+        kpi_rows += [row | {"shop_id": only} for row in kpi_rows]
+        cohort_rows += [row | {"shop_id": only} for row in cohort_rows]
+        return Aggregates(kpi_rows=kpi_rows, cohort_rows=cohort_rows)
+    # A stable sort by shop keeps each shop's orders sorted by customer, then time.
+    by_shop = np.argsort(shop, kind="stable")
+    bounds = [*np.searchsorted(shop[by_shop], shops, side="left").tolist(), shop.size]
+    for number, shop_id in enumerate(shops.tolist()):
+        part = columns.take(by_shop[bounds[number] : bounds[number + 1]])
+        shop_kpis, shop_cohorts = _rows_of(part, codes, main_currency, shop_id=int(shop_id))
+        kpi_rows += shop_kpis
+        cohort_rows += shop_cohorts
+    return Aggregates(kpi_rows=kpi_rows, cohort_rows=cohort_rows)
 
+
+@dataclass
+class _Columns:
+    """The counted, current orders' columns the aggregates need, sorted by customer, time."""
+
+    customer: np.ndarray
+    day: np.ndarray
+    seconds: np.ndarray
+    currency: np.ndarray
+    value: np.ndarray
+    returned: np.ndarray
+    converted: np.ndarray  # value in the main currency (NaN: no rate)
+
+    def take(self, index: np.ndarray) -> _Columns:
+        return _Columns(**{name: array[index] for name, array in vars(self).items()})
+
+
+def _rows_of(
+    columns: _Columns, codes: list[str], main_currency: str, *, shop_id: int | None
+) -> tuple[list[dict], list[dict]]:
+    """KPI rows and cohort rows of these orders, marked with ``shop_id``."""
+    customer, day = columns.customer, columns.day
+    first_day, is_first = first_order_days(customer, columns.seconds, day)
     kpi_rows: list[dict] = []
-    for index, code in enumerate(orders.currencies):
-        mine = currency == index
+    for index, code in enumerate(codes):
+        mine = columns.currency == index
         if not mine.any():
             continue
         for period in kpis.PERIODS:
             table = kpis.aggregate(
                 customer[mine],
                 day[mine],
-                value[mine],
-                returned[mine],
+                columns.value[mine],
+                columns.returned[mine],
                 is_first[mine],
                 first_day[mine],
                 period,
             )
-            kpi_rows.extend(_kpi_dicts(table, period, code.upper()))
+            kpi_rows.extend(_kpi_dicts(table, period, code, shop_id))
 
-    converted = main_values(orders, rates)[current]
+    converted = columns.converted
     in_main = np.isfinite(converted) & (customer > 0)  # cohorts follow known customers
     cells = cohorts.cohort_cells(
         customer[in_main], day[in_main], converted[in_main], first_day[in_main]
     )
     cohort_rows = [
         {
+            "shop_id": shop_id,
             "currency": main_currency,
             "cohort_month": _month_start(int(month)),
             "month_offset": int(offset),
@@ -104,12 +152,15 @@ def dashboard_aggregates(
             strict=True,
         )
     ]
-    return Aggregates(kpi_rows=kpi_rows, cohort_rows=cohort_rows)
+    return kpi_rows, cohort_rows
 
 
-def _kpi_dicts(table: kpis.PeriodTable, period: str, currency: str) -> list[dict]:
+def _kpi_dicts(
+    table: kpis.PeriodTable, period: str, currency: str, shop_id: int | None
+) -> list[dict]:
     return [
         {
+            "shop_id": shop_id,
             "period": period,
             "period_start": EPOCH + timedelta(days=int(start)),
             "currency": currency,

@@ -6,11 +6,13 @@ the orders themselves.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
+from django.db.models import QuerySet, Sum
 
 from stammkunde.analytics.models import CohortCell
 from stammkunde.analytics.queries import latest_run, main_currency
@@ -32,12 +34,25 @@ class CohortTable:
     rows: list[CohortRow] = field(default_factory=list)
 
 
-def cohort_table(months: int = 24, *, currency: str | None = None) -> CohortTable:
-    """The last ``months`` acquisition cohorts with retention and revenue per month offset."""
+def _cells(currency: str, shop_ids: Collection[int] | None) -> QuerySet[CohortCell]:
+    cells = CohortCell.objects.filter(currency=currency)
+    if shop_ids is None:
+        return cells.filter(shop__isnull=True)
+    return cells.filter(shop_id__in=list(shop_ids))
+
+
+def cohort_table(
+    months: int = 24, *, currency: str | None = None, shop_ids: Collection[int] | None = None
+) -> CohortTable:
+    """The last ``months`` acquisition cohorts with retention and revenue per month offset.
+
+    ``shop_ids`` None: all shops together; else the cells of these shops summed (each shop's
+    cohorts by the first order there), retention computed from the summed customers.
+    """
     months = max(1, min(int(months), 120))
     currency = currency or main_currency()
     latest = (
-        CohortCell.objects.filter(currency=currency)
+        _cells(currency, shop_ids)
         .order_by("-cohort_month")
         .values_list("cohort_month", flat=True)
         .first()
@@ -46,9 +61,11 @@ def cohort_table(months: int = 24, *, currency: str | None = None) -> CohortTabl
         return CohortTable(currency=currency, months=months)
     first = _add_months(latest, -(months - 1))
     cells = (
-        CohortCell.objects.filter(currency=currency, cohort_month__gte=first)
+        _cells(currency, shop_ids)
+        .filter(cohort_month__gte=first)
+        .values_list("cohort_month", "month_offset")
+        .annotate(Sum("customers"), Sum("revenue"))
         .order_by("cohort_month", "month_offset")
-        .values_list("cohort_month", "month_offset", "customers", "revenue")
     )
     by_cohort: dict[date, dict[int, tuple[int, Decimal]]] = {}
     for month, offset, customers, revenue in cells:

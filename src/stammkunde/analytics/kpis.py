@@ -120,7 +120,7 @@ def aggregate(
         empty = np.empty(0, dtype=np.int64)
         return PeriodTable(empty, empty, np.empty(0), empty, empty, empty, empty, empty)
     first_period = period_starts(customer_first_day, period)
-    dense = _dense_starts(int(start.min()), int(start.max()), period)
+    dense = dense_starts(int(start.min()), int(start.max()), period)
     slot = np.searchsorted(dense, start)
     size = dense.size
     orders = np.bincount(slot, minlength=size)
@@ -145,7 +145,7 @@ def aggregate(
     )
 
 
-def _dense_starts(first: int, last: int, period: str) -> np.ndarray:
+def dense_starts(first: int, last: int, period: str) -> np.ndarray:
     if period == "day":
         return np.arange(first, last + 1, dtype=np.int64)
     if period == "week":

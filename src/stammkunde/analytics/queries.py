@@ -8,17 +8,18 @@ The dashboard's charts read through ``chart_queries``; a customer's summary in w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.kpi_warnings import KpiPoint, KpiWarning, build_points, recent_warnings
-from stammkunde.analytics.kpis import EPOCH
+from stammkunde.analytics.kpis import EPOCH, dense_starts
 from stammkunde.analytics.models import (
     CustomerScore,
     KpiPeriod,
@@ -28,6 +29,7 @@ from stammkunde.analytics.models import (
     RunState,
     ScoringRun,
 )
+from stammkunde.shop.visibility import customers_of_shops
 
 __all__ = [
     "ChurnOverview",
@@ -177,21 +179,30 @@ def _main_currency() -> str:
     return row or "EUR"
 
 
+def shops_key(shop_ids: Collection[int] | None) -> str:
+    """The shop choice as a part of a figures cache key: "all" or the sorted shop ids."""
+    return "all" if shop_ids is None else ",".join(str(pk) for pk in sorted(shop_ids))
+
+
 def kpi_series(
     period: str,
     start: date | None = None,
     end: date | None = None,
     *,
     currency: str | None = None,
+    shop_ids: Collection[int] | None = None,
 ) -> list[KpiPoint]:
     """KPI points per ``period`` ("day", "week", "month") with their early warnings.
 
-    Warnings are judged against the whole stored history, then the points are cut to
-    ``start``..``end`` (inclusive, by period start).
+    ``shop_ids`` None: all shops together; else the sum of these shops' rows (rates and
+    averages are computed from the summed counts, never averaged). Warnings are judged
+    against the whole stored history, then the points are cut to ``start``..``end``
+    (inclusive, by period start).
     """
     if period not in KpiPeriod.values:
         raise ValueError(f"unknown period {period!r}: use day, week or month")
     currency = currency or _main_currency()
+    shops = None if shop_ids is None else frozenset(shop_ids)
     # The warnings' robust statistics over the whole history cost more than every query of
     # the dashboard together; the points change only when the job replaces the rows.
     points = cached(
@@ -199,7 +210,8 @@ def kpi_series(
         figures_version(),
         period,
         currency,
-        compute=lambda: _kpi_points(period, currency),
+        shops_key(shops),
+        compute=lambda: _kpi_points(period, currency, shops),
     )
     return [
         point
@@ -209,32 +221,50 @@ def kpi_series(
     ]
 
 
-def _kpi_points(period: str, currency: str) -> list[KpiPoint]:
-    """Every stored KPI point of ``period`` in ``currency``, with its early warnings."""
-    rows = list(
-        KpiRow.objects.filter(period=period, currency=currency)
-        .order_by("period_start")
-        .values_list("period_start", *KPI_FIELDS)
-    )
-    if not rows:
+def _kpi_points(period: str, currency: str, shop_ids: frozenset[int] | None) -> list[KpiPoint]:
+    """Every stored KPI point of ``period`` in ``currency`` (of all shops, or summed over
+    ``shop_ids``), with its early warnings."""
+    rows = KpiRow.objects.filter(period=period, currency=currency)
+    if shop_ids is None:
+        rows = rows.filter(shop__isnull=True).order_by("period_start")
+        found = list(rows.values_list("period_start", *KPI_FIELDS))
+    else:
+        found = list(
+            rows.filter(shop_id__in=shop_ids)
+            .values_list("period_start")
+            .annotate(*(Sum(name) for name in KPI_FIELDS))
+            .order_by("period_start")
+        )
+    if not found:
         return []
-    columns = list(zip(*rows, strict=True))
-    table = {
-        "start": np.array([(day - EPOCH).days for day in columns[0]], dtype=np.int64),
-        **{
-            name: np.array([float(value) for value in columns[index + 1]])
-            for index, name in enumerate(KPI_FIELDS)
-        },
+    columns = list(zip(*found, strict=True))
+    starts = np.array([(day - EPOCH).days for day in columns[0]], dtype=np.int64)
+    values = {
+        name: np.array([float(value) for value in columns[index + 1]])
+        for index, name in enumerate(KPI_FIELDS)
     }
-    return build_points(table, period, timezone.localdate())
+    # Each shop's rows are dense over its own history; summed, a period no chosen shop sold
+    # in would be missing: it is a period of zeros, as in the all-shop rows.
+    dense = dense_starts(int(starts[0]), int(starts[-1]), period)
+    if dense.size != starts.size:
+        slot = np.searchsorted(dense, starts)
+        for name, column in values.items():
+            values[name] = np.zeros(dense.size)
+            values[name][slot] = column
+        starts = dense
+    return build_points({"start": starts, **values}, period, timezone.localdate())
 
 
-def current_kpis() -> dict:
-    """Headline figures: the last complete month against the month before, and the run's facts."""
-    points = kpi_series("month")
-    complete = [point for point in points if not point.is_partial]
-    run = latest_run()
+def current_kpis(*, shop_ids: Collection[int] | None = None, run: ScoringRun | None = None) -> dict:
+    """Headline figures: the last complete month against the month before, and the run's facts
+    (the run's counts are of all shops together; the months of ``shop_ids`` when given).
+    ``run``: the latest run when the caller has read it already (saves the queries)."""
+    run = run or latest_run()
     summary = run.summary if run else {}
+    points = kpi_series(
+        "month", currency=summary.get("currency") or _main_currency(), shop_ids=shop_ids
+    )
+    complete = [point for point in points if not point.is_partial]
     current = complete[-1] if complete else None
     previous = complete[-2] if len(complete) > 1 else None
     changes = {}
@@ -258,14 +288,18 @@ def current_kpis() -> dict:
     }
 
 
-def segment_counts(*, by: Any = None) -> dict[str, int]:
+def segment_counts(*, by: Any = None, shop_ids: Collection[int] | None = None) -> dict[str, int]:
     """Customers per RFM segment after the latest run, in the segments' display order.
 
-    The run's summary counts every shop; for staff limited to shops (``by``) the counts come
-    from the stored scores of their shops' customers instead (one grouped query)."""
+    The run's summary counts every shop; for staff limited to shops (``by``) or a chosen shop
+    (``shop_ids``) the counts come from the stored scores of those shops' customers instead
+    (one grouped query)."""
     from stammkunde.core.scoping import customer_scope
 
     rule = customer_scope(by, field="customer_id")
+    if shop_ids is not None:
+        of_shops = customers_of_shops(shop_ids, field="customer_id")
+        rule = of_shops if rule is None else rule & of_shops
     if rule is None:
         run = latest_run()
         counts = (run.summary.get("segments") if run else None) or {}
@@ -279,11 +313,18 @@ def segment_counts(*, by: Any = None) -> dict[str, int]:
     return {code: int(counts.get(code, 0)) for code in RFMSegment.values}
 
 
-def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[CustomerScore]:
+def churn_alarms(
+    limit: int = 50,
+    *,
+    days: int = 30,
+    by: Any = None,
+    shop_ids: Collection[int] | None = None,
+) -> list[CustomerScore]:
     """Customers whose churn alarm went off in the last ``days`` days, most valuable first.
 
     With ``by`` (a staff page) the list holds only the customers ``by`` may see (staff limited
-    to shops: their shops' customers) and its read is audited naming them."""
+    to shops: their shops' customers) and its read is audited naming them; ``shop_ids`` keeps
+    the customers of those shops only (the dashboard's shop choice)."""
     from stammkunde.core.scoping import in_customer_scope
     from stammkunde.customers.queries import record_list_view
 
@@ -291,6 +332,8 @@ def churn_alarms(limit: int = 50, *, days: int = 30, by: Any = None) -> list[Cus
     scores = CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
     if by is not None:
         scores = in_customer_scope(scores, by, field="customer_id")
+    if shop_ids is not None:
+        scores = scores.filter(customers_of_shops(shop_ids, field="customer_id"))
     # The customers in a second query by primary key: joined, SQLite's planner walked every
     # customer and looked each one's score up (18 ms at 5,000 customers, growing with them)
     # instead of taking the few alarms from the score_alarm_since index (0.5 ms).

@@ -40,7 +40,7 @@ class OrderArrays:
     Sorted by customer, then time. ``day`` is the local calendar day (days since 1970-01-01 in
     the installation's time zone), ``value`` the order total less refunds in the order's own
     currency, ``currency`` an index into ``currencies`` (-1: a malformed currency code),
-    ``returned`` whether the order was returned or (partly) refunded.
+    ``returned`` whether the order was returned or (partly) refunded, ``shop`` the shop's id.
     ``uncounted_customers`` are the customers that have cancelled or test orders.
     """
 
@@ -50,6 +50,7 @@ class OrderArrays:
     value: np.ndarray  # float64
     currency: np.ndarray  # int16
     returned: np.ndarray  # bool
+    shop: np.ndarray  # int64
     currencies: list[str]
     currency_orders: dict[str, int]
     uncounted_customers: np.ndarray
@@ -96,8 +97,10 @@ def _order_sql(currencies: list[str]) -> str:
         if _CURRENCY_CODE.match(code)
     )
     currency = f"CASE currency {cases} ELSE -1 END" if cases else "-1"
-    # flags: 1 = returned or refunded, 2 = not counted (cancelled or a test order).
+    # flags: 1 = returned or refunded, 2 = not counted (cancelled or a test order), and the
+    # shop's id times 4 above them: one column fewer to fetch and convert than a sixth one.
     flags = (
+        "shop_id * 4 + "
         f"CASE WHEN status = '{OrderStatus.RETURNED.value}' OR refunded_total > 0"
         " THEN 1 ELSE 0 END"
         f" + CASE WHEN status = '{OrderStatus.CANCELLED.value}' OR is_test THEN 2 ELSE 0 END"
@@ -167,6 +170,7 @@ def read_orders(
         value=data[:, 2].copy(),
         currency=code,
         returned=(flags & 1) > 0,
+        shop=flags >> 2,
         currencies=currencies,
         currency_orders=currency_orders,
         uncounted_customers=uncounted_customers,

@@ -1,8 +1,16 @@
-"""Small precomputed tables the dashboards read instead of scanning orders and scores."""
+"""Small precomputed tables the dashboards read instead of scanning orders and scores.
+
+Each table holds the figures of all shops together (``shop`` is NULL: what the owner and
+unlimited staff see) and the figures of each shop alone (``shop`` set: what staff limited to
+shops see, summed over their shops, and what the dashboard's shop choice shows). A shop's rows
+are computed from its own orders only, as if it were a shop of its own: a customer is new in the
+shop when they first buy there, and a customer buying in two shops counts in each of them.
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -21,6 +29,15 @@ class KpiRow(models.Model):
     has rows of its own.
     """
 
+    # NULL: all shops together (the rows from before shops had rows of their own are these).
+    shop = models.ForeignKey(
+        "shop.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the shop rows' unique index starts with it
+    )
     period = models.CharField(max_length=5, choices=KpiPeriod.choices)
     period_start = models.DateField()
     currency = models.CharField(max_length=3)
@@ -36,19 +53,37 @@ class KpiRow(models.Model):
     class Meta:
         verbose_name = _("KPI row")
         verbose_name_plural = _("KPI rows")
+        # Two partial constraints: NULLs never collide in a unique index (SQLite, PostgreSQL
+        # before 15), so the all-shop rows need one of their own.
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "currency", "period_start"], name="kpi_row_unique"
-            )
+                fields=["period", "currency", "period_start"],
+                condition=Q(shop__isnull=True),
+                name="kpi_row_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["shop", "period", "currency", "period_start"],
+                condition=Q(shop__isnull=False),
+                name="kpi_row_shop_unique",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} {self.period_start} {self.currency}"
+        return f"{self.period} {self.period_start} {self.currency} {self.shop_id or 'all'}"
 
 
 class CohortCell(models.Model):
     """Customers first buying in ``cohort_month`` who bought again ``month_offset`` months later."""
 
+    # NULL: all shops together; a shop: cohorts by the first order in that shop.
+    shop = models.ForeignKey(
+        "shop.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the shop rows' unique index starts with it
+    )
     currency = models.CharField(max_length=3)
     cohort_month = models.DateField()
     month_offset = models.PositiveSmallIntegerField()
@@ -62,8 +97,15 @@ class CohortCell(models.Model):
         verbose_name_plural = _("cohort cells")
         constraints = [
             models.UniqueConstraint(
-                fields=["currency", "cohort_month", "month_offset"], name="cohort_cell_unique"
-            )
+                fields=["currency", "cohort_month", "month_offset"],
+                condition=Q(shop__isnull=True),
+                name="cohort_cell_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["shop", "currency", "cohort_month", "month_offset"],
+                condition=Q(shop__isnull=False),
+                name="cohort_cell_shop_unique",
+            ),
         ]
 
     def __str__(self) -> str:
