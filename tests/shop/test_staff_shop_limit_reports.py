@@ -215,33 +215,37 @@ def _scored(customer, segment):
     )
 
 
-def test_the_dashboard_hides_the_figures_of_all_shops_and_counts_segments_per_shop(
+def test_the_dashboard_shows_the_shops_figures_and_hides_the_runs_figures_of_all_shops(
     client, limited_lead, team_lead, two_shops
 ):
     ScoringRun.objects.create(
         started_at=timezone.now(),
         finished_at=timezone.now(),
         state=RunState.FINISHED,
-        summary={"segments": {"champions": 40, "at_risk": 60}},
+        customers_scored=4321,
+        summary={"segments": {"champions": 40, "at_risk": 60}, "clv_total": 98765.0},
     )
     _scored(two_shops["alma"], "champions")
     _scored(two_shops["bruno"], "at_risk")
     html = _html(client, limited_lead, reverse("ui:dashboard"))
     assert 'id="limited-to-shops"' in html
     assert "Ahorn" in html and "Birkenfeld" not in html
-    assert 'id="goals"' not in html and "chart-cohorts" not in html
+    # the shop's own cohorts and time charts; no goals, forecasts, model checks of all shops
+    assert "chart-cohorts" in html and "chart-revenue" in html
+    assert 'id="goals"' not in html and "chart-clv" not in html and "analytics-details" not in html
+    assert "4321" not in html and "4,321" not in html
     # the RFM chart of the limited lead counts Alma only, not the run's 40 and 60
     assert ">40<" not in html and ">60<" not in html
     unlimited = _html(client, team_lead, reverse("ui:dashboard"))
     assert 'id="limited-to-shops"' not in unlimited and 'id="goals"' in unlimited
-    assert "Birkenfeld" in unlimited
+    assert "Birkenfeld" in unlimited and "chart-clv" in unlimited
 
 
-def test_the_start_page_goals_and_segment_counts_are_not_shown_for_all_shops(
+def test_the_goals_and_segment_counts_of_all_shops_are_not_shown(
     client, limited_lead, team_lead, two_shops
 ):
     Segment.objects.create(name="Alle", definition={}, customer_count=987654)
-    for url in (reverse("ui:home"), reverse("ui:goals"), reverse("ui:segment-list")):
+    for url in (reverse("ui:goals"), reverse("ui:segment-list")):
         assert 'id="limited-to-shops"' in _html(client, limited_lead, url), url
         assert 'id="limited-to-shops"' not in _html(client, team_lead, url), url
     assert "987654" not in _html(client, limited_lead, reverse("ui:segment-list"))

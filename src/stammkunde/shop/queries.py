@@ -254,3 +254,8 @@ def recent_orders(*, days: int = 30) -> RecentOrders:
     return RecentOrders(
         days=days, order_count=totals["count"] or 0, revenue=totals["revenue"] or Decimal("0")
     )
+
+
+def shop_names() -> list[tuple[int, str]]:
+    """Every shop's id and name, by name: the choices of a shop selector (a handful of rows)."""
+    return list(Shop.objects.order_by("name", "pk").values_list("pk", "name"))

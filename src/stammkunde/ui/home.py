@@ -4,8 +4,9 @@ Each section is computed and shown only for a user holding the permission of wha
 (issue 12): the figures need ``analytics.view_dashboard``, the newest entries (customer names
 and note texts) ``timeline.view_activity`` and ``customers.view_customer``, the customer search
 ``customers.view_customer``. A user without a role gets a friendly page without data.
-Staff limited to shops get no figures: they count all shops together (the dashboard says
-more); the newest entries are their shops' customers' (``latest_activities``).
+Staff limited to shops see the month's figures of their shops (the KPI rows the nightly job
+stores per shop, summed) and no count of all customers; the newest entries are their shops'
+customers' (``latest_activities``).
 """
 
 from __future__ import annotations
@@ -31,24 +32,24 @@ HOME_KPIS = ("revenue", "orders", "new_customers")
 def home(request: HttpRequest) -> HttpResponse:
     """The start page with only the sections the user's permissions allow."""
     user = request.user
-    may_see_figures = user.has_perm(FIGURES_PERMISSION)
-    limited = may_see_figures and staff_shop_ids(user) is not None
-    show_figures = may_see_figures and not limited
+    show_figures = user.has_perm(FIGURES_PERMISSION)
+    shop_ids = staff_shop_ids(user) if show_figures else None
     show_activities = user.has_perms(ACTIVITY_PERMISSIONS)
     show_search = user.has_perm(SEARCH_PERMISSION)
     context: dict[str, object] = {
         "show_figures": show_figures,
-        "figures_limited_to_shops": limited,
+        "figures_of_shops": shop_ids is not None,
         "show_activities": show_activities,
         "show_search": show_search,
         "nothing_to_show": not (show_figures or show_activities or show_search),
     }
     # Queried only when shown, so nothing the user may not see is even loaded.
     if show_figures:
-        context["customer_count"] = active_customer_count()
+        if shop_ids is None:  # all customers: not a figure of some shops
+            context["customer_count"] = active_customer_count()
         # The same points and tiles as the dashboard's month view, so both show the same
-        # figures for the same month.
-        headline = period_figures(kpi_series("month"), "month")
+        # figures for the same month (and the same shops).
+        headline = period_figures(kpi_series("month", shop_ids=shop_ids), "month")
         context["headline"] = headline
         context["currency"] = main_currency()
         context["home_figures"] = headline.only(*HOME_KPIS) if headline else []

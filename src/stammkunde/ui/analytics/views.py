@@ -1,5 +1,8 @@
 """The analytics dashboard: KPIs over time, RFM, cohorts, churn and CLV, calibration, goals.
 
+Of all shops together, or of one shop (the selector, for unlimited staff of several shops), or
+of the shops a staff user is limited to; see ``dashboard``.
+
 Reads only the precomputed results of the scoring job (``analytics.queries``): KPI rows, cohort
 cells, the latest run's summary, and the few alarm rows shown. Nothing here scans orders or
 all scores, so the page costs the same for ten customers and for a million.
@@ -28,6 +31,7 @@ from stammkunde.analytics.figures_cache import cached, figures_version
 from stammkunde.analytics.goals import goal_progress
 from stammkunde.analytics.kpi_warnings import recent_warnings
 from stammkunde.analytics.models import RFMSegment
+from stammkunde.shop.queries import shop_names
 from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui import charts
 from stammkunde.ui.charts import Series
@@ -174,20 +178,7 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
         chart_id="chart-clv",
         axis_labels=axis,
     )
-    table = chart_queries.cohort_table(months=COHORT_MONTHS)
-    width = max((len(row.retention) for row in table.rows), default=0)
-    result["cohorts"] = _make(
-        charts.heatmap,
-        [date_format(row.cohort_month, "M Y") for row in table.rows],
-        [str(offset) for offset in range(width)],
-        [row.retention for row in table.rows],
-        title=_("Cohort retention"),
-        description=_(
-            "Each row is the customers who first bought in that month; each column shows which "
-            "share of them bought again so many months later."
-        ),
-        chart_id="chart-cohorts",
-    )
+    result["cohorts"] = cohort_chart(None)
     calibration = (run.calibration or {}) if run else {}
     buckets = calibration.get("buckets") or []
     result["calibration_chart"] = _make(
@@ -205,6 +196,24 @@ def score_charts(currency: str, run: Any) -> dict[str, Chart]:
         chart_id="chart-calibration",
     )
     return result
+
+
+def cohort_chart(shop_ids: frozenset[int] | None) -> Chart:
+    """The cohort heatmap of all shops (``shop_ids`` None) or of these shops summed."""
+    table = chart_queries.cohort_table(months=COHORT_MONTHS, shop_ids=shop_ids)
+    width = max((len(row.retention) for row in table.rows), default=0)
+    return _make(
+        charts.heatmap,
+        [date_format(row.cohort_month, "M Y") for row in table.rows],
+        [str(offset) for offset in range(width)],
+        [row.retention for row in table.rows],
+        title=_("Cohort retention"),
+        description=_(
+            "Each row is the customers who first bought in that month; each column shows which "
+            "share of them bought again so many months later."
+        ),
+        chart_id="chart-cohorts",
+    )
 
 
 def readable_calibration(calibration: dict) -> dict:
@@ -238,6 +247,12 @@ def rfm_chart(counts: dict[str, int]) -> Chart:
     )
 
 
+def _chosen_shop(request: HttpRequest, shops: list[tuple[int, str]]) -> int | None:
+    """The shop picked in the selector (``?shop=<id>``), None for all shops or an unknown id."""
+    raw = request.GET.get("shop", "")
+    return next((pk for pk, _name in shops if str(pk) == raw), None)
+
+
 @login_required
 @permission_required("analytics.view_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -245,40 +260,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if period not in PERIODS:
         period = "month"
     run = queries.latest_run()
-    # Staff limited to shops: the key figures, charts, cohorts, goals and the models' checks
-    # are computed by the nightly job for all shops together (no shop in a KPI row), so they
-    # are not theirs to see; the page says so and shows what can be counted per customer:
-    # the RFM segments of their shops' customers (from the stored scores) and their alarms.
-    limited = staff_shop_ids(request.user) is not None
-    if limited:
-        context: dict[str, Any] = {
-            "period": period,
-            "run": run,
-            "has_data": run is not None,
-            "limited_to_shops": True,
-        }
-        if run is not None:
-            context.update(
-                {
-                    "alarms": queries.churn_alarms(limit=ALARM_ROWS, by=request.user),
-                    "rfm": rfm_chart(queries.segment_counts(by=request.user)),
-                }
-            )
-        return render(request, "ui/analytics/dashboard.html", context)
-    points = queries.kpi_series(period, start=_window_start(period, timezone.localdate()))
+    # Staff limited to shops see the figures of their shops (the job stores KPI rows and
+    # cohort cells per shop; summed here); unlimited staff may choose one shop when there are
+    # several. The run's churn and value figures, the models' checks and the goals are of all
+    # shops together: shown only for all shops, never as if they were one shop's.
+    limit = staff_shop_ids(request.user)
+    shops = shop_names() if limit is None else []
+    chosen = _chosen_shop(request, shops) if len(shops) > 1 else None
+    shop_ids = limit if limit is not None else (None if chosen is None else frozenset({chosen}))
+    all_shops = shop_ids is None
     # Read once: the goals compare against the same figures.
-    kpis = queries.current_kpis()
-    context = {
+    kpis = queries.current_kpis(shop_ids=shop_ids, run=run)
+    points = queries.kpi_series(
+        period,
+        start=_window_start(period, timezone.localdate()),
+        currency=kpis["currency"],
+        shop_ids=shop_ids,
+    )
+    context: dict[str, Any] = {
         "period": period,
         "periods": [("day", _("Days")), ("week", _("Weeks")), ("month", _("Months"))],
         "run": run,
         "has_data": run is not None or bool(points),
-        "goals": goal_progress(kpis),
+        "limited_to_shops": limit is not None,
+        "shops": shops if len(shops) > 1 else [],
+        "chosen_shop": chosen,
+        "chosen_shop_name": dict(shops).get(chosen, ""),
+        "all_shops": all_shops,
+        "goals": goal_progress(kpis) if all_shops else None,
     }
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"
         version = figures_version()
-        backtest_run = queries.latest_backtest()
+        shops_key = queries.shops_key(shop_ids)
         headline = period_figures(points, period)
         context.update(
             {
@@ -286,26 +300,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "headline": headline,
                 "figures": headline.figures if headline else [],
                 "warnings": recent_warnings(points, period),
-                # Drawn once per stored figures, period and language (analytics.figures_cache).
+                # Drawn once per stored figures, period, shops and language (figures_cache).
                 "time_charts": cached(
                     "time_charts",
                     version,
                     period,
                     currency,
+                    shops_key,
                     compute=lambda: time_charts(points, period, currency),
                 ),
                 "partial_period": bool(points) and points[-1].is_partial,
-                "alarms": queries.churn_alarms(limit=ALARM_ROWS, by=request.user),
-                "calibration": readable_calibration((run.calibration or {}) if run else {}),
-                "backtest": (backtest_run.backtest or {}) if backtest_run else None,
-                "backtest_run": backtest_run,
-                "overview": queries.churn_overview(run),
-                "kpis": kpis,
-                **cached(
-                    "score_charts", version, currency, compute=lambda: score_charts(currency, run)
+                "alarms": queries.churn_alarms(
+                    limit=ALARM_ROWS,
+                    by=request.user,
+                    shop_ids=None if chosen is None else shop_ids,
                 ),
+                "kpis": kpis,
             }
         )
+        if all_shops:
+            backtest_run = queries.latest_backtest()
+            context.update(
+                {
+                    "calibration": readable_calibration((run.calibration or {}) if run else {}),
+                    "backtest": (backtest_run.backtest or {}) if backtest_run else None,
+                    "backtest_run": backtest_run,
+                    "overview": queries.churn_overview(run),
+                    **cached(
+                        "score_charts",
+                        version,
+                        currency,
+                        compute=lambda: score_charts(currency, run),
+                    ),
+                }
+            )
+        else:
+            counts = queries.segment_counts(
+                by=request.user, shop_ids=None if chosen is None else shop_ids
+            )
+            context["rfm"] = rfm_chart(counts)
+            context["cohorts"] = cached(
+                "cohort_chart", version, shops_key, compute=lambda: cohort_chart(shop_ids)
+            )
     return render(request, "ui/analytics/dashboard.html", context)
 
 
