@@ -15,9 +15,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from stammkunde.logins.queries import in_language_of
 from stammkunde.service.models import Case, TeamMember
-from stammkunde.service.services.outside import queue_reply
+from stammkunde.service.services.outside import queue_staff_mail
 from stammkunde.service.staff_scope import who_may_see
 
 WARNING = "warning"
@@ -52,25 +51,15 @@ def alert_people(case: Case, *, kind: str, due: datetime, at: datetime) -> int:
     were queued. Called inside the clock check's transaction, so an alert and the case's mark
     commit together."""
     link = settings.SITE_URL.rstrip("/") + reverse("ui:case-detail", args=[case.pk])
-    queued = 0
-    for person in people_to_alert(case):
-        if not person.email:
-            continue
-        with in_language_of(person):
-            subject, text = _alert_text(case, kind=kind, due=due, link=link)
-        result = queue_reply(
-            customer=None,
-            to_address=person.email,
-            idempotency_key=f"case-clock:{kind}:{case.pk}:{person.pk}:{int(at.timestamp())}",
-            subject=subject,
-            text=text,
-            from_name=getattr(settings, "MESSAGING_FROM_NAME", "") or "Stammkunde",
-            from_address=settings.DEFAULT_FROM_EMAIL,
-            source_type="case_clock",
-            source_id=case.pk,
-        )
-        queued += result.message is not None
-    return queued
+    return queue_staff_mail(
+        people_to_alert(case),
+        compose=lambda person: _alert_text(case, kind=kind, due=due, link=link),
+        idempotency_key=lambda person: (
+            f"case-clock:{kind}:{case.pk}:{person.pk}:{int(at.timestamp())}"
+        ),
+        source_type="case_clock",
+        source_id=case.pk,
+    )
 
 
 def _alert_text(case: Case, *, kind: str, due: datetime, link: str) -> tuple[str, str]:

@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stammkunde.core.number_formats import format_money
-from stammkunde.logins.queries import in_language_of
 from stammkunde.service.models import GoodwillGrant, GoodwillKind, TeamMember
-from stammkunde.service.services.outside import queue_reply
+from stammkunde.service.services.outside import queue_staff_mail
 from stammkunde.service.staff_scope import who_may_see
 
 
@@ -57,23 +56,13 @@ def ask_for_approval(grant: GoodwillGrant) -> int:
     """Queue the approval request of a waiting ``grant`` to each approver; returns how many
     were queued. Called inside the request's transaction: no mail for a request rolled back."""
     link = settings.SITE_URL.rstrip("/") + reverse("ui:goodwill-list")
-    queued = 0
-    for person in approvers(grant):
-        with in_language_of(person):
-            subject, text = _request_text(grant, link=link)
-        result = queue_reply(
-            customer=None,
-            to_address=person.email,
-            idempotency_key=f"goodwill-approval:{grant.pk}:{person.pk}",
-            subject=subject,
-            text=text,
-            from_name=getattr(settings, "MESSAGING_FROM_NAME", "") or "Stammkunde",
-            from_address=settings.DEFAULT_FROM_EMAIL,
-            source_type="goodwill_approval",
-            source_id=grant.pk,
-        )
-        queued += result.message is not None
-    return queued
+    return queue_staff_mail(
+        approvers(grant),
+        compose=lambda person: _request_text(grant, link=link),
+        idempotency_key=lambda person: f"goodwill-approval:{grant.pk}:{person.pk}",
+        source_type="goodwill_approval",
+        source_id=grant.pk,
+    )
 
 
 def _request_text(grant: GoodwillGrant, *, link: str) -> tuple[str, str]:
