@@ -18,7 +18,8 @@ from stammkunde.service.business_hours import BusinessCalendar, CalendarError, w
 from stammkunde.service.models import ACTIVE_STATUSES, Case, EscalationReason, RefundClock
 from stammkunde.service.refund_deadline import RefundState, refund_due_at, refund_state
 from stammkunde.service.services.cases import escalate
-from stammkunde.service.services.desk_settings import calendar, default_team
+from stammkunde.service.services.desk_settings import calendar as team_calendar
+from stammkunde.service.services.desk_settings import default_team
 from stammkunde.shop.models import Refund, Return, ReturnStatus
 
 # Without a team calendar: Monday to Friday, 9 to 17, nationwide holidays.
@@ -37,7 +38,7 @@ def desk_calendar() -> BusinessCalendar:
     if team is None:
         return DEFAULT_CALENDAR
     try:
-        return calendar(team)
+        return team_calendar(team)
     except CalendarError:
         logger.warning("team %s: calendar unusable, refunds counted in the default", team.pk)
         return DEFAULT_CALENDAR
