@@ -65,12 +65,14 @@ def grant(customer, purpose="newsletter", granted=True):
     )
 
 
-def newsletter(name="Dezember"):
+def newsletter(name="Dezember", purpose=Purpose.NEWSLETTER):
+    """A campaign to everyone with a German and an English template, scheduled for now;
+    ``purpose`` for the marketing purposes other than the newsletter."""
     template_de = create_template(
         by=None,
         name="Newsletter Dezember",
         language="de",
-        purpose=Purpose.NEWSLETTER,
+        purpose=purpose,
         subject="Neu aus der Rösterei",
         text_body=NEWSLETTER_DE,
     )
@@ -78,7 +80,7 @@ def newsletter(name="Dezember"):
         by=None,
         name="Newsletter December",
         language="en",
-        purpose=Purpose.NEWSLETTER,
+        purpose=purpose,
         subject="New from the roastery",
         text_body="{{ salutation }},\n\nwe roasted a new coffee.\n\nBest,\n{{ sender.name }}\n",
     )
@@ -87,7 +89,7 @@ def newsletter(name="Dezember"):
         None,
         by=None,
         name=name,
-        purpose=Purpose.NEWSLETTER,
+        purpose=purpose,
         segment=segment,
         template_de=template_de,
         template_en=template_en,
@@ -290,28 +292,8 @@ def test_recipients_let_through_by_the_existing_customer_exception_get_the_objec
     subscriber = CustomerFactory(first_name="Eva", last_name="Roth", language="de")
     OrderFactory(customer=subscriber)
     grant(subscriber, purpose="recommendation")
-    template = create_template(
-        by=None,
-        name="Empfehlung",
-        language="de",
-        purpose=Purpose.RECOMMENDATION,
-        subject="Passend zu Ihrem Kaffee",
-        text_body="{{ salutation }},\n\ndazu passt unsere neue Mühle.\n\nViele Grüße\nLena\n",
-    )
-    segment = Segment.objects.create(name="Käufer", definition={})
     with override_settings(MESSAGING_EXISTING_CUSTOMER_EXCEPTION=True):
-        campaign = save_campaign(
-            None,
-            by=None,
-            name="Mühle",
-            purpose=Purpose.RECOMMENDATION,
-            segment=segment,
-            template_de=template,
-            template_en=template,
-            sender_name="Lena Vogel",
-            sender_address="lena.vogel@kaffee.example",
-        )
-        run_campaign(schedule_campaign(campaign, at=timezone.now(), by=None).pk)
+        run_campaign(newsletter("Mühle", purpose=Purpose.RECOMMENDATION).pk)
 
     messages = {message.customer_id: message for message in OutboundMessage.objects.all()}
     assert messages[buyer.pk].legal_basis == "existing_customer"
