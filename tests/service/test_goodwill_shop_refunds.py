@@ -134,3 +134,34 @@ def test_the_shop_refund_does_not_count_against_the_order_it_becomes(anna, lena,
     assert _refunded_total(order) == Decimal("18.00")
     with pytest.raises(GoodwillError):
         _refund_goodwill(order, "1", anna)
+
+
+def test_shop_refund_without_an_id_after_the_goodwill_is_linked_not_counted_twice(
+    order, anna, limits
+):
+    # Issue 13: the shop reported the goodwill's money without a refund id of its own.
+    grant = _refund_goodwill(order, "15", anna)
+    _shop_refund(order, "15.00", days_ago=0, platform_id="")
+    [refund] = Refund.objects.filter(order=order)
+    assert refund.external_id == f"goodwill:{grant.pk}"
+    assert _refunded_total(order) == Decimal("15.00")
+    assert Activity.objects.filter(kind=ActivityKind.REFUND_ISSUED).count() == 1
+    assert shop_refund_links([grant])[grant.pk].shop_first is False
+    # A second refund of that amount without an id is other money: the goodwill is taken.
+    _shop_refund(order, "15.00", days_ago=0, platform_id="")
+    assert Refund.objects.filter(order=order).count() == 2
+    assert _refunded_total(order) == Decimal("30.00")
+
+
+def test_goodwill_after_a_shop_refund_without_an_id_takes_it_over(order, anna, limits):
+    shop = _shop_refund(order, "15.00", platform_id="")
+    grant = _refund_goodwill(order, "15", anna)
+    assert grant.status == GoodwillStatus.GRANTED
+    [refund] = Refund.objects.filter(order=order)
+    assert (refund.pk, refund.external_id) == (shop.pk, f"goodwill:{grant.pk}")
+    assert _refunded_total(order) == Decimal("15.00")
+    assert shop_refund_links([grant])[grant.pk].shop_first is True
+    # The next grant of that amount finds no shop refund left to take over.
+    second = _refund_goodwill(order, "15", anna, reason="Zweiter Kratzer")
+    assert second.status == GoodwillStatus.GRANTED
+    assert _refunded_total(order) == Decimal("30.00")

@@ -44,6 +44,10 @@ GOODWILL_MATCH_AFTER = timedelta(days=30)
 # a day ahead allows for clocks that differ.
 PLATFORM_MATCH_BEFORE = timedelta(days=14)
 PLATFORM_MATCH_AFTER = timedelta(days=1)
+# What a goodwill refund keeps as ``platform_external_id`` when the shop reported that money
+# without an id of its own (a non-empty value: an empty one means "not linked yet"). Not an id
+# any platform hands out (those are numbers, hex strings or ``re_…``).
+PLATFORM_REFUND_WITHOUT_ID = "(without id)"
 
 
 @transaction.atomic
@@ -224,11 +228,12 @@ def record_refund(
 ) -> Refund:
     """Record money paid back; refunds never exceed what the order cost.
 
-    Idempotent on ``external_id``. A platform's refund (webhook or backfill) that matches a
-    goodwill refund we recorded first (same order, amount and currency, not yet linked, within
-    the window) is linked to it by its id instead of being counted a second time; and a
-    goodwill refund that matches a platform refund reported first takes that refund over (it
-    keeps the platform's id as ``platform_external_id``) instead of paying it again."""
+    Idempotent on ``external_id``. A platform's refund (webhook or backfill, with or without
+    the shop's id) that matches a goodwill refund we recorded first (same order, amount and
+    currency, not yet linked, within the window) is linked to it instead of being counted a
+    second time; and a goodwill refund that matches a platform refund reported first takes that
+    refund over (it keeps the platform's id as ``platform_external_id``) instead of paying it
+    again."""
     amount = money(amount)
     if amount <= 0:
         raise OrderError(_("A refund must be a positive amount."))
@@ -239,18 +244,19 @@ def record_refund(
         if existing is not None:
             return existing
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if external_id and not external_id.startswith(GOODWILL_REFUND_PREFIX):
+    if not external_id.startswith(GOODWILL_REFUND_PREFIX):
         ours = _unlinked_goodwill_refund(order, amount=amount, refunded_at=refunded_at)
         if ours is not None:
-            # The shop reports the money we already recorded: link, never count it twice.
-            ours.platform_external_id = external_id
+            # The shop reports the money we already recorded: link, never count it twice
+            # (also when the shop gave the refund no id: any refund not keyed by us is its).
+            ours.platform_external_id = external_id or PLATFORM_REFUND_WITHOUT_ID
             ours.save(update_fields=["platform_external_id"])
             return ours
     if external_id.startswith(GOODWILL_REFUND_PREFIX):
         theirs = _unclaimed_platform_refund(order, amount=amount, refunded_at=refunded_at)
         if theirs is not None:
             # The shop paid this back already: the goodwill is that refund, not a second one.
-            theirs.platform_external_id = theirs.external_id
+            theirs.platform_external_id = theirs.external_id or PLATFORM_REFUND_WITHOUT_ID
             theirs.external_id = external_id
             theirs.save(update_fields=["external_id", "platform_external_id"])
             return theirs
@@ -321,8 +327,8 @@ def matching_platform_refund(
 ) -> Refund | None:
     """The platform refund a goodwill refund of ``amount`` at ``refunded_at`` would take over
     (see ``record_refund``), or None: the oldest of ``order`` with this amount and the order's
-    currency, reported by the shop (its own id, not one of ours), not linked to a goodwill
-    refund yet, from the two weeks before."""
+    currency, reported by the shop (its own id or none, not one of ours), not linked to a
+    goodwill refund yet, from the two weeks before."""
     return (
         order.refunds.filter(
             platform_external_id="",
@@ -331,7 +337,6 @@ def matching_platform_refund(
             refunded_at__gte=refunded_at - PLATFORM_MATCH_BEFORE,
             refunded_at__lte=refunded_at + PLATFORM_MATCH_AFTER,
         )
-        .exclude(external_id="")
         .exclude(external_id__startswith=GOODWILL_REFUND_PREFIX)
         .order_by("refunded_at", "pk")
         .first()
