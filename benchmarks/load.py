@@ -53,16 +53,16 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make the benchmarks package importable
 
-from benchmarks.webhooks import (  # noqa: E402
+from benchmarks.webhooks_checks import check  # noqa: E402
+from benchmarks.webhooks_load import SECRET, build_load  # noqa: E402
+from benchmarks.webhooks_server import (  # noqa: E402
     STAMMKUNDE,
-    check,
     free_port,
     fresh_database,
     post_all,
     setup_django,
     wait_for_port,
 )
-from benchmarks.webhooks_load import SECRET, build_load  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work" / "load"
 PASSWORD = "Benchmark-Passwort-2026"

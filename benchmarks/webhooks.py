@@ -56,188 +56,33 @@ production setup (null without ``--database-url``).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make the benchmarks package importable
 
-from benchmarks.webhooks_load import SECRET, Delivery, Expected, build_load  # noqa: E402
-
-WORK = ROOT / "benchmarks" / ".work" / "webhooks"
-STAMMKUNDE = [sys.executable, "-m", "stammkunde"]
-
-
-def post_all(port: int, path: str, load: list[Delivery], clients: int) -> float:
-    """Send the load from ``clients`` threads with keep-alive; returns the seconds it took."""
-    cursor = iter(range(len(load)))
-    lock = threading.Lock()
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                index = next(cursor, None)
-            if index is None:
-                break
-            delivery = load[index]
-            headers = {
-                "Content-Type": "application/json",
-                "X-Shopify-Topic": delivery.topic,
-                "X-Shopify-Webhook-Id": delivery.webhook_id,
-                "X-Shopify-Hmac-Sha256": delivery.signature,
-                "X-Shopify-Shop-Domain": "kaffee-sued.myshopify.com",
-            }
-            for attempt in range(3):
-                try:
-                    connection.request("POST", path, body=delivery.body, headers=headers)
-                    response = connection.getresponse()
-                    response.read()
-                    delivery.status = response.status
-                    break
-                except (ConnectionError, http.client.HTTPException, OSError):
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    if attempt == 2:
-                        delivery.status = -1
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("the web server exited at startup")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the web server did not start")
-
-
-def fresh_database(database_url: str | None, work: Path = WORK) -> dict[str, str]:
-    """Environment for a new, empty benchmark database (migrated)."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "STAMMKUNDE_DATA_DIR": str(work),
-        "STAMMKUNDE_DATABASE_URL": database_url or "",
-        "STAMMKUNDE_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STAMMKUNDE_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT / "src"),
-    }
-    if database_url:
-        name = urlparse(database_url).path.lstrip("/")
-        if "bench" not in name:
-            raise SystemExit(
-                "--database-url: the database is recreated; its name must contain 'bench'"
-            )
-        import psycopg
-
-        maintenance = database_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([*STAMMKUNDE, "migrate", "--verbosity", "0"], env=env, check=True)
-    os.environ.update(env)
-    return env
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stammkunde.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def check(load: list[Delivery], expected: Expected, shop_id: int) -> dict[str, int]:
-    """Count lost and doubled deliveries from the database (independently of the inbox code)."""
-    from stammkunde.connectors.models import WebhookDelivery
-    from stammkunde.shop.models import Order, OrderLine
-    from stammkunde.timeline.models import Activity, ActivityKind
-
-    accepted_ids = {d.webhook_id for d in load if d.valid and d.status // 100 == 2}
-    accepted_orders = {d.order_id for d in load if d.valid and d.status // 100 == 2}
-    first_rows = Counter(
-        WebhookDelivery.objects.filter(shop_id=shop_id, state="processed").values_list(
-            "delivery_id", flat=True
-        )
-    )
-    orders = {
-        int(external_id): (pk, total)
-        for external_id, pk, total in Order.objects.filter(shop_id=shop_id).values_list(
-            "external_id", "pk", "total"
-        )
-    }
-    lines = Counter(
-        OrderLine.objects.filter(order__shop_id=shop_id).values_list("order_id", flat=True)
-    )
-    placed = Counter(
-        Activity.objects.filter(kind=ActivityKind.ORDER_PLACED).values_list("subject_id", flat=True)
-    )
-    lost = sum(1 for webhook_id in accepted_ids if first_rows[webhook_id] == 0)
-    lost += sum(1 for order_id in accepted_orders if order_id not in orders)
-    doubled = sum(count - 1 for count in first_rows.values() if count > 1)
-    stale = 0
-    for order_id in accepted_orders:
-        if order_id not in orders:
-            continue
-        pk, total = orders[order_id]
-        doubled += max(0, placed[pk] - 1)
-        doubled += max(0, lines[pk] - expected.lines[order_id])
-        # Only meaningful when every update of the order was accepted (the usual case).
-        stale += total != expected.total[order_id]
-    forged_applied = sum(1 for d in load if not d.valid and d.order_id in orders)
-    return {
-        "lost": lost,
-        "doubled": doubled,
-        "stale": stale,
-        "forged_applied": forged_applied,
-        "orders": len(orders),
-    }
-
-
-def check_accepted(load: list[Delivery], shop_id: int) -> dict[str, int]:
-    """After posting only: deliveries answered 200 but not in the inbox, forged ones not 401."""
-    from stammkunde.connectors.models import WebhookDelivery
-
-    stored = Counter(
-        WebhookDelivery.objects.filter(shop_id=shop_id)
-        .exclude(state="rejected")
-        .values_list("delivery_id", flat=True)
-    )
-    answered = Counter(d.webhook_id for d in load if d.valid and d.status // 100 == 2)
-    unstored = sum(max(0, count - stored[webhook_id]) for webhook_id, count in answered.items())
-    forged_not_401 = sum(1 for d in load if not d.valid and d.status != 401)
-    return {"unstored": unstored, "forged_not_401": forged_not_401}
-
+from benchmarks.webhooks_checks import (  # noqa: E402
+    check,
+    check_accepted,
+    duplicate_customers,
+    never_answered,
+    wait_for_drain,
+)
+from benchmarks.webhooks_load import SECRET, build_load  # noqa: E402
+from benchmarks.webhooks_server import (  # noqa: E402
+    STAMMKUNDE,
+    WORK,
+    free_port,
+    fresh_database,
+    post_all,
+    setup_django,
+    wait_for_port,
+)
 
 SETUPS = {
     "default": "stammkunde serve (SQLite, embedded workers)",
@@ -292,37 +137,6 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def wait_for_drain(shop_id: int, timeout: float) -> float:
-    """Poll until no delivery of the shop waits or is being processed; returns the
-    ``perf_counter`` moment that was first seen (at most one poll, 0.1 s, late).
-
-    Timed here rather than from the rows' processed_at: the machine's wall clock may be
-    stepped while the benchmark runs, ``perf_counter`` is not."""
-    from stammkunde.connectors.models import WebhookDelivery
-
-    pending = WebhookDelivery.objects.filter(shop_id=shop_id, state__in=["received", "processing"])
-    deadline = time.monotonic() + timeout
-    while pending.exists():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the inbox was not drained within {timeout:.0f} s")
-        time.sleep(0.1)
-    return time.perf_counter()
-
-
-def duplicate_customers(load: list[Delivery]) -> int:
-    """Customers beyond one per distinct e-mail address among the valid deliveries."""
-    from stammkunde.customers.models import Customer
-
-    sent = {f"kunde{d.customer}@example.de" for d in load if d.valid and d.status // 100 == 2}
-    return max(0, Customer.objects.count() - len(sent))
-
-
-def never_answered(load: list[Delivery]) -> int:
-    """Valid deliveries none of whose copies got a 2xx answer (the shop gave up on them)."""
-    answered = {d.webhook_id for d in load if d.valid and d.status // 100 == 2}
-    return len({d.webhook_id for d in load if d.valid} - answered)
 
 
 def run_setup(args) -> dict:
