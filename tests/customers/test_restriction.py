@@ -25,7 +25,7 @@ from stammkunde.customers.privacy import (
 )
 from stammkunde.customers.services.consent import record_consent
 from stammkunde.messaging.governor_terms import Outcome, Purpose
-from stammkunde.messaging.services.bulk_queue import decide_many
+from stammkunde.messaging.services.bulk_decisions import decide_many
 from stammkunde.messaging.services.outbox import queue_message
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.rendering import render_summary

@@ -36,14 +36,8 @@ from stammkunde.messaging.models import (
     SendDecision,
 )
 from stammkunde.messaging.rendering import TemplateError, render_message
-from stammkunde.messaging.services.bulk_queue import (
-    BulkMessage,
-    Recipient,
-    decide_many,
-    queue_many,
-    raw_rows,
-    record_decisions,
-)
+from stammkunde.messaging.services.bulk_decisions import Recipient, decide_many, raw_rows
+from stammkunde.messaging.services.bulk_queue import BulkMessage, queue_many, record_decisions
 from stammkunde.messaging.services.outbox import CONSENT, EXISTING_CUSTOMER, TRANSACTIONAL
 
 logger = logging.getLogger(__name__)
