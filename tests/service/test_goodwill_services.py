@@ -190,7 +190,7 @@ def test_approving_a_refund_the_order_no_longer_covers_is_refused(anna, lena, li
     from django.utils import timezone
 
     from stammkunde.shop.models import Refund
-    from stammkunde.shop.services.aftersales import record_refund
+    from stammkunde.shop.services.refunds import record_refund
 
     customer = CustomerFactory()
     order = OrderFactory(customer=customer, total=Decimal("40.00"))

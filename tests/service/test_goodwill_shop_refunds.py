@@ -13,7 +13,7 @@ from stammkunde.service.goodwill_refunds import shop_refund_links
 from stammkunde.service.models import GoodwillStatus
 from stammkunde.service.services.goodwill import GoodwillError, approve_goodwill, request_goodwill
 from stammkunde.shop.models import Order, Refund
-from stammkunde.shop.services.aftersales import record_refund
+from stammkunde.shop.services.refunds import record_refund
 from stammkunde.timeline.models import Activity, ActivityKind
 from tests.factories import CustomerFactory, OrderFactory
 

@@ -436,10 +436,10 @@ def test_the_case_page_shows_returns_refunds_and_withdrawals_of_its_orders(clien
     from stammkunde.shop.models import ReturnReason
     from stammkunde.shop.services.aftersales import (
         mark_return_received,
-        record_refund,
         record_return,
         record_withdrawal,
     )
+    from stammkunde.shop.services.refunds import record_refund
     from tests.factories import OrderLineFactory
 
     berlin = ZoneInfo("Europe/Berlin")

@@ -242,7 +242,7 @@ def test_case_page_says_the_shop_had_already_refunded_the_goodwill(client, agent
 
     from stammkunde.service.services.cases import open_case
     from stammkunde.shop.models import Order
-    from stammkunde.shop.services.aftersales import record_refund
+    from stammkunde.shop.services.refunds import record_refund
 
     GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
     customer = CustomerFactory()

@@ -3,7 +3,7 @@
 A partial refund granted as goodwill is a shop refund keyed ``goodwill:<grant>``; when the shop
 reports that money too, before the grant (the agent paid it back in the shop first) or after
 it (the payment provider's report), the one refund row carries both keys
-(``shop.services.aftersales.record_refund``). The agent should see which it was: money the shop
+(``shop.services.refunds.record_refund``). The agent should see which it was: money the shop
 had already paid back is not paid a second time.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime
 
 from stammkunde.service.models import GoodwillGrant, GoodwillKind, GoodwillStatus
 from stammkunde.shop.models import Refund
-from stammkunde.shop.services.aftersales import GOODWILL_REFUND_PREFIX
+from stammkunde.shop.services.refunds import GOODWILL_REFUND_PREFIX
 
 
 @dataclass(frozen=True)

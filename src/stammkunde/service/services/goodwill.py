@@ -23,7 +23,7 @@ from stammkunde.service.models import (
 from stammkunde.service.services.goodwill_mail import ask_for_approval
 from stammkunde.shop.models import Order, VoucherKind
 from stammkunde.shop.services import OrderError
-from stammkunde.shop.services.aftersales import (
+from stammkunde.shop.services.refunds import (
     GOODWILL_REFUND_PREFIX,
     matching_platform_refund,
     record_refund,

@@ -4,7 +4,6 @@ timeline entry and stores its domain event in the same transaction."""
 from stammkunde.shop.services.aftersales import (
     mark_return_received,
     record_delivery,
-    record_refund,
     record_return,
     record_shipment,
     record_withdrawal,
@@ -31,6 +30,7 @@ from stammkunde.shop.services.orders import (
     resolve_customer,
     validate_order,
 )
+from stammkunde.shop.services.refunds import record_refund
 from stammkunde.shop.services.shops import (
     create_shop,
     customers_of_shop,
