@@ -21,7 +21,7 @@ from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop
 from tests.api.access_table import API_ACCESS, API_PAGES, ApiRow
 from tests.factories import OrderFactory, OrderLineFactory
-from tests.ui.test_access import PATTERNS
+from tests.ui.access_world import PATTERNS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ The roles: ``anonymous`` (not logged in), ``no role`` (logged in, in no group), 
 ``ui/roles.py``, ``admin`` (in the Admin group and ``is_staff``, the Django admin's door) and
 ``superuser``. Only ``admin`` and ``superuser`` are staff in Django's sense.
 
-``params`` name the world object (``tests/ui/test_access.py``: ``world``) whose primary key
+``params`` name the world object (``tests/ui/access_world.py``: ``world``) whose primary key
 fills each URL parameter; ``method`` is how the page is requested (POST-only views get an empty
 POST, rolled back); ``htmx`` also requests the page as the htmx fragment it serves to
 ``HX-Target``.

@@ -4,11 +4,10 @@ warnings and a page cost that does not grow with the number of customers."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,34 +17,14 @@ from django.utils import timezone
 from stammkunde.analytics.models import KpiRow, ScoringRun
 from stammkunde.analytics.services import run_scoring
 from tests.factories import CustomerFactory, OrderFactory, make_staff_user
+from tests.ui.dashboard_history import DASHBOARD, months_back, shop_history
 
-DASHBOARD = reverse("ui:dashboard")
-
-
-@pytest.fixture(autouse=True)
-def english_pages(client):
-    """The pages in English, so the assertions can read them (the default language is German)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 @pytest.fixture
 def admin_user(db):
     return make_staff_user("ada", role="Admin")
-
-
-def shop_history(customers: int, *, offset_days: int = 0) -> None:
-    """Customers who order about every 30 days; every third stopped two to three months ago
-    (so their churn alarm went off within the last month)."""
-    now = timezone.now()
-    for index in range(customers):
-        customer = CustomerFactory()
-        last = (75 + index % 10) if index % 3 == 0 else (2 + index % 20)
-        for number in range(2 + index % 6):
-            OrderFactory(
-                customer=customer,
-                placed_at=now - timedelta(days=offset_days + last + 30 * number + index % 4),
-                total=Decimal(20 + 10 * ((index + number) % 5)),
-            )
 
 
 def test_anonymous_goes_to_login(client, db):
@@ -175,14 +154,14 @@ def test_unusual_change_is_shown_as_a_warning(client, marketer):
     index = 0
     now = timezone.now()
     while month < date(today.year, today.month, 1):
-        spike = month == _months_back(today, 1)
+        spike = month == months_back(today, 1)
         revenue = Decimal(3000 if spike else 1000 + 10 * (index % 4))
         KpiRow.objects.create(
             period="month", period_start=month, currency="EUR", revenue=revenue,
             orders=100, customers=80, new_customers=30, returning_customers=50,
             repeat_orders=60, returned_orders=5, computed_at=now,
         )  # fmt: skip
-        month = _months_back(month, -1)
+        month = months_back(month, -1)
         index += 1
     ScoringRun.objects.create(started_at=now, finished_at=now, state="finished", summary={})
     client.force_login(marketer)
@@ -195,11 +174,6 @@ def test_unusual_change_is_shown_as_a_warning(client, marketer):
     assert revenue.value == Decimal("3000.00")
     # The month before the spike was one of the calm months (1000..1030).
     assert 1.9 < revenue.change < 2.0
-
-
-def _months_back(day: date, count: int) -> date:
-    index = day.year * 12 + day.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def test_team_lead_sees_goals_on_the_dashboard(client, team_lead):
@@ -250,201 +224,3 @@ def test_customer_never_scored_gets_a_calm_note(client, agent):
     client.force_login(agent)
     html = client.get(reverse("ui:customer-detail", args=[customer.pk])).content.decode()
     assert "Not scored yet" in html
-
-
-def test_latest_backtest_verdict_is_shown(client, marketer):
-    """A backtest on a synthetic shop: regular buyers keep buying, lapsed ones stay away."""
-    import json
-
-    import numpy as np
-
-    from stammkunde.analytics.backtest import run_backtest
-
-    rng = np.random.default_rng(7)
-    customers, times = [], []
-    for customer in range(300):
-        gap = rng.uniform(10, 40)
-        stops = rng.uniform(0, 400) if customer % 2 else 10_000
-        day = rng.uniform(0, 60)
-        while day < min(stops, 400):
-            customers.append(customer)
-            times.append(day)
-            day += rng.exponential(gap)
-    result = run_backtest(np.array(customers), np.array(times), 300.0, 400.0)
-    now = timezone.now()
-    ScoringRun.objects.create(started_at=now, finished_at=now, state="finished")
-    ScoringRun.objects.create(
-        kind="backtest",
-        started_at=now,
-        finished_at=now,
-        state="finished",
-        backtest=json.loads(json.dumps(result.to_dict(), default=str)),
-    )
-    client.force_login(marketer)
-    html = client.get(DASHBOARD).content.decode()
-    assert result.verdict in html.replace("&#x27;", "'")
-    for signal in result.signals:
-        assert signal.label in html
-
-
-def test_a_team_lead_reruns_the_backtest_from_the_dashboard(
-    client, team_lead, django_capture_on_commit_callbacks
-):
-    from django_tasks_db.models import DBTaskResult
-
-    shop_history(12)
-    run_scoring()
-    client.force_login(team_lead)
-    assert "Run the backtest again" in client.get(reverse("ui:dashboard")).content.decode()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("ui:analytics-run"), {"kind": "backtest"})
-
-    assert response.status_code == 302
-    queued = DBTaskResult.objects.filter(task_path__endswith="run_analysis_now")
-    assert [task.args_kwargs["args"] for task in queued] == [["backtest"]]
-
-
-def test_running_analyses_needs_the_permission_and_a_known_kind(
-    client, marketer, team_lead, django_capture_on_commit_callbacks
-):
-    from django_tasks_db.models import DBTaskResult
-
-    shop_history(12)
-    run_scoring()
-    client.force_login(marketer)
-    assert "Run the backtest again" not in client.get(reverse("ui:dashboard")).content.decode()
-    assert client.post(reverse("ui:analytics-run"), {"kind": "scoring"}).status_code == 403
-
-    client.force_login(team_lead)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("ui:analytics-run"), {"kind": "drop tables"}, follow=True)
-    assert "Choose the scoring job or the churn backtest." in response.content.decode()
-    assert client.get(reverse("ui:analytics-run")).status_code == 405
-    assert not DBTaskResult.objects.filter(task_path__endswith="run_analysis_now").exists()
-
-
-def test_the_queued_backtest_runs_and_is_shown(client, team_lead):
-    from stammkunde.analytics.tasks import run_analysis_now
-
-    shop_history(60)
-    run_scoring()
-    run_analysis_now.call("backtest")
-
-    client.force_login(team_lead)
-    html = client.get(reverse("ui:dashboard")).content.decode()
-    assert "Backtest of" in html
-
-
-def test_start_page_and_dashboard_show_the_same_month_with_its_name(client, marketer):
-    # Orders in the last complete month and in the current one; the scoring job aggregates them.
-    first_of_month = timezone.localdate().replace(day=1)
-    last_month = _months_back(first_of_month, 1)
-    for amount in ("120.00", "80.50"):
-        OrderFactory(
-            placed_at=timezone.make_aware(
-                datetime.combine(last_month + timedelta(days=9), time(12))
-            ),
-            total=Decimal(amount),
-        )
-    OrderFactory(placed_at=timezone.now(), total=Decimal("999.00"))
-    run_scoring()
-    client.force_login(marketer)
-
-    dashboard = client.get(DASHBOARD, {"period": "month"})
-    home = client.get(reverse("ui:home"))
-
-    month_name = last_month.strftime("%B %Y")  # English page, English month name
-    on_dashboard = next(f for f in dashboard.context["figures"] if f.kpi == "revenue")
-    on_home = next(f for f in home.context["home_figures"] if f.kpi == "revenue")
-    assert on_dashboard.value == on_home.value == Decimal("200.50")
-    assert on_dashboard.period_label == on_home.period_label == month_name
-    assert month_name in dashboard.content.decode()
-    assert month_name in home.content.decode()
-    # The unfinished month's 999 € is not on either page's tiles.
-    assert "999.00" not in home.content.decode()
-
-
-def test_every_dashboard_tile_names_its_period(client, marketer):
-    shop_history(12)
-    run_scoring()
-    client.force_login(marketer)
-    response = client.get(DASHBOARD, {"period": "week"})
-    figures = response.context["figures"]
-    assert figures
-    # A week is named by its first and last day.
-    assert all(figure.period_label == figures[0].period_label for figure in figures)
-    assert "\u2013" in figures[0].period_label
-    html = response.content.decode()
-    assert html.count('class="figure-period') == len(figures)
-
-
-STATISTICS_WORDS = ("AUC", "P(alive)", "BG/NBD", "Pareto", "probability", "Gamma")
-
-
-def test_the_top_of_the_dashboard_speaks_plain_words(client, marketer):
-    from stammkunde.analytics.models import CustomerScore
-
-    shop_history(75)
-    run = run_scoring()
-    assert run.state == "finished", run.error
-    client.force_login(marketer)
-    html = client.get(DASHBOARD).content.decode()
-
-    top, details = html.split('id="analytics-details"', 1)
-    summary = top.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
-    for word in STATISTICS_WORDS:
-        assert word not in top, word
-    assert "AUC" in details or "No churn backtest has been run yet" in details
-    # How many are at risk, what they bought, what to do: from the stored score rows.
-    alarmed = CustomerScore.objects.filter(churn_alarm=True)
-    count = alarmed.count()
-    assert count > 0  # every third customer stopped ordering months ago
-    store_days = run.parameters["store_interval_days"]
-    assert (
-        f"{count} customers have not ordered for more than {int(2 * store_days)} days, although "
-        f"your customers usually order again after {round(store_days)} days."
-    ) in summary
-    bought = sum(score.total_revenue for score in alarmed)
-    bought_text = summary.split("They have bought for", 1)[1].split("so far", 1)[0]
-    assert f"{bought:,.2f}" in bought_text and "€" in bought_text
-    assert "What to do: contact them personally" in summary
-    assert "Churn rate" in summary
-    assert "Predicted value of all customers, next 12 months" in summary
-    assert "Predicted value per customer, next 12 months" in summary
-
-
-def test_a_small_shop_is_told_there_is_not_enough_data_yet(client, marketer, agent):
-    from stammkunde.analytics.models import CustomerScore
-
-    shop_history(5)
-    run = run_scoring()
-    assert run.model == "rules"
-    client.force_login(marketer)
-    html = client.get(DASHBOARD).content.decode()
-
-    assert "Predictions: not enough data yet." in html
-    assert "Only 5 customers have ordered; predictions need at least 50." in html
-    summary = html.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
-    assert "If they stay, they are expected to bring" not in summary
-    assert not CustomerScore.objects.exclude(p_alive=None).exists()
-
-    client.force_login(agent)
-    customer_id = CustomerScore.objects.values_list("customer_id", flat=True).first()
-    page = client.get(reverse("ui:customer-detail", args=[customer_id])).content.decode()
-    assert "Predictions: not enough data yet." in page
-    assert "Churn risk" not in page.split('id="customer-insight"', 1)[1].split("</section>", 1)[0]
-
-
-def test_the_german_dashboard_says_it_in_german(client, marketer):
-    shop_history(5)
-    run_scoring()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
-    client.force_login(marketer)
-    html = client.get(DASHBOARD).content.decode()
-
-    summary = html.split('id="churn-summary"', 1)[1].split("</section>", 1)[0]
-    assert "Vorhersagen: noch nicht genug Daten." in summary
-    assert "Abwanderungsquote" in summary
-    for english in ("Churn rate", "not enough data", "What to do", "have ordered"):
-        assert english not in summary
