@@ -59,6 +59,22 @@ def _user(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
+def _new_request(
+    kind: str, customer_id: int, *, by: Any, channel: str, reference: str = "", **fields: Any
+) -> PrivacyRequest:
+    """The record of a privacy request with who asked (the user, or a label for the system and
+    the API), its reference cut to the column; ``fields`` give its state and dates."""
+    return PrivacyRequest.objects.create(
+        kind=kind,
+        customer_id=customer_id,
+        channel=channel,
+        reference=reference[:200],
+        requested_by=_user(by),
+        requested_by_label=_actor_label(by)[:150],
+        **fields,
+    )
+
+
 def _customer_id(customer_id: int, *, by: Any = None) -> int:
     surviving = resolve_merged(customer_id)
     if not Customer.objects.filter(pk=surviving).exists():
@@ -80,13 +96,12 @@ def export_customer_data(
     this very export in it). Audited and recorded as a privacy request."""
     customer_id = _customer_id(customer_id, by=by)
     with transaction.atomic():
-        record = PrivacyRequest.objects.create(
-            kind=PrivacyRequestKind.EXPORT,
-            customer_id=customer_id,
+        record = _new_request(
+            PrivacyRequestKind.EXPORT,
+            customer_id,
+            by=by,
             channel=channel,
-            reference=reference[:200],
-            requested_by=_user(by),
-            requested_by_label=_actor_label(by)[:150],
+            reference=reference,
             state=PrivacyRequestState.DONE,
             decided_at=timezone.now(),
             finished_at=timezone.now(),
@@ -143,13 +158,12 @@ def request_erasure(
     """
     customer_id = _customer_id(customer_id, by=by)
     with transaction.atomic():
-        record = PrivacyRequest.objects.create(
-            kind=PrivacyRequestKind.ERASURE,
-            customer_id=customer_id,
+        record = _new_request(
+            PrivacyRequestKind.ERASURE,
+            customer_id,
+            by=by,
             channel=channel,
-            reference=reference[:200],
-            requested_by=_user(by),
-            requested_by_label=_actor_label(by)[:150],
+            reference=reference,
             state=PrivacyRequestState.DEFERRED,
         )
         _decide(record, by=by, today=today)
@@ -299,12 +313,11 @@ def _record_restriction(customer: Customer, *, restricted: bool, reason: str, by
     from stammkunde.customers.services.privacy_records import record_restriction_change
 
     now = timezone.now()
-    PrivacyRequest.objects.create(
-        kind=PrivacyRequestKind.RESTRICTION,
-        customer_id=customer.pk,
+    _new_request(
+        PrivacyRequestKind.RESTRICTION,
+        customer.pk,
+        by=by,
         channel=PrivacyRequestChannel.STAFF,
-        requested_by=_user(by),
-        requested_by_label=_actor_label(by)[:150],
         state=PrivacyRequestState.DONE,
         summary={"action": "restricted" if restricted else "lifted"},
         decided_at=now,
