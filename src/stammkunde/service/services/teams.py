@@ -16,33 +16,30 @@ from stammkunde.service.business_hours import CalendarError
 from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
 from stammkunde.service.models.terms import CaseType
 
-TEAM_FIELDS = frozenset(
-    {
-        "name",
-        "opening_hours",
-        "subdivision",
-        "company_holidays",
-        "first_response_minutes",
-        "resolution_minutes",
-        "warn_before_minutes",
-        "escalate_on_breach",
-        "assignment",
-    }
+# What a team lead may change, in the order the forms show it (ui/service/case_teams.py).
+TEAM_FIELDS = (
+    "name",
+    "opening_hours",
+    "subdivision",
+    "company_holidays",
+    "first_response_minutes",
+    "resolution_minutes",
+    "warn_before_minutes",
+    "escalate_on_breach",
+    "assignment",
 )
-RULE_FIELDS = frozenset(
-    {
-        "name",
-        "position",
-        "is_active",
-        "case_type",
-        "keywords",
-        "channel",
-        "order_status",
-        "customer_segment",
-        "min_customer_value",
-        "team",
-        "set_priority",
-    }
+RULE_FIELDS = (
+    "name",
+    "position",
+    "is_active",
+    "case_type",
+    "keywords",
+    "channel",
+    "order_status",
+    "customer_segment",
+    "min_customer_value",
+    "team",
+    "set_priority",
 )
 
 
@@ -53,7 +50,7 @@ class TeamError(ValueError):
 @transaction.atomic
 def update_team(team: Team, *, by: Any, changes: Mapping[str, Any]) -> Team:
     """Change a team's settings; its calendar must stay usable (checked before saving)."""
-    unknown = set(changes) - TEAM_FIELDS
+    unknown = set(changes).difference(TEAM_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     for name, value in changes.items():
@@ -72,7 +69,7 @@ def save_routing_rule(
     rule: RoutingRule | None, *, by: Any, values: Mapping[str, Any]
 ) -> RoutingRule:
     """Create (``rule`` None) or change a routing rule."""
-    unknown = set(values) - RULE_FIELDS
+    unknown = set(values).difference(RULE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     created = rule is None

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stammkunde.service.models import RoutingRule, Team
-from stammkunde.service.services.teams import TeamError, save_routing_rule, update_team
+from stammkunde.service.services.teams import (
+    RULE_FIELDS,
+    TEAM_FIELDS,
+    TeamError,
+    save_routing_rule,
+    update_team,
+)
 
 MANAGE = "service.manage_teams"
 
@@ -31,17 +37,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = [
-            "name",
-            "opening_hours",
-            "subdivision",
-            "company_holidays",
-            "first_response_minutes",
-            "resolution_minutes",
-            "warn_before_minutes",
-            "escalate_on_breach",
-            "assignment",
-        ]
+        fields = list(TEAM_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,19 +70,7 @@ class TeamForm(forms.ModelForm):
 class RuleForm(forms.ModelForm):
     class Meta:
         model = RoutingRule
-        fields = [
-            "name",
-            "position",
-            "is_active",
-            "case_type",
-            "keywords",
-            "channel",
-            "order_status",
-            "customer_segment",
-            "min_customer_value",
-            "team",
-            "set_priority",
-        ]
+        fields = list(RULE_FIELDS)
 
 
 @login_required
