@@ -19,16 +19,11 @@ from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import Platform, Shop
 from stammkunde.shop.services import limit_staff_to_shops
 from tests.factories import OrderFactory, make_staff_user
+from tests.ui.dashboard_history import DASHBOARD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
-DASHBOARD = reverse("ui:dashboard")
 HOME = reverse("ui:home")
-
-
-@pytest.fixture(autouse=True)
-def english_pages(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _last_month_day(day: int) -> datetime:
