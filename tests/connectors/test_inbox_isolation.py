@@ -104,10 +104,10 @@ def test_any_exception_in_the_batch_path_is_isolated_to_its_delivery(client, sho
     monkeypatch.setattr(batch_applying, "apply_batch", explode_on_the_bad_order)
     real_one = applying.apply_with_race_retries
 
-    def explode_one_by_one_too(delivery):
+    def explode_one_by_one_too(delivery, **options):
         if delivery.delivery_id == "w-bad":
             raise ZeroDivisionError("boom one by one")
-        return real_one(delivery)
+        return real_one(delivery, **options)
 
     monkeypatch.setattr(applying, "apply_with_race_retries", explode_one_by_one_too)
     post_order(

@@ -63,11 +63,27 @@ class _Delivery:
     result: ApplyResult = dataclasses.field(default_factory=ApplyResult)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What the batch path works out about one delivery without the database: the orders and
+    customers it names, and how it would be applied (None: it must go one by one)."""
+
+    keys: frozenset[tuple[str, str]]
+    candidate: _Delivery | None
+
+
+def prepare(shop: Shop, events: list[ev.ShopEvent]) -> Prepared:
+    """The CPU work of the batch path for one delivery's mapped events (the order's input,
+    validated, and its customer's key), done before the write transaction."""
+    return Prepared(frozenset(_keys(events)), _candidate(shop, -1, events))
+
+
 def apply_batch(
     shop: Shop,
     batch: Sequence[list[ev.ShopEvent] | None],
     *,
     held_back: Collection[int] = (),
+    prepared: Sequence[Prepared | None] | None = None,
 ) -> list[ApplyResult | None]:
     """Apply the qualifying deliveries of ``batch``; return their results, None for each
     delivery left to ``apply_events``.
@@ -75,13 +91,21 @@ def apply_batch(
     ``batch`` holds each delivery's mapped events in arrival order (None if it could not be
     mapped); the deliveries at the indexes in ``held_back`` (waiting for an older delivery of
     their order) are not applied, but later deliveries that share an order or a customer with
-    them wait too.
+    them wait too. ``prepared`` may hold :func:`prepare`'s result for each delivery (done
+    before the transaction that calls this); what it lacks is worked out here.
     """
     results: list[ApplyResult | None] = [None] * len(batch)
     pending = [index for index, events in enumerate(batch) if events is not None]
     # Round by round: each applies the deliveries that depend on no other pending one, so a
     # customer's three orders in one batch take three rounds, each a handful of queries.
-    known: dict[int, tuple[set, _Delivery | None]] = {}
+    known: dict[int, tuple[frozenset, _Delivery | None]] = {}
+    for index, ready in enumerate(prepared or ()):
+        if ready is not None and batch[index] is not None:
+            candidate = ready.candidate
+            if index in held_back or candidate is None:
+                known[index] = (ready.keys, None)
+            else:
+                known[index] = (ready.keys, dataclasses.replace(candidate, index=index))
     while chosen := _qualifying(shop, batch, pending, held_back, known):
         try:
             with transaction.atomic():
@@ -120,7 +144,7 @@ def _qualifying(
     batch: Sequence[list[ev.ShopEvent] | None],
     pending: list[int],
     held_back: Collection[int],
-    known: dict[int, tuple[set, _Delivery | None]],
+    known: dict[int, tuple[frozenset, _Delivery | None]],
 ) -> list[_Delivery]:
     """The pending deliveries that qualify and share no order or customer with an earlier
     pending one (which may be one that goes one by one, or waits). ``known`` keeps each
@@ -130,7 +154,7 @@ def _qualifying(
     for index in pending:
         if index not in known:
             known[index] = (
-                _keys(batch[index]),
+                frozenset(_keys(batch[index])),
                 None if index in held_back else _candidate(shop, index, batch[index]),
             )
         keys, candidate = known[index]

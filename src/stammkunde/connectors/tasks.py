@@ -30,6 +30,7 @@ def process_inbox() -> dict[str, int]:
     from stammkunde.connectors.inbox.processing import (
         BATCH_SIZE,
         enqueue_processing,
+        next_limit,
         process_waiting,
     )
     from stammkunde.connectors.inbox.services import ENQUEUE_THROTTLE_SECONDS
@@ -37,16 +38,15 @@ def process_inbox() -> dict[str, int]:
     total = BatchResult()
     started = time.monotonic()
     looked_again = False
-    limit = BATCH_SIZE
+    limit = BATCH_SIZE // 4  # grown (or shrunk) to the write budget by next_limit
     after_id, restarted = 0, time.monotonic()
     while True:
         batch = process_waiting(limit=limit, after_id=after_id)
         after_id = batch.resume_after
         if time.monotonic() - restarted > RESTART_SECONDS:
             after_id, restarted = 0, time.monotonic()
-        # Claim about what fits into one batch's time budget; claiming (and reading the
-        # bodies of) many more than get processed would be wasted work.
-        limit = max(10, min(BATCH_SIZE, batch.claimed * 3 // 2))
+        # Claim about what fits into one write transaction's time budget.
+        limit = next_limit(batch)
         total.add(batch)
         if batch.claimed == batch.deferred:  # nothing (more) to do right now
             if after_id:

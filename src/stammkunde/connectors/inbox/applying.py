@@ -46,6 +46,8 @@ class BatchResult:
     # Every delivery this pass claimed and left open has a larger id: where the next pass of
     # the same drain may start (``process_waiting(after_id=...)``).
     resume_after: int = 0
+    # CPU seconds the worker's thread spent in the pass's write transaction.
+    write_seconds: float = 0.0
 
     def add(self, other: BatchResult) -> None:
         for field in dataclasses.fields(self):
@@ -53,8 +55,45 @@ class BatchResult:
                 setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
+# A delivery's normalized events, or why its body could not be mapped (raised again when the
+# delivery is applied, so the one-by-one path records it as if it had mapped just then).
+Mapped = list | Exception
+
+
+@dataclass
+class Preparation:
+    """The CPU work of a batch done before its write transaction, by delivery id: the mapped
+    events and the batch path's view of each (``batch_applying.prepare``)."""
+
+    mapped: dict[int, Mapped] = dataclasses.field(default_factory=dict)
+    prepared: dict[int, Any] = dataclasses.field(default_factory=dict)
+
+    def add(self, delivery: WebhookDelivery) -> None:
+        """Map ``delivery`` (its body read already) and prepare it for the batch path."""
+        from stammkunde.connectors.batch_applying import prepare
+
+        mapped = map_delivery(delivery)
+        self.mapped[delivery.id] = mapped
+        if isinstance(mapped, list):
+            try:
+                self.prepared[delivery.id] = prepare(delivery.shop, mapped)
+            except Exception:
+                logger.warning("preparing delivery %s failed", delivery.id, exc_info=True)
+
+    def events_of(self, delivery: WebhookDelivery) -> Mapped:
+        """The delivery's mapped events (mapped now if it was not prepared)."""
+        if delivery.id not in self.mapped:
+            self.mapped[delivery.id] = map_delivery(delivery)
+        return self.mapped[delivery.id]
+
+
 def apply_together(
-    claimed: list[WebhookDelivery], waiting: set[int], *, now: datetime, result: BatchResult
+    claimed: list[WebhookDelivery],
+    waiting: set[int],
+    *,
+    now: datetime,
+    result: BatchResult,
+    preparation: Preparation,
 ) -> set[int]:
     """Apply the batch's independent order deliveries set-based (``batch_applying``); mark
     them processed and return their ids. The others are applied one by one afterwards."""
@@ -65,19 +104,23 @@ def apply_together(
     for delivery in claimed:
         by_shop.setdefault((delivery.shop_id, delivery.source), []).append(delivery)
     for (_shop_id, source), deliveries in by_shop.items():
-        mapped = [mapped_or_none(delivery) for delivery in deliveries]
+        mapped = [preparation.events_of(delivery) for delivery in deliveries]
+        batch = [events if isinstance(events, list) else None for events in mapped]
+        prepared = [preparation.prepared.get(delivery.id) for delivery in deliveries]
         held_back = {index for index, d in enumerate(deliveries) if d.id in waiting}
         try:
             # A savepoint of its own: whatever goes wrong (a value no rule foresaw, a bug)
             # leaves nothing behind, and the shop's deliveries go one by one, where each
             # failure is charged to the delivery that caused it.
             with transaction.atomic(), event_origin(origin_of(source)):
-                applied = apply_batch(deliveries[0].shop, mapped, held_back=held_back)
+                applied = apply_batch(
+                    deliveries[0].shop, batch, held_back=held_back, prepared=prepared
+                )
         except Exception:
             logger.warning("the batch path failed; deliveries go one by one", exc_info=True)
             continue
-        for delivery, events, outcome in zip(deliveries, mapped, applied, strict=True):
-            if outcome is None:
+        for delivery, events, outcome in zip(deliveries, batch, applied, strict=True):
+            if outcome is None or events is None:
                 continue
             delivery.attempts += 1
             mark_processed(delivery, events, outcome, now=now)
@@ -87,14 +130,14 @@ def apply_together(
     return done
 
 
-def mapped_or_none(delivery: WebhookDelivery) -> list | None:
-    """The delivery's normalized events, or None if it cannot be mapped (it then fails on the
-    one-by-one path, which records why)."""
+def map_delivery(delivery: WebhookDelivery) -> Mapped:
+    """The delivery's normalized events, or the exception that mapping raised (PayloadError
+    for a body the platform's rules refuse)."""
     try:
         adapter = adapter_for(delivery.platform)
         return adapter.map(delivery.topic, adapter.parse(bytes(delivery.body)))
-    except Exception:
-        return None
+    except Exception as exc:
+        return exc
 
 
 def mark_processed(delivery: WebhookDelivery, events: list, applied: Any, *, now: datetime) -> None:
@@ -113,13 +156,16 @@ def origin_of(source: str) -> str:
     return Origin.API if source == "api" else Origin.WEBHOOK
 
 
-def process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResult) -> None:
-    """Map and apply one claimed delivery in a savepoint; record the outcome on the instance."""
+def process_one(
+    delivery: WebhookDelivery, *, now: datetime, result: BatchResult, mapped: Mapped | None = None
+) -> None:
+    """Apply one claimed delivery (mapped before, or now) in a savepoint; record the outcome
+    on the instance."""
     from stammkunde.connectors.applying import ApplyError
 
     delivery.attempts += 1
     try:
-        events, applied = apply_with_race_retries(delivery)
+        events, applied = apply_with_race_retries(delivery, mapped=mapped)
     except (PayloadError, ApplyError, KeyError) as exc:
         if is_transient(exc):
             retry_or_park_delivery(delivery, exc, now=now, result=result)
@@ -140,8 +186,12 @@ def process_one(delivery: WebhookDelivery, *, now: datetime, result: BatchResult
 RACE_RETRIES = 2
 
 
-def apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
-    """Map and apply in a savepoint; again at once if another worker won a race meanwhile.
+def apply_with_race_retries(
+    delivery: WebhookDelivery, *, mapped: Mapped | None = None
+) -> tuple[list, Any]:
+    """Apply in a savepoint; again at once if another worker won a race meanwhile. ``mapped``
+    is the delivery's events (or mapping's exception), mapped before the transaction; without
+    it the body is mapped here.
 
     Two workers applying the first orders of one new customer both look the customer up, find
     nothing, and insert: one insert wins, the other fails on the unique e-mail (or, with
@@ -150,9 +200,9 @@ def apply_with_race_retries(delivery: WebhookDelivery) -> tuple[list, Any]:
     """
     from stammkunde.connectors.applying import apply_events
 
-    adapter = adapter_for(delivery.platform)
-    payload = adapter.parse(bytes(delivery.body))
-    events = adapter.map(delivery.topic, payload)
+    events = map_delivery(delivery) if mapped is None else mapped
+    if isinstance(events, Exception):
+        raise events
     for attempt in range(RACE_RETRIES + 1):
         try:
             # apply_events runs in its own atomic block (a savepoint here): a failure leaves

@@ -1,13 +1,14 @@
-"""Processing the webhook inbox in batches: claim, map, apply, record; retries with backoff.
+"""Processing the webhook inbox in batches: map, claim, apply, record; retries with backoff.
 
-One task claims many waiting deliveries and applies them in one database transaction (each
-delivery in its own savepoint, the one ``apply_events`` opens). If the worker dies halfway the
-transaction rolls back and the deliveries simply wait again; the periodic sweep re-enqueues the
-task, so nothing is lost. On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED``, so
-several workers drain the inbox at once without taking the same delivery; a delivery whose
-resource (one order, one customer) has an older delivery still open is deferred, so two updates
-of one order are applied in the order they arrived (and ``apply_events`` also refuses updates
-older than what we hold). On SQLite one worker processes. Applying one delivery and recording
+One task reads and maps many waiting deliveries outside any transaction, then claims them and
+applies them in one short database transaction (each delivery in its own savepoint, the one
+``apply_events`` opens). If the worker dies halfway the transaction rolls back and the
+deliveries simply wait again; the periodic sweep re-enqueues the task, so nothing is lost. On
+PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED``, so several workers drain the
+inbox at once without taking the same delivery; a delivery whose resource (one order, one
+customer) has an older delivery still open is deferred, so two updates of one order are
+applied in the order they arrived (and ``apply_events`` also refuses updates older than what
+we hold). On SQLite one worker processes. Applying one delivery and recording
 its outcome (processed, retried, parked) is ``inbox.applying``.
 """
 
@@ -15,14 +16,16 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from stammkunde.connectors.inbox.applying import (
     BatchResult,
+    Preparation,
     apply_together,
     process_one,
     retry_or_park_delivery,
@@ -40,10 +43,15 @@ logger = logging.getLogger(__name__)
 # How long a delivery waits when an older delivery of the same resource is still open.
 DEFER_DELAY = timedelta(seconds=2)
 # Deliveries per claim and transaction: big enough to make processing cheap per delivery. The
-# time budget keeps each transaction short, since on SQLite it holds the one write lock that
-# the web processes need to store new deliveries (shops give up after about 5 seconds).
+# time budgets keep each write transaction short, since on SQLite it holds the one write lock
+# that the web processes need to store new deliveries (shops give up after about 5 seconds),
+# and the worker runs at a lower CPU priority than the web processes (core.supervisor), so
+# a long transaction would keep them waiting all the longer. BATCH_SECONDS bounds the
+# one-by-one part of a batch; the drain sizes its batches so that a transaction costs about
+# WRITE_BUDGET_SECONDS of CPU (``next_limit``).
 BATCH_SIZE = 200
-BATCH_SECONDS = 0.5
+BATCH_SECONDS = 0.1
+WRITE_BUDGET_SECONDS = 0.075
 
 
 def enqueue_processing(run_after: datetime | None = None) -> None:
@@ -58,11 +66,22 @@ def enqueue_processing(run_after: datetime | None = None) -> None:
     enqueue_after_receive.enqueue(run_after=run_after)
 
 
+def next_limit(batch: BatchResult) -> int:
+    """How many deliveries the drain's next batch claims: about what fits into the write
+    budget at the CPU cost per delivery the last batch's transaction had, never more than
+    half again what it handled (claiming and mapping more than get applied is wasted work)."""
+    limit = batch.claimed * 3 // 2
+    if batch.claimed and batch.write_seconds > 0:
+        limit = min(limit, int(batch.claimed * WRITE_BUDGET_SECONDS / batch.write_seconds))
+    return max(10, min(BATCH_SIZE, limit))
+
+
 def process_waiting(
     *, limit: int = BATCH_SIZE, now: datetime | None = None, after_id: int = 0
 ) -> BatchResult:
-    """Claim up to ``limit`` waiting deliveries (oldest first) and process them (for at most
-    about ``BATCH_SECONDS``; what is left is released and claimed by the next batch).
+    """Map up to ``limit`` waiting deliveries (oldest first), then claim and process them (the
+    one-by-one ones for at most about ``BATCH_SECONDS``; what is left is released and claimed
+    by the next batch).
 
     One transaction for the whole batch: the claim's row locks are held until the results are
     committed, so no other worker can take the same deliveries, and a crash leaves them waiting.
@@ -96,19 +115,29 @@ def _process_batch(
 ) -> BatchResult:
     """The body of :func:`process_waiting` (for the delivery ``only_id`` alone, if given)."""
     result = BatchResult()
+    preparation = _prepare(limit=limit, now=now, after_id=after_id, only_id=only_id)
+    if not preparation.mapped:
+        return result
     retry_at: datetime | None = None
+    cpu_started = time.thread_time()
     with transaction.atomic():
         # Lock the ids first, then read the rows (``claim_due_ids``): sorting every waiting
         # delivery with its body (a burst before autovacuum has counted them, when the planner
-        # expects a few) spills to disk.
+        # expects a few) spills to disk. The bodies were read and mapped before; only those
+        # the preparation did not see (another worker held them, or they committed since)
+        # are read and mapped here.
         claimed_ids = claim_due_ids(
             _open_deliveries(only_id), limit=limit, now=now, after_id=after_id
         )
         if not claimed_ids:
             return result
         claimed = list(
-            WebhookDelivery.objects.filter(id__in=claimed_ids).select_related("shop").order_by("id")
+            WebhookDelivery.objects.filter(id__in=claimed_ids)
+            .select_related("shop")
+            .defer("body")
+            .order_by("id")
         )
+        _read_bodies([d for d in claimed if d.id not in preparation.mapped])
         blocked = _resources_with_older_open_deliveries(claimed)
         waiting = {
             delivery.id
@@ -116,7 +145,9 @@ def _process_batch(
             if delivery.resource_key
             and blocked.get((delivery.shop_id, delivery.resource_key), delivery.id) < delivery.id
         }
-        applied_together = apply_together(claimed, waiting, now=now, result=result)
+        applied_together = apply_together(
+            claimed, waiting, now=now, result=result, preparation=preparation
+        )
         deadline = time.monotonic() + BATCH_SECONDS
         handled = []
         for delivery in claimed:
@@ -134,7 +165,7 @@ def _process_batch(
                 result.deferred += 1
                 retry_at = min(retry_at or delivery.next_attempt_at, delivery.next_attempt_at)
                 continue
-            process_one(delivery, now=now, result=result)
+            process_one(delivery, now=now, result=result, mapped=preparation.events_of(delivery))
             if delivery.state == DeliveryState.RECEIVED and delivery.resource_key:
                 # Retried later: younger deliveries of this resource must wait for it.
                 blocked[key] = min(blocked.get(key, delivery.id), delivery.id)
@@ -147,7 +178,41 @@ def _process_batch(
         _save_outcomes(handled)
         if retry_at is not None:
             transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))
+    result.write_seconds = time.thread_time() - cpu_started
     return result
+
+
+def _prepare(
+    *, limit: int, now: datetime, after_id: int, only_id: int | None = None
+) -> Preparation:
+    """Read and map the deliveries the next claim will most likely take, outside its write
+    transaction: parsing, mapping and the batch path's order inputs are about a quarter of a
+    batch's CPU work, and on SQLite the write transaction holds the one write lock every web
+    process needs to store a delivery (a worker at a low CPU priority must not hold it long).
+
+    Nothing is locked for long: on PostgreSQL the ids are taken with ``SKIP LOCKED`` in a
+    moment's transaction, so deliveries another worker is applying are left to it; SQLite
+    reads without a transaction (``select_for_update`` is a no-op there).
+    """
+    preparation = Preparation()
+    atomic = transaction.atomic() if connection.features.has_select_for_update else nullcontext()
+    with atomic:
+        ids = claim_due_ids(_open_deliveries(only_id), limit=limit, now=now, after_id=after_id)
+    for delivery in WebhookDelivery.objects.filter(id__in=ids).select_related("shop"):
+        preparation.add(delivery)
+    return preparation
+
+
+def _read_bodies(deliveries: list[WebhookDelivery]) -> None:
+    """Load the deferred bodies of ``deliveries`` with one query."""
+    if deliveries:
+        bodies = dict(
+            WebhookDelivery.objects.filter(id__in=[d.id for d in deliveries]).values_list(
+                "id", "body"
+            )
+        )
+        for delivery in deliveries:
+            delivery.body = bodies[delivery.id]
 
 
 _OUTCOME_FIELDS = (*OUTCOME_FIELDS, "error_code", "events_count", "result")
