@@ -113,6 +113,29 @@ def test_serve_answers_http_and_its_worker_runs_periodic_jobs(serve, tmp_path):
     )
 
 
+def test_the_workers_run_at_a_lower_priority_than_the_web_processes_in_their_session(
+    serve, tmp_path
+):
+    """Linux shares the CPU between sessions first (autogroup): a worker in a session of its
+    own would get as much as all web processes together, whatever its nice value."""
+    server, port = serve
+    assert wait_for(lambda: answers(port)) == 200
+
+    def both_workers() -> list[int] | None:
+        pids = [pid for (pid,) in query(tmp_path, "SELECT pid FROM core_workerheartbeat")]
+        return pids if len(pids) == 2 else None
+
+    workers = wait_for(both_workers)
+
+    assert workers
+    for pid in workers:
+        assert os.getsid(pid) == os.getsid(server.pid)
+        assert os.getpgid(pid) != os.getpgid(server.pid)  # Ctrl+C reaches the server only
+        assert (
+            os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, server.pid) + 10
+        )
+
+
 def test_a_killed_worker_is_started_again_and_takes_over_what_it_was_running(
     serve, embedded_env, tmp_path
 ):

@@ -63,9 +63,13 @@ class Supervisor:
         self._thread.start()
 
     def _launch(self, child: Supervised, now: float) -> None:
-        # A session of its own: Ctrl+C in the terminal reaches the server only, which then
-        # stops the workers itself (instead of the supervisor restarting them meanwhile).
-        child.process = self._popen(child.command, start_new_session=True)
+        # A process group of its own: Ctrl+C in the terminal reaches the server only, which
+        # then stops the workers itself (instead of the supervisor restarting them meanwhile).
+        # But the server's session: Linux's autogroup scheduling shares the CPU between
+        # sessions first, so a worker in a session of its own got as much CPU as all web
+        # processes together, whatever its nice value (the worker lowers its own priority,
+        # ``worker --nice``, and in one session that counts against the web processes').
+        child.process = self._popen(child.command, process_group=0)
         child.started_at = now
         child.restart_at = None
         child.history.append(child.process.pid)

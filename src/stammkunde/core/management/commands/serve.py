@@ -20,6 +20,12 @@ from stammkunde.core.supervisor import Supervisor
 # delivery is one INSERT). Nothing else is per process but the 5 s shop address cache, which
 # PostgreSQL setups with several processes already live with (docs/WEBHOOKS.md).
 WEB_PROCESSES = 2
+# The embedded workers run at a lower CPU priority than the web processes (in the same session,
+# core.supervisor): a burst of webhooks and the staff's pages are answered first, the inbox is
+# drained with what CPU is left. Safe because a worker's write transaction is short
+# (connectors.inbox.processing: about WRITE_BUDGET_SECONDS of CPU), so a web request waiting
+# for SQLite's write lock never waits long behind a worker that gets little CPU.
+WORKER_NICE = 10
 
 
 class Command(BaseCommand):
@@ -83,7 +89,8 @@ def worker_commands() -> dict[str, list[str]]:
     heavy = [name for name in queues if name in settings.TASK_HEAVY_QUEUES]
     quick = [name for name in queues if name not in heavy]
     base = new_process_id()
-    worker = [sys.executable, "-m", "stammkunde", "worker", "--parent-pid", str(os.getpid())]
+    worker = [sys.executable, "-m", "stammkunde", "worker", "--nice", str(WORKER_NICE)]
+    worker += ["--parent-pid", str(os.getpid())]
     commands = {}
     if quick:
         commands["quick"] = [*worker, "--worker-id", f"{base}-quick", "--queues", ",".join(quick)]

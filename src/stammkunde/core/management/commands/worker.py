@@ -39,6 +39,13 @@ class Command(BaseCommand):
             default=None,
             help="stop when the process with this id (e.g. `serve`) is gone",
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="lower this process's CPU priority by this much (as `nice -n`); `serve` "
+            "starts its workers so that web requests come first",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         queues = [name.strip() for name in options["queues"].split(",") if name.strip()]
@@ -49,6 +56,9 @@ class Command(BaseCommand):
             process_id = LEASE_PREFIX + process_id
         if len(process_id) > 48:  # room for "/<lane>" in django-tasks-db's 64 characters
             raise CommandError("--worker-id is too long (at most 37 characters)")
+        if options["nice"] > 0:
+            # Before any thread starts: threads take the priority of the thread that starts them.
+            os.nice(options["nice"])
         process = WorkerProcess(
             process_id,
             lanes_for(queues),
