@@ -44,6 +44,10 @@ MESSAGING_EXISTING_CUSTOMER_EXCEPTION = env_bool("STAMMKUNDE_EXISTING_CUSTOMER_E
 # up, messages per minute per recipient domain (0: no limit; per worker process).
 MESSAGING_LEASE_SECONDS = env_int("STAMMKUNDE_MAIL_LEASE_SECONDS", 120)
 MESSAGING_MAX_ATTEMPTS = env_int("STAMMKUNDE_MAIL_MAX_ATTEMPTS", 8)
+# Connections a worker keeps to the mail server, each used by a sender thread of its own: the
+# SMTP round trips overlap with preparing the next messages. A worker that dies leaves at most
+# this many messages uncertain.
+MESSAGING_CONNECTIONS = env_int("STAMMKUNDE_MAIL_CONNECTIONS", 2)
 MESSAGING_DOMAIN_LIMIT_PER_MINUTE = env_int("STAMMKUNDE_MAIL_DOMAIN_LIMIT_PER_MINUTE", 0)
 MESSAGING_DOMAIN_LIMITS = {
     domain: int(limit)

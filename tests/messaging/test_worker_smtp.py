@@ -90,13 +90,16 @@ def test_newsletter_carries_one_click_unsubscribe_and_a_visible_link(smtp_server
     assert "Abmelden" in mail.get_body(("html",)).get_content()
 
 
-def test_one_connection_carries_many_messages(smtp_server):
-    customers = [CustomerFactory(email=f"k{n}@example.org") for n in range(6)]
+@pytest.mark.parametrize("connections", [1, 3])
+def test_each_connection_carries_many_messages(smtp_server, connections):
+    customers = [CustomerFactory(email=f"k{n}@example.org") for n in range(12)]
     for n, customer in enumerate(customers):
         queue(customer, f"tx-{n}")
-    assert drain().sent == 6
-    smtp_server.wait_for(6)
-    assert len(smtp_server.handler.sessions) == 1
+    assert drain(connection_count=connections).sent == 12
+    delivered = smtp_server.wait_for(12)
+    assert 1 <= len(smtp_server.handler.sessions) <= connections
+    assert sorted(item.rcpt_tos[0] for item in delivered) == sorted(c.email for c in customers)
+    assert OutboundMessage.objects.filter(state=MessageState.SENT).count() == 12
 
 
 def test_connection_dropped_mid_data_is_retried_and_delivered_once(smtp_server):
@@ -118,6 +121,27 @@ def test_connection_dropped_mid_data_is_retried_and_delivered_once(smtp_server):
     assert delivered[0].parsed["Message-ID"] == message.message_id
     message.refresh_from_db()
     assert message.state == MessageState.SENT and message.attempts == 2
+
+
+def test_a_connection_dropped_among_several_is_retried_and_nothing_doubled(smtp_server):
+    from collections import Counter
+
+    customers = [CustomerFactory(email=f"k{n}@example.org") for n in range(9)]
+    messages = [queue(customer, f"several-{n}") for n, customer in enumerate(customers)]
+    # The first DATA on whichever connection gets it is cut off; the others go on.
+    smtp_server.handler.behaviour.drop_mid_data = 1
+    result = drain(connection_count=3)
+    assert (result.sent, result.retrying) == (8, 1)
+    (dropped,) = OutboundMessage.objects.filter(state=MessageState.RETRYING)
+    assert dropped.message_id not in {item.parsed["Message-ID"] for item in smtp_server.delivered}
+    # The backoff has passed.
+    OutboundMessage.objects.filter(pk=dropped.pk).update(next_attempt_at=timezone.now())
+    assert drain(connection_count=3).sent == 1
+    received = Counter(item.parsed["Message-ID"] for item in smtp_server.wait_for(9))
+    assert received == Counter(message.message_id for message in messages)
+    assert OutboundMessage.objects.filter(state=MessageState.SENT).count() == 9
+    dropped.refresh_from_db()
+    assert dropped.attempts == 2
 
 
 def test_refused_recipient_fails_visibly_and_is_suppressed(smtp_server):
@@ -254,11 +278,15 @@ def test_a_transactional_mail_to_a_customer_erased_since_queueing_is_not_sent(sm
     assert smtp_server.delivered == []
 
 
-def test_per_domain_rate_limit_puts_the_rest_back(smtp_server, settings):
+@pytest.mark.parametrize("connections", [1, 3])
+def test_per_domain_rate_limit_puts_the_rest_back(smtp_server, settings, connections):
     settings.MESSAGING_DOMAIN_LIMITS = {"slow.example": 2}
-    for n in range(4):
+    for n in range(6):
         queue(CustomerFactory(email=f"k{n}@slow.example"), f"slow-{n}")
-    assert drain().sent == 2
+    queue(CustomerFactory(email="fast@example.org"), "fast")
+    # Messages in flight on the other connections count against the limit too.
+    assert drain(connection_count=connections).sent == 3
+    assert len(smtp_server.wait_for(3)) == 3
     waiting = OutboundMessage.objects.filter(state=MessageState.QUEUED)
-    assert waiting.count() == 2
+    assert waiting.count() == 4
     assert all(m.next_attempt_at > timezone.now() + timedelta(seconds=30) for m in waiting)

@@ -2,10 +2,14 @@
 
 Per message: ``sending`` is committed before the SMTP transaction, ``sent`` after it. A worker
 that dies before ``sending`` leaves a claim whose lease runs out: another worker takes the
-message. One that dies while ``sending`` leaves a message that may or may not have gone out:
-when its lease has run out it becomes ``uncertain`` and waits for staff (never resent by
-itself). Temporary failures wait and retry with backoff; permanent ones fail visibly.
-"""
+message. One that dies while ``sending`` leaves messages that may or may not have gone out:
+when their lease has run out they become ``uncertain`` and wait for staff (never resent by
+themselves). Temporary failures wait and retry with backoff; permanent ones fail visibly.
+
+The SMTP transactions run in a few sender threads (``handover.py``, ``MESSAGING_CONNECTIONS``,
+each with one reused connection) while this thread checks and builds the next message: at most
+that many messages are ``sending`` at a time, so a dead worker leaves at most that many
+uncertain."""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +37,7 @@ from stammkunde.messaging.models import MessageState, OutboundMessage, Suppressi
 from stammkunde.messaging.models.outbox import DUE_STATES
 from stammkunde.messaging.rate_limits import DomainLimiter
 from stammkunde.messaging.services import transitions
+from stammkunde.messaging.services.handover import Handover, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -100,21 +104,35 @@ def claim(worker: str, *, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
+def connections() -> int:
+    """How many connections a worker keeps to the mail server (``MESSAGING_CONNECTIONS``)."""
+    return max(1, int(getattr(settings, "MESSAGING_CONNECTIONS", 2) or 1))
+
+
 def drain(
-    *, max_seconds: float = 300.0, batch_size: int = BATCH_SIZE, backend: str | None = None
+    *,
+    max_seconds: float = 300.0,
+    batch_size: int = BATCH_SIZE,
+    backend: str | None = None,
+    connection_count: int | None = None,
 ) -> DrainResult:
     """Send due messages until none is due (or ``max_seconds`` passed: then hand over to a
-    fresh task). One connection to the mail server is reused for the whole run."""
+    fresh task). ``connection_count`` sender threads (default ``connections()``) each reuse
+    one connection to the mail server for the whole run, while this thread checks, builds
+    and commits the next messages."""
     result = DrainResult(uncertain=mark_lost_sends_uncertain())
     worker = worker_id()
     limiter = DomainLimiter(
         getattr(settings, "MESSAGING_DOMAIN_LIMITS", {}),
         getattr(settings, "MESSAGING_DOMAIN_LIMIT_PER_MINUTE", 0),
     )
-    connection = get_connection(backend, fail_silently=False)
+    handover = Handover(backend, connection_count or connections())
     started = time.monotonic()
     try:
         while True:
+            # The batch before is finished first: a worker killed after claiming leaves no
+            # message of it ``sending``.
+            _finish(handover.all_finished(), result)
             ids = claim(worker, limit=batch_size)
             if not ids:
                 break
@@ -147,17 +165,18 @@ def drain(
                     # Slow server: keep the rest of the batch ours.
                     transitions.extend_claims(ids[position:], worker, lease_seconds())
                     claimed_at = time.monotonic()
-                _send_one(batch.get(pk), worker, connection, limiter, result, suppressed, consents)
+                _finish(handover.finished(), result)
+                _send_one(batch.get(pk), worker, handover, limiter, result, suppressed, consents)
             if time.monotonic() - started > max_seconds:
                 enqueue_send_task.enqueue()
                 break
     finally:
-        _close(connection)
+        _finish(handover.close(), result)
     return result
 
 
 def _send_one(
-    message, worker, connection, limiter, result: DrainResult, suppressed, consents
+    message, worker, handover: Handover, limiter, result: DrainResult, suppressed, consents
 ) -> None:
     if message is None or message.state not in DUE_STATES:
         return  # the claim went to someone else meanwhile
@@ -176,24 +195,31 @@ def _send_one(
     if wait:
         transitions.put_back(message, delay_seconds=wait)
         return
+    # Built while the connections carry earlier messages.
+    email = build_email(message)
+    # Every outcome that came back is committed before the next ``sending``: at most
+    # ``handover.size`` messages are ever ``sending`` for this worker.
+    _finish(handover.finished(wait=handover.full), result)
     if not transitions.mark_sending(message, worker, sending_lease_seconds()):
         return
     failpoints.reached("sending")
-    try:
-        # Opened once and kept (send_messages closes only a connection it opened itself).
-        connection.open()
-        connection.send_messages([build_email(message, connection=connection)])
-    except Exception as error:
-        _close(connection)
-        failure = classify(error)
-        logger.info("message %s not handed over: %s", message.pk, failure.text)
-        _failed(message, failure, result)
-        return
+    # Counted when submitted, not when accepted: what is in flight counts against the limit.
     limiter.record(message.domain)
-    failpoints.reached("handed_over")
-    transitions.mark_sent(message)
-    failpoints.reached("sent")
-    result.sent += 1
+    handover.submit(message, email)
+
+
+def _finish(outcomes: list[Outcome], result: DrainResult) -> None:
+    """Commit what became of messages the sender threads are done with."""
+    for outcome in outcomes:
+        message = outcome.message
+        if outcome.error is not None:
+            failure = classify(outcome.error)
+            logger.info("message %s not handed over: %s", message.pk, failure.text)
+            _failed(message, failure, result)
+            continue
+        transitions.mark_sent(message)
+        failpoints.reached("sent")
+        result.sent += 1
 
 
 def _failed(message: OutboundMessage, failure: DeliveryError, result: DrainResult) -> None:
@@ -208,11 +234,3 @@ def sending_lease_seconds() -> int:
     """A message in ``sending`` is given up as uncertain after this long: well beyond one
     SMTP transaction (the connection times out after EMAIL_TIMEOUT at every step)."""
     return max(lease_seconds(), 6 * int(getattr(settings, "EMAIL_TIMEOUT", 30) or 30))
-
-
-def _close(connection) -> None:
-    try:
-        connection.close()
-    except Exception:
-        if hasattr(connection, "connection"):
-            connection.connection = None

@@ -66,8 +66,9 @@ def mark_sending(message: OutboundMessage, worker: str, lease: int) -> bool:
     One statement on its own (autocommit): committed before the hand-over, for this message
     only. Marking a whole claimed batch ``sending`` at once would save the commits but leave
     the whole batch uncertain when the worker dies; one message at a time, a dead worker
-    leaves at most the one message it was handing over uncertain. The SQL is written out: the
-    ORM's update costs several times the statement, twice per message."""
+    leaves at most the messages it was handing over uncertain (one per connection, see
+    ``services/handover.py``). The SQL is written out: the ORM's update costs several times
+    the statement, twice per message."""
     until = timezone.now() + timedelta(seconds=lease)
     changed = _execute(
         "sending",
