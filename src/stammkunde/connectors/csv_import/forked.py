@@ -109,7 +109,9 @@ def _run_child(
     try:
         for item in produce():
             sender.send(("item", item))
-            # Traverses only what the child allocated (see _collect_between_items).
+            # Traverses only what the child allocated and still holds (see
+            # _collect_between_items): not the item, which is gone once sent.
+            del item
             gc.collect()
         sender.send(("done", finish()))
     except BrokenPipeError:

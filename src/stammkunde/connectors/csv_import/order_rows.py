@@ -186,6 +186,10 @@ class OrderRowReader:
             else:
                 parse(line, head_cells, line_cells)
             if len(lines) >= limit:
+                # Nothing here holds the batch's line tuples while it is handed over (they are
+                # in its columns now): the collection after each batch (forked) need not
+                # traverse fifty thousand of them.
+                lines = None
                 yield self._take_batch(source.position)
                 lines = self._lines
                 limit = min(2 * limit, batch_size)
