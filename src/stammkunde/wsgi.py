@@ -85,14 +85,16 @@ RECENTLY_USED_SECONDS = 1.0
 
 def close_unusable_connections() -> None:
     """Django's per-request connection housekeeping, except that SQLite connections are kept
-    and a connection used by the last webhook a moment ago is not health-checked again.
+    past their age and a connection used by the last webhook a moment ago is not
+    health-checked again.
 
-    The settings give SQLite ``CONN_MAX_AGE = 0``, so a page request opens and closes its
-    connection. For a webhook that was about half of its time: opening runs the PRAGMAs, the
+    Pages and webhooks alike keep a connection for ``CONN_MAX_AGE`` (60 s, the settings);
+    reopening it after that was about half of a webhook's time: opening runs the PRAGMAs, the
     first query reads the whole schema, and closing the last connection checkpoints the WAL.
-    A connection to a local file does not go stale, so webhook threads keep theirs; a broken
-    one (errors, a transaction left open) is still closed. The age limit is only suspended
-    here: the next page request on the thread closes the connection as the settings say.
+    A connection to a local file does not go stale, so webhook threads keep theirs beyond the
+    age; a broken one (errors, a transaction left open) is still closed. The age limit is only
+    suspended here: the next page request on the thread closes an old connection as the
+    settings say.
     """
     now = time.monotonic()
     for connection in connections.all(initialized_only=True):

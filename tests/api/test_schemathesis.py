@@ -25,9 +25,9 @@ from stammkunde.wsgi import application
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
-    """The WSGI app closes the database connection after each request (CONN_MAX_AGE=0), which
-    would end the test's transaction on PostgreSQL; Django's test client suspends this the
-    same way."""
+    """The WSGI app's request signals close a connection that is not in autocommit mode (as
+    the test's transaction is), which would end that transaction; Django's test client
+    suspends this the same way."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield

@@ -184,7 +184,7 @@ def test_a_webhook_keeps_an_sqlite_connection_that_pages_would_close(monkeypatch
     closed: list[bool] = []
     monkeypatch.setattr(connection, "close", lambda: closed.append(True))
     connection.ensure_connection()
-    connection.close_at = time.monotonic() - 1  # past its age: CONN_MAX_AGE 0 on SQLite
+    connection.close_at = time.monotonic() - 1  # past its age (CONN_MAX_AGE)
 
     close_unusable_connections()
 
