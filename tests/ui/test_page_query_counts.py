@@ -67,3 +67,30 @@ def test_home_queries_do_not_grow_with_customers(client, team_lead):
         customer_with_orders(1, 1)
     large = queries_of(client, reverse("ui:home"))
     assert large == small <= HOME_QUERIES
+
+
+def test_customer_page_reads_the_addresses_once(client, team_lead):
+    """The address box and the duplicate notice (which compares addresses) share one read."""
+    from stammkunde.customers.models import Address
+
+    client.force_login(team_lead)
+    customer = CustomerFactory(last_name="Brandstätter")
+    Address.objects.create(
+        customer=customer, street="Hauptstraße 1", postal_code="80331", city="München"
+    )
+    url = reverse("ui:customer-detail", args=[customer.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+
+    assert "Hauptstraße 1" in response.content.decode()
+    address_reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if 'FROM "customers_address"' in query["sql"]
+        and (
+            f'"customer_id" = {customer.pk}' in query["sql"]
+            or f'"customer_id" IN ({customer.pk})' in query["sql"]
+        )
+    ]
+    assert len(address_reads) == 1, address_reads

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -139,6 +140,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Customer #%(old)s was merged into this customer.") % {"old": pk})
         return redirect("ui:customer-detail", pk=surviving)
     customer = _customer_or_404(pk, by=request.user, detail="360")
+    # Loaded once for the page: the duplicate notice compares the same addresses.
+    prefetch_related_objects([customer], "addresses", "tags")
     kind_group = _kind_group(request)
     flat = _flat(request)
     lines, next_cursor = _timeline_lines(customer.pk, before=None, kind_group=kind_group, flat=flat)
