@@ -17,6 +17,7 @@ from stammkunde.customers.models import (
 )
 from stammkunde.customers.services.contacts import NOTE_MAX_LENGTH
 from stammkunde.timeline.models import Direction
+from stammkunde.ui.unbound_widgets import WidgetsRenderedOnce
 
 
 def _label(field: str) -> str:
@@ -31,7 +32,9 @@ class NoteForm(forms.Form):
     )
 
 
-class CallForm(forms.Form):
+class CallForm(WidgetsRenderedOnce):
+    """A phone call, logged from the 360 page, where it is shown empty on every view."""
+
     direction = forms.ChoiceField(
         label=_("Direction"),
         choices=[
@@ -91,8 +94,9 @@ class CustomerForm(forms.Form):
         return values
 
 
-class ConsentForm(forms.Form):
-    """A grant or an opt-out the customer gave to staff (services.record_staff_consent)."""
+class ConsentForm(WidgetsRenderedOnce):
+    """A grant or an opt-out the customer gave to staff (services.record_staff_consent).
+    Shown empty on every 360 page: its widgets are rendered once (ui.unbound_widgets)."""
 
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=ConsentChannel.choices)
