@@ -85,8 +85,9 @@ def prepare(customers: int, database_url: str, work: Path, source: Path) -> None
     sys.path.insert(0, str(source))
 
 
-def session_cookie() -> str:
-    """A logged-in team lead's session cookie (created with the test client's force_login)."""
+def session_cookies() -> dict[str, str]:
+    """A logged-in team lead's cookies (the session from the test client's force_login); the
+    pages add the CSRF cookie, as a browser keeps it."""
     from django.conf import settings
     from django.contrib.auth.models import Group, User
     from django.test import Client
@@ -96,7 +97,7 @@ def session_cookie() -> str:
         user.groups.add(Group.objects.get(name="Team lead"))
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 def hold_database_open() -> object | None:
@@ -117,8 +118,9 @@ def hold_database_open() -> object | None:
     return held
 
 
-def wsgi_get(application: Callable, path: str, query: str, cookie: str) -> int:
-    """One GET through the WSGI application, as a browser sends it; returns the status."""
+def wsgi_get(application: Callable, path: str, query: str, cookies: dict[str, str]) -> int:
+    """One GET through the WSGI application, as a browser sends it (with ``cookies``, which
+    take the answer's cookies); returns the status."""
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
@@ -127,7 +129,7 @@ def wsgi_get(application: Callable, path: str, query: str, cookie: str) -> int:
         "SERVER_PORT": "8000",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
+        "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in cookies.items()),
         "HTTP_ACCEPT_LANGUAGE": "de",
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.input": io.BytesIO(b""),
@@ -139,7 +141,15 @@ def wsgi_get(application: Callable, path: str, query: str, cookie: str) -> int:
         "wsgi.run_once": False,
     }
     statuses: list[str] = []
-    body = application(environ, lambda status, headers, *args: statuses.append(status))
+
+    def start_response(status: str, headers: list[tuple[str, str]], *args: object) -> None:
+        statuses.append(status)
+        for header, value in headers:
+            if header.lower() == "set-cookie":
+                name, _, rest = value.strip().partition("=")
+                cookies[name] = rest.split(";", 1)[0]
+
+    body = application(environ, start_response)
     try:
         for _chunk in body:
             pass
@@ -169,7 +179,9 @@ def requests_by_kind(count: int, seed: int) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def measure(application: Callable, pages: list[tuple[str, str]], cookie: str) -> dict[str, float]:
+def measure(
+    application: Callable, pages: list[tuple[str, str]], cookies: dict[str, str]
+) -> dict[str, float]:
     """Median CPU ms per page and the most queries a page made (after the warm-up)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -178,7 +190,7 @@ def measure(application: Callable, pages: list[tuple[str, str]], cookie: str) ->
     for number, (path, query) in enumerate(pages):
         with CaptureQueriesContext(connection) as captured:
             started = time.process_time()
-            status = wsgi_get(application, path, query, cookie)
+            status = wsgi_get(application, path, query, cookies)
             elapsed = time.process_time() - started
         if status != 200:
             raise SystemExit(f"{path}?{query}: {status}")
@@ -206,22 +218,22 @@ def main() -> None:
 
     from stammkunde.wsgi import application
 
-    cookie = session_cookie()
+    cookies = session_cookies()
     pages = requests_by_kind(args.requests, args.seed)
     bystander = hold_database_open()
     if args.profile:
         for path, query in pages[args.profile][:WARM_UP]:
-            wsgi_get(application, path, query, cookie)
+            wsgi_get(application, path, query, cookies)
         profile = cProfile.Profile()
         profile.enable()
         for path, query in pages[args.profile][WARM_UP:]:
-            wsgi_get(application, path, query, cookie)
+            wsgi_get(application, path, query, cookies)
         profile.disable()
         pstats.Stats(profile).sort_stats(args.profile_sort).print_stats(60)
         return
     result: dict[str, float] = {}
     for kind in MIX:
-        figures = measure(application, pages[kind], cookie)
+        figures = measure(application, pages[kind], cookies)
         print(f"{kind:<10} {figures['cpu_ms']:8.2f} CPU ms  {figures['queries']:4} queries")
         result[f"{kind}_cpu_ms"] = figures["cpu_ms"]
         result[f"{kind}_queries"] = figures["queries"]
