@@ -130,3 +130,35 @@ def test_paging_through_groups():
     assert len(page_two) == 2
     seen = [pk for group in page_one + page_two for pk in group.customer_ids]
     assert len(set(seen)) == 10
+
+
+def test_notice_finds_the_same_phone_among_more_namesakes_than_are_read(monkeypatch):
+    from stammkunde.customers import duplicates
+
+    monkeypatch.setattr(duplicates, "NAME_CANDIDATES", 2)
+    customer = _customer("j1@example.de", phone="0171 2345678")
+    for number in range(3):
+        _customer(f"n{number}@example.de", phone=f"0171 99999{number}")
+    same = _customer("j2@example.de", phone="+49 171 2345678")
+
+    found = duplicates_of(customer)
+
+    assert [(c.customer.pk, c.reasons) for c in found] == [
+        (same.pk, (DuplicateReason.PHONE_AND_NAME,))
+    ]
+
+
+def test_notice_names_the_phone_and_the_address_from_one_lookup_of_namesakes():
+    customer = _customer(
+        "j1@example.de", phone="0171 2345678", street="Hauptstr. 5", postal_code="80331"
+    )
+    by_phone = _customer("j2@example.de", phone="0171 2345678")
+    by_address = _customer("j3@example.de", street="Hauptstraße 5", postal_code="80331")
+    _customer("j4@example.de", last="Meier", phone="0171 2345678")
+
+    found = {c.customer.pk: c.reasons for c in duplicates_of(customer)}
+
+    assert found == {
+        by_phone.pk: (DuplicateReason.PHONE_AND_NAME,),
+        by_address.pk: (DuplicateReason.ADDRESS_AND_NAME,),
+    }

@@ -246,37 +246,46 @@ def merge_preview(first_id: int, second_id: int, *, by: Any) -> tuple[Customer, 
 def duplicates_of(customer: Customer, *, by: Any = None) -> list[DuplicateCandidate]:
     """Other active customers who are probably the same person (for the 360 page's notice).
 
-    Two index lookups: by phone key, and by exact name keys (then addresses compared here).
+    One index lookup by exact name keys (then phone keys and addresses compared here; the
+    phone gets a lookup of its own only for a name shared by more than ``NAME_CANDIDATES``).
     With ``by`` (a staff page) the candidates shown are audited once.
     """
     if customer.status != CustomerStatus.ACTIVE or not customer.last_name_key:
         return []
     reasons: dict[int, list[DuplicateReason]] = {}
-    if customer.phone_key:
-        for pk in (
-            _active()
-            .filter(
-                phone_key=customer.phone_key,
-                last_name_key=customer.last_name_key,
-                first_name_key=customer.first_name_key,
-            )
-            .exclude(pk=customer.pk)
-            .values_list("id", flat=True)[:NAME_CANDIDATES]
-        ):
-            reasons.setdefault(pk, []).append(DuplicateReason.PHONE_AND_NAME)
     own = {
         (postal_key(a.postal_code), street_key(a.street))
         for a in customer.addresses.all()
         if a.street
     }
-    if own:
+    namesakes: list[tuple[int, str]] = []
+    if customer.phone_key or own:
+        # One lookup of the namesakes serves both reasons; only when there are more of them
+        # than are read does the phone need a lookup of its own.
         namesakes = list(
             _active()
             .filter(last_name_key=customer.last_name_key, first_name_key=customer.first_name_key)
             .exclude(pk=customer.pk)
-            .values_list("id", flat=True)[:NAME_CANDIDATES]
+            .values_list("id", "phone_key")[:NAME_CANDIDATES]
         )
-        for address in Address.objects.filter(customer_id__in=namesakes):
+    if customer.phone_key:
+        if len(namesakes) < NAME_CANDIDATES:
+            same_phone = [pk for pk, phone_key in namesakes if phone_key == customer.phone_key]
+        else:
+            same_phone = list(
+                _active()
+                .filter(
+                    phone_key=customer.phone_key,
+                    last_name_key=customer.last_name_key,
+                    first_name_key=customer.first_name_key,
+                )
+                .exclude(pk=customer.pk)
+                .values_list("id", flat=True)[:NAME_CANDIDATES]
+            )
+        for pk in same_phone:
+            reasons.setdefault(pk, []).append(DuplicateReason.PHONE_AND_NAME)
+    if own and namesakes:
+        for address in Address.objects.filter(customer_id__in=[pk for pk, _ in namesakes]):
             if (postal_key(address.postal_code), street_key(address.street)) in own:
                 found = reasons.setdefault(address.customer_id, [])
                 if DuplicateReason.ADDRESS_AND_NAME not in found:
