@@ -35,6 +35,9 @@ def _fallback_to_cp1252(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("stammkunde-cp1252", _fallback_to_cp1252)
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_FOLD = re.compile(r"\r?\n[ \t]+")
+
 
 def codec_name(charset: str | None) -> str | None:
     """The Python codec for a declared charset, or None when it is unknown."""
@@ -66,11 +69,15 @@ def decode_header_value(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    # Raw 8-bit header bytes arrive as surrogate escapes (compat32 parsing).
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    # Raw 8-bit header bytes arrive as surrogate escapes (compat32 parsing); an ASCII header
+    # (nearly all of them) needs no look.
+    if not text.isascii() and _SURROGATE.search(text):
         text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8")
+    if "=?" not in text:
+        # No encoded word: what decode_header would return unchanged, whitespace collapsed.
+        return " ".join(text.split())
     # Unfold first: an encoded word may have been folded in the middle (Exchange does).
-    text = re.sub(r"\r?\n[ \t]+", " ", text)
+    text = _FOLD.sub(" ", text)
     try:
         parts = decode_header(text)
     except Exception:  # a broken encoded word: show the header as it came

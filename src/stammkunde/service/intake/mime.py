@@ -9,6 +9,7 @@ as ``defects`` and never raises on a message: whatever comes in gets a result.
 from __future__ import annotations
 
 import email
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,9 +93,47 @@ def repair(raw: bytes) -> bytes:
     return b"\n".join(repaired) + rest
 
 
+# A run of base64 lines: the body of an attachment. The parser reads
+# a message line by line in Python (most of its time goes to the lines of attachments); such a
+# run cannot hold a header or a boundary (no ":", no leading "-"), so it is handed to the
+# parser as one placeholder line and put back into the payloads after.
+_BASE64_RUN = re.compile(rb"(?<=\n)(?:[A-Za-z0-9+/=]{16,}\r?\n){8,}")
+
+
+def _parse_bytes(data: bytes) -> Message:
+    """``data`` parsed (compat32), its long base64 runs passed over the line parser."""
+    runs: list[str] = []
+    nonce = os.urandom(8).hex().encode()
+
+    def placeholder(match: re.Match[bytes]) -> bytes:
+        run = match.group(0)
+        # The run's last line break stays: the parser gives it to a following boundary.
+        end = len(run) - (2 if run.endswith(b"\r\n") else 1)
+        runs.append(run[:end].decode("ascii"))
+        return b"STAMMKUNDEBLOB" + nonce + b"X%dX" % (len(runs) - 1) + run[end:]
+
+    data = _BASE64_RUN.sub(placeholder, data)
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    if runs:
+        mark = re.compile("STAMMKUNDEBLOB" + nonce.decode() + r"X(\d+)X")
+
+        def restore(text: str) -> str:
+            return mark.sub(lambda found: runs[int(found.group(1))], text)
+
+        for part in message.walk():
+            payload = part.get_payload()
+            if isinstance(payload, str) and "STAMMKUNDEBLOB" in payload:
+                part.set_payload(restore(payload))
+            for name in ("preamble", "epilogue"):
+                text = getattr(part, name)
+                if text and "STAMMKUNDEBLOB" in text:
+                    setattr(part, name, restore(text))
+    return message
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
     """Parse ``raw`` into a ``ParsedMail``; never raises on malformed input."""
-    message = email.message_from_bytes(repair(raw), policy=policy.compat32)
+    message = _parse_bytes(repair(raw))
     parsed = ParsedMail()
     for name, value in message.raw_items():
         parsed.headers.setdefault(name.lower(), []).append(decode_header_value(value))
@@ -228,12 +267,28 @@ def _returned_headers(part: Message) -> str:
     return str(payload)[:20000]
 
 
+class _HeadersAsReceived(policy.Compat32):
+    """compat32 writing each header as it came, its folding kept: what compat32 itself does
+    for a header with 8-bit bytes. Refolding every header (``email.header.Header``) cost
+    more than parsing the whole attached message."""
+
+    def fold_binary(self, name: str, value: object) -> bytes:
+        if not isinstance(value, str):
+            return super().fold_binary(name, value)
+        text = _LINE_BREAK.sub(self.linesep, f"{name}: {value}") + self.linesep
+        return text.encode("ascii", "surrogateescape")
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_AS_RECEIVED = _HeadersAsReceived()
+
+
 def _attached_message(part: Message) -> MailPart:
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if inner is not None:
         try:
-            content = inner.as_bytes(policy=policy.compat32)
+            content = inner.as_bytes(policy=_AS_RECEIVED)
         except Exception:
             content = str(inner).encode("utf-8", "surrogateescape")
         subject = decode_header_value(inner.get("Subject")) or "message"
