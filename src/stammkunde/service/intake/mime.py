@@ -93,11 +93,12 @@ def repair(raw: bytes) -> bytes:
     return b"\n".join(repaired) + rest
 
 
-# A run of base64 lines: the body of an attachment. The parser reads
-# a message line by line in Python (most of its time goes to the lines of attachments); such a
-# run cannot hold a header or a boundary (no ":", no leading "-"), so it is handed to the
-# parser as one placeholder line and put back into the payloads after.
-_BASE64_RUN = re.compile(rb"(?<=\n)(?:[A-Za-z0-9+/=]{16,}\r?\n){8,}")
+# A run of base64 lines: the body of an attachment. The parser reads a message line by line in
+# Python (most of its time went to the lines of attachments); such a run cannot hold a header
+# or a boundary (no ":", no leading "-"), so it is handed to the parser as one placeholder line
+# and put back into the payloads after. The leading "\n" is matched, not looked behind for:
+# the search then skips from line break to line break.
+_BASE64_RUN = re.compile(rb"\n((?:[A-Za-z0-9+/=]{16,}\r?\n){8,})")
 
 
 def _parse_bytes(data: bytes) -> Message:
@@ -106,11 +107,11 @@ def _parse_bytes(data: bytes) -> Message:
     nonce = os.urandom(8).hex().encode()
 
     def placeholder(match: re.Match[bytes]) -> bytes:
-        run = match.group(0)
+        run = match.group(1)
         # The run's last line break stays: the parser gives it to a following boundary.
         end = len(run) - (2 if run.endswith(b"\r\n") else 1)
         runs.append(run[:end].decode("ascii"))
-        return b"STAMMKUNDEBLOB" + nonce + b"X%dX" % (len(runs) - 1) + run[end:]
+        return b"\nSTAMMKUNDEBLOB" + nonce + b"X%dX" % (len(runs) - 1) + run[end:]
 
     data = _BASE64_RUN.sub(placeholder, data)
     message = email.message_from_bytes(data, policy=policy.compat32)

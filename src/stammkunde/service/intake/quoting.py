@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from mailparser_reply import EmailReplyParser
+from mailparser_reply.parser import EmailMessage
 
 _DIVIDERS = re.compile(
     r"^\s*(-{2,}\s*(Ursprüngliche Nachricht|Original(e)? (Message|Nachricht)|"
@@ -26,7 +26,26 @@ _SENT_FROM = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
-_PARSER = EmailReplyParser(languages=["de", "en"])
+_LANGUAGES = ("de", "en")
+
+
+class _LatestReply(EmailMessage):
+    """mail-parser-reply's message, read for its latest reply alone (what
+    ``EmailReplyParser.parse_reply`` returns): that is the text before the first quote header.
+    The signatures and disclaimers it also looks for in every fragment (two more regex passes,
+    one backtracking over the rest of the text) are not part of it."""
+
+    def _process_signatures_disclaimers(self, text: str) -> tuple[list[str], str]:
+        return [], ""
+
+
+# Built once: the parser joins and compiles its header pattern for every message.
+_HEADERS = _LatestReply(text="", languages=list(_LANGUAGES)).HEADER_REGEX
+
+
+def _latest_reply(text: str) -> str:
+    message = _LatestReply(text=text, languages=list(_LANGUAGES), _header_regex=_HEADERS)
+    return message.read().latest_reply or ""
 
 
 def own_words(text: str) -> str:
@@ -42,7 +61,7 @@ def own_words(text: str) -> str:
     if below:
         text = below
     try:
-        reply = _PARSER.parse_reply(text)
+        reply = _latest_reply(text)
     except Exception:  # the parser's regexes on pathological input: keep what we have
         reply = text
     if not reply.strip():
