@@ -77,12 +77,15 @@ class ParsedMail:
         return values[0] if values else ""
 
 
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
 def repair(raw: bytes) -> bytes:
     """Undo the damage real mail carries that would make the parser lose headers or parts."""
     if raw.startswith(b"From "):  # an mbox separator line, not a header
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
     raw = _UNINDENTED_PARAMETER.sub(rb"\1\t\2", raw)
-    end = re.search(rb"\r?\n\r?\n", raw)
+    end = _HEAD_END.search(raw)
     head, rest = (raw[: end.start()], raw[end.start() :]) if end else (raw, b"")
     lines = head.split(b"\n")
     repaired = [lines[0]]
@@ -99,6 +102,7 @@ def repair(raw: bytes) -> bytes:
 # and put back into the payloads after. The leading "\n" is matched, not looked behind for:
 # the search then skips from line break to line break.
 _BASE64_RUN = re.compile(rb"\n((?:[A-Za-z0-9+/=]{16,}\r?\n){8,})")
+_PLACEHOLDER = re.compile(r"STAMMKUNDEBLOB([0-9a-f]{16})X(\d+)X")
 
 
 def _parse_bytes(data: bytes) -> Message:
@@ -116,10 +120,14 @@ def _parse_bytes(data: bytes) -> Message:
     data = _BASE64_RUN.sub(placeholder, data)
     message = email.message_from_bytes(data, policy=policy.compat32)
     if runs:
-        mark = re.compile("STAMMKUNDEBLOB" + nonce.decode() + r"X(\d+)X")
+        ours = nonce.decode()
+
+        def put_back(found: re.Match[str]) -> str:
+            # A placeholder with another nonce was written by the sender: left as it is.
+            return runs[int(found.group(2))] if found.group(1) == ours else found.group(0)
 
         def restore(text: str) -> str:
-            return mark.sub(lambda found: runs[int(found.group(1))], text)
+            return _PLACEHOLDER.sub(put_back, text)
 
         for part in message.walk():
             payload = part.get_payload()
