@@ -84,9 +84,17 @@ def apply_batch(
     *,
     held_back: Collection[int] = (),
     prepared: Sequence[Prepared | None] | None = None,
+    min_round: int = 0,
+    postponed: set[int] | None = None,
 ) -> list[ApplyResult | None]:
     """Apply the qualifying deliveries of ``batch``; return their results, None for each
-    delivery left to ``apply_events``.
+    delivery left to ``apply_events`` (or postponed).
+
+    With ``min_round``, a round after the first that would apply fewer deliveries is not
+    run: its deliveries and every later one still pending are added to ``postponed`` (their
+    indexes) for the caller to leave open for its next batch, where they join a full round.
+    A round costs about thirty statements whatever its size, so a batch's tail of a few
+    deliveries (a customer's second and third order) is cheaper applied with the next batch.
 
     ``batch`` holds each delivery's mapped events in arrival order (None if it could not be
     mapped); the deliveries at the indexes in ``held_back`` (waiting for an older delivery of
@@ -106,7 +114,13 @@ def apply_batch(
                 known[index] = (ready.keys, None)
             else:
                 known[index] = (ready.keys, dataclasses.replace(candidate, index=index))
+    rounds = 0
     while chosen := _qualifying(shop, batch, pending, held_back, known):
+        if rounds and len(chosen) < min_round and postponed is not None:
+            # Everything from the first of them on, so nothing overtakes what waits.
+            postponed.update(index for index in pending if index >= chosen[0].index)
+            break
+        rounds += 1
         try:
             with transaction.atomic():
                 applied = _apply(shop, chosen)

@@ -94,12 +94,16 @@ def apply_together(
     now: datetime,
     result: BatchResult,
     preparation: Preparation,
-) -> set[int]:
+    min_round: int = 0,
+) -> tuple[set[int], int | None]:
     """Apply the batch's independent order deliveries set-based (``batch_applying``); mark
-    them processed and return their ids. The others are applied one by one afterwards."""
+    them processed and return their ids, and the first id the batch path postponed (with
+    ``min_round``: see ``apply_batch``; that one and every later delivery not applied are left
+    for the next batch). The others are applied one by one afterwards."""
     from stammkunde.connectors.batch_applying import apply_batch
 
     done: set[int] = set()
+    first_postponed: int | None = None
     by_shop: dict[tuple[int, str], list[WebhookDelivery]] = {}
     for delivery in claimed:
         by_shop.setdefault((delivery.shop_id, delivery.source), []).append(delivery)
@@ -108,17 +112,26 @@ def apply_together(
         batch = [events if isinstance(events, list) else None for events in mapped]
         prepared = [preparation.prepared.get(delivery.id) for delivery in deliveries]
         held_back = {index for index, d in enumerate(deliveries) if d.id in waiting}
+        postponed: set[int] = set()
         try:
             # A savepoint of its own: whatever goes wrong (a value no rule foresaw, a bug)
             # leaves nothing behind, and the shop's deliveries go one by one, where each
             # failure is charged to the delivery that caused it.
             with transaction.atomic(), event_origin(origin_of(source)):
                 applied = apply_batch(
-                    deliveries[0].shop, batch, held_back=held_back, prepared=prepared
+                    deliveries[0].shop,
+                    batch,
+                    held_back=held_back,
+                    prepared=prepared,
+                    min_round=min_round,
+                    postponed=postponed,
                 )
         except Exception:
             logger.warning("the batch path failed; deliveries go one by one", exc_info=True)
             continue
+        if postponed:
+            first = deliveries[min(postponed)].id
+            first_postponed = first if first_postponed is None else min(first_postponed, first)
         for delivery, events, outcome in zip(deliveries, batch, applied, strict=True):
             if outcome is None or events is None:
                 continue
@@ -127,7 +140,7 @@ def apply_together(
             result.processed += 1
             result.events += len(events)
             done.add(delivery.id)
-    return done
+    return done, first_postponed
 
 
 def map_delivery(delivery: WebhookDelivery) -> Mapped:

@@ -15,6 +15,7 @@ its outcome (processed, retried, parked) is ``inbox.applying``.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from stammkunde.core.retrying import (
     OUTCOME_FIELDS,
     claim_due_ids,
 )
+from stammkunde.shop.models import Shop
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ DEFER_DELAY = timedelta(seconds=2)
 BATCH_SIZE = 200
 BATCH_SECONDS = 0.1
 WRITE_BUDGET_SECONDS = 0.075
+# A round of the batch path after the first one that would apply fewer deliveries than this is
+# left to the next batch when more deliveries wait (a round is about thirty statements).
+MIN_ROUND = 10
 
 
 def enqueue_processing(run_after: datetime | None = None) -> None:
@@ -131,10 +136,9 @@ def _process_batch(
         )
         if not claimed_ids:
             return result
-        claimed = list(
+        claimed = _with_shops(
             WebhookDelivery.objects.filter(id__in=claimed_ids)
-            .select_related("shop")
-            .defer("body")
+            .defer("body", "headers")
             .order_by("id")
         )
         _read_bodies([d for d in claimed if d.id not in preparation.mapped])
@@ -145,8 +149,17 @@ def _process_batch(
             if delivery.resource_key
             and blocked.get((delivery.shop_id, delivery.resource_key), delivery.id) < delivery.id
         }
-        applied_together = apply_together(
-            claimed, waiting, now=now, result=result, preparation=preparation
+        # A full claim of a good size means more deliveries wait: a small last round of the
+        # batch path is left to the next batch, where it joins a full one (``apply_batch``'s
+        # min_round). A small claim (a trickle of deliveries) applies all its rounds.
+        postpone = len(claimed) >= limit >= 3 * MIN_ROUND
+        applied_together, postponed = apply_together(
+            claimed,
+            waiting,
+            now=now,
+            result=result,
+            preparation=preparation,
+            min_round=MIN_ROUND if postpone else 0,
         )
         deadline = time.monotonic() + BATCH_SECONDS
         handled = []
@@ -154,6 +167,8 @@ def _process_batch(
             if delivery.id in applied_together:
                 handled.append(delivery)
                 continue
+            if postponed is not None and delivery.id >= postponed:
+                continue  # left open for the next batch, like the deliveries after it
             if len(handled) > len(applied_together) and time.monotonic() > deadline:
                 continue  # commit what is done; the rest is claimed again in the next batch
             handled.append(delivery)
@@ -176,6 +191,7 @@ def _process_batch(
         # are claimed again: the next pass starts just before the first of them.
         result.resume_after = min(still_open) - 1 if still_open else claimed[-1].id
         _save_outcomes(handled)
+        _carry(preparation, [d.id for d in claimed if d.state == DeliveryState.RECEIVED])
         if retry_at is not None:
             transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))
     result.write_seconds = time.thread_time() - cpu_started
@@ -194,13 +210,53 @@ def _prepare(
     moment's transaction, so deliveries another worker is applying are left to it; SQLite
     reads without a transaction (``select_for_update`` is a no-op there).
     """
-    preparation = Preparation()
     atomic = transaction.atomic() if connection.features.has_select_for_update else nullcontext()
     with atomic:
         ids = claim_due_ids(_open_deliveries(only_id), limit=limit, now=now, after_id=after_id)
-    for delivery in WebhookDelivery.objects.filter(id__in=ids).select_related("shop"):
-        preparation.add(delivery)
+    preparation = _carried_over(ids)
+    unprepared = [id_ for id_ in ids if id_ not in preparation.mapped]
+    if unprepared:
+        rows = WebhookDelivery.objects.filter(id__in=unprepared).defer("headers", "result")
+        for delivery in _with_shops(rows):
+            preparation.add(delivery)
     return preparation
+
+
+# What the last batch of this thread prepared for deliveries it left open (postponed, not
+# reached in time, retried): the next batch takes them up again without mapping them anew.
+_carried = threading.local()
+
+
+def _carry(preparation: Preparation, ids: list[int]) -> None:
+    """Keep the preparation of ``ids`` (left open by this batch) for the thread's next one."""
+    mapped = preparation.mapped
+    _carried.preparation = Preparation(
+        # Mapped events only: a mapping that failed is tried again, as it always was.
+        {i: mapped[i] for i in ids if isinstance(mapped.get(i), list)},
+        {i: preparation.prepared[i] for i in ids if i in preparation.prepared},
+    )
+
+
+def _carried_over(ids: list[int]) -> Preparation:
+    """A preparation holding what this thread's previous batch carried of ``ids``; the rest of
+    the carried preparation is dropped (a body never changes, so what was mapped still holds;
+    bounded by one batch)."""
+    carried = getattr(_carried, "preparation", None) or Preparation()
+    _carried.preparation = None
+    return Preparation(
+        {i: carried.mapped[i] for i in ids if i in carried.mapped},
+        {i: carried.prepared[i] for i in ids if i in carried.prepared},
+    )
+
+
+def _with_shops(deliveries: Any) -> list[WebhookDelivery]:
+    """The deliveries with their shop set, one instance per shop read with one query (a
+    ``select_related`` builds a shop for every row)."""
+    deliveries = list(deliveries)
+    shops = Shop.objects.in_bulk({delivery.shop_id for delivery in deliveries})
+    for delivery in deliveries:
+        delivery.shop = shops[delivery.shop_id]
+    return deliveries
 
 
 def _read_bodies(deliveries: list[WebhookDelivery]) -> None:
