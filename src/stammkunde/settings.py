@@ -17,6 +17,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from stammkunde.core.deployment import (
+    SharedDataDirectory,
     private_directory,
     private_file,
     production_problems,
@@ -40,7 +41,10 @@ def _default_data_dir() -> Path:
 
 DATA_DIR = Path(env_str("STAMMKUNDE_DATA_DIR", "") or _default_data_dir()).expanduser()
 # Readable by its owner only: it holds the database, the secret key and the encryption key.
-private_directory(DATA_DIR)
+try:
+    private_directory(DATA_DIR)
+except SharedDataDirectory as refusal:
+    raise ImproperlyConfigured(str(refusal)) from None
 
 
 def _secret_key() -> str:

@@ -116,6 +116,18 @@ def test_a_wider_existing_data_directory_is_tightened(tmp_path):
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
 
 
+def test_a_shared_sticky_directory_is_refused_not_tightened(tmp_path):
+    """Pointing the data directory at /tmp must not make /tmp 0700 for the whole machine."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    result = run_settings(shared)
+    assert result.returncode != 0
+    assert "is a shared directory" in result.stderr
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert not (shared / "stammkunde.sqlite3").exists()
+
+
 @pytest.mark.django_db
 def test_staff_pages_are_not_cached_and_carry_a_strict_csp(client, agent):
     client.force_login(agent)

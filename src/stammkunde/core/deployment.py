@@ -45,14 +45,26 @@ def production_problems(*, debug: bool, allowed_hosts: list[str], secret_key: st
     return problems
 
 
+class SharedDataDirectory(Exception):
+    """The data directory given is a directory many users share, such as /tmp."""
+
+
 def private_directory(path: Path) -> Path:
     """Create ``path`` readable by its owner only (0700), and tighten it if it was wider.
 
     The data directory holds the database, the secret key and the encryption key: other users
-    of the machine have no business reading any of it.
+    of the machine have no business reading any of it. A shared directory with the sticky bit
+    (``/tmp`` itself) is refused instead of tightened: making it 0700 would lock every other
+    user and service of the machine out of it (a mail server's auth process, a test's
+    database), and a database directly in /tmp is gone after the next reboot.
     """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & stat.S_ISVTX:
+        raise SharedDataDirectory(
+            f"STAMMKUNDE_DATA_DIR={path} is a shared directory (sticky bit, like /tmp): "
+            f"give Stammkunde a directory of its own, e.g. {path / 'stammkunde'}"
+        )
     if mode & 0o077 and path.stat().st_uid == os.getuid():
         path.chmod(0o700)
     return path
