@@ -186,9 +186,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out username or address before the password is checked.
+# StaffBackend is Django's ModelBackend with fewer queries per page (logins/backends.py). A
+# session records the backend that logged it in: sessions from before it took ModelBackend's
+# place need one new login.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "stammkunde.logins.backends.StaffBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -81,15 +81,19 @@ def main_currency() -> str:
     return _main_currency()
 
 
-def shown_churn_signal() -> str:
+_UNREAD: Any = object()  # a keyword argument's default: "not read by the caller yet"
+
+
+def shown_churn_signal(backtest: ScoringRun | None = _UNREAD) -> str:
     """Which churn signal the product shows per customer: the last backtest's pick.
 
     ``days_since_last`` (the days since the last order with the alarm, no percentage) until a
     backtest has picked a model figure that beats it (``backtest_verdict.pick_shown_signal``).
+    ``backtest``: the latest backtest (or None) when the caller has read it already.
     """
     from stammkunde.analytics.backtest_signals import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
 
-    run = latest_backtest()
+    run = latest_backtest() if backtest is _UNREAD else backtest
     shown = (run.backtest or {}).get("shown_signal") if run else None
     return shown if shown in SHOWN_SIGNALS else DEFAULT_SHOWN_SIGNAL
 
@@ -128,8 +132,11 @@ class ChurnOverview:
     shown_signal: str
 
 
-def churn_overview(run: ScoringRun | None = None) -> ChurnOverview | None:
-    """The churn and value figures of the latest scoring run, for the dashboard's top."""
+def churn_overview(
+    run: ScoringRun | None = None, *, backtest: ScoringRun | None = _UNREAD
+) -> ChurnOverview | None:
+    """The churn and value figures of the latest scoring run, for the dashboard's top
+    (``backtest``: the latest backtest, when the caller has read it)."""
     run = run or latest_run()
     if run is None:
         return None
@@ -160,7 +167,7 @@ def churn_overview(run: ScoringRun | None = None) -> ChurnOverview | None:
         min_customers=int(status.get("min_customers") or 0),
         min_repeaters=int(status.get("min_repeaters") or 0),
         fit_error=str(summary.get("fit_error") or ""),
-        shown_signal=shown_churn_signal(),
+        shown_signal=shown_churn_signal(backtest),
     )
 
 
@@ -191,13 +198,15 @@ def kpi_series(
     *,
     currency: str | None = None,
     shop_ids: Collection[int] | None = None,
+    version: str | None = None,
 ) -> list[KpiPoint]:
     """KPI points per ``period`` ("day", "week", "month") with their early warnings.
 
     ``shop_ids`` None: all shops together; else the sum of these shops' rows (rates and
     averages are computed from the summed counts, never averaged). Warnings are judged
     against the whole stored history, then the points are cut to ``start``..``end``
-    (inclusive, by period start).
+    (inclusive, by period start). ``version``: ``figures_version()`` when the caller has read
+    it in this request (one query less).
     """
     if period not in KpiPeriod.values:
         raise ValueError(f"unknown period {period!r}: use day, week or month")
@@ -207,7 +216,7 @@ def kpi_series(
     # the dashboard together; the points change only when the job replaces the rows.
     points = cached(
         "kpi_points",
-        figures_version(),
+        version or figures_version(),
         period,
         currency,
         shops_key(shops),
@@ -255,15 +264,20 @@ def _kpi_points(period: str, currency: str, shop_ids: frozenset[int] | None) -> 
     return build_points({"start": starts, **values}, period, timezone.localdate())
 
 
-def current_kpis(*, shop_ids: Collection[int] | None = None, run: ScoringRun | None = None) -> dict:
+def current_kpis(
+    *,
+    shop_ids: Collection[int] | None = None,
+    run: ScoringRun | None = _UNREAD,
+    version: str | None = None,
+) -> dict:
     """Headline figures: the last complete month against the month before, and the run's facts
     (the run's counts are of all shops together; the months of ``shop_ids`` when given).
-    ``run``: the latest run when the caller has read it already (saves the queries)."""
-    run = run or latest_run()
+    ``run`` (the latest run, or None when there is none) and ``version`` (``figures_version``):
+    when the caller has read them already (saves the queries)."""
+    run = latest_run() if run is _UNREAD else run
     summary = run.summary if run else {}
-    points = kpi_series(
-        "month", currency=summary.get("currency") or _main_currency(), shop_ids=shop_ids
-    )
+    currency = summary.get("currency") or _main_currency()
+    points = kpi_series("month", currency=currency, shop_ids=shop_ids, version=version)
     complete = [point for point in points if not point.is_partial]
     current = complete[-1] if complete else None
     previous = complete[-2] if len(complete) > 1 else None
@@ -274,7 +288,7 @@ def current_kpis(*, shop_ids: Collection[int] | None = None, run: ScoringRun | N
             if now_value is not None and before:
                 changes[name] = round(float(now_value) / float(before) - 1, 4)
     return {
-        "currency": summary.get("currency") or _main_currency(),
+        "currency": currency,
         "current": current,
         "previous": previous,
         "month_to_date": points[-1] if points and points[-1].is_partial else None,

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from stammkunde.logins.backends import HAS_AUTHENTICATOR, TWO_FACTOR_REQUIRED, preloaded
 from stammkunde.logins.queries import has_authenticator, two_factor_required
 
 # Pages a logged-in user may open before the second factor: the way out, the language switch,
@@ -55,13 +56,23 @@ class TwoFactorMiddleware:
             return None
         match = request.resolver_match
         view_name = match.view_name if match else ""
-        if has_authenticator(user):
+        if _fact(user, HAS_AUTHENTICATOR, has_authenticator):
             if view_name in OPEN_BEFORE_SECOND_FACTOR:
                 return None
             return _redirect("ui:two-factor-verify", request)
-        if two_factor_required(user) and view_name not in OPEN_BEFORE_SETUP:
+        if (
+            _fact(user, TWO_FACTOR_REQUIRED, two_factor_required)
+            and view_name not in OPEN_BEFORE_SETUP
+        ):
             return _redirect("ui:two-factor-setup", request)
         return None
+
+
+def _fact(user: Any, name: str, query: Callable[[Any], bool]) -> bool:
+    """The two-factor fact read with the request's user (logins/backends.py: in the query that
+    loaded the user at the start of this request), else asked of the database."""
+    value = preloaded(user, name)
+    return query(user) if value is None else bool(value)
 
 
 def _redirect(view_name: str, request: HttpRequest) -> HttpResponse:

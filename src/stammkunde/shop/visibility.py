@@ -10,11 +10,13 @@ from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
+from stammkunde.logins.backends import preloaded
 from stammkunde.shop.models import Order, ShopAccount, StaffShopLimit
 
 
@@ -39,15 +41,36 @@ def staff_shop_ids(by: Any) -> frozenset[int] | None:
     if getattr(by, "is_superuser", False):
         return None
     if not hasattr(by, _CACHE_ATTRIBUTE):
-        limit = StaffShopLimit.objects.filter(user_id=by.pk).first()
-        shop_ids = None if limit is None else frozenset(limit.shops.values_list("pk", flat=True))
+        # A request's user comes with the id of their limit (0: none), read in the query that
+        # loaded it (logins/backends.py); other user objects ask here.
+        limit_id = preloaded(by, LIMIT_ATTRIBUTE)
+        if limit_id is None:
+            limit_id = (
+                StaffShopLimit.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
+            )
+        shop_ids = None
+        if limit_id:
+            chosen = StaffShopLimit.shops.through.objects.filter(staffshoplimit_id=limit_id)
+            shop_ids = frozenset(chosen.values_list("shop_id", flat=True))
         setattr(by, _CACHE_ATTRIBUTE, shop_ids)
     return getattr(by, _CACHE_ATTRIBUTE)
 
 
+# Loaded with every request's user (registered in ShopConfig.ready()): the id of the user's
+# StaffShopLimit, 0 when there is none.
+LIMIT_ATTRIBUTE = "_stammkunde_shop_limit_id"
+
+
+def shop_limit_id_of_user() -> Coalesce:
+    """The subquery behind LIMIT_ATTRIBUTE, for ``logins.backends.register_user_annotation``."""
+    limit = StaffShopLimit.objects.filter(user_id=OuterRef("pk")).values("pk")[:1]
+    return Coalesce(Subquery(limit), Value(0))
+
+
 def forget_cached_shop_ids(user: Any) -> None:
-    """Drop the limit read into ``user`` (after it changed)."""
+    """Drop the limit read into ``user`` (after it changed), the one loaded with it too."""
     user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+    user.__dict__.pop(LIMIT_ATTRIBUTE, None)
 
 
 def staff_customer_scope(by: Any, field: str) -> Q | None:

@@ -49,9 +49,13 @@ def home(request: HttpRequest) -> HttpResponse:
             context["customer_count"] = active_customer_count()
         # The same points and tiles as the dashboard's month view, so both show the same
         # figures for the same month (and the same shops).
-        headline = period_figures(kpi_series("month", shop_ids=shop_ids), "month")
+        # The currency first: kpi_series would read the latest run for it again.
+        currency = main_currency()
+        headline = period_figures(
+            kpi_series("month", currency=currency, shop_ids=shop_ids), "month"
+        )
         context["headline"] = headline
-        context["currency"] = main_currency()
+        context["currency"] = currency
         context["home_figures"] = headline.only(*HOME_KPIS) if headline else []
     if show_activities:
         context["activities"] = latest_activities(by=user, limit=15)

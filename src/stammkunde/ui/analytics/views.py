@@ -260,6 +260,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if period not in PERIODS:
         period = "month"
     run = queries.latest_run()
+    # The fingerprint of the stored figures, read once for every cached part of the page.
+    version = figures_version()
     # Staff limited to shops see the figures of their shops (the job stores KPI rows and
     # cohort cells per shop; summed here); unlimited staff may choose one shop when there are
     # several. The run's churn and value figures, the models' checks and the goals are of all
@@ -270,12 +272,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     shop_ids = limit if limit is not None else (None if chosen is None else frozenset({chosen}))
     all_shops = shop_ids is None
     # Read once: the goals compare against the same figures.
-    kpis = queries.current_kpis(shop_ids=shop_ids, run=run)
+    kpis = queries.current_kpis(shop_ids=shop_ids, run=run, version=version)
     points = queries.kpi_series(
         period,
         start=_window_start(period, timezone.localdate()),
         currency=kpis["currency"],
         shop_ids=shop_ids,
+        version=version,
     )
     context: dict[str, Any] = {
         "period": period,
@@ -291,7 +294,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if context["has_data"]:
         currency = kpis.get("currency") or "EUR"
-        version = figures_version()
         shops_key = queries.shops_key(shop_ids)
         headline = period_figures(points, period)
         context.update(
@@ -325,7 +327,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "calibration": readable_calibration((run.calibration or {}) if run else {}),
                     "backtest": (backtest_run.backtest or {}) if backtest_run else None,
                     "backtest_run": backtest_run,
-                    "overview": queries.churn_overview(run),
+                    "overview": queries.churn_overview(run, backtest=backtest_run),
                     **cached(
                         "score_charts",
                         version,
