@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stammkunde.customers.services.profile import create_customer
-from stammkunde.shop.queries import find_customers, key_figures
+from stammkunde.shop.queries import find_customers, key_figures, order_count
 from tests.factories import OrderFactory
 
 
@@ -70,3 +70,5 @@ def test_key_figures_leave_out_cancelled_and_test_orders():
     assert str(figures.revenue) in {"100", "100.00"}
     assert figures.average_basket == 50
     assert figures.cancelled_count == 1
+    # The order box's total (the 360 page) counts every order, as order_count does.
+    assert figures.all_orders == order_count(customer.pk) == 4

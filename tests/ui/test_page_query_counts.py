@@ -15,7 +15,7 @@ from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
 # ceilings: a query per order, line or result cannot hide below them, and neither can one more
 # fixed query per page (the session and the user with its permissions, two-factor facts and
 # shop limit are 3: logins/backends.py). A new panel's query raises its ceiling on purpose.
-CUSTOMER_PAGE_QUERIES = 27
+CUSTOMER_PAGE_QUERIES = 26
 SEARCH_QUERIES = 17
 HOME_QUERIES = 8
 

@@ -140,6 +140,8 @@ class KeyFigures:
     mean_reorder_interval_days: float | None
     return_count: int
     cancelled_count: int
+    # Every order of any status, test orders too (``order_count()``: the order box's total).
+    all_orders: int = 0
 
     @property
     def net_revenue(self) -> Decimal:
@@ -162,6 +164,7 @@ def key_figures(customer_id: int, *, by: Any = None) -> KeyFigures:
         low_currency=Min("currency", filter=counted),
         high_currency=Max("currency", filter=counted),
         cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
+        every=Count("id"),
     )
     count = totals["count"] or 0
     revenue = _money(totals["revenue"])
@@ -182,6 +185,7 @@ def key_figures(customer_id: int, *, by: Any = None) -> KeyFigures:
         mean_reorder_interval_days=round(interval, 1) if interval is not None else None,
         return_count=Return.objects.filter(order__in=orders).count(),
         cancelled_count=totals["cancelled"] or 0,
+        all_orders=totals["every"] or 0,
     )
 
 

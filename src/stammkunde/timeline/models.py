@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.core.choices import choice_label
 from stammkunde.timeline.formatting import format_actor
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.rendering import render_summary
@@ -74,6 +75,20 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+    # Shown for every entry of a timeline: the choices' labels looked up once per field
+    # (core/choices.py), not rebuilt per call as Django's own methods do.
+    def get_kind_display(self) -> str:
+        """The kind's label in the active language."""
+        return choice_label(self, "kind")
+
+    def get_channel_display(self) -> str:
+        """The channel's label in the active language."""
+        return choice_label(self, "channel")
+
+    def get_direction_display(self) -> str:
+        """The direction's label in the active language."""
+        return choice_label(self, "direction")
 
     @property
     def summary(self) -> str:

@@ -25,12 +25,20 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
     nothing here scans orders.
     """
     from stammkunde.analytics.insight import insight_sentence
-    from stammkunde.analytics.queries import churn_overview, score_for_customer, shown_churn_signal
+    from stammkunde.analytics.queries import (
+        churn_overview,
+        latest_backtest,
+        score_for_customer,
+        shown_churn_signal,
+    )
     from stammkunde.analytics.recommendations import recommendations_for
 
     score = score_for_customer(customer.pk)
-    shown = shown_churn_signal()
-    overview = churn_overview() if score is not None and score.model == "rules" else None
+    backtest = latest_backtest()  # read once: the signal and the overview both ask it
+    shown = shown_churn_signal(backtest)
+    overview = (
+        churn_overview(backtest=backtest) if score is not None and score.model == "rules" else None
+    )
     return {
         "customer": customer,
         "score": score,
