@@ -25,7 +25,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, Expression, OuterRef
+from django.db.models import Exists, Expression, OuterRef, QuerySet
 
 # Attribute name -> a function returning the expression (with OuterRef("pk") for the user).
 _annotations: dict[str, Callable[[], Expression]] = {}
@@ -35,6 +35,21 @@ def register_user_annotation(name: str, expression: Callable[[], Expression]) ->
     """Load ``expression`` (a subquery on the user, ``OuterRef("pk")``) with every request's
     user as the attribute ``name`` (idempotent per name)."""
     _annotations[name] = expression
+    _annotated_users.clear()
+
+
+# The users' queryset with the annotations, built once per process: resolving the subqueries
+# cost about 0.8 ms of CPU per request, more than the queries they replace. Only ever chained
+# (``.get()`` clones it), never evaluated itself, so requests share nothing but its shape.
+_annotated_users: dict[str, QuerySet] = {}
+
+
+def _users_with_facts() -> QuerySet:
+    if "users" not in _annotated_users:
+        annotations = {name: expression() for name, expression in _annotations.items()}
+        manager = get_user_model()._default_manager
+        _annotated_users["users"] = manager.annotate(**annotations)
+    return _annotated_users["users"]
 
 
 # The two-factor facts the gate (logins/middleware.py) needs on every page.
@@ -65,9 +80,8 @@ class StaffBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         """The user with the registered annotations, or None (as ModelBackend)."""
         user_model = get_user_model()
-        annotations = {name: expression() for name, expression in _annotations.items()}
         try:
-            user = user_model._default_manager.annotate(**annotations).get(pk=user_id)
+            user = _users_with_facts().get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
