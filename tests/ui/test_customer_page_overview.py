@@ -233,3 +233,15 @@ def test_load_more_never_repeats_an_order_of_the_first_page(client, agent, regul
     assert response.status_code == 200
     second = response.content.decode()
     assert "Notiz 0" in second and "888333" not in second
+
+
+@pytest.mark.parametrize("signal", ["churn_risk", "no_such_signal", None])
+def test_the_shown_signal_read_alone_is_the_latest_backtests_pick(signal):
+    """shown_churn_signal() reads only the pick; the same as from the whole run."""
+    from stammkunde.analytics.queries import latest_backtest, shown_churn_signal
+
+    assert shown_churn_signal() == "days_since_last"  # no backtest yet
+    _pick_shown_signal("paretonbd_p_alive")
+    _pick_shown_signal(signal)  # the newest counts
+    expected = "churn_risk" if signal == "churn_risk" else "days_since_last"
+    assert shown_churn_signal() == shown_churn_signal(latest_backtest()) == expected

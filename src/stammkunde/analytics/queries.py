@@ -89,12 +89,20 @@ def shown_churn_signal(backtest: ScoringRun | None = _UNREAD) -> str:
 
     ``days_since_last`` (the days since the last order with the alarm, no percentage) until a
     backtest has picked a model figure that beats it (``backtest_verdict.pick_shown_signal``).
-    ``backtest``: the latest backtest (or None) when the caller has read it already.
+    ``backtest``: the latest backtest (or None) when the caller has read it already; else only
+    the pick is read (not the run's tables: the 360 page asks on every view).
     """
     from stammkunde.analytics.backtest_signals import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
 
-    run = latest_backtest() if backtest is _UNREAD else backtest
-    shown = (run.backtest or {}).get("shown_signal") if run else None
+    if backtest is _UNREAD:
+        shown = (
+            ScoringRun.objects.filter(kind=RunKind.BACKTEST, state=RunState.FINISHED)
+            .order_by("-started_at", "-id")
+            .values_list("backtest__shown_signal", flat=True)
+            .first()
+        )
+    else:
+        shown = (backtest.backtest or {}).get("shown_signal") if backtest else None
     return shown if shown in SHOWN_SIGNALS else DEFAULT_SHOWN_SIGNAL
 
 
@@ -133,10 +141,10 @@ class ChurnOverview:
 
 
 def churn_overview(
-    run: ScoringRun | None = None, *, backtest: ScoringRun | None = _UNREAD
+    run: ScoringRun | None = None, *, shown_signal: str | None = None
 ) -> ChurnOverview | None:
     """The churn and value figures of the latest scoring run, for the dashboard's top
-    (``backtest``: the latest backtest, when the caller has read it)."""
+    (``shown_signal``: ``shown_churn_signal()``, when the caller has it)."""
     run = run or latest_run()
     if run is None:
         return None
@@ -167,7 +175,7 @@ def churn_overview(
         min_customers=int(status.get("min_customers") or 0),
         min_repeaters=int(status.get("min_repeaters") or 0),
         fit_error=str(summary.get("fit_error") or ""),
-        shown_signal=shown_churn_signal(backtest),
+        shown_signal=shown_signal or shown_churn_signal(),
     )
 
 

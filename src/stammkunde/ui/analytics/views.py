@@ -327,7 +327,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "calibration": readable_calibration((run.calibration or {}) if run else {}),
                     "backtest": (backtest_run.backtest or {}) if backtest_run else None,
                     "backtest_run": backtest_run,
-                    "overview": queries.churn_overview(run, backtest=backtest_run),
+                    "overview": queries.churn_overview(
+                        run, shown_signal=queries.shown_churn_signal(backtest_run)
+                    ),
                     **cached(
                         "score_charts",
                         version,

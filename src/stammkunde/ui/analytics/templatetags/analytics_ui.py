@@ -25,19 +25,13 @@ def customer_insight_panel(customer: Any) -> dict[str, Any]:
     nothing here scans orders.
     """
     from stammkunde.analytics.insight import insight_sentence
-    from stammkunde.analytics.queries import (
-        churn_overview,
-        latest_backtest,
-        score_for_customer,
-        shown_churn_signal,
-    )
+    from stammkunde.analytics.queries import churn_overview, score_for_customer, shown_churn_signal
     from stammkunde.analytics.recommendations import recommendations_for
 
     score = score_for_customer(customer.pk)
-    backtest = latest_backtest()  # read once: the signal and the overview both ask it
-    shown = shown_churn_signal(backtest)
+    shown = shown_churn_signal()  # read once: the overview shows it too
     overview = (
-        churn_overview(backtest=backtest) if score is not None and score.model == "rules" else None
+        churn_overview(shown_signal=shown) if score is not None and score.model == "rules" else None
     )
     return {
         "customer": customer,
