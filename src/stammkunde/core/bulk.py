@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -231,6 +231,29 @@ def heap_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def collected_between_batches() -> Iterator[Callable[[], None]]:
+    """Turn the automatic garbage collection off for a bulk run and give the run a function
+    to call after each batch, which collects what the batch left (``gc.collect``).
+
+    A batch allocates its rows by the ten thousand, and they live until the batch is written:
+    the automatic collections they trigger (one per 700 new objects) traverse the same live
+    rows again and again, and promote them into generations that a later, full collection
+    traverses once more; in the import of a million order lines that was half a CPU second
+    of the writing process. After the batch those rows are gone, so one collection then
+    traverses only what the run still holds (with ``heap_frozen``: little). Cyclic garbage of
+    other threads waits for the next batch's end, a few seconds at most. The previous state
+    (on or off) is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield gc.collect
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class RowTable:

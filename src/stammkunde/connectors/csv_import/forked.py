@@ -32,6 +32,10 @@ class ChildFailed(RuntimeError):
     """The child process raised or died; the message carries its traceback or exit code."""
 
 
+class _Finished(Exception):
+    """The child sent its result: the end of the items."""
+
+
 def available() -> bool:
     """Whether a child can be forked: on Linux; elsewhere forking a process with threads is
     unsafe (macOS) or impossible (Windows), and the import reads in its own process."""
@@ -68,22 +72,33 @@ class Producer:
         process.start()
         sender.close()
         self._process, self._receiver = process, receiver
-        while True:
-            try:
-                kind, payload = receiver.recv()
-            except EOFError:
-                process.join()
-                raise ChildFailed(
-                    f"the reading process ended without a result (exit code {process.exitcode})"
-                ) from None
-            if kind == "item":
-                yield payload
-            elif kind == "done":
-                self.result = payload
-                process.join()
-                return
-            else:
-                raise ChildFailed(payload)
+        try:
+            while True:
+                # Yielded straight from the call, not through a local variable: this frame
+                # keeps no reference to the item while the consumer works on it, so the item
+                # is freed as soon as the consumer lets go of it (before its garbage collection
+                # between items, which would otherwise traverse it).
+                yield self._receive(receiver, process)
+        except _Finished:
+            return
+
+    def _receive(self, receiver: Connection, process: multiprocessing.process.BaseProcess) -> Any:
+        """The next item from the child; raises _Finished (with ``result`` set) at its end and
+        ChildFailed when it failed or died."""
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            process.join()
+            raise ChildFailed(
+                f"the reading process ended without a result (exit code {process.exitcode})"
+            ) from None
+        if kind == "item":
+            return payload
+        if kind == "done":
+            self.result = payload
+            process.join()
+            raise _Finished
+        raise ChildFailed(payload)
 
     def close(self) -> None:
         """Stop the child if it still runs and release the pipe."""
