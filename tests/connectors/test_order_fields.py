@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,3 +66,29 @@ def test_times_from_1970_up_to_a_few_minutes_from_now_pass():
 def test_times_no_shop_could_mean_are_refused_with_the_reason(text, reason):
     with pytest.raises(FieldError, match=reason):
         times(ZoneInfo("UTC")).get(text)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"])
+def test_the_fast_path_for_local_times_gives_what_the_general_path_gives(zone):
+    # Every 13 minutes of 2024, both clock changes included (Lord Howe's are half an hour).
+    reader = times(ZoneInfo(zone))
+    start = datetime(2024, 1, 1)
+    for step in range(0, 366 * 24 * 60, 13):
+        text = str(start + timedelta(minutes=step))
+        assert reader._read_local(text) in (None, reader._read(text)), text
+    assert reader._read_local("2024-07-01 10:00:00") is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-03-31 02:30:00", "2024-10-27 02:30:00", "2024-06-01 10:00:00+02:00"]
+)
+def test_times_the_clock_change_makes_doubtful_or_with_an_offset_take_the_general_path(text):
+    reader = times()
+    assert reader._read_local(text) is None
+    assert reader.get(text) == reader._read(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01 00:30:00", "9999-12-31 23:30:00"])
+def test_times_at_the_ends_of_the_calendar_are_refused_as_before(text):
+    with pytest.raises(FieldError):
+        times().get(text)

@@ -73,6 +73,7 @@ class OrderBatchWriter:
         self.summary = summary
         self._writer = ImportedOrderWriter(shop=shop, now=now)
         self.adapt_datetime = self._writer.adapt_datetime
+        self.adapt_utc_datetime = self._writer.adapt_utc_datetime
         self.money_to_db = self._writer.money_to_db
         # Lines the writer left out: they would push the total of an order stored before (by
         # an earlier file or run) to the bound. The reading owns the error file while it runs;

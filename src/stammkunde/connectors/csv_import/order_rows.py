@@ -73,6 +73,7 @@ class OrderRowReader:
         now: datetime,
         decimal_separator: str = "",
         adapt_datetime: Callable[[datetime], Any],
+        adapt_utc_datetime: Callable[[datetime], Any] | None = None,
         money_to_db: Callable[[Decimal], Any],
     ) -> None:
         self.summary = summary
@@ -91,7 +92,12 @@ class OrderRowReader:
         # plausible while the order's total, written as one amount, would not fit its column.
         self.subtotals: dict[str, Decimal] = {}
         # The order times of the file, each distinct text read once.
-        self._times = OrderTimes(time_zone=time_zone, now=now, adapt_datetime=adapt_datetime)
+        self._times = OrderTimes(
+            time_zone=time_zone,
+            now=now,
+            adapt_datetime=adapt_datetime,
+            adapt_utc_datetime=adapt_utc_datetime,
+        )
         # (quantity cell, unit price cell) as in the file -> (quantity as written, line total
         # for the absolute quantity, and unit price and line total ready for the database);
         # only cells that were read without error.

@@ -69,6 +69,7 @@ class OrderImporter:
             now=now,
             decimal_separator=mapping.decimal_separator,
             adapt_datetime=self.writer.adapt_datetime,
+            adapt_utc_datetime=self.writer.adapt_utc_datetime,
             money_to_db=self.writer.money_to_db,
         )
 

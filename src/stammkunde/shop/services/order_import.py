@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +87,7 @@ class ImportedOrderWriter:
         self.now = now
         # Bound once: every attribute of ``django.db.connection`` is a lookup through a proxy.
         self.adapt_datetime = datetime_to_db()
+        self.adapt_utc_datetime = utc_datetime_to_db()
         self.money_to_db = money_to_db()
 
     @transaction.atomic
@@ -223,6 +224,15 @@ def datetime_to_db() -> Callable[[datetime], Any]:
         zone = connection.timezone
         return lambda moment: str(moment.astimezone(zone).replace(tzinfo=None))
     return connection.ops.adapt_datetimefield_value
+
+
+def utc_datetime_to_db() -> Callable[[datetime], Any]:
+    """``datetime_to_db()`` for naive datetimes that are UTC: on SQLite with the connection in
+    UTC (the default) the text Django would store, without an aware datetime to make first."""
+    if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC":
+        return str
+    adapt = datetime_to_db()
+    return lambda moment: adapt(moment.replace(tzinfo=UTC))
 
 
 def money_to_db() -> Callable[[Decimal], Any]:
