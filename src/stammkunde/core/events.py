@@ -212,7 +212,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
+        items = list(value)
+        # A bulk event's ids (OrdersImported: a batch's tens of thousands of orders) are plain
+        # already: one C-level check instead of a call per item.
+        if all(type(item) is int for item in items):
+            return items
+        return [_plain(item) for item in items]
     return value
 
 

@@ -253,6 +253,9 @@ class OrderRowReader:
         ) = map(str.strip, head_cells)
         quantity_text, price_text, sku, product_name = map(str.strip, line_cells)
         number = number[:64]
+        # Quantity and price cells read before (without error) need no reading again: the
+        # first row of each order comes here, and most repeat amounts of earlier orders.
+        known = self._amounts.get(line_cells[:2])
         if not number:
             self._reject(line, "order_number", _("The order number is empty."))
             return
@@ -263,13 +266,16 @@ class OrderRowReader:
         field = "placed_at"
         try:
             placed_at = self._times.get(placed_text)
-            field = "quantity"
             separator = self.decimal_separator
-            quantity = written_quantity = parsing.parse_quantity(
-                quantity_text, decimal_separator=separator
-            )
-            field = "unit_price"
-            unit_price = parsing.parse_money(price_text, decimal_separator=separator)
+            if known is None:
+                field = "quantity"
+                quantity = written_quantity = parsing.parse_quantity(
+                    quantity_text, decimal_separator=separator
+                )
+                field = "unit_price"
+                unit_price = parsing.parse_money(price_text, decimal_separator=separator)
+            else:
+                quantity = written_quantity = known[0]
             field = "shipping"
             shipping = (
                 parsing.parse_money(shipping_text, decimal_separator=separator)
@@ -319,14 +325,19 @@ class OrderRowReader:
             )
             return
         sku = sku[:64]
-        total = (unit_price * quantity).quantize(parsing.CENT)
-        if total >= plausible.MAX_AMOUNT:
-            self._reject(
-                line,
-                "unit_price",
-                _("The line total %(value)s is too large.") % {"value": total},
-            )
-            return
+        if known is None:
+            total = (unit_price * quantity).quantize(parsing.CENT)
+            if total >= plausible.MAX_AMOUNT:
+                self._reject(
+                    line,
+                    "unit_price",
+                    _("The line total %(value)s is too large.") % {"value": total},
+                )
+                return
+        else:
+            # For the absolute quantity, as here: a row that is no cancellation and has a
+            # negative one was rejected above.
+            total = known[1]
         head = self._heads.get(number)
         subtotal = self.subtotals.get(number, ZERO) + total
         shipped = (head.shipping if head is not None else None) or shipping or ZERO
@@ -356,7 +367,7 @@ class OrderRowReader:
         elif head.shipping is None:
             head.shipping = shipping
         head.subtotal += total
-        amounts = (
+        amounts = known or (
             written_quantity,
             total,
             self._money_to_db(unit_price),
@@ -376,7 +387,8 @@ class OrderRowReader:
             )
         )
         # Let the next rows of this order take the fast path in batches.
-        if len(self._amounts) >= AMOUNT_CACHE_SIZE:
-            self._amounts.clear()
-        self._amounts[line_cells[:2]] = amounts
+        if known is None:
+            if len(self._amounts) >= AMOUNT_CACHE_SIZE:
+                self._amounts.clear()
+            self._amounts[line_cells[:2]] = amounts
         self._last = (head_cells, number, head, cancellation)
