@@ -165,3 +165,39 @@ def test_goodwill_after_a_shop_refund_without_an_id_takes_it_over(order, anna, l
     second = _refund_goodwill(order, "15", anna, reason="Zweiter Kratzer")
     assert second.status == GoodwillStatus.GRANTED
     assert _refunded_total(order) == Decimal("30.00")
+
+
+def _delivered_twice(order, amount, refunded_at):
+    """The same refund without an id, as two deliveries of the shop's webhook report it."""
+    return [
+        record_refund(order, amount=Decimal(amount), refunded_at=refunded_at, external_id="")
+        for _delivery in range(2)
+    ]
+
+
+def test_a_shop_refund_without_an_id_delivered_twice_is_recorded_once(order):
+    first, second = _delivered_twice(order, "15.00", timezone.now() - timedelta(hours=1))
+    assert first.pk == second.pk
+    assert Refund.objects.filter(order=order).count() == 1
+    assert _refunded_total(order) == Decimal("15.00")
+    assert Activity.objects.filter(kind=ActivityKind.REFUND_ISSUED).count() == 1
+
+
+def test_a_shop_refund_without_an_id_linked_to_the_goodwill_delivered_twice_counts_once(
+    order, anna, limits
+):
+    grant = _refund_goodwill(order, "15", anna)
+    _delivered_twice(order, "15.00", timezone.now())
+    [refund] = Refund.objects.filter(order=order)
+    assert refund.external_id == f"goodwill:{grant.pk}"
+    assert _refunded_total(order) == Decimal("15.00")
+
+
+def test_a_refund_without_an_id_recorded_before_keys_is_recognised(order):
+    refunded_at = timezone.now() - timedelta(hours=2)
+    old = Refund.objects.create(
+        order=order, amount=Decimal("15.00"), refunded_at=refunded_at, external_id=""
+    )
+    again = record_refund(order, amount=Decimal("15"), refunded_at=refunded_at, external_id="")
+    assert again.pk == old.pk
+    assert Refund.objects.filter(order=order).count() == 1

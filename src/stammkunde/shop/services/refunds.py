@@ -4,7 +4,7 @@ makes, recorded once whichever of the two reports the same money first.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -58,19 +58,23 @@ def record_refund(
     amount = money(amount)
     if amount <= 0:
         raise OrderError(_("A refund must be a positive amount."))
-    if external_id:
-        existing = order.refunds.filter(
-            Q(external_id=external_id) | Q(platform_external_id=external_id)
-        ).first()
-        if existing is not None:
-            return existing
+    # A shop refund without an id is keyed by what it is: the same refund delivered twice
+    # (a webhook's retry, a backfill) has the same key and is found below, not recorded again.
+    external_id = external_id or refund_key_without_id(amount, refunded_at)
+    existing = _recorded(order, external_id, amount=amount, refunded_at=refunded_at)
+    if existing is not None:
+        return existing
     order = Order.objects.select_for_update().get(pk=order.pk)
+    # Again under the order's lock: two deliveries of one refund at the same time.
+    existing = _recorded(order, external_id, amount=amount, refunded_at=refunded_at)
+    if existing is not None:
+        return existing
     if not external_id.startswith(GOODWILL_REFUND_PREFIX):
         ours = _unlinked_goodwill_refund(order, amount=amount, refunded_at=refunded_at)
         if ours is not None:
             # The shop reports the money we already recorded: link, never count it twice
             # (also when the shop gave the refund no id: any refund not keyed by us is its).
-            ours.platform_external_id = external_id or PLATFORM_REFUND_WITHOUT_ID
+            ours.platform_external_id = external_id
             ours.save(update_fields=["platform_external_id"])
             return ours
     if external_id.startswith(GOODWILL_REFUND_PREFIX):
@@ -120,6 +124,27 @@ def record_refund(
         )
     )
     return refund
+
+
+def refund_key_without_id(amount: Decimal, refunded_at: datetime) -> str:
+    """The key of a shop refund the shop gave no id: the same order (the key is looked up per
+    order), amount and moment (to the microsecond, in UTC) are the same refund; the normalized
+    refund carries no line items to add. Starts with PLATFORM_REFUND_WITHOUT_ID, so it is
+    never mistaken for an id a platform hands out, nor for one of ours."""
+    moment = refunded_at.astimezone(UTC).isoformat()
+    return f"{PLATFORM_REFUND_WITHOUT_ID} {moment} {money(amount)}"
+
+
+def _recorded(
+    order: Order, external_id: str, *, amount: Decimal, refunded_at: datetime
+) -> Refund | None:
+    """The refund of ``order`` recorded (or linked to a goodwill refund) under
+    ``external_id``; for a key without id also one recorded without any before keys were
+    made, with the same amount and moment."""
+    found = Q(external_id=external_id) | Q(platform_external_id=external_id)
+    if external_id.startswith(PLATFORM_REFUND_WITHOUT_ID):
+        found |= Q(external_id="", amount=amount, refunded_at=refunded_at)
+    return order.refunds.filter(found).order_by("pk").first()
 
 
 def _unlinked_goodwill_refund(
