@@ -1,4 +1,4 @@
-"""Staff limited to other shops (team lead, marketer) against every page of
+"""Staff limited to other shops (team lead, marketer, admin) against every page of
 tests/ui/access_table.py: the pages about one customer of another shop answer 404 and leave a
 REFUSE audit row, every other page leaves that customer out.
 """
@@ -13,29 +13,40 @@ from django.test import Client
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.shop.models import Shop
 from stammkunde.shop.services import limit_staff_to_shops
-from tests.ui.access_table import ACCESS, ANONYMOUS, MARKETING, SHOP_SCOPED, TEAM_LEAD, Row
+from tests.ui.access_table import (
+    ACCESS,
+    ADMIN,
+    ANONYMOUS,
+    MARKETING,
+    SHOP_SCOPED,
+    TEAM_LEAD,
+    Row,
+)
 from tests.ui.access_world import outcome, page_path, request, staff_user
 
 
 @pytest.fixture(scope="module")
 def staff_of_another_shop(module_db, world) -> dict[str, User]:
-    """A team lead and a marketer limited to a second shop, in which the world's customer has
-    no account and no order: every page about that customer must act as if it did not exist,
-    and no other page may show them."""
+    """A team lead, a marketer and an admin limited to a second shop, in which the world's
+    customer has no account and no order: every page about that customer must act as if it
+    did not exist, and no other page may show them."""
     other = Shop.objects.create(name="Zweitshop", slug="zweitshop-access", platform="csv")
     staff = {
         TEAM_LEAD: staff_user("u-lead-of-zweitshop", TEAM_LEAD),
         MARKETING: staff_user("u-marketing-of-zweitshop", MARKETING),
+        ADMIN: staff_user("u-admin-of-zweitshop", ADMIN),
     }
     for user in staff.values():
         limit_staff_to_shops(user, [other.pk], by=None)
     return staff
 
 
-def _limited_client(row: Row, staff: dict[str, User]) -> tuple[Client, User]:
-    """A client logged in as the limited team lead, or the limited marketer where only
-    marketing (not team leads) may open the page."""
-    role = TEAM_LEAD if TEAM_LEAD in row.roles else MARKETING
+def _limited_client(row: Row, staff: dict[str, User], role: str = "") -> tuple[Client, User]:
+    """A client logged in as the limited ``role``; by default the team lead, or the marketer
+    where only marketing (not team leads) may open the page, or else the admin."""
+    role = role or next(
+        (role for role in (TEAM_LEAD, MARKETING, ADMIN) if role in row.roles), TEAM_LEAD
+    )
     assert role in row.roles  # else a 404 or an empty page would prove nothing
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(staff[role])
@@ -70,6 +81,24 @@ WORLD_CUSTOMER_MARKS = ("Jürgen", "j.mueller@example.de", "100234")
 NOT_STAFF_PAGES = {key for key, row in ACCESS.items() if ANONYMOUS in row.roles}
 
 
+# Admin pages about one inbox delivery, which belongs to one shop: a limited admin gets a 404
+# for a delivery of another shop (test_a_limited_admin_gets_404_for_another_shops_delivery).
+ADMIN_SHOP_SCOPED = {"ui:delivery-detail", "ui:delivery-reprocess"}
+
+
+@pytest.mark.parametrize("key", sorted(ADMIN_SHOP_SCOPED))
+def test_a_limited_admin_gets_404_for_another_shops_delivery(key, world, staff_of_another_shop, db):
+    row = ACCESS[key]
+    path = page_path(key, row, world)
+    client, _user = _limited_client(row, staff_of_another_shop, ADMIN)
+    with transaction.atomic():
+        response = request(client, row, path)
+        transaction.set_rollback(True)
+    assert response.status_code == 404, f"{row.method} {path}: {response.status_code}"
+    shown = [mark for mark in WORLD_CUSTOMER_MARKS if mark in response.content.decode()]
+    assert not shown, f"{row.method} {path} shows {shown}"
+
+
 @pytest.mark.parametrize(
     "key",
     sorted(
@@ -79,17 +108,29 @@ NOT_STAFF_PAGES = {key for key, row in ACCESS.items() if ANONYMOUS in row.roles}
         and key not in SHOP_SCOPED
         and key not in NOT_STAFF_PAGES
         and {TEAM_LEAD, MARKETING} & row.roles
-    ),
+    )
+    + [
+        # A limited admin as well, on every page an admin may open: the admin's own pages
+        # (imports, settings, users) and the others, which an admin may see more of.
+        pytest.param((key, ADMIN), id=f"{key}-as-admin")
+        for key, row in sorted(ACCESS.items())
+        if key.startswith("ui:")
+        and key not in SHOP_SCOPED
+        and key not in NOT_STAFF_PAGES
+        and key not in ADMIN_SHOP_SCOPED
+        and ADMIN in row.roles
+    ],
 )
 def test_staff_limited_to_other_shops_see_nothing_of_another_shops_customer(
     key, world, staff_of_another_shop, db
 ):
-    """Every other page a limited team lead (or marketer) may open, as page and as htmx
-    fragment: lists, reports, exports and forms leave the world's customer out (a new page
-    that forgets the scope fails here)."""
+    """Every other page a limited team lead (or marketer) may open, and every page a limited
+    admin may open, as page and as htmx fragment: lists, reports, exports and forms leave the
+    world's customer out (a new page that forgets the scope fails here)."""
+    key, role = key if isinstance(key, tuple) else (key, "")
     row = ACCESS[key]
     path = page_path(key, row, world)
-    client, _user = _limited_client(row, staff_of_another_shop)
+    client, _user = _limited_client(row, staff_of_another_shop, role)
     variants = [{}]
     if row.htmx:
         variants.append({"HX-Request": "true", "HX-Target": row.htmx})
