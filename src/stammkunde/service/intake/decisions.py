@@ -113,6 +113,10 @@ class EarlierCopies:
         if message_id:
             self.ids.setdefault(message_id, set()).add(mail_id)
 
+    def discard(self, message_id: str, mail_id: int) -> None:
+        """Take back an ``add`` whose mail was rolled back."""
+        self.ids.get(message_id, set()).discard(mail_id)
+
     def before(self, mail: InboundMail) -> list[int]:
         """The first five processed mails with ``mail``'s Message-ID stored before it."""
         return sorted(i for i in self.ids.get(mail.message_id, ()) if i < mail.pk)[:5]

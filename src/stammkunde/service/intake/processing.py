@@ -1,10 +1,13 @@
 """Processing stored inbound mail in the worker: claim, parse, decide, file; retry or park.
 
 One transaction per batch holds the claim (``core.retrying``: on PostgreSQL ``SELECT ... FOR
-UPDATE SKIP LOCKED``), each mail is worked in its own savepoint, and whatever fails is
-charged to that mail alone: retried with a growing pause, then parked with its reason (state
-failed), re-processable from the inbox page. A worker dying halfway rolls the batch back and
-the mails simply wait again.
+UPDATE SKIP LOCKED``). The mails are worked in groups of ``GROUP_SIZE``, each group in one
+savepoint with the desk's timeline entries and audit rows held and written at its end
+(``service.services.batch_records``). A group that fails is rolled back whole and worked
+again mail by mail, each in its own savepoint, so that whatever fails is charged to that mail
+alone: retried with a growing pause, then parked with its reason (state failed),
+re-processable from the inbox page; the other mails of the group are filed once. A worker
+dying halfway rolls the batch back and the mails simply wait again.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from stammkunde.service.intake.decisions import (
 from stammkunde.service.intake.mime import ParsedMail
 from stammkunde.service.intake.queries import EarlierWork, earlier_work
 from stammkunde.service.models import InboundMail, InboundState
-from stammkunde.service.services import desk_settings
+from stammkunde.service.services import batch_records, desk_settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +50,10 @@ RETRY_SCHEDULE = RetrySchedule(MAX_ATTEMPTS, timedelta(seconds=30))
 # Mails per claim; the time budget keeps the transaction (SQLite's one write lock) short.
 BATCH_SIZE = 100
 BATCH_SECONDS = 1.0
-# Mails parsed ahead of their processing, their earlier copies looked up in one query.
-PARSE_AHEAD = 10
+# Mails worked in one savepoint, parsed ahead of their processing and their earlier copies
+# looked up in one query. Small, so that a failing mail (about one in a hundred is
+# unfileable) costs little work done twice, and so that the time budget ends a batch soon.
+GROUP_SIZE = 10
 # Raw mail read from the database at once (a mail over it is read alone).
 READ_BYTES = 4 * 1024 * 1024
 # Fields processing fills in besides the outcome fields of core.retrying.
@@ -100,32 +105,30 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
         # or the files an earlier run kept (a mail put back by staff).
         earlier = earlier_work(ids) if ids else EarlierWork(set(), set())
         copies = EarlierCopies()
-        position = 0
         for chunk in _chunks_by_size(ids):
             mails = list(InboundMail.objects.filter(pk__in=chunk).order_by("id"))
-            for start in range(0, len(mails), PARSE_AHEAD):
-                group = mails[start : start + PARSE_AHEAD]
-                # Parsed first, so that one query finds the earlier copies of the group; a
-                # small group wastes little parsing when the time budget ends the batch.
+            for start in range(0, len(mails), GROUP_SIZE):
+                if result.processed + result.retried + result.parked and (
+                    time.monotonic() > deadline
+                ):
+                    return result  # the rest is released with the commit, claimed next
+                group = mails[start : start + GROUP_SIZE]
+                # Parsed first, so that one query finds the earlier copies of the group.
                 parsed = {mail.pk: _parsed(mail) for mail in group}
                 copies.add_chunk(
                     (found.message_id[:998] for found in parsed.values() if found is not None),
                     below=group[-1].pk,
                 )
+                work = _Work(now=now, limits=limits, earlier=earlier, copies=copies)
+                if _process_group(group, parsed, work):
+                    result.processed += len(group)
+                    continue
+                # One mail failed and the group was rolled back: each again in its own
+                # savepoint, from the rows as stored (the attempt's changes are gone).
+                desk_settings.forget()
+                fresh = InboundMail.objects.in_bulk([mail.pk for mail in group])
                 for mail in group:
-                    if position and time.monotonic() > deadline:
-                        return result  # the rest is released with the commit, claimed next
-                    position += 1
-                    _process_one(
-                        mail,
-                        now=now,
-                        limits=limits,
-                        result=result,
-                        filed=mail.pk in earlier.filed,
-                        kept_files=mail.pk in earlier.with_files,
-                        parsed=parsed[mail.pk],
-                        copies=copies,
-                    )
+                    _process_one(fresh[mail.pk], work=work, result=result, parsed=parsed[mail.pk])
     return result
 
 
@@ -156,37 +159,69 @@ def _chunks_by_size(ids: list[int]) -> Iterator[list[int]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class _Work:
+    """What every mail of a batch is worked with."""
+
+    now: datetime
+    limits: FileLimits
+    earlier: EarlierWork
+    copies: EarlierCopies
+
+
+def _process_group(
+    group: list[InboundMail], parsed: dict[int, ParsedMail | None], work: _Work
+) -> bool:
+    """Work ``group`` in one savepoint; False when a mail failed (the group is rolled back and
+    the copies it added to ``work.copies`` are taken out again)."""
+    added: list[tuple[str, int]] = []
+    try:
+        with transaction.atomic(), batch_records.buffered():
+            for mail in group:
+                mail.attempts += 1
+                _file(mail, work=work, parsed=parsed[mail.pk])
+                if mail.state in DONE_STATES and mail.message_id:
+                    work.copies.add(mail.message_id, mail.pk)
+                    added.append((mail.message_id, mail.pk))
+            batch_records.flush()
+    except Exception:
+        # Logged (and charged) when the mail fails again alone.
+        for message_id, mail_id in added:
+            work.copies.discard(message_id, mail_id)
+        return False
+    return True
+
+
+def _file(mail: InboundMail, *, work: _Work, parsed: ParsedMail | None) -> None:
+    """Process ``mail`` and save what it found (the caller holds the savepoint)."""
+    process_mail(
+        mail,
+        now=work.now,
+        limits=work.limits,
+        filed_before=mail.pk in work.earlier.filed,
+        files_before=mail.pk in work.earlier.with_files,
+        parsed=parsed,
+        copies=work.copies,
+    )
+    mail.processed_at = work.now
+    mail.error = ""
+    mail.error_code = ""
+    mail.next_attempt_at = None
+    mail.save(update_fields=[*OUTCOME_FIELDS, "error_code", *FOUND_FIELDS])
+
+
 def _process_one(
-    mail: InboundMail,
-    *,
-    now: datetime,
-    limits: FileLimits,
-    result: BatchResult,
-    filed: bool,
-    kept_files: bool,
-    parsed: ParsedMail | None,
-    copies: EarlierCopies,
-):
+    mail: InboundMail, *, work: _Work, result: BatchResult, parsed: ParsedMail | None
+) -> None:
+    """Work ``mail`` alone in its own savepoint; a failure is charged to it."""
+    now = work.now
     mail.attempts += 1
     try:
         with transaction.atomic():
-            process_mail(
-                mail,
-                now=now,
-                limits=limits,
-                filed_before=filed,
-                files_before=kept_files,
-                parsed=parsed,
-                copies=copies,
-            )
-            mail.processed_at = now
-            mail.error = ""
-            mail.error_code = ""
-            mail.next_attempt_at = None
-            mail.save(update_fields=[*OUTCOME_FIELDS, "error_code", *FOUND_FIELDS])
+            _file(mail, work=work, parsed=parsed)
         result.processed += 1
         if mail.state in DONE_STATES:
-            copies.add(mail.message_id, mail.pk)
+            work.copies.add(mail.message_id, mail.pk)
         return
     except Unfileable as exc:
         # Trying again cannot help (the message itself is the problem): park at once.

@@ -13,12 +13,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit
 from stammkunde.core.events import publish
 from stammkunde.service import events
 from stammkunde.service.models import (
@@ -31,13 +29,14 @@ from stammkunde.service.models import (
     MessageDirection,
     Team,
 )
-from stammkunde.service.services import clocking, outside, routing
+from stammkunde.service.services import batch_records, clocking, outside, routing
 from stammkunde.service.services.case_common import (
     SUBJECT_MAX,
     TEXT_MAX,
     TIMELINE_CHANNELS,
     CaseError,
     add_to_thread,
+    audit_case_change,
     clean_text,
     event_fields,
     next_reference,
@@ -48,7 +47,7 @@ from stammkunde.service.services.case_common import (
 from stammkunde.timeline.models import ActivityKind, Channel, Direction
 
 
-@transaction.atomic
+@batch_records.atomic
 def open_case(
     *,
     customer: Any,
@@ -139,8 +138,8 @@ def open_case(
         direction=Direction.INBOUND if by is None else Direction.INTERNAL,
         occurred_at=now,
     )
-    audit(
-        actor=by,
+    audit_case_change(
+        by=by,
         action=AuditAction.CREATE,
         obj=case,
         customer_id=case.customer_id,
@@ -217,7 +216,7 @@ def _file_inbound(
     return message
 
 
-@transaction.atomic
+@batch_records.atomic
 def add_inbound_message(
     case: Case,
     *,

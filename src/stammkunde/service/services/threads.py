@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.models import Case, CaseMessage, CaseStatus, MessageDirection
+from stammkunde.service.services import batch_records
 from stammkunde.service.services import cases as case_services
 from stammkunde.service.services.cases import CaseError
 from stammkunde.timeline.models import ActivityKind
@@ -151,7 +152,7 @@ def split_case(case: Case, messages: Iterable[CaseMessage | int], *, by: Any) ->
     return new_case
 
 
-@transaction.atomic
+@batch_records.atomic
 def file_customer_reply(
     case: Case,
     *,
