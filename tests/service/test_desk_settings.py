@@ -83,3 +83,31 @@ def test_absences_are_answered_for_each_moment_asked(teams, agent, colleague):
         # An earlier moment than the first one asked reads again and still answers right.
         assert desk_settings.absent_user_ids(now - timedelta(hours=2)) == set()
         assert desk_settings.absent_user_ids(now) == {agent.pk}
+
+
+def test_round_robin_inside_a_batch_takes_turns_as_the_database_order_would(
+    staffed, agent, colleague
+):
+    from stammkunde.service.models import Assignment, TeamMember
+    from stammkunde.service.services.routing import pick_assignee
+
+    team = staffed["logistik"]
+    team.assignment = Assignment.ROUND_ROBIN
+    team.save(update_fields=["assignment"])
+    now = timezone.now()
+    outside = [pick_assignee(team, now=now) for _ in range(3)]
+    TeamMember.objects.filter(team=team).update(last_assigned_at=None)
+    with desk_settings.batch_settings():
+        inside = [_queries(lambda: pick_assignee(team, now=now)) for _ in range(3)]
+        # Away people are skipped with the kept members too.
+        Absence.objects.create(
+            user=agent, starts=now - timedelta(hours=1), ends=now + timedelta(hours=1)
+        )
+        away = pick_assignee(team, now=now)
+    assert [user for user, _count in inside] == outside
+    assert outside[0] != outside[1] and outside[0] == outside[2]
+    # The members once for the batch, then only the mark of whose turn it was.
+    assert [count for _user, count in inside][1:] == [1, 1]
+    assert away == colleague
+    marked = TeamMember.objects.get(team=team, user=outside[2]).last_assigned_at
+    assert marked == now

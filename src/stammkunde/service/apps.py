@@ -17,7 +17,13 @@ class ServiceConfig(AppConfig):
         from stammkunde.core.scheduling import register_periodic_job
         from stammkunde.service import desk_tasks, gdpr, tasks
         from stammkunde.service.intake import tasks as intake_tasks
-        from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team
+        from stammkunde.service.models import (
+            Absence,
+            ResponseStandard,
+            RoutingRule,
+            Team,
+            TeamMember,
+        )
         from stammkunde.service.services import desk_settings
         from stammkunde.service.services.defaults import seed_desk_defaults
         from stammkunde.service.views import store_provider_message
@@ -53,7 +59,7 @@ class ServiceConfig(AppConfig):
             every=timedelta(minutes=1),
         )
         # What an intake batch keeps of the desk's settings is dropped when one changes.
-        for model in (Absence, ResponseStandard, RoutingRule, Team):
+        for model in (Absence, ResponseStandard, RoutingRule, Team, TeamMember):
             for signal in (post_save, post_delete):
                 signal.connect(
                     desk_settings.forget, sender=model, dispatch_uid=f"desk_settings.{model}"

@@ -1,14 +1,15 @@
 """The desk's settings as routing and the response clock read them: the active routing rules,
-the default team, the response standards, team calendars and who is away.
+the default team, the response standards, team calendars, who is away and the teams' members.
 
 Intake opens up to a hundred cases in one transaction, and each new case read the same rules,
-standards and absences again (four or five queries a case). Inside ``batch_settings()`` each
-setting is read once and kept until the block ends; outside it every call reads the database,
-as before. The block spans one intake batch (one transaction, about a second), so nothing
-outlives the batch or is shared between processes. A change of a kept setting inside the block
-(a rule, a team, a standard, an absence saved or deleted, through a service or the admin)
-drops what was kept, so the next read sees it (``forget``, connected to the models' signals by
-``ServiceConfig.ready``).
+standards, absences and team members again (five or six queries a case). Inside
+``batch_settings()`` each setting is read once and kept until the block ends; outside it
+every call reads the database, as before. The block spans one intake batch (one transaction,
+about a second), so nothing outlives the batch or is shared between processes. A change of a
+kept setting inside the block (a rule, a team, a member, a standard, an absence saved or
+deleted, through a service or the admin) drops what was kept, so the next read sees it
+(``forget``, connected to the models' signals by ``ServiceConfig.ready``); a user deactivated
+meanwhile may still get a case of this batch, as one assigned a second earlier would have.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from stammkunde.service.clock import Standard
-from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team
+from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
 
 
 @dataclass
@@ -34,6 +35,9 @@ class _Kept:
     # away at t" for every t from then on.
     absences_from: datetime | None = None
     absences: list[tuple[datetime, datetime, int]] = field(default_factory=list)
+    # The members who take cases (active, their user active), by team id; round robin marks
+    # ``last_assigned_at`` on these rows as it writes it to the database.
+    members: dict[int, list[TeamMember]] = field(default_factory=dict)
 
 
 _kept: ContextVar[_Kept | None] = ContextVar("desk_settings", default=None)
@@ -121,3 +125,18 @@ def absent_user_ids(now: datetime) -> set[int]:
             Absence.objects.filter(ends__gt=now).values_list("starts", "ends", "user_id")
         )
     return {user_id for starts, ends, user_id in kept.absences if starts <= now < ends}
+
+
+def team_members(team: Team) -> list[TeamMember] | None:
+    """The members of ``team`` who take cases, their users with them, kept inside a block;
+    None outside it (the caller asks the database)."""
+    kept = _kept.get()
+    if kept is None:
+        return None
+    if team.pk not in kept.members:
+        kept.members[team.pk] = list(
+            TeamMember.objects.filter(team=team, is_active=True, user__is_active=True)
+            .select_related("user")
+            .order_by("id")
+        )
+    return kept.members[team.pk]

@@ -124,6 +124,10 @@ def pick_assignee(team: Team, *, exclude: Sequence[int] = (), now: datetime | No
         return None
     now = now or timezone.now()
     away = absent_user_ids(now) | set(exclude)
+    if team.assignment != Assignment.LEAST_LOADED:
+        kept = desk_settings.team_members(team)
+        if kept is not None:
+            return _next_in_turn(kept, away=away, now=now)
     members = TeamMember.objects.filter(team=team, is_active=True, user__is_active=True).exclude(
         user_id__in=away
     )
@@ -148,6 +152,25 @@ def pick_assignee(team: Team, *, exclude: Sequence[int] = (), now: datetime | No
     if member is None:
         return None
     TeamMember.objects.filter(pk=member.pk).update(last_assigned_at=now)
+    return member.user
+
+
+def _next_in_turn(members: list[TeamMember], *, away: set[int], now: datetime) -> Any:
+    """Round robin over a batch's kept members: the order of the query in ``pick_assignee``
+    (never assigned first, then assigned longest ago, then by id)."""
+    present = [member for member in members if member.user_id not in away]
+    if not present:
+        return None
+    member = min(
+        present,
+        key=lambda member: (
+            member.last_assigned_at is not None,
+            member.last_assigned_at.timestamp() if member.last_assigned_at else 0.0,
+            member.pk,
+        ),
+    )
+    TeamMember.objects.filter(pk=member.pk).update(last_assigned_at=now)
+    member.last_assigned_at = now
     return member.user
 
 
