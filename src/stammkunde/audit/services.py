@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -48,6 +50,19 @@ def audit(
     if once_per_page and key in seen and not customer_ids:
         return seen[key]  # the page already recorded reading this customer
     shown = sorted({int(pk) for pk in customer_ids})
+    held = _held.get()
+    address = ip_address or current_client_address()
+    if held is not None and actor is None and obj is not None and not shown and not address:
+        held.append((action, obj, customer_id, list(fields), detail))
+        return AuditEntry(
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            customer_id=customer_id,
+            fields=sorted(fields),
+            detail=detail[:500],
+        )
     # A list page's row and the customers it names go in one short transaction: one wait for
     # SQLite's write lock instead of two (the webhook intake writes all the time), and no row
     # without its customers. A single row needs none (autocommit).
@@ -61,7 +76,7 @@ def audit(
             customer_id=customer_id,
             fields=sorted(fields),
             detail=detail[:500],
-            ip_address=ip_address or current_client_address(),
+            ip_address=address,
         )
         if shown:
             AuditedCustomer.objects.bulk_create(
@@ -70,6 +85,26 @@ def audit(
     if once_per_page:
         seen[key] = entry
     return entry
+
+
+_held: ContextVar[list[tuple[AuditAction, Any, int | None, list[str], str]] | None] = ContextVar(
+    "audit_held", default=None
+)
+
+
+@contextmanager
+def held_system_changes() -> Iterator[list[tuple[AuditAction, Any, int | None, list[str], str]]]:
+    """Inside the block ``audit`` holds the system's rows about one object (no actor, no
+    client address, no customers shown) in the yielded list, as ``audit_system_changes``
+    takes them, and returns them unsaved; the caller writes the list with
+    ``audit_system_changes`` in the same transaction (intake's groups of mails). What is not
+    written when the block ends is dropped, as a rolled-back INSERT would be."""
+    held: list[tuple[AuditAction, Any, int | None, list[str], str]] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def audit_system_changes(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
@@ -94,6 +96,22 @@ def record_activity(
         dedupe_key=dedupe_key,
     )
     if not dedupe_key:
+        held = _held.get()
+        if held is not None and user is None and not body and duration_seconds is None:
+            held.append(
+                ActivityRow(
+                    customer_id=customer_id,
+                    kind=str(kind),
+                    occurred_at=activity.occurred_at,
+                    params=params,
+                    channel=str(channel),
+                    direction=str(direction),
+                    actor_label=activity.actor_label,
+                    subject_type=activity.subject_type,
+                    subject_id=activity.subject_id,
+                )
+            )
+            return activity
         activity.save()
         return activity
     # A concurrent writer may insert the same key between our check and our insert.
@@ -103,6 +121,24 @@ def record_activity(
     except IntegrityError:
         return Activity.objects.get(dedupe_key=dedupe_key)
     return activity
+
+
+_held: ContextVar[list[ActivityRow] | None] = ContextVar("timeline_held", default=None)
+
+
+@contextmanager
+def held_activities() -> Iterator[list[ActivityRow]]:
+    """Inside the block ``record_activity`` holds the system's plain entries (no staff actor,
+    body, duration or dedupe key) in the yielded list instead of writing each with its own
+    INSERT, and returns them unsaved (no pk); the caller writes the list with
+    ``record_activity_rows`` in the same transaction (intake's groups of mails). What is not
+    written when the block ends is dropped, as a rolled-back INSERT would be."""
+    held: list[ActivityRow] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def record_activities_bulk(activities: list[Activity], *, batch_size: int = 2000) -> int:

@@ -84,3 +84,34 @@ def test_an_unfileable_mail_in_a_group_is_parked_with_its_reason(teams, monkeypa
     assert good.state == InboundState.FILED
     assert (bad.state, bad.error) == (InboundState.FAILED, "no case for this")
     assert Case.objects.count() == 1
+
+
+def test_the_systems_rows_are_held_until_the_flush_and_dropped_without_it(customer):
+    from stammkunde.audit.models import AuditAction
+    from stammkunde.audit.services import audit
+    from stammkunde.service.services import batch_records
+    from stammkunde.timeline.services import record_activity
+
+    def write(label: str) -> None:
+        record_activity(
+            customer_id=customer.pk,
+            kind=ActivityKind.CUSTOMER_CREATED,
+            params={"source": "inbound_mail"},
+            actor_label=label,
+        )
+        audit(actor=None, action=AuditAction.CREATE, obj=customer, detail=label)
+
+    before = (Activity.objects.count(), AuditEntry.objects.count())
+    with batch_records.buffered():
+        write("held")
+        assert (Activity.objects.count(), AuditEntry.objects.count()) == before
+        batch_records.flush()
+    assert Activity.objects.filter(actor_label="held").count() == 1
+    assert AuditEntry.objects.filter(detail="held", actor_label="system").count() == 1
+    with batch_records.buffered():
+        write("dropped")  # never flushed: as if its savepoint had been rolled back
+    assert not Activity.objects.filter(actor_label="dropped").exists()
+    assert not AuditEntry.objects.filter(detail="dropped").exists()
+    write("direct")  # outside the block: written at once
+    assert Activity.objects.filter(actor_label="direct").count() == 1
+    assert AuditEntry.objects.filter(detail="direct").count() == 1

@@ -1,15 +1,15 @@
-"""The desk's own timeline entries and audit rows of an intake batch, written at its end.
+"""The system's timeline entries and audit rows of an intake group, written at its end.
 
-Intake files a group of mails in one savepoint (``service.intake.processing``); each new case
-and each filed message wrote its timeline entry and its audit row with one INSERT apiece, a
-third of the statements per mail. Inside ``buffered()`` the case services hand the entries the
-system records (no staff actor) to the block instead, and ``flush()`` writes them through the
-owning apps' bulk writers (``timeline.services.record_activity_rows``,
-``audit.services.audit_system_changes``) in the same savepoint before the group counts as
-done: a group that fails rolls back its rows with its cases. Outside the block every call
-writes at once, as before.
+Intake files a group of mails in one savepoint (``service.intake.processing``); each new case,
+new customer, contact hold and filed message wrote its timeline entry and its audit row with
+one INSERT apiece, a third of the statements per mail. Inside ``buffered()`` the owning apps
+hold the rows the system records (``timeline.services.held_activities``,
+``audit.services.held_system_changes``), and ``flush()`` writes them through their bulk
+writers (``record_activity_rows``, ``audit_system_changes``) in the same savepoint before the
+group counts as done: a group that fails rolls back its rows with its cases, and the rows
+held since are dropped with the block. Outside the block every call writes at once.
 
-Inside the block the case services also skip their own savepoints (``atomic``): the batch's
+Inside the block the case services also skip their own savepoints (``atomic``): the group's
 savepoint covers every mail, and a failed group is rolled back and worked again mail by mail.
 """
 
@@ -19,16 +19,13 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.utils import timezone
 
-from stammkunde.audit.models import AuditAction
-from stammkunde.audit.services import audit_system_changes
-from stammkunde.timeline.services import TEXT_MAX, ActivityRow, record_activity_rows
+from stammkunde.audit.services import audit_system_changes, held_system_changes
+from stammkunde.timeline.services import ActivityRow, held_activities, record_activity_rows
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +34,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Records:
     """What one block holds until ``flush``."""
 
-    activities: list[ActivityRow] = field(default_factory=list)
-    audits: list[tuple[AuditAction, Any, int | None, list[str], str]] = field(default_factory=list)
+    activities: list[ActivityRow]
+    audits: list[tuple[Any, ...]]
 
 
 _records: ContextVar[Records | None] = ContextVar("batch_records", default=None)
@@ -48,12 +45,13 @@ _records: ContextVar[Records | None] = ContextVar("batch_records", default=None)
 def buffered() -> Iterator[Records]:
     """Hold the system's timeline entries and audit rows until ``flush`` (one intake group).
     Rows not flushed when the block ends are dropped: the caller's savepoint failed."""
-    records = Records()
-    token = _records.set(records)
-    try:
-        yield records
-    finally:
-        _records.reset(token)
+    with held_activities() as activities, held_system_changes() as audits:
+        records = Records(activities, audits)
+        token = _records.set(records)
+        try:
+            yield records
+        finally:
+            _records.reset(token)
 
 
 def active() -> bool:
@@ -66,58 +64,17 @@ def flush() -> None:
     records = _records.get()
     if records is None:
         return
-    activities, audits = records.activities, records.audits
-    records.activities, records.audits = [], []
-    if activities:
-        record_activity_rows(activities)
-    if audits:
-        audit_system_changes(audits)
-
-
-def activity(
-    *,
-    case: Any,
-    kind: str,
-    params: dict[str, Any],
-    by: Any,
-    channel: str,
-    direction: str,
-    occurred_at: datetime | None,
-) -> bool:
-    """Hold the timeline entry ``kind`` about ``case``; False when it must be written now (no
-    block, or a staff user acted: the row form has no actor column)."""
-    records = _records.get()
-    if records is None or by is not None:
-        return False
-    if isinstance(params.get("text"), str):
-        params = {**params, "text": params["text"][:TEXT_MAX]}
-    records.activities.append(
-        ActivityRow(
-            customer_id=case.customer_id,
-            kind=kind,
-            occurred_at=occurred_at or timezone.now(),
-            params=params,
-            channel=channel,
-            direction=direction,
-            subject_type=case._meta.label_lower,
-            subject_id=case.pk,
-        )
-    )
-    return True
-
-
-def system_audit(*, action: AuditAction, obj: Any, customer_id: int | None, detail: str) -> bool:
-    """Hold the system's audit row; False outside a block (the caller writes it)."""
-    records = _records.get()
-    if records is None:
-        return False
-    records.audits.append((action, obj, customer_id, [], detail))
-    return True
+    if records.activities:
+        record_activity_rows(records.activities)
+        records.activities.clear()
+    if records.audits:
+        audit_system_changes(records.audits)
+        records.audits.clear()
 
 
 def atomic(func: F) -> F:
     """``transaction.atomic`` for a case service, without its savepoint inside a block (the
-    intake batch's savepoint covers the call; see the module's docstring)."""
+    intake group's savepoint covers the call; see the module's docstring)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

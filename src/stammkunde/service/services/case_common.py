@@ -17,8 +17,7 @@ from stammkunde.service.models import (
     CaseNumber,
 )
 from stammkunde.service.models.cases import FIRST_NUMBER, REFERENCE_PREFIX
-from stammkunde.service.services import batch_records
-from stammkunde.timeline.models import ActivityKind, Channel, Direction
+from stammkunde.timeline.models import ActivityKind, Channel
 from stammkunde.timeline.services import record_activity
 
 SUBJECT_MAX = 300
@@ -57,43 +56,15 @@ def event_fields(case: Case) -> dict[str, Any]:
 
 def record_case_activity(
     case: Case, kind: ActivityKind, *, by: Any, params: dict | None = None, **extra: Any
-) -> None:
-    """The customer's timeline entry ``kind`` about ``case`` (held for the end of an intake
-    batch when one is open, ``batch_records``)."""
-    _record(case, kind=kind, params={"case": case.reference, **(params or {})}, by=by, **extra)
-
-
-def _record(case: Case, *, kind: ActivityKind, params: dict, by: Any, **extra: Any) -> None:
-    held = set(extra) <= {"channel", "direction", "occurred_at"} and batch_records.activity(
-        case=case,
+):
+    return record_activity(
+        customer_id=case.customer_id,
         kind=kind,
-        params=params,
-        by=by,
-        channel=extra.get("channel", Channel.INTERNAL),
-        direction=extra.get("direction", Direction.INTERNAL),
-        occurred_at=extra.get("occurred_at"),
+        params={"case": case.reference, **(params or {})},
+        actor=by,
+        subject=case,
+        **extra,
     )
-    if not held:
-        record_activity(
-            customer_id=case.customer_id,
-            kind=kind,
-            params=params,
-            actor=by,
-            subject=case,
-            **extra,
-        )
-
-
-def audit_case_change(
-    *, by: Any, action: AuditAction, obj: Any, customer_id: int | None, detail: str
-) -> None:
-    """The audit row of a change to a case or its thread (the system's held for the end of an
-    intake batch when one is open)."""
-    held = by is None and batch_records.system_audit(
-        action=action, obj=obj, customer_id=customer_id, detail=detail
-    )
-    if not held:
-        audit(actor=by, action=action, obj=obj, customer_id=customer_id, detail=detail)
 
 
 def add_to_thread(
@@ -124,9 +95,16 @@ def record_thread_message(
 ) -> None:
     """The customer's timeline entry (``kind`` with ``params``, ``timeline`` its channel,
     direction, time) and the audit row (``detail`` on the reference) of a new message."""
-    _record(case, kind=kind, params=params, by=by, **timeline)
-    audit_case_change(
-        by=by,
+    record_activity(
+        customer_id=case.customer_id,
+        kind=kind,
+        params=params,
+        actor=by,
+        subject=case,
+        **timeline,
+    )
+    audit(
+        actor=by,
         action=AuditAction.CREATE,
         obj=message,
         customer_id=case.customer_id,

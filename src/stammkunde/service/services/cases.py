@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
+from stammkunde.audit.services import audit
 from stammkunde.core.events import publish
 from stammkunde.service import events
 from stammkunde.service.models import (
@@ -36,7 +37,6 @@ from stammkunde.service.services.case_common import (
     TIMELINE_CHANNELS,
     CaseError,
     add_to_thread,
-    audit_case_change,
     clean_text,
     event_fields,
     next_reference,
@@ -138,8 +138,8 @@ def open_case(
         direction=Direction.INBOUND if by is None else Direction.INTERNAL,
         occurred_at=now,
     )
-    audit_case_change(
-        by=by,
+    audit(
+        actor=by,
         action=AuditAction.CREATE,
         obj=case,
         customer_id=case.customer_id,
