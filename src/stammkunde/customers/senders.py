@@ -30,6 +30,16 @@ def customer_for_sender(
         known = find_by_email(normalized)
         if known is not None:
             return known, False
+    return new_sender_customer(email=normalized, name=name, source=source, by=by)
+
+
+def new_sender_customer(
+    *, email: str, name: str = "", source: str = SOURCE_INBOUND_MAIL, by: Any = None
+) -> tuple[Customer, bool]:
+    """``customer_for_sender`` for an address the caller found nobody has (intake looks up a
+    group's senders at once, ``queries.find_by_emails``): created unverified, unless a
+    parallel message created it a moment ago."""
+    normalized = normalize_email(email)
     first_name, last_name = _split_name(name)
     try:
         with transaction.atomic():

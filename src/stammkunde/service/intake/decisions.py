@@ -19,6 +19,7 @@ from stammkunde.messaging.services.suppression import SuppressionError, suppress
 from stammkunde.service.intake.attachment_files import FileLimits, FileOutcome, keep_files
 from stammkunde.service.intake.automatic import Automatic, classify
 from stammkunde.service.intake.bounces import read_bounce
+from stammkunde.service.intake.lookups import GroupLookups
 from stammkunde.service.intake.mime import ParsedMail, parse_mail
 from stammkunde.service.models import Attachment, InboundMail, InboundState
 
@@ -38,12 +39,14 @@ def process_mail(
     files_before: bool | None = None,
     parsed: ParsedMail | None = None,
     copies: EarlierCopies | None = None,
+    lookups: GroupLookups | None = None,
 ) -> None:
     """Parse ``mail`` and act on it; sets its state and outcome (the caller saves them).
     ``filed_before`` False says the caller knows no case message of this mail exists yet,
     ``files_before`` False that no files of it are stored yet (a batch looked both up at
     once); None has processing look for itself. ``parsed`` is the mail parsed already,
-    ``copies`` the batch's stored mails by Message-ID (else looked up for this mail)."""
+    ``copies`` the batch's stored mails by Message-ID (else looked up for this mail),
+    ``lookups`` what the mail's group looked up at once (``lookups``)."""
     if parsed is None:
         parsed = parse_mail(bytes(mail.raw))
     mail.message_id = parsed.message_id[:998]
@@ -80,7 +83,13 @@ def process_mail(
         from stammkunde.service.intake.filing import file_in_case
 
         outcome.update(
-            file_in_case(mail, parsed, inline_urls=inline_urls, filed_before=filed_before)
+            file_in_case(
+                mail,
+                parsed,
+                inline_urls=inline_urls,
+                filed_before=filed_before,
+                lookups=lookups,
+            )
         )
         mail.state = InboundState.FILED
     mail.outcome = outcome

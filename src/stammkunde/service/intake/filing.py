@@ -17,6 +17,7 @@ from stammkunde.customers.senders import customer_for_sender
 from stammkunde.messaging.queries import messages_by_message_id
 from stammkunde.service.intake.acknowledging import acknowledge
 from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
+from stammkunde.service.intake.lookups import GroupLookups
 from stammkunde.service.intake.mime import ParsedMail
 from stammkunde.service.intake.quoting import own_words
 from stammkunde.service.intake.threading_keys import case_reference, order_numbers
@@ -73,10 +74,12 @@ def file_in_case(
     *,
     inline_urls: dict[str, str],
     filed_before: bool | None = None,
+    lookups: GroupLookups | None = None,
 ) -> dict[str, Any]:
     """File ``mail`` in the case it answers or a new one; return the outcome to record.
     ``filed_before`` False skips the look-up for an earlier filing of this mail (the caller
-    made it for its whole batch)."""
+    made it for its whole batch); ``lookups`` are the senders of the mail's group, looked up
+    at once."""
     done = (
         None
         if filed_before is False
@@ -114,7 +117,8 @@ def file_in_case(
                 "reference": message.case.reference,
                 "opened": message.case_id != case.pk,
             }
-        customer, created = customer_for_sender(email=parsed.from_address, name=parsed.from_name)
+        find_customer = lookups.customer_for_sender if lookups else customer_for_sender
+        customer, created = find_customer(email=parsed.from_address, name=parsed.from_name)
         numbers = order_numbers(parsed.subject, text)
         orders = (
             list(Order.objects.filter(customer=customer, number__in=numbers)) if numbers else []

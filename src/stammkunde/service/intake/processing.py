@@ -38,6 +38,7 @@ from stammkunde.service.intake.decisions import (
     Unfileable,
     process_mail,
 )
+from stammkunde.service.intake.lookups import GroupLookups
 from stammkunde.service.intake.mime import ParsedMail
 from stammkunde.service.intake.queries import EarlierWork, earlier_work
 from stammkunde.service.models import InboundMail, InboundState
@@ -177,9 +178,10 @@ def _process_group(
     added: list[tuple[str, int]] = []
     try:
         with transaction.atomic(), batch_records.buffered():
+            lookups = GroupLookups.for_group(parsed.values())
             for mail in group:
                 mail.attempts += 1
-                _file(mail, work=work, parsed=parsed[mail.pk])
+                _file(mail, work=work, parsed=parsed[mail.pk], lookups=lookups)
                 if mail.state in DONE_STATES and mail.message_id:
                     work.copies.add(mail.message_id, mail.pk)
                     added.append((mail.message_id, mail.pk))
@@ -192,7 +194,13 @@ def _process_group(
     return True
 
 
-def _file(mail: InboundMail, *, work: _Work, parsed: ParsedMail | None) -> None:
+def _file(
+    mail: InboundMail,
+    *,
+    work: _Work,
+    parsed: ParsedMail | None,
+    lookups: GroupLookups | None = None,
+) -> None:
     """Process ``mail`` and save what it found (the caller holds the savepoint)."""
     process_mail(
         mail,
@@ -202,6 +210,7 @@ def _file(mail: InboundMail, *, work: _Work, parsed: ParsedMail | None) -> None:
         files_before=mail.pk in work.earlier.with_files,
         parsed=parsed,
         copies=work.copies,
+        lookups=lookups,
     )
     mail.processed_at = work.now
     mail.error = ""
