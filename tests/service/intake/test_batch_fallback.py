@@ -115,3 +115,21 @@ def test_the_systems_rows_are_held_until_the_flush_and_dropped_without_it(custom
     write("direct")  # outside the block: written at once
     assert Activity.objects.filter(actor_label="direct").count() == 1
     assert AuditEntry.objects.filter(detail="direct").count() == 1
+
+
+def test_two_new_matters_from_one_unknown_sender_in_a_group_make_one_customer(teams, customer):
+    from stammkunde.service.intake.processing import GROUP_SIZE
+
+    first = _store(sender="neu@example.org", subject="Frage eins")
+    second = _store(sender="NEU@example.org", subject="Frage zwei")
+    known = _store(sender=customer.email, subject="Frage drei")
+    assert GROUP_SIZE >= 3  # one group: the second finds the customer the first created
+    process_waiting()
+    for mail in (first, second, known):
+        mail.refresh_from_db()
+    assert first.outcome["new_customer"] is True
+    assert second.outcome["new_customer"] is False
+    assert first.customer_id == second.customer_id
+    assert Customer.objects.filter(email="neu@example.org").count() == 1
+    assert (known.customer_id, known.outcome["new_customer"]) == (customer.pk, False)
+    assert Case.objects.count() == 3
