@@ -1,9 +1,15 @@
-"""Receiving stores each delivery with a prepared INSERT: the same row the ORM would write."""
+"""Receiving stores each delivery with a prepared INSERT: the same row the ORM would write.
+
+The INSERT runs on the driver's own cursor unless something watches the statements (query
+logging, execute wrappers), which then see it through Django's cursor as before.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stammkunde.connectors.inbox import receive
@@ -94,3 +100,42 @@ def test_a_listener_to_the_inbox_model_still_hears_each_new_delivery(shop):
 
     assert heard == [("w-1", True, True)]
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_duplicate_is_told_apart_on_the_drivers_cursor_too(shop):
+    headers, body = shopify_delivery(4711, webhook_id="w-1")
+
+    first = receive(shop, headers, body, verified=True)
+    again = receive(shop, headers, body, verified=True)
+
+    # The duplicate was told by the unique index's IntegrityError, raised as Django's.
+    assert again.state == DeliveryState.DUPLICATE
+    assert again.duplicate_of_id == first.pk
+    assert WebhookDelivery.objects.count() == 2
+
+
+def test_watched_statements_still_see_each_insert(shop):
+    headers, body = shopify_delivery(4711, webhook_id="w-1")
+    wrapped = []
+
+    def wrapper(execute, sql, params, many, context):
+        wrapped.append(sql)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured:
+        first = receive(shop, headers, body, verified=True)
+    with connection.execute_wrapper(wrapper):
+        again = receive(shop, headers, body, verified=True)
+
+    assert statements([query["sql"] for query in captured.captured_queries]) == ["INSERT"]
+    assert again.state == DeliveryState.DUPLICATE
+    assert again.duplicate_of_id == first.pk
+    # The refused INSERT, the lookup of the first delivery, the INSERT of the duplicate.
+    assert statements(wrapped) == ["INSERT", "SELECT", "INSERT"]
+    assert WebhookDelivery.objects.get(pk=first.pk).delivery_id == "w-1"
+
+
+def statements(sqls: list[str]) -> list[str]:
+    """The kind of each statement, without the test transaction's savepoints around them."""
+    kinds = [sql.split()[0].upper() for sql in sqls]
+    return [kind for kind in kinds if kind not in {"SAVEPOINT", "RELEASE", "ROLLBACK"}]
