@@ -16,6 +16,8 @@ import uuid
 
 import pytest
 
+from stammkunde.core.management.commands.serve import WORKER_NICE
+
 DEADLINE = 120.0
 # Several deadlines and a migration per test: more than the suite's default timeout.
 pytestmark = pytest.mark.timeout(900)
@@ -128,11 +130,13 @@ def test_the_workers_run_at_a_lower_priority_than_the_web_processes_in_their_ses
     workers = wait_for(both_workers)
 
     assert workers
+    assert WORKER_NICE > 0
     for pid in workers:
         assert os.getsid(pid) == os.getsid(server.pid)
         assert os.getpgid(pid) != os.getpgid(server.pid)  # Ctrl+C reaches the server only
         assert (
-            os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, server.pid) + 10
+            os.getpriority(os.PRIO_PROCESS, pid)
+            == os.getpriority(os.PRIO_PROCESS, server.pid) + WORKER_NICE
         )
 
 

@@ -22,10 +22,15 @@ from stammkunde.core.supervisor import Supervisor
 WEB_PROCESSES = 2
 # The embedded workers run at a lower CPU priority than the web processes (in the same session,
 # core.supervisor): a burst of webhooks and the staff's pages are answered first, the inbox is
-# drained with what CPU is left. Safe because a worker's write transaction is short
-# (connectors.inbox.processing: about WRITE_BUDGET_SECONDS of CPU), so a web request waiting
-# for SQLite's write lock never waits long behind a worker that gets little CPU.
-WORKER_NICE = 10
+# drained with what CPU is left. Not lower than 5: a worker's write transaction holds SQLite's
+# one write lock for about WRITE_BUDGET_SECONDS of *CPU* (connectors.inbox.processing), and
+# during a flood the web processes keep both cores busy (other delivery threads, pages), so the
+# transaction's wall time grows with the CPU share the worker gets. Linux's weights: nice 10 is
+# about a tenth of a busy nice-0 process's core (75 ms of CPU held the lock about 0.75 s, every
+# delivery and every page that writes waiting behind it), nice 5 about a quarter (0.3 s).
+# Measured (benchmarks/load.py shrunk, nice 10 and 5 side by side, loaded shared machine): the
+# lock held 0.66 s per transaction on average at nice 10, 0.32 s at nice 5 (docs/WEBHOOKS.md).
+WORKER_NICE = 5
 
 
 class Command(BaseCommand):
