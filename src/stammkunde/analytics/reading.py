@@ -41,7 +41,9 @@ class OrderArrays:
     the installation's time zone), ``value`` the order total less refunds in the order's own
     currency, ``currency`` an index into ``currencies`` (-1: a malformed currency code),
     ``returned`` whether the order was returned or (partly) refunded, ``shop`` the shop's id.
-    ``uncounted_customers`` are the customers that have cancelled or test orders.
+    ``uncounted_customers`` are the customers that have cancelled or test orders. ``order_id``
+    is the order's own id, so order lines (product affinities) find their order's customer and
+    time here instead of joining the orders table again.
     """
 
     customer: np.ndarray  # int64
@@ -54,6 +56,7 @@ class OrderArrays:
     currencies: list[str]
     currency_orders: dict[str, int]
     uncounted_customers: np.ndarray
+    order_id: np.ndarray  # int64
 
     def __len__(self) -> int:
         return int(self.customer.size)
@@ -98,7 +101,7 @@ def _order_sql(currencies: list[str]) -> str:
     )
     currency = f"CASE currency {cases} ELSE -1 END" if cases else "-1"
     # flags: 1 = returned or refunded, 2 = not counted (cancelled or a test order), and the
-    # shop's id times 4 above them: one column fewer to fetch and convert than a sixth one.
+    # shop's id times 4 above them: one column fewer to fetch and convert than a seventh one.
     flags = (
         "shop_id * 4 + "
         f"CASE WHEN status = '{OrderStatus.RETURNED.value}' OR refunded_total > 0"
@@ -106,8 +109,12 @@ def _order_sql(currencies: list[str]) -> str:
         f" + CASE WHEN status = '{OrderStatus.CANCELLED.value}' OR is_test THEN 2 ELSE 0 END"
     )
     return (
-        f"SELECT COALESCE(customer_id, -id), {seconds}, {value}, {currency}, {flags} FROM {table}"
+        f"SELECT COALESCE(customer_id, -id), {seconds}, {value}, {currency}, {flags}, id"
+        f" FROM {table}"
     )
+
+
+COLUMNS = 6
 
 
 def _fetch(sql: str, progress: Callable[[int], None] | None) -> np.ndarray:
@@ -121,13 +128,13 @@ def _fetch(sql: str, progress: Callable[[int], None] | None) -> np.ndarray:
                 break
             # One flat float64 pass per batch: ids, Unix seconds and cents all fit exactly.
             flat = np.fromiter(
-                itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 5
+                itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * COLUMNS
             )
-            parts.append(flat.reshape(-1, 5))
+            parts.append(flat.reshape(-1, COLUMNS))
             total += len(rows)
             if progress is not None:
                 progress(total)
-    data = np.concatenate(parts) if parts else np.empty((0, 5))
+    data = np.concatenate(parts) if parts else np.empty((0, COLUMNS))
     return data[np.isfinite(data).all(axis=1)]
 
 
@@ -174,6 +181,7 @@ def read_orders(
         currencies=currencies,
         currency_orders=currency_orders,
         uncounted_customers=uncounted_customers,
+        order_id=data[:, 5].astype(np.int64),
     )
 
 

@@ -29,8 +29,10 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from scipy import sparse
 
+from stammkunde.analytics import reading
+from stammkunde.analytics.reading import OrderArrays
 from stammkunde.core.bulk import insert_ignore
-from stammkunde.shop.models import Order, OrderLine, OrderStatus, Product, ReturnLine
+from stammkunde.shop.models import Order, OrderLine, Product, ReturnLine
 
 MAX_RECOMMENDATIONS = 5
 READ_CHUNK = 200_000
@@ -50,44 +52,87 @@ def unregister_recommendation_blocker(blocker: RecommendationBlocker) -> None:
         _blockers.remove(blocker)
 
 
-def _lines_sql() -> str:
-    line_table = connection.ops.quote_name(OrderLine._meta.db_table)
-    order_table = connection.ops.quote_name(Order._meta.db_table)
-    if connection.vendor == "postgresql":
-        seconds = "CAST(EXTRACT(EPOCH FROM o.placed_at) AS BIGINT)"
-    else:
-        seconds = "CAST(strftime('%s', o.placed_at) AS INTEGER)"
-    return (
-        f"SELECT o.customer_id, {seconds}, l.order_id, l.product_id"
-        f" FROM {line_table} l JOIN {order_table} o ON o.id = l.order_id"
-        " WHERE l.product_id IS NOT NULL AND o.customer_id IS NOT NULL"
-        f" AND o.status <> '{OrderStatus.CANCELLED.value}' AND NOT o.is_test"
-    )
+def _read_line_products() -> tuple[np.ndarray, np.ndarray]:
+    """(order id, product id) of every order line with a product, unsorted.
 
-
-def _read_lines() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(customer, order, product) ids of counted order lines, by customer, time and order.
-
-    One streamed query without ORDER BY (a server-side cursor on PostgreSQL); batches become
-    arrays at once and the sort happens in numpy, which is much cheaper than sorting millions
-    of joined rows in the database or building a tuple per line.
+    Only the lines table, two integer columns: the order's customer and time come from the
+    scoring job's order arrays, which hold them already (a join with a per-line date
+    conversion cost more than the rest of the affinities together on ten million orders).
+    One streamed query (a server-side cursor on PostgreSQL), each batch an array at once.
     """
+    table = connection.ops.quote_name(OrderLine._meta.db_table)
     parts: list[np.ndarray] = []
     with connection.chunked_cursor() as cursor:
-        cursor.execute(_lines_sql())
+        cursor.execute(f"SELECT order_id, product_id FROM {table} WHERE product_id IS NOT NULL")
         while rows := cursor.fetchmany(READ_CHUNK):
-            flat = np.fromiter(
-                itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 4
+            parts.append(
+                np.fromiter(
+                    itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 2
+                )
             )
-            parts.append(flat.reshape(-1, 4))
-    if not parts:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty
-    table = np.concatenate(parts)
-    table = table[np.isfinite(table).all(axis=1)].astype(np.int64)
-    order = np.lexsort((table[:, 2], table[:, 1], table[:, 0]))
-    table = table[order]
-    return table[:, 0], table[:, 2], table[:, 3]
+    flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return flat[0::2].copy(), flat[1::2].copy()
+
+
+def _dense_ranks(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, each value's index among them) of non-negative ids.
+
+    What ``np.unique(values, return_inverse=True)`` returns, by a table over 0..max instead of
+    a sort when the ids are dense enough (ten million lines over a few thousand products).
+    """
+    if values.size == 0 or int(values.max()) > 4 * size + 1_000_000 or int(values.min()) < 0:
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(int(values.max()) + 1, dtype=bool)
+    present[values] = True
+    index = np.cumsum(present) - 1
+    return np.flatnonzero(present), index[values]
+
+
+def _order_lookup(order_id: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` id in ``order_id`` (distinct ids), -1 where it is absent."""
+    if order_id.size == 0 or wanted.size == 0:
+        return np.full(wanted.size, -1, dtype=np.int64)
+    top = max(int(order_id.max()), int(wanted.max()))
+    if top <= 4 * order_id.size + 1_000_000 and min(order_id.min(), wanted.min()) >= 0:
+        table = np.full(top + 1, -1, dtype=np.int64)
+        table[order_id] = np.arange(order_id.size)
+        return table[wanted]
+    by_id = np.argsort(order_id)
+    sorted_ids = order_id[by_id]
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), sorted_ids.size - 1)
+    return np.where(sorted_ids[at] == wanted, by_id[at], -1)
+
+
+def order_product_matrix(
+    orders: OrderArrays, line_order: np.ndarray, line_product: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The 0/1 order x product matrix of customers' counted orders that have product lines.
+
+    Returns (matrix, customer per matrix row, product id per column). Rows follow each
+    customer's orders by time, then order id (``orders`` come sorted by customer and time);
+    lines of orders not in ``orders`` (cancelled, test orders) and of guest orders are left
+    out, as are orders without product lines, so "next" means the next order with products.
+    """
+    mine = orders.customer > 0
+    customer, seconds, ids = orders.customer[mine], orders.seconds[mine], orders.order_id[mine]
+    # Orders of one customer in the same second: the order id decides, whatever order the
+    # database returned them in.
+    ties = (customer[1:] == customer[:-1]) & (seconds[1:] == seconds[:-1])
+    if np.any(ties & (ids[1:] < ids[:-1])):
+        by = np.lexsort((ids, seconds, customer))
+        customer, ids = customer[by], ids[by]
+    row = _order_lookup(ids, line_order)
+    kept = row >= 0
+    row = row[kept]
+    product_ids, column = _dense_ranks(line_product[kept], row.size)
+    matrix = sparse.csr_matrix(
+        (np.ones(row.size, dtype=np.int64), (row, column)),
+        shape=(ids.size, product_ids.size),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1  # a product twice in one order counts once
+    with_lines = np.diff(matrix.indptr) > 0
+    return matrix[with_lines], customer[with_lines], product_ids
 
 
 def affinity_pairs(
@@ -103,21 +148,37 @@ def affinity_pairs(
     The three arrays are order lines sorted by customer, then order time, then order (lines of
     one order adjacent).
     """
-    result: dict[str, list[tuple[int, int, float, int]]] = {"together": [], "next": []}
     if len(orders) == 0:
-        return result
+        return {"together": [], "next": []}
     product_ids, product_index = np.unique(products, return_inverse=True)
     new_order = np.empty(len(orders), dtype=bool)
     new_order[0] = True
     new_order[1:] = orders[1:] != orders[:-1]
     order_index = np.cumsum(new_order) - 1
-    order_customer = customers[new_order]
     matrix = sparse.csr_matrix(
         (np.ones(len(orders), dtype=np.int64), (order_index, product_index)),
         shape=(int(order_index[-1]) + 1, len(product_ids)),
     )
     matrix.sum_duplicates()
     matrix.data[:] = 1  # a product twice in one order counts once
+    return matrix_pairs(
+        matrix, customers[new_order], product_ids, min_support=min_support, per_product=per_product
+    )
+
+
+def matrix_pairs(
+    matrix: sparse.csr_matrix,
+    order_customer: np.ndarray,
+    product_ids: np.ndarray,
+    *,
+    min_support: int = 2,
+    per_product: int = 20,
+) -> dict[str, list[tuple[int, int, float, int]]]:
+    """The pairs of ``affinity_pairs`` from a 0/1 order x product matrix whose rows are each
+    customer's orders in time order (``order_customer``: the customer of each row)."""
+    result: dict[str, list[tuple[int, int, float, int]]] = {"together": [], "next": []}
+    if matrix.shape[0] == 0:
+        return result
     orders_with = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
 
     together = (matrix.T @ matrix).tocoo()
@@ -142,13 +203,23 @@ def affinity_pairs(
     return result
 
 
-def refresh_product_affinities(*, min_support: int = 2, per_product: int = 20) -> int:
-    """Recompute the ProductAffinity table from all counted orders; returns the rows written."""
+def refresh_product_affinities(
+    *, orders: OrderArrays | None = None, min_support: int = 2, per_product: int = 20
+) -> int:
+    """Recompute the ProductAffinity table from all counted orders; returns the rows written.
+
+    ``orders``: the scoring job's order arrays (``reading.read_orders``), read afresh when not
+    given. Lines of an order placed after those were read count from the next run on.
+    """
     from stammkunde.analytics.models import ProductAffinity
 
-    customers, orders, products = _read_lines()
-    pairs = affinity_pairs(
-        customers, orders, products, min_support=min_support, per_product=per_product
+    if orders is None:
+        orders = reading.read_orders()
+    line_order, line_product = _read_line_products()
+    matrix, order_customer, product_ids = order_product_matrix(orders, line_order, line_product)
+    del line_order, line_product
+    pairs = matrix_pairs(
+        matrix, order_customer, product_ids, min_support=min_support, per_product=per_product
     )
     rows = [
         (a, b, kind, score, support)

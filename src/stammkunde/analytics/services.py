@@ -125,7 +125,9 @@ def run_scoring(
     now = timezone.now()
     run = ScoringRun.objects.create(kind=RunKind.SCORING, started_at=now, model=model)
     try:
-        _score(run, now=now, as_of=as_of or now, model=model, progress=progress or _no_progress)
+        orders = _score(
+            run, now=now, as_of=as_of or now, model=model, progress=progress or _no_progress
+        )
     except Exception as error:
         logger.exception("scoring run %s failed", run.pk)
         run.state = RunState.FAILED
@@ -133,7 +135,7 @@ def run_scoring(
         run.finished_at = timezone.now()
         run.save(update_fields=["state", "error", "finished_at"])
         return run
-    _refresh_followers(run)
+    _refresh_followers(run, orders)
     return run
 
 
@@ -143,7 +145,8 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
 
 def _score(
     run: ScoringRun, *, now: datetime, as_of: datetime, model: str, progress: Progress
-) -> None:
+) -> reading.OrderArrays:
+    """Read, compute and write the run's scores; returns the orders read, for the followers."""
     settings_row = current_settings()
     total_orders = reading.estimated_order_count()
     progress("read", 0, total_orders)
@@ -209,6 +212,7 @@ def _score(
         }
         run.save()
     progress("write", total, total)
+    return orders
 
 
 class BacktestError(ValueError):
@@ -291,8 +295,9 @@ def _bulk_settings():
     return sqlite_bulk_write_settings()
 
 
-def _refresh_followers(run: ScoringRun) -> None:
-    """Segment counts and product affinities follow each scoring (helper modules of the app)."""
+def _refresh_followers(run: ScoringRun, orders: reading.OrderArrays) -> None:
+    """Segment counts and product affinities follow each scoring (helper modules of the app);
+    the affinities take the orders the run read (customer and time of each order)."""
     problems = []
     try:
         from stammkunde.analytics.segments import refresh_segment_counts
@@ -304,7 +309,7 @@ def _refresh_followers(run: ScoringRun) -> None:
     try:
         from stammkunde.analytics.recommendations import refresh_product_affinities
 
-        refresh_product_affinities()
+        refresh_product_affinities(orders=orders)
     except Exception as error:
         logger.exception("refreshing product affinities failed")
         problems.append(f"recommendations: {type(error).__name__}: {error}")
