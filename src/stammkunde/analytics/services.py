@@ -181,10 +181,11 @@ def _score(
     total = card.size
     progress("write", 0, total)
     with transaction.atomic(), _bulk_settings():
-        written = writing.upsert_scores(
-            card.columns(scored_at=now), progress=lambda done: progress("write", done, total)
+        written = writing.replace_scores(
+            card.columns(scored_at=now),
+            scored_at=now,
+            progress=lambda done: progress("write", done, total),
         )
-        writing.delete_stale_scores(now)
         writing.delete_restricted_scores()
         writing.replace_kpi_rows(aggregates.kpi_rows, now)
         writing.replace_cohort_cells(aggregates.cohort_rows, now)
