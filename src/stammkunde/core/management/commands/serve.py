@@ -12,14 +12,19 @@ from django.core.management.base import BaseCommand
 from stammkunde.core.lease import new_process_id
 from stammkunde.core.supervisor import Supervisor
 
-# Two web processes on SQLite too: the threads of one process share one interpreter lock, so one
-# process uses one core however many threads it has; two use both cores of a small machine (the
-# webhook benchmark: about twice the deliveries accepted per second). SQLite allows it: in WAL
+# Several web processes on SQLite too: the threads of one process share one interpreter lock, so
+# one process uses one core however many threads it has; two use both cores of a small machine
+# (the webhook benchmark: about twice the deliveries accepted per second). Three rather than two
+# on 2 cores: the operating system shares the CPU between processes more fairly than one
+# interpreter lock between a page's thread and the webhook threads beside it, so a page waits
+# less behind a webhook flood (benchmarks/load.py, default size, quiet 2-core machine, runs
+# alternated: page p95 859 and 713 ms against 943, 914 and 966 ms with two; accepted 242/s
+# against 228-235; webhooks.py 620 accepted/s against 630, the same). SQLite allows it: in WAL
 # mode readers never wait, and writers (IMMEDIATE transactions, 30 s busy timeout) queue for the
 # one write lock across processes just as across threads; a request's write is short (a webhook
 # delivery is one INSERT). Nothing else is per process but the 5 s shop address cache, which
 # PostgreSQL setups with several processes already live with (docs/WEBHOOKS.md).
-WEB_PROCESSES = 2
+WEB_PROCESSES = 3
 # The embedded workers run at a lower CPU priority than the web processes (in the same session,
 # core.supervisor): a burst of webhooks and the staff's pages are answered first, the inbox is
 # drained with what CPU is left. Not lower than 5: a worker's write transaction holds SQLite's
