@@ -12,7 +12,7 @@ from django.utils import timezone
 from stammkunde.service.intake.processing import process_waiting
 from stammkunde.service.intake.receiving import store_inbound_mail
 from stammkunde.service.models import InboundSource
-from stammkunde.shop.models import Order
+from stammkunde.shop.models import Order, OrderStatus
 
 
 def _message(sender: str, name: str, subject: str, text: str, **headers: str) -> bytes:
@@ -30,11 +30,15 @@ def _message(sender: str, name: str, subject: str, text: str, **headers: str) ->
 
 def demo_mails() -> list[bytes]:
     """The demo's messages, written for customers of the demo shop (two with orders)."""
-    orders = list(
-        Order.objects.select_related("customer")
-        .filter(customer__email__isnull=False)
-        .order_by("-placed_at")[:2]
-    )
+    with_email = Order.objects.select_related("customer").filter(customer__email__isnull=False)
+    latest = with_email.order_by("-placed_at")
+    # The missing parcel is one on its way (else one the carrier calls delivered), so that its
+    # case shows the tracking link; the broken grinder came with a delivered order.
+    tracked = latest.filter(shipments__tracking_url__gt="")
+    parcel = tracked.filter(status=OrderStatus.SHIPPED).first() or tracked.first() or latest.first()
+    others = latest.exclude(pk=parcel.pk) if parcel else latest
+    grinder = others.filter(status=OrderStatus.DELIVERED).first() or others.first()
+    orders = [order for order in (parcel, grinder) if order is not None]
     mails = []
     if orders:
         first = orders[0]

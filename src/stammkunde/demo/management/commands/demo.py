@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from stammkunde.demo.cases import ensure_cases_demo
 from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.drehbuch import ensure_drehbuch_demo
+from stammkunde.demo.mail import file_demo_mails
 from stammkunde.demo.messages import ensure_messaging_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
 from stammkunde.demo.showcase import ensure_showcase_demo
@@ -42,7 +43,8 @@ class Command(BaseCommand):
         password = demo_password()
         accounts = ensure_demo_staff(password)
 
-        if demo_shop_exists():
+        generated = not demo_shop_exists()
+        if not generated:
             console.print("The demo shop exists already; skipping generation.")
         else:
             total = options["customers"]
@@ -64,15 +66,16 @@ class Command(BaseCommand):
                 f"Generated {result.customers:,} customers, {result.orders:,} orders and "
                 f"{result.activities:,} timeline entries in {result.seconds:.1f} s."
             )
-            from stammkunde.demo.mail import file_demo_mails
-
-            console.print(f"Filed {file_demo_mails()} inbound mails (service desk).")
 
         _score_customers(console)
         if ensure_desk_demo():
             console.print("Added the service desk's limits, house rules, articles and goodwill.")
         if ensure_cases_demo():
             console.print("Added service cases in every state to the queue.")
+        if generated:
+            # After the demo's cases, which are written only while there are none, and with
+            # the teams staffed, so that the mails' cases are assigned like real ones.
+            console.print(f"Filed {file_demo_mails()} inbound mails (service desk).")
         if ensure_drehbuch_demo():
             console.print(
                 "Switched the Drehbuch on; sent the recent orders' mails and a newsletter."
