@@ -80,3 +80,77 @@ def test_page_titles_hold_no_markup():
         if "<" in match.group(1)
     ]
     assert pasted == []
+
+
+def _styled_classes() -> set[str]:
+    """Every class name a selector of the package's own stylesheets mentions."""
+    sheets = [
+        path
+        for path in Path(stammkunde.__file__).parent.rglob("static/**/*.css")
+        if "vendor" not in path.parts
+    ]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sheets)
+    return set(re.findall(r"\.([A-Za-z][\w-]*)", text))
+
+
+def _class_lists(pattern: str) -> list[tuple[str, list[str]]]:
+    """(template, static classes) of each element whose class attribute matches ``pattern``;
+    names built by template tags are left out."""
+    found = []
+    for path in _all_template_files():
+        for match in re.finditer(pattern, path.read_text(encoding="utf-8")):
+            value = re.sub(r"{[{%].*?[%}]}", "\0", match.group(1))
+            names = [name for name in value.split() if "\0" not in name]
+            found.append((path.name, names))
+    return found
+
+
+def test_every_badge_modifier_is_styled():
+    # A badge's modifier is its meaning ("overdue", "due soon", "escalated"): unstyled, an
+    # overdue case looked like every other one in the case queue.
+    styled = _styled_classes()
+    unstyled = sorted(
+        {
+            (template, name)
+            for template, names in _class_lists(r'class="(badge\b[^"]*)"')
+            for name in names
+            if name not in styled
+        }
+    )
+    assert unstyled == []
+
+
+def test_every_table_has_a_styled_table_class():
+    # The desk's tables carried class="table", which no stylesheet knows: no lines, no padding.
+    styled = _styled_classes()
+    unstyled = [
+        (template, names)
+        for template, names in _class_lists(r'<table\b[^>]*class="([^"]*)"')
+        if not set(names) & styled
+    ]
+    assert unstyled == []
+
+
+def test_two_column_pages_use_the_styled_grid():
+    # The case page wrapped its columns in "cols" (no rule): the customer's history stood
+    # below the reply box instead of beside it.
+    styled = _styled_classes()
+    assert "columns" in styled
+    pages = [path for path in _all_template_files() if 'class="col-main"' in path.read_text()]
+    assert pages
+    outside = [
+        path.name
+        for path in pages
+        if not re.search(r'class="columns">\s*<div class="col-main">', path.read_text())
+    ]
+    assert outside == []
+
+
+def test_view_tabs_and_filter_bars_are_styled():
+    # The case queue's views and filters: the current view marked, the filters in a row.
+    styled = _styled_classes()
+    for _template, names in _class_lists(r'<(?:nav|form)\b[^>]*class="([^"]*)"'):
+        if {"tabs", "filters", "inline-form"} & set(names):
+            assert set(names) & styled, names
+    sheet = (Path(stammkunde.ui.__file__).parent / "static/ui/stammkunde.css").read_text()
+    assert re.search(r'\.tabs > a\[aria-current="page"\]', sheet)
