@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from stammkunde.service.goodwill_policy import Outcome, judge, limit_for
 
@@ -70,3 +71,28 @@ def test_refund_above_what_is_left_on_the_order_is_refused():
         "30", roles=["Team lead"], case_type="", limits=LIMITS, open_on_order=Decimal("25.00")
     )
     assert verdict.outcome is Outcome.REFUSED
+
+
+def test_sums_in_the_reasons_are_written_the_readers_way():
+    # "30 liegt über Ihrem Limit von 15.00" was what a German agent read.
+    with translation.override("de"):
+        above = judge("35", roles=["Service agent"], case_type="complaint", limits=LIMITS)
+        absurd = judge("9000", roles=["Team lead"], case_type="", limits=LIMITS)
+        refund = judge(
+            "30", roles=["Team lead"], case_type="", limits=LIMITS, open_on_order=Decimal("25")
+        )
+        swiss = judge(
+            "30",
+            roles=["Team lead"],
+            case_type="",
+            limits=LIMITS,
+            open_on_order=Decimal("1250"),
+            currency="CHF",
+        )
+    assert "35,00\u00a0€" in above.reason and "20,00\u00a0€" in above.reason
+    assert "5.000,00\u00a0€" in absurd.reason
+    assert "25,00\u00a0€" in refund.reason
+    assert swiss.outcome is Outcome.GRANT
+    with translation.override("en"):
+        above = judge("35", roles=["Service agent"], case_type="complaint", limits=LIMITS)
+    assert "€35.00" in above.reason and "€20.00" in above.reason

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from stammkunde.core.number_formats import format_money
 from stammkunde.core.plausible import Implausible, check_amount
 
 # No goodwill gesture is worth more than this: above it the amount is a typo (an extra zero,
@@ -54,22 +55,28 @@ def limit_for(
     return best
 
 
-def check_goodwill_amount(amount: object, *, open_on_order: Decimal | None = None) -> Decimal:
+def check_goodwill_amount(
+    amount: object, *, open_on_order: Decimal | None = None, currency: str = "EUR"
+) -> Decimal:
     """The amount as cents, or Implausible: not a number, zero or negative, absurdly high,
-    or (for a refund) more than is left to refund on the order."""
-    value = check_amount(amount, "amount", maximum=ABSURD_AMOUNT + CENT)
+    or (for a refund) more than is left to refund on the order; sums in the reader's way of
+    writing money."""
+    value = check_amount(amount, "amount")
     if value != value.quantize(CENT):
         raise Implausible("amount", _("has more than two decimal places."))
     if value <= 0:
         raise Implausible("amount", _("must be more than zero."))
     if value > ABSURD_AMOUNT:
         raise Implausible(
-            "amount", _("is more than any gesture of goodwill (%(max)s).") % {"max": ABSURD_AMOUNT}
+            "amount",
+            _("is more than any gesture of goodwill (%(max)s).")
+            % {"max": format_money(ABSURD_AMOUNT, currency)},
         )
     if open_on_order is not None and value > open_on_order:
         raise Implausible(
             "amount",
-            _("is more than is left to refund on the order (%(open)s).") % {"open": open_on_order},
+            _("is more than is left to refund on the order (%(open)s).")
+            % {"open": format_money(open_on_order, currency)},
         )
     return value
 
@@ -82,10 +89,11 @@ def judge(
     limits: Mapping[tuple[str, str], Decimal],
     unlimited: bool = False,
     open_on_order: Decimal | None = None,
+    currency: str = "EUR",
 ) -> Verdict:
     """Decide what happens to a goodwill request of ``amount`` by someone with ``roles``."""
     try:
-        value = check_goodwill_amount(amount, open_on_order=open_on_order)
+        value = check_goodwill_amount(amount, open_on_order=open_on_order, currency=currency)
     except Implausible as error:
         return Verdict(Outcome.REFUSED, None, error.reason)
     if unlimited:
@@ -97,5 +105,5 @@ def judge(
         Outcome.APPROVAL,
         limit,
         _("%(amount)s is above your limit of %(limit)s; a team lead decides.")
-        % {"amount": value, "limit": limit},
+        % {"amount": format_money(value, currency), "limit": format_money(limit, currency)},
     )

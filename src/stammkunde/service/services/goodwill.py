@@ -107,6 +107,7 @@ def request_goodwill(
         limits=current_limits(),
         unlimited=by.is_superuser,
         open_on_order=open_on_order,
+        currency=order.currency if order is not None else "EUR",
     )
     if verdict.outcome == Outcome.REFUSED:
         raise GoodwillError(_("The amount %(reason)s") % {"reason": verdict.reason})
