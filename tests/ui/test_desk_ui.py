@@ -268,3 +268,27 @@ def test_case_page_says_the_shop_had_already_refunded_the_goodwill(client, agent
     shown = datetime.strftime(refunded_at, "%m/%d/%Y")
     assert f"The shop had already refunded this amount on {shown}" in page
     assert f"Already refunded in the shop on {shown}" in page
+
+
+def test_goodwill_from_a_case_preselects_the_cases_order(client, agent):
+    # Without it a partial refund from the case page failed with "needs the order it refunds".
+    from stammkunde.service.services.cases import open_case
+
+    customer = CustomerFactory()
+    OrderFactory(customer=customer, number="5001")
+    order = OrderFactory(customer=customer, number="5000")
+    OrderFactory(customer=customer, number="5002")
+    case = open_case(
+        customer=customer,
+        case_type="delivery_problem",
+        channel="email",
+        subject="Paket fehlt",
+        body="Bestellung 5000 ist nicht da.",
+        orders=[order],
+    )
+    client.force_login(agent)
+    url = reverse("ui:goodwill-new", args=[customer.pk])
+    page = client.get(f"{url}?case={case.pk}").content.decode()
+    assert f'<option value="{order.pk}" selected>5000</option>' in page
+    page = client.get(url).content.decode()
+    assert " selected>500" not in page

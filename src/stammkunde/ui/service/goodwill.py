@@ -62,7 +62,16 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     case = None
     if request.GET.get("case"):
         case = get_object_or_404(Case, pk=request.GET["case"], customer=customer)
-    form = GoodwillForm(request.POST or None, orders=orders, with_case_type=case is None)
+    initial = {}
+    if case is not None:
+        # The case's order is the one the goodwill is for (a partial refund needs it).
+        in_case = set(case.orders.values_list("pk", flat=True))
+        chosen = next((order for order in orders if order.pk in in_case), None)
+        if chosen is not None:
+            initial["order"] = str(chosen.pk)
+    form = GoodwillForm(
+        request.POST or None, orders=orders, with_case_type=case is None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = next((o for o in orders if str(o.pk) == data["order"]), None)
