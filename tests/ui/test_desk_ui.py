@@ -292,3 +292,18 @@ def test_goodwill_from_a_case_preselects_the_cases_order(client, agent):
     assert f'<option value="{order.pk}" selected>5000</option>' in page
     page = client.get(url).content.decode()
     assert " selected>500" not in page
+
+
+def test_above_the_limit_the_agent_reads_the_limit_as_money_in_german(client, agent):
+    # The message said "Über Ihrem Limit von 20.00 EUR" to a German agent.
+    from django.conf import settings
+
+    GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
+    customer = CustomerFactory()
+    client.force_login(agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    url = reverse("ui:goodwill-new", args=[customer.pk])
+    response = client.post(
+        url, {"kind": "gift", "amount": "80", "reason": "Zweiter Schaden"}, follow=True
+    )
+    assert "Über Ihrem Limit von 20,00\u00a0€: Der Antrag wartet" in response.content.decode()

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.number_formats import format_money
 from stammkunde.service.goodwill_refunds import shop_refund_links
 from stammkunde.service.models import Case, GoodwillStatus
 from stammkunde.service.queries import (
@@ -108,8 +109,8 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
             else:
                 messages.warning(
                     request,
-                    _("Above your limit of %(limit)s EUR: the request waits for a team lead.")
-                    % {"limit": grant.limit_at_request},
+                    _("Above your limit of %(limit)s: the request waits for a team lead.")
+                    % {"limit": format_money(grant.limit_at_request or 0, grant.currency)},
                 )
             if case is not None:
                 return redirect(case_url(case))
