@@ -36,6 +36,12 @@ def test_the_case_type_is_guessed_from_the_words(subject, text, expected):
         ("Vielen Dank für die schnelle Hilfe!", False),
         ("Thanks, the grinder works fine now.", False),
         ("Ich bin Sauerteig-Bäcker", False),  # "sauer" only at the start of a word
+        # German for "angry" as customers write it (the English list had "angry" only).
+        ("Ich bin wirklich verärgert!", True),
+        ("Das ist sehr ärgerlich.", True),
+        ("Ich bin empört über Ihren Service", True),
+        ("I am really annoyed and outraged", True),
+        ("Ohne Ärger angekommen, danke", False),
     ],
 )
 def test_angry_wording_is_recognised(text, angry):

@@ -61,6 +61,10 @@ ANGRY_WORDS = (
     "nie wieder",
     "letzte mal",
     "wütend",
+    "verärger",
+    "ärgerlich",
+    "empört",
+    "zornig",
     "betrug",
     "abzocke",
     "schlechteste",
@@ -74,6 +78,8 @@ ANGRY_WORDS = (
     "worst",
     "fed up",
     "angry",
+    "annoyed",
+    "outraged",
 )
 # Words that are angry only as a whole word ("sauer", not "Sauerteig").
 ANGRY_WHOLE_WORDS = ("sauer", "mist", "mies", "lächerlich")
