@@ -76,6 +76,21 @@ def test_the_report_shows_figures_and_charts(client, team_lead, case, agent):
     assert "Delivery problem" in html
 
 
+def test_the_reports_weeks_are_dates_of_the_readers_language(client, team_lead, case, agent):
+    # The chart's axis read "2026-10-19" on the German page.
+    from django.conf import settings
+    from django.utils import formats, translation
+
+    monday = (case.opened_at - timedelta(days=case.opened_at.weekday())).date()
+    client.force_login(team_lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = client.get(reverse("ui:service-report")).content.decode()
+    with translation.override("de"):
+        label = formats.date_format(monday, "MONTH_DAY_FORMAT")
+    assert f">{label}<" in html
+    assert monday.isoformat() not in html
+
+
 def test_the_team_lead_records_absences_members_and_standards(client, team_lead, agent):
     from stammkunde.audit.models import AuditAction
     from stammkunde.service.models import Absence, ResponseStandard

@@ -3,12 +3,13 @@ over time, backlog by age (charts from ui/charts.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from stammkunde.core.number_formats import format_number, format_percent
@@ -41,8 +42,10 @@ def service_report(request: HttpRequest) -> HttpResponse:
     days = PERIODS.get(request.GET.get("days", "90"), 90)
     report = build_report(since=timezone.now() - timedelta(days=days), by=request.user)
     types = [str(CaseType(value).label) for value in report.per_week_by_type]
+    # Each week by its Monday, written as the dashboard's weeks are ("19. Oktober").
+    weeks = [date_format(date.fromisoformat(week), "MONTH_DAY_FORMAT") for week in report.weeks]
     per_week = line_chart(
-        report.weeks,
+        weeks,
         [
             Series(label, values)
             for label, values in zip(types, report.per_week_by_type.values(), strict=True)
