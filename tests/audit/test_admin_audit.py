@@ -8,7 +8,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
+from stammkunde.analytics.models import CustomerScore
 from stammkunde.audit.admin_mixins import AuditedAdminMixin
 from stammkunde.audit.models import AppendOnlyError, AuditAction, AuditEntry
 from stammkunde.customers.models import Address, Customer
@@ -63,6 +65,31 @@ def test_opening_and_changing_a_customer_in_the_admin_is_audited(client, superus
     assert client.get(url).status_code == 200
     assert AuditEntry.objects.filter(
         action=AuditAction.VIEW, actor=superuser, customer_id=people[0].pk, detail="admin"
+    ).exists()
+
+
+def test_an_orders_history_in_the_admin_is_audited(client, superuser, people):
+    """The history page names the object (an order's number): a read like the change page."""
+    order = OrderFactory(customer=people[2], number="ADM-77")
+    client.force_login(superuser)
+    response = client.get(reverse("admin:shop_order_history", args=[order.pk]))
+    assert b"ADM-77" in response.content
+    assert AuditEntry.objects.filter(
+        action=AuditAction.VIEW, actor=superuser, customer_id=people[2].pk, detail="admin history"
+    ).exists()
+
+
+def test_a_delete_confirmation_in_the_admin_is_audited(client, superuser, people):
+    """The confirmation page names the object and the customer it belongs to."""
+    score = CustomerScore.objects.create(customer=people[2], scored_at=timezone.now())
+    client.force_login(superuser)
+    response = client.get(reverse("admin:analytics_customerscore_delete", args=[score.pk]))
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(
+        action=AuditAction.VIEW,
+        actor=superuser,
+        customer_id=people[2].pk,
+        detail="admin delete confirmation",
     ).exists()
 
 

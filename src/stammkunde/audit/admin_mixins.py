@@ -2,8 +2,10 @@
 
 ``AuditedAdminMixin`` goes first in the bases of every ModelAdmin of a model that holds a
 customer's data (``tests/audit/test_admin_audit.py`` checks the registry): a list writes one
-VIEW row naming the customers shown, a change page one VIEW row, a save a CREATE or CHANGE row
-with the changed field names, a delete a DELETE row, each with the admin user as the actor.
+VIEW row naming the customers shown, a change page, an object's history and a delete's
+confirmation page (they name the object and what hangs on it) one VIEW row each, a save a
+CREATE or CHANGE row with the changed field names, a delete a DELETE row, each with the admin
+user as the actor.
 Whether an admin may change or delete at all is the ModelAdmin's own permission methods.
 """
 
@@ -68,6 +70,32 @@ class AuditedAdminMixin:
                     detail="admin",
                 )
         return response
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._audit_object_page(request, object_id, response, "admin history")
+        return response
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        if request.method == "GET":  # the confirmation page; the delete itself is delete_model
+            self._audit_object_page(request, object_id, response, "admin delete confirmation")
+        return response
+
+    def _audit_object_page(
+        self, request: HttpRequest, object_id: str, response: HttpResponse, detail: str
+    ) -> None:
+        if response.status_code != 200:
+            return
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is not None:
+            audit(
+                actor=request.user,
+                action=AuditAction.VIEW,
+                obj=obj,
+                customer_id=customer_id_of(obj),
+                detail=detail,
+            )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
