@@ -133,3 +133,32 @@ def test_the_duplicate_notice_on_the_360_page_audits_the_candidates_shown(client
     client.get(reverse("ui:customer-detail", args=[first.pk]))
     row = AuditEntry.objects.get(detail="duplicate notice", actor=agent)
     assert list(row.customers.values_list("customer_id", flat=True)) == [second.pk]
+
+
+@pytest.mark.parametrize(
+    ("page", "detail"),
+    [
+        ("ui:customer-edit", "profile form"),
+        ("ui:customer-address", "address form"),
+        ("ui:case-new", "new case"),
+    ],
+)
+def test_a_form_that_shows_a_customer_is_an_audited_read(client, agent, people, page, detail):
+    """The profile, address and new-case forms show name, e-mail and orders like the 360 page."""
+    client.force_login(agent)
+    response = client.get(reverse(page, args=[people[1].pk]))
+    assert response.status_code == 200
+    assert "Becker" in response.content.decode()
+    row = AuditEntry.objects.get(action=AuditAction.VIEW, actor=agent)
+    assert (row.customer_id, row.detail) == (people[1].pk, detail)
+
+
+def test_saving_the_profile_form_writes_the_change_not_a_read(client, agent, people):
+    client.force_login(agent)
+    url = reverse("ui:customer-edit", args=[people[0].pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["last_name"] = "Adler-Berg"
+    assert client.post(url, data).status_code == 302
+    assert AuditEntry.objects.filter(actor=agent, action=AuditAction.VIEW).count() == 1
+    assert AuditEntry.objects.filter(actor=agent, action=AuditAction.CHANGE).exists()

@@ -283,6 +283,21 @@ def customer_for_staff(pk: int, *, by: Any, detail: str = "") -> Customer | None
     return customer
 
 
+def customer_to_edit(pk: int, *, by: Any, detail: str) -> Customer | None:
+    """The active customer ``pk`` (not merged away, not erased) for a form that shows their
+    data to change it (the profile, an address), or None: none such, or outside the shops
+    ``by`` is limited to (a REFUSE row).
+
+    Audited: one VIEW row naming the customer and ``detail``, like the 360 page: the form
+    shows name, e-mail and addresses. A submit is audited by the service that changes them.
+    """
+    customer = Customer.objects.filter(pk=pk, status=CustomerStatus.ACTIVE).first()
+    if customer is None or not may_see_customer(pk, by=by, detail=detail):
+        return None
+    audit(actor=by, action=AuditAction.VIEW, obj=customer, customer_id=pk, detail=detail)
+    return customer
+
+
 def customers_page(
     *, by: Any, offset: int, limit: int, detail: str = "list", only: Q | None = None
 ) -> list[Customer]:

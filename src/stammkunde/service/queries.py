@@ -261,6 +261,29 @@ def refund_clocks(*, by: Any, include_done: bool = False, limit: int = 200) -> l
     return rows
 
 
+def case_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any, list[Any]]:
+    """The customer (not merged away) and their recent orders of ``by``'s shops for the form
+    that opens a case (audited read: the form shows their name and orders). Another shop's
+    customer is 404 plus a REFUSE row."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from stammkunde.customers.models import Customer
+    from stammkunde.customers.queries import may_see_customer
+    from stammkunde.shop.visibility import limit_orders, staff_shop_ids
+
+    customer = get_object_or_404(Customer, pk=customer_id, merged_into__isnull=True)
+    if not may_see_customer(customer.pk, by=by, detail="new case"):
+        raise Http404("no such customer")
+    orders = list(
+        limit_orders(customer.orders.all(), staff_shop_ids(by)).order_by("-placed_at")[:limit]
+    )
+    audit(
+        actor=by, action=AuditAction.VIEW, obj=customer, customer_id=customer.pk, detail="new case"
+    )
+    return customer, orders
+
+
 def goodwill_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any, list[Any]]:
     """The customer and their recent orders for the goodwill form (audited read)."""
     from django.http import Http404

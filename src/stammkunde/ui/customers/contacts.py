@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Customer, CustomerStatus
-from stammkunde.customers.queries import may_see_customer
+from stammkunde.customers.queries import customer_to_edit, may_see_customer
 from stammkunde.customers.services.contacts import add_note, log_call
 from stammkunde.customers.services.errors import CustomerError
 from stammkunde.customers.services.profile import update_customer
@@ -96,7 +96,12 @@ def log_customer_call(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("customers.change_customer", raise_exception=True)
 def edit_customer(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _writable_customer(pk, by=request.user)
+    if request.method == "POST":
+        customer = _writable_customer(pk, by=request.user)  # the change is audited
+    else:  # the form shows the profile: an audited read
+        customer = customer_to_edit(pk, by=request.user, detail="profile form")
+        if customer is None:
+            raise Http404("no such customer")
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import Address, Customer, CustomerStatus
-from stammkunde.customers.queries import current_consents, may_see_customer
+from stammkunde.customers.queries import current_consents, customer_to_edit, may_see_customer
 from stammkunde.customers.services.addresses import save_address
 from stammkunde.customers.services.consent import record_staff_consent
 from stammkunde.customers.services.errors import CustomerError
@@ -101,7 +101,12 @@ def change_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("customers.change_address", raise_exception=True)
 def edit_address(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an address (no ``address`` parameter) or change one of the customer's addresses."""
-    customer = _writable_customer(pk, by=request.user)
+    if request.method == "POST":
+        customer = _writable_customer(pk, by=request.user)  # the change is audited
+    else:  # the form shows the customer's name and address: an audited read
+        customer = customer_to_edit(pk, by=request.user, detail="address form")
+        if customer is None:
+            raise Http404("no such customer")
     address = None
     raw_id = request.POST.get("address") or request.GET.get("address")
     if raw_id:

@@ -6,12 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from stammkunde.customers.models import Customer
-from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.alert_queries import breach_alerts
 from stammkunde.service.case_queries import (
     QUEUE_VIEWS,
@@ -25,8 +23,8 @@ from stammkunde.service.case_queries import (
     case_queue as read_case_queue,
 )
 from stammkunde.service.models import CaseStatus, Team
+from stammkunde.service.queries import case_subject
 from stammkunde.service.services.cases import CaseError, open_case
-from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.roles import MEDIATOR
 from stammkunde.ui.service.case_forms import (
@@ -144,14 +142,7 @@ def case_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Open a case for a customer: from their page, or while on the phone with them."""
     if not request.user.has_perm(WORK):
         raise PermissionDenied
-    customer = get_object_or_404(Customer, pk=customer_id, merged_into__isnull=True)
-    if not may_see_customer(customer.pk, by=request.user, detail="new case"):
-        raise Http404("no such customer")
-    orders = list(
-        limit_orders(customer.orders.all(), staff_shop_ids(request.user)).order_by("-placed_at")[
-            :50
-        ]
-    )
+    customer, orders = case_subject(customer_id, by=request.user)
     initial = {"channel": request.GET.get("channel") or "phone"}
     form = OpenCaseForm(request.POST or None, orders=orders, initial=initial)
     if request.method == "POST" and form.is_valid():
