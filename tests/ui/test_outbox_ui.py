@@ -158,3 +158,13 @@ def test_an_uncertain_message_says_so_in_german(client, team_lead):
 
     assert "Der Versand brach bei der Übergabe ab" in page
     assert "the worker stopped" not in page
+
+
+def test_the_suppression_list_names_the_customers_whose_addresses_it_shows(client, marketer):
+    """An address on the list is a customer's e-mail: their audit trail shows who saw it."""
+    anna = CustomerFactory(email="anna@example.org")
+    Suppression.objects.create(address="anna@example.org", reason="manual")
+    client.force_login(marketer)
+    assert "anna@example.org" in client.get(reverse("ui:suppression-list")).content.decode()
+    entry = AuditEntry.objects.get(object_type="messaging.suppression", action="view")
+    assert list(entry.customers.values_list("customer_id", flat=True)) == [anna.pk]

@@ -91,6 +91,9 @@ def test_marketing_exports_the_segment_as_csv_and_it_is_audited(client, marketer
     assert entry.actor == marketer
     assert entry.object_id == str(segment.pk)
     assert "2 customers" in entry.detail
+    # the row names the customers exported: each one's audit trail shows the export
+    exported = set(entry.customers.values_list("customer_id", flat=True))
+    assert exported == {int(row["Customer number"]) for row in rows}
 
 
 def test_export_neutralizes_spreadsheet_formulas(client, marketer, db):

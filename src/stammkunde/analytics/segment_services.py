@@ -146,14 +146,16 @@ def export_segment_rows(
         forms = {value: str(label) for value, label in FormOfAddress.choices if value}
         segments = {value: str(label) for value, label in RFMSegment.choices}
         yes, no = _("yes"), _("no")
-    customers = customers_in_segment(segment).select_related("score")
     # Staff limited to shops export only their shops' customers.
     customers = in_customer_scope(customers_in_segment(segment), by).select_related("score")
-    total = customers.count()
+    # The row names every customer exported, so each one's trail (and GDPR export) shows it.
+    exported = list(customers.values_list("pk", flat=True))
+    total = len(exported)
     audit(
         actor=by,
         action=AuditAction.EXPORT,
         obj=segment,
+        customer_ids=exported,
         fields=EXPORT_FIELDS,
         detail=ngettext(
             "%(count)d customer exported as CSV", "%(count)d customers exported as CSV", total

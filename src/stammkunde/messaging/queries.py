@@ -119,11 +119,24 @@ def suppression_page(*, by: Any, offset: int = 0, search: str = "") -> list[Supp
     if search:
         rows = rows.filter(address__contains=search.strip().lower())
     page = list(rows[offset : offset + OUTBOX_PAGE + 1])
+    shown = page[:OUTBOX_PAGE]
+    # The row names the customers whose addresses were shown (an address is a customer's
+    # e-mail or came from a message to them), so each customer's trail finds the list.
+    addresses = [row.address for row in shown]
+    messages = [row.message_id for row in shown if row.message_id]
+    customers = set(
+        Customer.objects.filter(email__in=addresses).values_list("pk", flat=True)
+    ) | set(
+        OutboundMessage.objects.filter(pk__in=messages)
+        .exclude(customer_id=None)
+        .values_list("customer_id", flat=True)
+    )
     audit(
         actor=by,
         action=AuditAction.VIEW,
         object_type="messaging.suppression",
-        detail=f"suppression list ({len(page[:OUTBOX_PAGE])} addresses)",
+        customer_ids=customers,
+        detail=f"suppression list ({len(shown)} addresses)",
     )
     return page
 
