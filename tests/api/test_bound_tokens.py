@@ -128,3 +128,20 @@ def test_an_unbound_token_still_sees_every_shop(make_api, people):
     api = make_api()
     assert api.get(f"/customers/{people['juergen'].pk}").status_code == 200
     assert api.get(f"/customers/{people['nora'].pk}").status_code == 200
+
+
+def test_a_shared_customer_shows_a_bound_token_only_its_shops_accounts(
+    second_shop_api, shops, people
+):
+    """Jürgen has an account in the demo shop and bought in the second shop too: the second
+    shop's token reads him, but not that (nor under which id) he is a demo-shop customer."""
+    demo, second = shops
+    ShopAccount.objects.create(shop=demo, external_id="demo-77", customer=people["juergen"])
+    OrderFactory(shop=second, customer=people["juergen"], number="Z-1")
+    ShopAccount.objects.create(shop=second, external_id="z-9", customer=people["juergen"])
+
+    response = second_shop_api.get(f"/customers/{people['juergen'].pk}")
+
+    assert response.status_code == 200
+    assert response.json()["shop_accounts"] == [{"shop": "zweitshop", "external_id": "z-9"}]
+    assert "demo-77" not in response.content.decode()

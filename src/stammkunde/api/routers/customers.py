@@ -37,7 +37,14 @@ from stammkunde.shop.visibility import customer_in_shops, customers_of_shops, vi
 router = Router(tags=["customers"])
 
 
-def customer_out(customer: Customer, *, resolved_from: int | None = None) -> dict:
+def customer_out(
+    customer: Customer, *, shops: list[int] | None, resolved_from: int | None = None
+) -> dict:
+    """The customer as the API shows it; ``shops``: the token's shops (``shop_limit``), whose
+    accounts alone it lists (a bound token learns nothing of the customer's other shops)."""
+    accounts = customer.shop_accounts.select_related("shop").order_by("id")
+    if shops is not None:
+        accounts = accounts.filter(shop_id__in=shops)
     return {
         **{
             field: getattr(customer, field)
@@ -46,8 +53,7 @@ def customer_out(customer: Customer, *, resolved_from: int | None = None) -> dic
         },
         "tags": [tag.name for tag in customer.tags.all()],
         "shop_accounts": [
-            {"shop": account.shop.slug, "external_id": account.external_id}
-            for account in customer.shop_accounts.select_related("shop").order_by("id")
+            {"shop": account.shop.slug, "external_id": account.external_id} for account in accounts
         ],
         "addresses": list(customer.addresses.all()),
         "consents": current_consents(customer.pk),
@@ -136,7 +142,7 @@ def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX
     customer, resolved_from = _get_customer(
         request, customer_id, by=actor(request), detail="api read"
     )
-    return customer_out(customer, resolved_from=resolved_from)
+    return customer_out(customer, shops=shop_limit(request), resolved_from=resolved_from)
 
 
 @router.put(
@@ -176,7 +182,7 @@ def upsert_customer(request: HttpRequest, data: CustomerUpsert):
     except CustomerError as exc:
         raise HttpError(400, str(exc)) from None
     customer.refresh_from_db()
-    body = {"created": created, "customer": customer_out(customer)}
+    body = {"created": created, "customer": customer_out(customer, shops=shop_limit(request))}
     return Status(201 if created else 200, body)
 
 
@@ -200,4 +206,4 @@ def merge_into(request: HttpRequest, data: MergeIn, customer_id: int = Path(...,
         survivor = merge_customers(survivor, merged, by=actor(request))
     except MergeError as exc:
         raise HttpError(409, str(exc)) from None
-    return customer_out(survivor)
+    return customer_out(survivor, shops=shops)
