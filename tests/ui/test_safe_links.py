@@ -110,3 +110,16 @@ def test_shop_pages_show_no_javascript_shop_url(client):
         assert response.status_code == 200
         assert "Teeladen Böse" in html
         assert not BAD_HREF.search(html)
+
+
+def test_a_customer_mail_gets_no_javascript_tracking_link(evil_shipment):
+    """A marketer's HTML template links ``order.tracking_url``; a shop's ``javascript:`` link
+    reaches neither a Drehbuch mail nor a service reply (the data has no link at all)."""
+    from stammkunde.messaging.mail_data import order_data
+    from stammkunde.messaging.rendering import TemplateKind, render
+    from stammkunde.service import reply_context
+
+    html = '{% if order.tracking_url %}<a href="{{ order.tracking_url }}">Paket</a>{% endif %}'
+    for data in (order_data(evil_shipment), reply_context.order_data(evil_shipment)):
+        assert data["tracking_url"] is None
+        assert not BAD_HREF.search(render(html, {"order": data}, kind=TemplateKind.HTML))

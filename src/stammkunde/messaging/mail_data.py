@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from stammkunde.core.links import http_url
 from stammkunde.customers.models import Customer
 from stammkunde.messaging.salutation import Greeting, Recipient, greeting_for, message_language
 from stammkunde.shop.models import Order, Shipment
@@ -84,7 +85,8 @@ def order_data(order: Order, shipment_id: int | None = None) -> dict[str, Any]:
         "currency": order.currency,
         "lines": lines,
         "carrier": (shipment.carrier or None) if shipment else None,
-        "tracking_url": (shipment.tracking_url or None) if shipment else None,
+        # a shop's link, put into the customer's mail: only http(s), never javascript: or data:
+        "tracking_url": (http_url(shipment.tracking_url) or None) if shipment else None,
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from stammkunde.core.links import http_url
 from stammkunde.customers.models import Customer
 from stammkunde.messaging.salutation import Recipient, greeting_for, message_language
 from stammkunde.messaging.template_variables import VARIABLES
@@ -44,7 +45,8 @@ def order_data(order: Order) -> dict[str, Any]:
             for line in order.lines.all()
         ],
         "carrier": shipment.carrier if shipment else None,
-        "tracking_url": (shipment.tracking_url or None) if shipment else None,
+        # a shop's link, put into the customer's mail: only http(s), never javascript: or data:
+        "tracking_url": (http_url(shipment.tracking_url) or None) if shipment else None,
     }
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django import template
 from django.db import models
 
+from stammkunde.core.links import http_url
 from stammkunde.core.number_formats import format_money, format_number
 from stammkunde.customers.models import ConsentChannel, ConsentPurpose
 
@@ -60,27 +60,10 @@ ACTIVITY_ICONS = {
 }
 
 
-# Links from shops or users are followed only with these schemes; ``javascript:``, ``data:`` and
-# the like would run or show content in the staff member's session.
-SAFE_LINK_SCHEMES = frozenset({"http", "https"})
-_LEADING_JUNK = "".join(map(chr, range(33)))  # control characters and space
-
-
 @register.filter
 def safe_url(url: str | None) -> str:
     """The URL if it is an absolute http(s) link, else "" (so templates render no link)."""
-    if not url:
-        return ""
-    # Browsers drop leading control characters/whitespace and tabs/newlines inside the scheme
-    # ("java\tscript:"), so judge the URL as the browser would read it.
-    cleaned = "".join(ch for ch in str(url) if ch not in "\t\n\r").lstrip(_LEADING_JUNK)
-    try:
-        parts = urlsplit(cleaned)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in SAFE_LINK_SCHEMES or not parts.netloc:
-        return ""
-    return cleaned
+    return http_url(url)
 
 
 @register.filter
