@@ -26,7 +26,7 @@ from stammkunde.customers.queries import active_customers
 from stammkunde.customers.services.consent import record_consent
 from stammkunde.customers.services.contacts import add_note
 from stammkunde.customers.services.profile import create_customer
-from stammkunde.shop.models import Order, OrderStatus, ShopAccount
+from stammkunde.shop.models import Order, OrderStatus, ShopAccount, Withdrawal
 from tests.factories import OrderFactory, OrderLineFactory
 
 TODAY = date(2026, 12, 3)
@@ -173,6 +173,56 @@ def test_kept_orders_lose_their_personal_data_when_the_retention_ends(petra, age
     order.refresh_from_db()
     assert (order.email, order.billing_address, order.total) == ("", {}, order.total)
     assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_each_kept_order_loses_its_personal_data_when_its_own_retention_ends(petra, agent):
+    """An order of 2019 is kept until the end of 2027, one of 2025 until the end of 2033: the
+    first is stripped on 1 January 2028, not with the second six years later."""
+    older, newer = (
+        OrderFactory(
+            customer=petra,
+            placed_at=at(year, 3, 14),
+            status=OrderStatus.DELIVERED,
+            email="petra.schmidt@example.de",
+            billing_address={"city": "München"},
+        )
+        for year in (2019, 2025)
+    )
+    record = request_erasure(petra.pk, by=agent, today=TODAY)
+    assert record.restricted_until == date(2033, 12, 31)
+    finish_expired_restrictions(today=date(2027, 12, 31))
+    older.refresh_from_db()
+    assert older.email == "petra.schmidt@example.de"  # still within its period
+
+    assert finish_expired_restrictions(today=date(2028, 1, 1)) == 0  # still restricted
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.email, older.billing_address) == ("", {})
+    assert newer.email == "petra.schmidt@example.de"
+    record.refresh_from_db()
+    assert record.state == PrivacyRequestState.RESTRICTED
+    assert record.duties[0]["first_until"] == "2033-12-31"
+    erased = AuditEntry.objects.filter(customer_id=petra.pk, action=AuditAction.ERASE).count()
+    finish_expired_restrictions(today=date(2028, 1, 2))  # nothing new: not done again
+    assert AuditEntry.objects.filter(customer_id=petra.pk, action=AuditAction.ERASE).count() == (
+        erased
+    )
+
+
+def test_a_business_letter_past_its_own_period_is_not_kept_by_a_newer_one(petra, agent):
+    """Withdrawals are business letters (6 years): one of 2019 (kept until the end of 2025)
+    loses its note at the erasure in 2026 though one of 2024 is kept."""
+    notes = {}
+    for year in (2019, 2024):
+        order = OrderFactory(customer=petra, placed_at=at(year, 3, 1), status="cancelled")
+        notes[year] = Withdrawal.objects.create(
+            order=order, declared_at=at(year, 3, 5), status="completed", note=f"Widerruf {year}"
+        )
+    record = request_erasure(petra.pk, by=agent, today=TODAY)
+    assert record.summary["shop"]["letters_kept"] == 1
+    for year, withdrawal in notes.items():
+        withdrawal.refresh_from_db()
+        assert withdrawal.note == ("" if year == 2019 else "Widerruf 2024")
 
 
 def test_shop_accounts_go_and_merged_duplicates_are_erased_too(petra, agent, shop):

@@ -42,6 +42,9 @@ class RetentionDuty:
     years: int
     until: date
     count: int = 0
+    # The day the first of the kept records' own period ends (``until`` is the last one's): the
+    # daily job erases each record when its own period is over, not only after the last one.
+    first_until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,21 @@ def _decide(record: PrivacyRequest, *, by: Any, today: date | None) -> None:
 
 
 def _duty(duty: RetentionDuty) -> dict[str, Any]:
-    return {**asdict(duty), "until": duty.until.isoformat()}
+    first = duty.first_until.isoformat() if duty.first_until else None
+    return {**asdict(duty), "until": duty.until.isoformat(), "first_until": first}
+
+
+def _review_due(restricted_until: date | None, duties: list[dict[str, Any]], today: date) -> bool:
+    """Whether a restricted erasure has records whose period ended: the last one's
+    (``restricted_until``) or any kept record's own (a duty's ``first_until``)."""
+    if restricted_until is not None and restricted_until < today:
+        return True
+    # A request restricted before duties named their first end is looked at once again.
+    return any(
+        "first_until" not in duty
+        or (duty["first_until"] and date.fromisoformat(duty["first_until"]) < today)
+        for duty in duties or ()
+    )
 
 
 def _carry_out(
@@ -246,17 +260,23 @@ def retry_deferred_erasures(*, today: date | None = None) -> int:
 
 
 def finish_expired_restrictions(*, today: date | None = None) -> int:
-    """Erase the records kept for a retention period that has ended (the daily job); a
-    request with duties left stays restricted until the latest. Returns how many finished."""
+    """Erase the records kept for a retention period that has ended (the daily job): each
+    kept record when its own period ends (an order of 2019 on 1 January 2028, though one of
+    2026 keeps the request restricted until the end of 2034); a request with duties left stays
+    restricted until the latest. Returns how many finished."""
     today = today or timezone.localdate()
     finished = 0
-    for record in PrivacyRequest.objects.filter(
-        kind=PrivacyRequestKind.ERASURE,
-        state=PrivacyRequestState.RESTRICTED,
-        restricted_until__lt=today,
-    ).order_by("id"):
+    restricted = PrivacyRequest.objects.filter(
+        kind=PrivacyRequestKind.ERASURE, state=PrivacyRequestState.RESTRICTED
+    ).order_by("id")
+    due = [
+        pk
+        for pk, until, duties in restricted.values_list("pk", "restricted_until", "duties")
+        if _review_due(until, duties, today)
+    ]
+    for pk in due:
         with transaction.atomic():
-            locked = PrivacyRequest.objects.select_for_update().get(pk=record.pk)
+            locked = PrivacyRequest.objects.select_for_update().get(pk=pk)
             if locked.state != PrivacyRequestState.RESTRICTED:
                 continue
             duties = erasure_check(locked.customer_id, today).duties

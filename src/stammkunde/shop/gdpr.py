@@ -170,7 +170,9 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     years, basis = ACCOUNTING_VOUCHERS
     kept = _within(orders.values_list("placed_at", flat=True), years, today)
     if kept:
-        duties.append(RetentionDuty("shop", "orders", basis, years, max(kept), len(kept)))
+        duties.append(
+            RetentionDuty("shop", "orders", basis, years, max(kept), len(kept), min(kept))
+        )
     letter_years, letter_basis = BUSINESS_LETTERS
     letters = _within(
         [
@@ -186,7 +188,15 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     )
     if letters:
         duties.append(
-            RetentionDuty("shop", "letters", letter_basis, letter_years, max(letters), len(letters))
+            RetentionDuty(
+                "shop",
+                "letters",
+                letter_basis,
+                letter_years,
+                max(letters),
+                len(letters),
+                min(letters),
+            )
         )
     return ErasureCheck(obstacles=tuple(obstacles), duties=tuple(duties))
 
@@ -218,15 +228,18 @@ def erase_shop_data(request: ErasureRequest) -> dict[str, int]:
                 email="", billing_address={}, shipping_address={}
             )
             stripped += 1
+    # Each letter is kept for its own period: one within it does not keep an older one.
     letters_kept = 0
-    if request.keeps("shop", "letters") is None:
-        Return.objects.filter(order__customer_id=customer_id).exclude(note="").update(note="")
-        Withdrawal.objects.filter(order__customer_id=customer_id).exclude(note="").update(note="")
-    else:
-        letters_kept = (
-            Return.objects.filter(order__customer_id=customer_id).count()
-            + Withdrawal.objects.filter(order__customer_id=customer_id).count()
-        )
+    letter_duty = request.keeps("shop", "letters")
+    letter_years = BUSINESS_LETTERS[0]
+    for model, moment in ((Return, "announced_at"), (Withdrawal, "declared_at")):
+        letters = model.objects.filter(order__customer_id=customer_id)
+        for pk, made_at, note in letters.values_list("pk", moment, "note"):
+            end = end_of_retention(timezone.localtime(made_at).date(), letter_years)
+            if letter_duty is not None and end >= today:
+                letters_kept += 1
+            elif note:
+                model.objects.filter(pk=pk).update(note="")
     return {
         "shop_accounts_deleted": accounts,
         "orders_stripped": stripped,
