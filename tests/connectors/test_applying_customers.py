@@ -213,6 +213,38 @@ def test_a_data_request_webhook_runs_the_export(shopify):
     ).exists()
 
 
+@pytest.mark.parametrize(
+    ("topic", "fixture"),
+    [
+        ("customers/redact", "customers-redact"),
+        ("customers/data_request", "customers-data_request"),
+    ],
+)
+def test_a_privacy_webhook_cannot_reach_another_shops_customer(db, topic, fixture):
+    """One shop's privacy webhook naming the e-mail of someone who bought only in another shop
+    neither erases nor exports them: an unknown customer for this shop, the refusal audited."""
+    from stammkunde.audit.models import AuditEntry
+    from stammkunde.customers.models import CustomerStatus, PrivacyRequest
+
+    shopify, woo = make_shop(Platform.SHOPIFY), make_shop(Platform.WOOCOMMERCE)
+    deliver(woo, "webhooks/woocommerce/customer-created.json", "customer.created")
+    other = Customer.objects.get()
+
+    def aim(payload):
+        payload["customer"].update(id=555, email=other.email)
+
+    result = deliver(shopify, f"webhooks/shopify/{fixture}.json", topic, aim)
+
+    other.refresh_from_db()
+    assert (other.status, other.email) == (CustomerStatus.ACTIVE, "john.doe@example.com")
+    assert result.privacy_requests[0][1] is None
+    assert not PrivacyRequest.objects.exists()
+    assert not Activity.objects.filter(kind=ActivityKind.PRIVACY_REQUEST).exists()
+    assert AuditEntry.objects.filter(
+        action="refuse", customer_id=None, object_id=str(other.pk), actor_label=shopify.name
+    ).exists()
+
+
 def test_shop_redact_erases_customers_who_buy_nowhere_else(db):
     from stammkunde.customers.models import CustomerStatus
     from stammkunde.shop.models import ShopAccount

@@ -43,6 +43,7 @@ from stammkunde.shop.services import (
     resolve_customer,
     upsert_order,
 )
+from stammkunde.shop.visibility import customer_in_shops, record_refused
 
 
 class ApplyError(ValueError):
@@ -311,12 +312,24 @@ def _consent(shop: Shop, event: ev.MarketingConsentChanged, result: ApplyResult)
 
 
 def _privacy_request(shop: Shop, event: ev.PrivacyRequest, result: ApplyResult) -> None:
-    """Recorded on the customer's timeline (never creating a customer for it)."""
+    """Recorded on the customer's timeline (never creating a customer for it) and carried out.
+
+    Only for a customer of this shop (an account or an order there): an e-mail address that
+    matches someone who bought only in another shop is not this shop's to export or erase, so
+    it is answered as an unknown customer and the refusal is audited."""
     customer = None
     if event.customer_external_id or event.email:
         customer = _find_customer(
             shop, ev.CustomerData(external_id=event.customer_external_id, email=event.email)
         )
+    if customer is not None and not customer_in_shops(customer.pk, [shop.pk]):
+        record_refused(
+            by=shop.name,
+            object_type="customers.customer",
+            object_id=customer.pk,
+            detail=f"{event.kind}: not a customer of {shop.slug}",
+        )
+        customer = None
     if customer is not None:
         key = event.request_id or ", ".join(event.order_external_ids) or "-"
         record_privacy_request(
