@@ -51,6 +51,35 @@ def test_html_part_escapes_the_data():
     assert "<script>" not in html
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "&#106;avascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "{{ customer.first_name }}",
+    ],
+)
+def test_no_javascript_or_data_link_reaches_a_customer(link):
+    """Whether the template wrote it or a value put into it brought it: a mail's HTML gets no
+    link that runs or shows code; web, mail and phone links and pictures stay."""
+    data = context(customer={"first_name": "javascript:alert(1)", "last_name": "M"})
+    source = (
+        f'<a href="{link}">Hier</a><img src="{link}"><a href="https://kaffee.example/a?b=1">'
+        '<a href="mailto:hilfe@kaffee.example"><img src="data:image/png;base64,iVBO">'
+    )
+    html = render(source, data, kind=HTML)
+    assert "script:" not in html.lower().replace("&#", "")
+    assert "data:text" not in html
+    assert html.count('="#"') == 2
+    assert 'href="https://kaffee.example/a?b=1"' in html
+    assert 'href="mailto:hilfe@kaffee.example"' in html
+    assert 'src="data:image/png;base64,iVBO"' in html
+
+
 def test_text_and_subject_are_not_escaped():
     data = context(shop={"name": "Müller & Söhne <GmbH>"})
     assert render("Grüße von {{ shop.name }}", data, kind=TEXT) == "Grüße von Müller & Söhne <GmbH>"

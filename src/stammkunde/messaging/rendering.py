@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Template, TemplateSyntaxError, UndefinedError, meta, nodes, pass_context
 
+from stammkunde.core.links import neutralize_mail_links
 from stammkunde.core.number_formats import format_money
 from stammkunde.messaging.sandbox import (
     TEMPLATE_FILENAME,
@@ -214,7 +215,9 @@ def render(
         return " ".join(output.split())
     if kind is TemplateKind.HTML:
         try:
-            return INLINER.inline(output)
+            # No javascript: or data: link reaches a customer, whoever wrote it (a template, a
+            # shop's value in it): core.links keeps web, mail, phone and cid: links only.
+            return neutralize_mail_links(INLINER.inline(output))
         except (css_inline.InlineError, ValueError) as error:
             raise TemplateError(TemplateProblem("css", None, {"detail": str(error)})) from error
     return output
