@@ -74,7 +74,7 @@ def process_mail(
         # case so the inbox can link it, without reopening it or touching its clock.
         from stammkunde.service.intake.filing import threaded_case
 
-        case = threaded_case(parsed)
+        case = threaded_case(parsed, lookups=lookups)
         if case is not None:
             outcome.update(case=case.pk, reference=case.reference)
             mail.customer_id = case.customer_id

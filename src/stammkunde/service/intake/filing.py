@@ -20,6 +20,12 @@ from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, li
 from stammkunde.service.intake.lookups import GroupLookups
 from stammkunde.service.intake.mime import ParsedMail
 from stammkunde.service.intake.quoting import own_words
+from stammkunde.service.intake.thread_lookups import (
+    CASE_SOURCE,
+    MAX_REFERENCES,
+    bracketed,
+    reply_candidates,
+)
 from stammkunde.service.intake.threading_keys import case_reference, order_numbers
 from stammkunde.service.models import Case, CaseChannel, CaseMessage, InboundMail
 from stammkunde.service.services.cases import CaseError, open_case
@@ -28,40 +34,35 @@ from stammkunde.service.wording import guess_case_type
 from stammkunde.shop.models import Order
 
 NO_SUBJECT = "(no subject)"
-# A thread rarely names more; a forged References header with thousands is cut here.
-MAX_REFERENCES = 50
 
 
-def _bracketed(message_ids: list[str]) -> list[str]:
-    ids = [value for value in message_ids if value][:MAX_REFERENCES]
-    return [f"<{value}>" for value in ids] + ids
-
-
-def threaded_case(parsed: ParsedMail) -> Case | None:
-    """The case ``parsed`` answers, or None."""
+def threaded_case(parsed: ParsedMail, *, lookups: GroupLookups | None = None) -> Case | None:
+    """The case ``parsed`` answers, or None; ``lookups`` answers from its group's look-up
+    (``thread_lookups``, in the same order)."""
+    if lookups is not None:
+        return lookups.threads.case_for(parsed)
     reference = case_reference(parsed.subject)
     if reference:
         case = Case.objects.filter(reference=reference).first()
         if case is not None:
             return case
-    candidates = [parsed.in_reply_to, *reversed(parsed.references)]
-    if not any(candidates):
+    candidates = reply_candidates(parsed)
+    if not candidates:
         return None
     message = (
         # The exclude repeats the partial index's condition, so that SQLite uses the index.
         CaseMessage.objects.exclude(message_id="")
-        .filter(message_id__in=_bracketed(candidates))
+        .filter(message_id__in=bracketed(candidates))
         .order_by("-id")
         .select_related("case")
         .first()
     )
     if message is not None:
         return message.case
-    candidates = [value for value in candidates if value][:MAX_REFERENCES]
     sent = messages_by_message_id(candidates)
     for message_id in candidates:
         outbound = sent.get(message_id)
-        if outbound is not None and outbound.source_type == "case":
+        if outbound is not None and outbound.source_type == CASE_SOURCE:
             case = Case.objects.filter(pk=outbound.source_id).first()
             if case is not None:
                 return case
@@ -101,7 +102,7 @@ def file_in_case(
     }
     subject = parsed.subject.strip() or NO_SUBJECT
     try:
-        case = threaded_case(parsed)
+        case = threaded_case(parsed, lookups=lookups)
         if case is not None:
             message = file_customer_reply(
                 case,
@@ -112,6 +113,8 @@ def file_in_case(
                 **mail_fields,
             )
             mail.customer_id = message.case.customer_id
+            if lookups is not None:
+                lookups.threads.note_filed(message.case, message_id=mail_fields["message_id"])
             return {
                 "case": message.case_id,
                 "reference": message.case.reference,
@@ -139,12 +142,16 @@ def file_in_case(
 
         raise Unfileable(str(exc)) from exc
     mail.customer_id = case.customer_id
+    if lookups is not None:
+        lookups.threads.note_filed(case, message_id=mail_fields["message_id"])
     acknowledged = acknowledge(
         case,
         to_address=parsed.reply_to or parsed.from_address,
         in_reply_to=mail_fields["message_id"],
         now=mail.received_at,
     )
+    if acknowledged and lookups is not None:
+        lookups.threads.note_outbox_changed()
     return {
         "case": case.pk,
         "reference": case.reference,

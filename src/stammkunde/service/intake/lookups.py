@@ -1,4 +1,5 @@
-"""What a group of mails looks up at once instead of once per mail: their senders' customers.
+"""What a group of mails looks up at once instead of once per mail: their senders' customers
+and the cases they answer (``thread_lookups``).
 
 Intake works mails in groups (``processing``); before a group, ``GroupLookups.for_group``
 finds the customers of all its senders with two queries (``customers.queries.find_by_emails``,
@@ -19,26 +20,30 @@ from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import find_by_emails
 from stammkunde.customers.senders import customer_for_sender, new_sender_customer
 from stammkunde.service.intake.mime import ParsedMail
+from stammkunde.service.intake.thread_lookups import GroupThreads
 
 
 @dataclass
 class GroupLookups:
     """The senders' customers of one group: ``customers`` by normalized address for the known
-    ones, ``asked`` every address looked up (so a miss needs no second look)."""
+    ones, ``asked`` every address looked up (so a miss needs no second look); ``threads`` the
+    cases its mails answer."""
 
     customers: dict[str, Customer] = field(default_factory=dict)
     asked: set[str] = field(default_factory=set)
+    threads: GroupThreads = field(default_factory=GroupThreads)
 
     @classmethod
     def for_group(cls, parsed: Iterable[ParsedMail | None]) -> GroupLookups:
-        """Look up the senders of the group's parsed mails."""
+        """Look up the senders of the group's parsed mails and the cases they answer."""
+        parsed = list(parsed)
         addresses = {
             key for key in (normalize_email(mail.from_address) for mail in parsed if mail) if key
         }
         found = find_by_emails(addresses) if addresses else {}
         by_id = Customer.objects.in_bulk(set(found.values())) if found else {}
         customers = {key: by_id[pk] for key, pk in found.items() if pk in by_id}
-        return cls(customers=customers, asked=addresses)
+        return cls(customers=customers, asked=addresses, threads=GroupThreads.for_group(parsed))
 
     def customer_for_sender(self, *, email: str, name: str) -> tuple[Any, bool]:
         """``customers.senders.customer_for_sender`` answered from the group's look-up."""
