@@ -33,7 +33,9 @@ import dataclasses
 import json
 import logging
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,6 +74,8 @@ class DomainEvent:
 
 
 _event_types: dict[str, type[DomainEvent]] = {}
+# The events ``publish`` holds inside ``held_events`` (None outside).
+_held: ContextVar[list[DomainEvent] | None] = ContextVar("held_events", default=None)
 
 
 def event_name(event_type: type[DomainEvent]) -> str:
@@ -162,8 +166,30 @@ def subscribers_of(name: str) -> tuple[Subscriber, ...]:
 
 
 def publish(event: DomainEvent, *, origin: str = "") -> None:
-    """Store ``event`` in the current transaction; the worker delivers it after the commit."""
+    """Store ``event`` in the current transaction; the worker delivers it after the commit.
+    Inside ``held_events`` it is held with its origin instead, for the caller to store."""
+    held = _held.get()
+    if held is not None:
+        held.append(
+            event if event.origin else dataclasses.replace(event, origin=origin or current_origin())
+        )
+        return
     publish_many([event], origin=origin)
+
+
+@contextmanager
+def held_events() -> Iterator[list[DomainEvent]]:
+    """Inside the block ``publish`` holds the events in the yielded list (each with its origin
+    as it would have been stored) instead of storing each with its own INSERT; the caller
+    stores the list with ``publish_many`` in the same transaction as the changes that caused
+    them (intake's groups of mails). What is not stored when the block ends is dropped, as a
+    rolled-back INSERT would be."""
+    held: list[DomainEvent] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def publish_many(events: Sequence[DomainEvent], *, origin: str = "") -> None:

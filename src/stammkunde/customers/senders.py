@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core import group_savepoint
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import find_by_email
@@ -42,7 +43,7 @@ def new_sender_customer(
     normalized = normalize_email(email)
     first_name, last_name = _split_name(name)
     try:
-        with transaction.atomic():
+        with group_savepoint.atomic():
             customer = Customer(
                 email=normalized or None,
                 first_name=first_name[:100],
@@ -65,6 +66,8 @@ def new_sender_customer(
                 detail=source,
             )
     except IntegrityError:
+        if group_savepoint.covered():
+            raise  # the group is rolled back and this mail worked again alone
         # The same address arrived in a parallel message a moment ago.
         known = find_by_email(normalized)
         if known is None:

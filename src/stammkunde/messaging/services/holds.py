@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core import group_savepoint
 from stammkunde.messaging.governor_terms import HoldKind
 from stammkunde.messaging.models import ContactHold
 from stammkunde.timeline.kinds import ActivityKind
@@ -39,7 +40,7 @@ def set_contact_hold(
     # Inserted first, looked up only when it is there already (the open hold is unique): a new
     # case's holds are always new, so the usual path costs no look-up.
     try:
-        with transaction.atomic():
+        with group_savepoint.atomic():
             hold = ContactHold.objects.create(
                 customer_id=customer_id,
                 kind=kind,
@@ -60,6 +61,8 @@ def set_contact_hold(
                 audit(actor=by, action=AuditAction.CREATE, obj=hold, customer_id=customer_id)
             return hold
     except IntegrityError:
+        if group_savepoint.covered():
+            raise  # the group is rolled back and this mail worked again alone
         # Set before, or by a concurrent call (the open hold is unique): that one counts.
         existing = _open_hold(customer_id, kind, reference)
         if existing is None:
