@@ -153,6 +153,31 @@ def test_public_help_page_needs_no_login_and_may_be_framed_by_the_shop(client, f
     assert faq.view_count == 1
 
 
+def test_the_case_forms_topic_reads_as_the_customers_concern_in_german(client, faq):
+    # It shared the webhook inbox's "Topic", an event type there: "Ereignistyp".
+    page = client.get(reverse("help-center"), {"lang": "de"}).content.decode()
+    assert "Ihr Anliegen" in page
+    assert "Ereignistyp" not in page
+
+
+def test_the_help_page_speaks_the_language_the_visitor_chose(client, faq):
+    # ?lang= chose the articles only: a German browser asking for English got German labels.
+    page = client.get(
+        reverse("help-center"), {"lang": "en"}, HTTP_ACCEPT_LANGUAGE="de-DE,de"
+    ).content.decode()
+    assert "Write to us" in page and "Schreiben Sie uns" not in page
+    page = client.get(
+        reverse("help-center"), {"lang": "de"}, HTTP_ACCEPT_LANGUAGE="en-GB,en"
+    ).content.decode()
+    assert "Schreiben Sie uns" in page and "Write to us" not in page
+    refused = client.post(
+        reverse("help-contact") + "?lang=de",
+        {"email": "kein-at", "message": "Hallo"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Ihre E-Mail-Adresse" in refused and "Your e-mail" not in refused
+
+
 def test_case_form_stores_then_throttles_a_flood(client, db):
     data = {"email": "bot@example.de", "message": "Hallo", "name": "B"}
     statuses = [client.post(reverse("help-contact"), data).status_code for _ in range(6)]

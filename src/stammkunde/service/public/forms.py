@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TOPICS = [
     ("", _("Please choose")),
@@ -20,7 +21,12 @@ class CaseForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your e-mail address"))
     order_number = forms.CharField(label=_("Order number (if any)"), max_length=64, required=False)
-    topic = forms.ChoiceField(label=_("Topic"), choices=TOPICS, required=False)
+    # Not the webhook inbox's "Topic" (an event type there, "Ereignistyp" in German).
+    topic = forms.ChoiceField(
+        label=pgettext_lazy("the customer's concern on the public case form", "Topic"),
+        choices=TOPICS,
+        required=False,
+    )
     message = forms.CharField(
         label=_("Your message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 6})
     )

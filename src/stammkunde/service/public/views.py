@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -28,11 +29,12 @@ from stammkunde.service.services.web_form import (
 
 
 def public_page(view: Callable) -> Callable:
-    """Origin ``customer``; framable by the configured origins only (CSP frame-ancestors)."""
+    """Origin ``customer``; in the language the visitor chose (``?lang=``: labels, refusals
+    and articles alike); framable by the configured origins only (CSP frame-ancestors)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        with event_origin(Origin.CUSTOMER):
+        with event_origin(Origin.CUSTOMER), translation.override(_language(request)):
             response = view(request, *args, **kwargs)
         # The site's Content-Security-Policy (django-csp) with only frame-ancestors replaced:
         # the page keeps the rule against inline code while the shop may frame it.
@@ -47,6 +49,15 @@ def public_page(view: Callable) -> Callable:
 def _language(request: HttpRequest) -> str:
     wanted = request.GET.get("lang") or (get_language() or "de")
     return "en" if wanted.startswith("en") else "de"
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict, *, language: str, status: int = 200
+) -> HttpResponse:
+    """The page in ``language``: a browser set to German asking for English got English
+    articles under German labels."""
+    with translation.override(language):
+        return render(request, template, {**context, "language": language}, status=status)
 
 
 def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -> HttpResponse:
@@ -70,7 +81,9 @@ def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -
         "form": form,
         **extra,
     }
-    return render(request, "service/public/help_center.html", context, status=status)
+    return _render(
+        request, "service/public/help_center.html", context, language=language, status=status
+    )
 
 
 @public_page
@@ -82,8 +95,8 @@ def help_center(request: HttpRequest) -> HttpResponse:
 def help_article(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(KnowledgeArticle, pk=pk, is_public=True)
     count_article_view(article)
-    return render(
-        request, "service/public/article.html", {"article": article, "language": article.language}
+    return _render(
+        request, "service/public/article.html", {"article": article}, language=article.language
     )
 
 
@@ -118,8 +131,9 @@ def help_contact(request: HttpRequest) -> HttpResponse:
     if submission is not None:
         # Stored already: a failure here is retried by the sweep, never lost.
         submission = process_submission(submission.pk)
-    return render(
+    return _render(
         request,
         "service/public/thanks.html",
-        {"language": _language(request), "submission": submission},
+        {"submission": submission},
+        language=_language(request),
     )
