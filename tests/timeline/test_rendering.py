@@ -301,6 +301,10 @@ def test_every_governor_rule_that_holds_back_has_a_label_in_the_vocabulary():
         ("consent_source:shop", "The shop system", "Das Shopsystem"),
         ("Rösterei Süd", "Rösterei Süd", "Rösterei Süd"),
         ("shop-sync: nightly", "shop-sync: nightly", "shop-sync: nightly"),
+        # The home page said "messaging" and "web_form" beside a contact hold and a customer.
+        ("messaging", "Messaging", "Nachrichten"),
+        ("web_form", "Web form", "Webformular"),
+        ("inbound_mail", "Inbound e-mail", "Eingehende E-Mails"),
     ],
 )
 def test_the_systems_own_sources_are_named_in_the_readers_language(label, english, german):
@@ -308,3 +312,12 @@ def test_the_systems_own_sources_are_named_in_the_readers_language(label, englis
         assert format_actor(label) == english
     with translation.override("de"):
         assert format_actor(label) == german
+
+
+def test_a_customer_from_the_help_page_form_says_where_they_came_from():
+    # "Kunde angelegt (web_form)" on the German home page.
+    from stammkunde.timeline.rendering import render_summary
+
+    with translation.override("de"):
+        text = render_summary("customer_created", {"source": "web_form"})
+    assert text == "Kunde angelegt (Kontaktformular der Hilfeseite)"

@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from stammkunde.core import number_formats
 
@@ -35,6 +35,14 @@ def format_date(value: str) -> str:
     return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
 
 
+# The system's parts that act without a person, by the token they store as the actor label.
+SYSTEM_ACTORS = {
+    "messaging": gettext_lazy("Messaging"),
+    "web_form": gettext_lazy("Web form"),
+    "inbound_mail": gettext_lazy("Inbound e-mail"),
+}
+
+
 def format_actor(label: str) -> str:
     """Who caused an entry, in the active language: the system's own sources are stored as
     tokens ("csv_import", "csv_import:<file name>", "consent_source:shop") and named here;
@@ -46,6 +54,8 @@ def format_actor(label: str) -> str:
         return gettext("CSV import")
     if token == "consent_source" and detail:
         return choice_label("customers.ConsentEvent", "source", detail)
+    if label in SYSTEM_ACTORS:
+        return str(SYSTEM_ACTORS[label])
     return label
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 SOURCES = {
     "csv_import": gettext_lazy("CSV import"),
     "inbound_mail": gettext_lazy("e-mail from an unknown sender"),
+    "web_form": gettext_lazy("the help page's case form"),
 }
 PRIVACY_REQUESTS = {
     "data_request": gettext_lazy("Request for a copy of the data"),
