@@ -62,7 +62,7 @@ def test_the_case_moves_to_the_orders_customer_with_the_order_linked(staffed, ag
         )
     with translation.override("de"):
         assert to_owner.summary == (
-            f"Fall {case.reference} an Erika Mustermann übergeben:"
+            f"Vorgang {case.reference} an Erika Mustermann übergeben:"
             " die Mail betrifft deren Bestellung 10234"
         )
     entry = AuditEntry.objects.get(object_type="service.case", action="change", actor=agent)
