@@ -106,3 +106,24 @@ def test_a_user_group_without_roles_sees_nothing(client, agent):
     agent.groups.set([Group.objects.create(name="Nobody")])
     client.force_login(agent)
     assert client.get(reverse("ui:customer-list")).status_code == 403
+
+
+def test_an_unknown_user_id_loads_no_user(agent):
+    assert StaffBackend().get_user(agent.pk + 1000) is None
+    assert StaffBackend().get_user(str(agent.pk)).pk == agent.pk  # the session keeps a string
+
+
+def test_the_user_read_is_the_querysets(agent, shop):
+    """The statement compiled once per process loads the same user, with the same facts of
+    the same types, as the annotated queryset it was compiled from."""
+    from stammkunde.logins.backends import _users_with_facts
+
+    limit_staff_to_shops(agent, [shop.pk], by=None)
+    TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    loaded = StaffBackend().get_user(agent.pk)
+    expected = _users_with_facts().get(pk=agent.pk)
+    assert loaded.__dict__.keys() - {"_state"} == expected.__dict__.keys() - {"_state"}
+    for name, value in expected.__dict__.items():
+        if name != "_state":
+            assert getattr(loaded, name) == value and type(getattr(loaded, name)) is type(value)
+    assert loaded._state.db == expected._state.db and not loaded._state.adding
