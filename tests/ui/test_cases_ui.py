@@ -38,6 +38,22 @@ def test_the_queue_filters_by_type_and_text(client, agent, case):
     assert case.reference in by_text.content.decode()
 
 
+def test_an_empty_queue_says_what_to_do(client, agent, case, erika):
+    # "Hier sind keine Vorgänge." under "Meine (0)" while a case waited unassigned.
+    from django.conf import settings
+
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+    client.force_login(agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    mine = client.get(reverse("ui:case-queue"), {"view": "mine"}).content.decode()
+    assert "Ihnen ist kein Vorgang zugewiesen." in mine
+    assert 'href="?view=unassigned">Übernehmen Sie einen' in mine
+    filtered = client.get(reverse("ui:case-queue"), {"view": "all", "case_type": "return"})
+    assert "Kein Vorgang passt zu diesen Filtern." in filtered.content.decode()
+    escalated = client.get(reverse("ui:case-queue"), {"view": "escalated"}).content.decode()
+    assert "An die Schlichtung eskalieren" in escalated
+
+
 def test_the_case_page_shows_thread_orders_and_is_audited(client, agent, case):
     client.force_login(agent)
     html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()

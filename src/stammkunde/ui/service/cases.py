@@ -78,6 +78,9 @@ def case_queue(request: HttpRequest) -> HttpResponse:
             "counts": queue_counts(by=request.user),
             "alerts": breach_alerts(by=request.user),
             "form": form,
+            "filtered": any(
+                data.get(name) for name in ("status", "case_type", "team", "priority", "q")
+            ),
         },
     )
 
