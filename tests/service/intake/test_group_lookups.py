@@ -206,3 +206,24 @@ def test_a_sender_conflict_inside_a_group_is_recovered_mail_by_mail(teams, custo
     assert Customer.objects.filter(email=customer.email).count() == 1
     assert other.outcome["new_customer"] is True
     assert Case.objects.count() == 2
+
+
+def test_mails_put_back_after_filing_are_not_filed_twice_in_any_window_of_a_batch(teams):
+    from stammkunde.service.intake.processing import WINDOW
+    from stammkunde.service.intake.receiving import reprocess_inbound_mail
+    from tests.service.intake.helpers import process_all
+
+    mails = [
+        _store(sender=f"kunde{n}@example.de", subject=f"Frage {n}")
+        for n in range(WINDOW + GROUP_SIZE + 3)
+    ]
+    process_all()
+    # Staff put every one back: each window looks up its own mails' earlier filing.
+    for mail in mails:
+        mail.refresh_from_db()
+        reprocess_inbound_mail(mail, by=None)
+    assert process_waiting(limit=len(mails)).claimed == len(mails)
+    process_all()
+    assert CaseMessage.objects.count() == Case.objects.count() == len(mails)
+    states = set(InboundMail.objects.values_list("state", flat=True))
+    assert states == {InboundState.FILED}

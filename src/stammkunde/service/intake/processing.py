@@ -58,6 +58,11 @@ BATCH_SECONDS = 1.0
 # looked up in one query. Small, so that a failing mail (about one in a hundred is
 # unfileable) costs little work done twice, and so that the time budget ends a batch soon.
 GROUP_SIZE = 10
+# Claimed mails read, with their earlier work looked up, this many at a time: a batch that its
+# time budget ends (on a loaded machine after a group or two) has read no further ahead. Read
+# all at once, the claimed mails' rows and look-ups cost as much again as filing the few
+# that a loaded worker got to.
+WINDOW = 2 * GROUP_SIZE
 # Raw mail read from the database at once (a mail over it is read alone).
 READ_BYTES = 4 * 1024 * 1024
 # Fields processing fills in besides the outcome fields of core.retrying.
@@ -107,35 +112,48 @@ def process_waiting(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> 
             InboundMail.objects.filter(state=InboundState.RECEIVED), limit=limit, now=now
         )
         result.claimed = len(ids)
-        # One look-up each for the batch: only these mails can meet their own earlier filing
-        # or the files an earlier run kept (a mail put back by staff).
-        earlier = earlier_work(ids) if ids else EarlierWork(set(), set())
         copies = EarlierCopies()
-        for chunk in _chunks_by_size(ids):
-            mails = list(InboundMail.objects.filter(pk__in=chunk).order_by("id"))
-            for start in range(0, len(mails), GROUP_SIZE):
-                if result.processed + result.retried + result.parked and (
-                    time.monotonic() > deadline
-                ):
-                    return result  # the rest is released with the commit, claimed next
-                group = mails[start : start + GROUP_SIZE]
-                # Parsed first, so that one query finds the earlier copies of the group.
-                parsed = {mail.pk: _parsed(mail) for mail in group}
-                copies.add_chunk(
-                    (found.message_id[:998] for found in parsed.values() if found is not None),
-                    below=group[-1].pk,
-                )
-                work = _Work(now=now, limits=limits, earlier=earlier, copies=copies)
-                if _process_group(group, parsed, work):
-                    result.processed += len(group)
-                    continue
-                # One mail failed and the group was rolled back: each again in its own
-                # savepoint, from the rows as stored (the attempt's changes are gone).
-                desk_settings.forget()
-                fresh = InboundMail.objects.in_bulk([mail.pk for mail in group])
-                for mail in group:
-                    _process_one(fresh[mail.pk], work=work, result=result, parsed=parsed[mail.pk])
+        for start in range(0, len(ids), WINDOW):
+            if _out_of_time(result, deadline):
+                return result  # the rest is released with the commit, claimed next
+            window = ids[start : start + WINDOW]
+            # One look-up each for the window: only these mails can meet their own earlier
+            # filing or the files an earlier run kept (a mail put back by staff).
+            earlier = earlier_work(window)
+            for chunk in _chunks_by_size(window):
+                mails = list(InboundMail.objects.filter(pk__in=chunk).order_by("id"))
+                for offset in range(0, len(mails), GROUP_SIZE):
+                    if _out_of_time(result, deadline):
+                        return result
+                    group = mails[offset : offset + GROUP_SIZE]
+                    work = _Work(now=now, limits=limits, earlier=earlier, copies=copies)
+                    _work_group(group, work=work, result=result)
     return result
+
+
+def _out_of_time(result: BatchResult, deadline: float) -> bool:
+    """Whether the batch has used its time budget (it always works at least one group)."""
+    done = result.processed + result.retried + result.parked
+    return bool(done) and time.monotonic() > deadline
+
+
+def _work_group(group: list[InboundMail], *, work: _Work, result: BatchResult) -> None:
+    """File ``group`` in one savepoint, or mail by mail when one of them fails."""
+    # Parsed first, so that one query finds the earlier copies of the group.
+    parsed = {mail.pk: _parsed(mail) for mail in group}
+    work.copies.add_chunk(
+        (found.message_id[:998] for found in parsed.values() if found is not None),
+        below=group[-1].pk,
+    )
+    if _process_group(group, parsed, work):
+        result.processed += len(group)
+        return
+    # One mail failed and the group was rolled back: each again in its own savepoint, from
+    # the rows as stored (the attempt's changes are gone).
+    desk_settings.forget()
+    fresh = InboundMail.objects.in_bulk([mail.pk for mail in group])
+    for mail in group:
+        _process_one(fresh[mail.pk], work=work, result=result, parsed=parsed[mail.pk])
 
 
 def _parsed(mail: InboundMail) -> ParsedMail | None:
