@@ -125,14 +125,20 @@ def order_product_matrix(
     kept = row >= 0
     row = row[kept]
     product_ids, column = _dense_ranks(line_product[kept], row.size)
-    matrix = sparse.csr_matrix(
-        (np.ones(row.size, dtype=np.int64), (row, column)),
-        shape=(ids.size, product_ids.size),
-    )
-    matrix.sum_duplicates()
-    matrix.data[:] = 1  # a product twice in one order counts once
+    matrix = _incidence_matrix(row, column, (ids.size, product_ids.size))
     with_lines = np.diff(matrix.indptr) > 0
     return matrix[with_lines], customer[with_lines], product_ids
+
+
+def _incidence_matrix(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """The 0/1 order x product matrix of the (order row, product column) pairs of order lines:
+    a product twice in one order counts once."""
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=shape)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1
+    return matrix
 
 
 def affinity_pairs(
@@ -155,12 +161,9 @@ def affinity_pairs(
     new_order[0] = True
     new_order[1:] = orders[1:] != orders[:-1]
     order_index = np.cumsum(new_order) - 1
-    matrix = sparse.csr_matrix(
-        (np.ones(len(orders), dtype=np.int64), (order_index, product_index)),
-        shape=(int(order_index[-1]) + 1, len(product_ids)),
+    matrix = _incidence_matrix(
+        order_index, product_index, (int(order_index[-1]) + 1, len(product_ids))
     )
-    matrix.sum_duplicates()
-    matrix.data[:] = 1  # a product twice in one order counts once
     return matrix_pairs(
         matrix, customers[new_order], product_ids, min_support=min_support, per_product=per_product
     )

@@ -52,32 +52,23 @@ def audit(
     shown = sorted({int(pk) for pk in customer_ids})
     held = _held.get()
     address = ip_address or current_client_address()
+    values = {
+        "actor_label": label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "customer_id": customer_id,
+        "fields": sorted(fields),
+        "detail": detail[:500],
+    }
     if held is not None and actor is None and obj is not None and not shown and not address:
         held.append((action, obj, customer_id, list(fields), detail))
-        return AuditEntry(
-            actor_label=label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            customer_id=customer_id,
-            fields=sorted(fields),
-            detail=detail[:500],
-        )
+        return AuditEntry(**values)
     # A list page's row and the customers it names go in one short transaction: one wait for
     # SQLite's write lock instead of two (the webhook intake writes all the time), and no row
     # without its customers. A single row needs none (autocommit).
     with transaction.atomic() if shown else contextlib.nullcontext():
-        entry = AuditEntry.objects.create(
-            actor=user,
-            actor_label=label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            customer_id=customer_id,
-            fields=sorted(fields),
-            detail=detail[:500],
-            ip_address=address,
-        )
+        entry = AuditEntry.objects.create(actor=user, ip_address=address, **values)
         if shown:
             AuditedCustomer.objects.bulk_create(
                 [AuditedCustomer(entry=entry, customer_id=pk) for pk in shown]
