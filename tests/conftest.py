@@ -52,10 +52,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     In shared-cache memory a second connection (a worker thread) gets "table is locked" at
     once instead of waiting its turn (WAL and the busy timeout only work on a file).
     """
+    import os
+
     from django.conf import settings
+    from django.db import connections
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+    # pytest-django's xdist suffix gives a file name to every engine but Django's own SQLite
+    # one ("test_<path>_gw0"); ours (core.sqlite) gets its file here unless the run names one.
+    if connections["default"].vendor == "sqlite" and not os.environ.get(
+        "STAMMKUNDE_TEST_SQLITE_NAME"
+    ):
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
 

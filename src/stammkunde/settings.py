@@ -167,6 +167,9 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with turns at the write lock: web requests write before the background
+    # workers (core/write_turns.py).
+    DATABASES["default"]["ENGINE"] = "stammkunde.core.sqlite"
     # Created 0600 before SQLite opens it; its -wal and -shm files inherit the mode.
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         private_file(Path(DATABASES["default"]["NAME"]))

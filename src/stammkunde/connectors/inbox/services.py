@@ -35,6 +35,7 @@ from stammkunde.connectors.models import DeliveryState, WebhookDelivery
 from stammkunde.connectors.platforms import PayloadError, adapter_for
 from stammkunde.core import error_reasons
 from stammkunde.core.retrying import ThrottledEnqueue, reopen
+from stammkunde.core.sqlite.base import write_turn
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -191,7 +192,7 @@ def _execute_raw(connection: Any, sql: str, params: list[Any], returning: bool) 
     connection.validate_no_broken_transaction()
     if connection.vendor == "sqlite":
         sql = _sqlite_statement(sql)
-    with connection.wrap_database_errors:
+    with connection.wrap_database_errors, write_turn(connection):
         cursor = connection.connection.cursor()
         try:
             cursor.execute(sql, params)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from stammkunde.core import write_turns
 from stammkunde.core.lanes import WorkerProcess, lanes_for
 from stammkunde.core.lease import LEASE_PREFIX, new_process_id
 
@@ -56,6 +57,10 @@ class Command(BaseCommand):
             process_id = LEASE_PREFIX + process_id
         if len(process_id) > 48:  # room for "/<lane>" in django-tasks-db's 64 characters
             raise CommandError("--worker-id is too long (at most 37 characters)")
+        # This process's writes wait for the web requests' on SQLite (core.write_turns); the
+        # role is given back when the command ends (``--batch`` runs inside other commands).
+        role = write_turns.role()
+        write_turns.set_role(write_turns.BACKGROUND)
         if options["nice"] > 0:
             # Before any thread starts: threads take the priority of the thread that starts them.
             os.nice(options["nice"])
@@ -101,6 +106,7 @@ class Command(BaseCommand):
             unfinished = process.shutdown(settings.TASK_SHUTDOWN_GRACE_SECONDS)
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
                 signal.signal(signum, signal.SIG_DFL)
+            write_turns.set_role(role)
         if unfinished:
             logger.warning("handed back the running tasks of lanes %s", ", ".join(unfinished))
         logger.info("worker %s stopped", process_id)

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with turns at the write lock (``core.write_turns``)."""
