@@ -14,7 +14,9 @@ from stammkunde.service.models import (
     GoodwillLimit,
     Incident,
     KnowledgeArticle,
+    ResponseStandard,
     ServiceStandard,
+    Team,
 )
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -29,6 +31,12 @@ def test_desk_demo_fills_the_pages_once():
         )
     assert ensure_desk_demo() is True
     assert GoodwillLimit.objects.count() == 4
+    # The teams close on Baden-Württemberg's holidays and promise a resolution; a delivery
+    # problem is solved within the crisis plan's 8 business hours.
+    assert set(Team.objects.values_list("subdivision", flat=True)) == {"BW"}
+    assert not Team.objects.filter(resolution_minutes__isnull=True).exists()
+    delivery = ResponseStandard.objects.get(team__slug="logistik", case_type="delivery_problem")
+    assert delivery.resolution_minutes == 8 * 60
     assert ServiceStandard.objects.count() == 1
     assert KnowledgeArticle.objects.filter(language="en").exists()
     statuses = sorted(GoodwillGrant.objects.values_list("status", flat=True))

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stammkunde.service.clock import Standard
+from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
 from stammkunde.service.models import Absence, ResponseStandard, RoutingRule
 from stammkunde.service.services import desk_settings
 
@@ -65,7 +65,7 @@ def test_a_standard_saved_inside_the_batch_replaces_the_kept_one(teams):
             team=team, case_type="damaged_goods", first_response_minutes=30, resolution_minutes=90
         )
         changed = desk_settings.standard_for(team, "damaged_goods")
-    assert kept == Standard(team.first_response_minutes, team.resolution_minutes)
+    assert kept == Standard(team.first_response_minutes, DEFAULT_RESOLUTION_MINUTES)
     assert changed == Standard(30, 90)
 
 

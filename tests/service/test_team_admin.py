@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from stammkunde.audit.models import AuditEntry
-from stammkunde.service.clock import Standard
+from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
 from stammkunde.service.models import Absence, ResponseStandard, TeamMember
 from stammkunde.service.services import routing
 from stammkunde.service.services.clocking import standard_for
@@ -77,7 +77,8 @@ def test_a_standard_per_case_type_overrides_the_teams_and_clearing_it_restores(t
         team, case_type="damaged_goods", first_response_minutes=60, resolution_minutes=None, by=lena
     )
     assert ResponseStandard.objects.filter(team=team).count() == 1
-    assert standard_for(team, "damaged_goods") == Standard(60, None)
+    # A target the type leaves empty is the team's.
+    assert standard_for(team, "damaged_goods") == Standard(60, 2400)
     assert (
         set_response_standard(
             team,
@@ -95,6 +96,15 @@ def test_a_standard_per_case_type_overrides_the_teams_and_clearing_it_restores(t
         .values_list("action", flat=True)
     )
     assert actions == ["create", "change", "delete"]
+
+
+def test_a_team_without_a_resolution_target_gets_the_default_one(teams):
+    # After the first reply a case showed no due time: no team had a resolution target.
+    team = next(iter(teams.values()))
+    assert team.resolution_minutes is None
+    assert standard_for(team, "question") == Standard(
+        team.first_response_minutes, DEFAULT_RESOLUTION_MINUTES
+    )
 
 
 @pytest.mark.parametrize(

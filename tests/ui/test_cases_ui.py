@@ -64,6 +64,18 @@ def test_the_case_page_shows_thread_orders_and_is_audited(client, agent, case):
     ).exists()
 
 
+def test_after_the_first_reply_the_case_page_shows_the_resolution_clock(client, agent, case):
+    # It showed no due time at all once answered: no team had a resolution target.
+    services.reply(case, by=agent, text="Guten Tag, wir sehen nach.", status=CaseStatus.OPEN)
+    case.refresh_from_db()
+    assert case.resolution_due_at is not None
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert 'id="first-response"' in html
+    assert 'id="resolution-due"' in html
+    assert timezone.localtime(case.resolution_due_at).isoformat() in html
+
+
 def test_the_case_page_reads_a_long_thread_in_a_fixed_number_of_queries(client, agent, case):
     client.force_login(agent)
     url = reverse("ui:case-detail", args=[case.pk])

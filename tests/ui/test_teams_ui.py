@@ -198,3 +198,17 @@ def test_past_absences_are_listed_latest_first_in_pages(client, team_lead, agent
 def test_agents_may_not_manage_absences(client, agent):
     client.force_login(agent)
     assert client.get(reverse("ui:absence-list")).status_code == 403
+
+
+def test_the_team_pages_say_which_resolution_target_applies_by_default(client, team_lead):
+    # No team had a resolution target, and the pages showed a dash for it.
+    from django.conf import settings
+
+    client.force_login(team_lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    listing = client.get(reverse("ui:team-list")).content.decode()
+    assert "Lösung: 24 Geschäftsstunden (Standard)" in listing
+    assert "nur bundesweite Feiertage" in listing
+    team = Team.objects.get(slug="logistik")
+    page = client.get(reverse("ui:team-edit", args=[team.pk])).content.decode()
+    assert 'data-source="default">24 <span class="small">(Standard)</span>' in page

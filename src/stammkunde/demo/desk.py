@@ -1,6 +1,7 @@
-"""The service desk's policies and knowledge for the demo: goodwill limits, house rules, the
-help page's contact options, knowledge articles in German and English, a few goodwill grants
-(granted, waiting, declined) and an incident, so that every desk page shows something.
+"""The service desk's policies and knowledge for the demo: the teams' Bundesland and
+response-time standards, goodwill limits, house rules, the help page's contact options,
+knowledge articles in German and English, a few goodwill grants (granted, waiting, declined)
+and an incident, so that every desk page shows something.
 
 Written through the service desk's services, as the staff would; run once (skipped when
 goodwill limits exist already).
@@ -14,7 +15,7 @@ from django.contrib.auth.models import User
 
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.customers.models import Customer
-from stammkunde.service.models import GoodwillLimit
+from stammkunde.service.models import GoodwillLimit, Team
 from stammkunde.service.services.crisis import add_affected_orders, open_incident
 from stammkunde.service.services.goodwill import (
     decline_goodwill,
@@ -23,8 +24,23 @@ from stammkunde.service.services.goodwill import (
 )
 from stammkunde.service.services.macros import save_article, save_category, save_help_settings
 from stammkunde.service.services.standards import confirm_standard, publish_standard
+from stammkunde.service.services.teams import set_response_standard, update_team
 from stammkunde.shop.models import Order
 
+# The shop sits in Freiburg: Baden-Württemberg's public holidays close the desk. Every team
+# promises an answer the same business day (the house rules) and a solution within two
+# business days; the crisis plans' deadlines are the targets of their case types.
+BUNDESLAND = "BW"
+TEAM_RESOLUTION_HOURS = 16
+# (team slug, case type, first response hours or None: the same business day, resolution hours)
+STANDARDS = [
+    ("logistik", "delivery_problem", 4, 8),
+    ("produktmanagement", "damaged_goods", None, 16),
+    ("produktmanagement", "warranty_claim", None, 16),
+    ("beschwerdestelle", "complaint", 4, 16),
+    ("beschwerdestelle", "withdrawal", None, 16),
+    ("beschwerdestelle", "return", None, 16),
+]
 LIMITS = [
     ("Service agent", "", "20"),
     ("Service agent", "delivery_problem", "15"),
@@ -114,6 +130,7 @@ def ensure_desk_demo() -> bool:
     lead = User.objects.get(username="lena")
     agent = User.objects.get(username="anna")
     with event_origin(Origin.DEMO):
+        _standards(lead)
         for role, case_type, maximum in LIMITS:
             set_goodwill_limit(role=role, case_type=case_type, maximum=maximum, by=lead)
         rules = publish_standard(title="Servicestandards", body=HOUSE_RULES, by=lead)
@@ -145,6 +162,25 @@ def ensure_desk_demo() -> bool:
         _goodwill(agent, lead)
         _incident(lead)
     return True
+
+
+def _standards(lead: User) -> None:
+    teams = {team.slug: team for team in Team.objects.all()}
+    for team in teams.values():
+        update_team(
+            team,
+            by=lead,
+            changes={"subdivision": BUNDESLAND, "resolution_minutes": TEAM_RESOLUTION_HOURS * 60},
+        )
+    for slug, case_type, first_hours, resolution_hours in STANDARDS:
+        if slug in teams:
+            set_response_standard(
+                teams[slug],
+                case_type=case_type,
+                first_response_minutes=first_hours and first_hours * 60,
+                resolution_minutes=resolution_hours * 60,
+                by=lead,
+            )
 
 
 def _goodwill(agent: User, lead: User) -> None:

@@ -32,8 +32,9 @@ class Team(models.Model):
     ``opening_hours`` maps a weekday ("0" = Monday) to a list of ["HH:MM", "HH:MM"] pairs
     (closing "00:00" means midnight); ``company_holidays`` is a list of ["YYYY-MM-DD",
     "YYYY-MM-DD"] inclusive ranges. ``first_response_minutes`` None means the default standard:
-    answered the same business day. ``is_default`` marks the team that gets whatever no routing
-    rule claims (the central complaints desk).
+    answered the same business day; ``resolution_minutes`` None: solved within
+    ``service.clock.DEFAULT_RESOLUTION_MINUTES``. ``is_default`` marks the team that gets
+    whatever no routing rule claims (the central complaints desk).
     """
 
     name = models.CharField(_("name"), max_length=100)
@@ -149,8 +150,7 @@ class Absence(models.Model):
 class ResponseStandard(models.Model):
     """A team's promise for one case type, in business minutes (overrides the team's own).
 
-    ``first_response_minutes`` None: answered the same business day. ``resolution_minutes``
-    None: no resolution target.
+    A target left None is the team's general one (``desk_settings.standard_for``).
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="standards")

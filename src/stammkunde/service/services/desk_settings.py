@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stammkunde.service.clock import Standard
+from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
 from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
 
 
@@ -82,12 +82,14 @@ def default_team() -> Team | None:
 
 
 def standard_for(team: Team, case_type: str) -> Standard:
-    """The team's standard for ``case_type``, else the team's own, else same business day."""
+    """The standard a case of ``case_type`` in ``team`` runs against, target by target: the
+    type's own target, else the team's general one; else the first response is due the same
+    business day and the resolution within ``DEFAULT_RESOLUTION_MINUTES``."""
     kept = _kept.get()
+    specific: Standard | None
     if kept is None:
-        specific = ResponseStandard.objects.filter(team=team, case_type=case_type).first()
-        if specific is not None:
-            return Standard(specific.first_response_minutes, specific.resolution_minutes)
+        row = ResponseStandard.objects.filter(team=team, case_type=case_type).first()
+        specific = Standard(row.first_response_minutes, row.resolution_minutes) if row else None
     else:
         if kept.standards is None:
             kept.standards = {
@@ -96,9 +98,13 @@ def standard_for(team: Team, case_type: str) -> Standard:
                 )
                 for row in ResponseStandard.objects.all()
             }
-        if (team.pk, case_type) in kept.standards:
-            return kept.standards[(team.pk, case_type)]
-    return Standard(team.first_response_minutes, team.resolution_minutes)
+        specific = kept.standards.get((team.pk, case_type))
+    specific = specific or Standard()
+    first = specific.first_response_minutes or team.first_response_minutes
+    resolution = (
+        specific.resolution_minutes or team.resolution_minutes or DEFAULT_RESOLUTION_MINUTES
+    )
+    return Standard(first, resolution)
 
 
 def calendar(team: Team) -> Any:

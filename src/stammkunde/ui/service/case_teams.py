@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.models import RoutingRule, Team
 from stammkunde.service.services.teams import (
     RULE_FIELDS,
@@ -77,7 +78,11 @@ class RuleForm(forms.ModelForm):
 @permission_required(MANAGE, raise_exception=True)
 def team_list(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.prefetch_related("members__user", "standards").order_by("name")
-    return render(request, "ui/service/cases/teams.html", {"teams": teams})
+    return render(
+        request,
+        "ui/service/cases/teams.html",
+        {"teams": teams, "default_resolution_hours": DEFAULT_RESOLUTION_MINUTES // 60},
+    )
 
 
 @login_required

@@ -3,6 +3,7 @@ stands in), team membership, and the response-time standard per case type of a t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.models import Absence, Team
 from stammkunde.service.models.terms import CaseType
 from stammkunde.service.queries import absences_ahead, past_absences
@@ -190,24 +192,38 @@ def team_standard_set(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ui:team-edit", pk=team.pk)
 
 
-def _hours(standard: Any) -> tuple[Decimal | None, Decimal | None]:
-    if standard is None:
-        return None, None
-    return tuple(  # type: ignore[return-value]
-        None if minutes is None else Decimal(minutes) / 60
-        for minutes in (standard.first_response_minutes, standard.resolution_minutes)
-    )
+@dataclass(frozen=True)
+class Target:
+    """One target of a case type as it applies: in business hours (None for the first
+    response: the same business day) and where it comes from ("own", "team", "default")."""
+
+    hours: Decimal | None
+    source: str
+
+
+def _target(own: int | None, team: int | None, default: int | None) -> Target:
+    for minutes, source in ((own, "own"), (team, "team"), (default, "default")):
+        if minutes is not None:
+            return Target(Decimal(minutes) / 60, source)
+    return Target(None, "default")
 
 
 def team_admin_context(team: Team) -> dict[str, Any]:
-    """The members and standards section of the team page."""
+    """The members and standards section of the team page: per case type the targets that
+    apply, the type's own, else the team's, else the default (said so on the page)."""
     standards = {standard.case_type: standard for standard in team.standards.all()}
+    rows = []
+    for value, label in CaseType.choices:
+        own = standards.get(value)
+        first = _target(own and own.first_response_minutes, team.first_response_minutes, None)
+        resolution = _target(
+            own and own.resolution_minutes, team.resolution_minutes, DEFAULT_RESOLUTION_MINUTES
+        )
+        rows.append((value, label, own, first, resolution))
     return {
         "members": team.members.select_related("user").order_by("user__username"),
         "member_form": MemberForm(),
-        "standard_rows": [
-            (value, label, standards.get(value), *_hours(standards.get(value)))
-            for value, label in CaseType.choices
-        ],
+        "standard_rows": rows,
         "standard_form": StandardForm(),
+        "default_resolution_hours": DEFAULT_RESOLUTION_MINUTES // 60,
     }
