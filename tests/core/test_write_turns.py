@@ -91,15 +91,26 @@ def test_a_background_writer_waits_until_the_web_writers_are_done(tmp_path, monk
     assert events == ["web commits", True]
 
 
-def test_a_background_writer_goes_ahead_after_its_patience(tmp_path, monkeypatch):
-    monkeypatch.setattr(write_turns, "BACKGROUND_PATIENCE", 0.05)
+@pytest.mark.parametrize(
+    ("waiting", "holding", "patience"),
+    [
+        # Web writes never stop the background: it queues at SQLite's own lock instead.
+        (BACKGROUND, FOREGROUND, "BACKGROUND_PATIENCE"),
+        # A background transaction that hangs holds back web writes no longer than SQLite's
+        # own busy timeout would have.
+        (FOREGROUND, BACKGROUND, "FOREGROUND_PATIENCE"),
+    ],
+)
+def test_a_writer_goes_ahead_without_its_turn_after_its_patience(
+    tmp_path, monkeypatch, waiting, holding, patience
+):
+    monkeypatch.setattr(write_turns, patience, 0.05)
     turns = WriteTurns(str(tmp_path / "db-turns"))
-    assert turns.take(FOREGROUND) is True
+    assert turns.take(holding) is True
     result: list[bool] = []
-    background = threading.Thread(target=lambda: result.append(turns.take(BACKGROUND)))
-    background.start()
-    background.join(timeout=30)
-    # Web writes never stop: it queues at SQLite's own lock instead, without the file lock.
+    writer = threading.Thread(target=lambda: result.append(turns.take(waiting)))
+    writer.start()
+    writer.join(timeout=30)
     assert result == [False]
     turns.give_back()
     assert exclusive_is_free(tmp_path / "db-turns")
@@ -215,20 +226,6 @@ def test_the_driver_cursor_write_takes_its_turn_outside_a_transaction(database):
     wrapper.rollback()
     wrapper.set_autocommit(True)
     assert exclusive_is_free(lock)
-
-
-def test_a_web_writer_goes_ahead_after_its_patience(tmp_path, monkeypatch):
-    # A background transaction that hangs holds back web writes no longer than SQLite's own
-    # busy timeout would have.
-    monkeypatch.setattr(write_turns, "FOREGROUND_PATIENCE", 0.05)
-    turns = WriteTurns(str(tmp_path / "db-turns"))
-    assert turns.take(BACKGROUND) is True
-    result: list[bool] = []
-    web = threading.Thread(target=lambda: result.append(turns.take(FOREGROUND)))
-    web.start()
-    web.join(timeout=30)
-    assert result == [False]
-    turns.give_back()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -59,16 +59,8 @@ class AuditedAdminMixin:
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-            if obj is not None:
-                audit(
-                    actor=request.user,
-                    action=AuditAction.VIEW,
-                    obj=obj,
-                    customer_id=customer_id_of(obj),
-                    detail="admin",
-                )
+        if request.method == "GET":
+            self._audit_object_page(request, object_id, response, "admin")
         return response
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from stammkunde.audit.context import current_client_address, page_views
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.core.bulk import insert_rows
+from stammkunde.core.holding import holding
 
 
 def audit(
@@ -90,12 +91,8 @@ def held_system_changes() -> Iterator[list[tuple[AuditAction, Any, int | None, l
     takes them, and returns them unsaved; the caller writes the list with
     ``audit_system_changes`` in the same transaction (intake's groups of mails). What is not
     written when the block ends is dropped, as a rolled-back INSERT would be."""
-    held: list[tuple[AuditAction, Any, int | None, list[str], str]] = []
-    token = _held.set(held)
-    try:
+    with holding(_held) as held:
         yield held
-    finally:
-        _held.reset(token)
 
 
 def audit_system_changes(

@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
+from stammkunde.core.holding import holding
 from stammkunde.core.origin import current_origin
 
 logger = logging.getLogger(__name__)
@@ -184,12 +185,8 @@ def held_events() -> Iterator[list[DomainEvent]]:
     stores the list with ``publish_many`` in the same transaction as the changes that caused
     them (intake's groups of mails). What is not stored when the block ends is dropped, as a
     rolled-back INSERT would be."""
-    held: list[DomainEvent] = []
-    token = _held.set(held)
-    try:
+    with holding(_held) as held:
         yield held
-    finally:
-        _held.reset(token)
 
 
 def publish_many(events: Sequence[DomainEvent], *, origin: str = "") -> None:

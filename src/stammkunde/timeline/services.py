@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from stammkunde.core.bulk import RowTable, insert_ignore
+from stammkunde.core.holding import holding
 from stammkunde.timeline.models import Activity, ActivityKind, Channel, Direction
 from stammkunde.timeline.parameters import check_params
 
@@ -133,12 +134,8 @@ def held_activities() -> Iterator[list[ActivityRow]]:
     INSERT, and returns them unsaved (no pk); the caller writes the list with
     ``record_activity_rows`` in the same transaction (intake's groups of mails). What is not
     written when the block ends is dropped, as a rolled-back INSERT would be."""
-    held: list[ActivityRow] = []
-    token = _held.set(held)
-    try:
+    with holding(_held) as held:
         yield held
-    finally:
-        _held.reset(token)
 
 
 def record_activities_bulk(activities: list[Activity], *, batch_size: int = 2000) -> int:

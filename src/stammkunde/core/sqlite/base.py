@@ -25,16 +25,18 @@ class TurnTakingCursor(base.SQLiteCursorWrapper):
     turns: write_turns.WriteTurns | None = None
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if self.turns is None or self.connection.in_transaction or not WRITE_STATEMENT.match(query):
-            return super().execute(query, params)
-        with self.turns.turn():
+        with self._turn(query):
             return super().execute(query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
+        with self._turn(query):
+            return super().executemany(query, param_list)
+
+    def _turn(self, query: str) -> Any:
+        """The turn a statement needs: one for a write outside a transaction, else none."""
         if self.turns is None or self.connection.in_transaction or not WRITE_STATEMENT.match(query):
-            return super().executemany(query, param_list)
-        with self.turns.turn():
-            return super().executemany(query, param_list)
+            return nullcontext()
+        return self.turns.turn()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
