@@ -314,7 +314,7 @@ def _query_calls():
             key_figures(pk)
             orders_for_customer(pk)
             current_consents(pk)
-            timeline = timeline_for_customer(pk)
+            timeline = timeline_for_customer(pk, shop_ids=None)
             timeline.count()
             list(timeline[:50])
 

@@ -27,7 +27,7 @@ def test_invalid_email_is_refused_with_a_message(agent):
 def test_note_appears_in_timeline_with_author_and_is_audited(agent):
     customer = create_customer(by=agent, email="k@example.de", last_name="Keller")
     add_note(customer, by=agent, text="Wünscht Rückruf am Nachmittag.\nHat zweimal angerufen.")
-    newest = timeline_for_customer(customer.pk).first()
+    newest = timeline_for_customer(customer.pk, shop_ids=None).first()
     assert newest.kind == ActivityKind.NOTE
     assert newest.summary == "Wünscht Rückruf am Nachmittag."
     assert "zweimal" in newest.body

@@ -52,7 +52,7 @@ def spread(customer):
 def _pages(customer, limit):
     pages, cursor = [], None
     while True:
-        lines, cursor = folded_timeline_page(customer.pk, before=cursor, limit=limit)
+        lines, cursor = folded_timeline_page(customer.pk, shop_ids=None, before=cursor, limit=limit)
         pages.append(lines)
         if cursor is None or len(pages) > 20:
             return pages
@@ -60,14 +60,14 @@ def _pages(customer, limit):
 
 def test_an_order_spanning_two_pages_is_one_line_on_the_first(customer, spread):
     created, delivered_a, note1, note2, placed_b, note3, shipped_a, note4, placed_a = spread
-    first, cursor = folded_timeline_page(customer.pk, limit=3)
+    first, cursor = folded_timeline_page(customer.pk, shop_ids=None, limit=3)
     assert [line.entry for line in first] == [created, delivered_a, note1]
     # A's shipping and placing lie beyond this page's three lines and are folded in anyway.
     assert first[1].more == [shipped_a, placed_a]
-    second, cursor = folded_timeline_page(customer.pk, before=cursor, limit=3)
+    second, cursor = folded_timeline_page(customer.pk, shop_ids=None, before=cursor, limit=3)
     assert [line.entry for line in second] == [note2, placed_b, note3]
     assert all(line.more == [] for line in second)
-    third, cursor = folded_timeline_page(customer.pk, before=cursor, limit=3)
+    third, cursor = folded_timeline_page(customer.pk, shop_ids=None, before=cursor, limit=3)
     assert [line.entry for line in third] == [note4]
     assert cursor is None
 
@@ -87,8 +87,10 @@ def test_every_entry_is_shown_once_whatever_the_page_size(customer, spread, limi
 def test_a_kind_filter_folds_the_same_way(customer, spread):
     _created, delivered_a, _n1, _n2, placed_b, _n3, shipped_a, _n4, placed_a = spread
     orders = [ActivityKind.ORDER_PLACED, ActivityKind.ORDER_SHIPPED, ActivityKind.ORDER_DELIVERED]
-    lines, cursor = folded_timeline_page(customer.pk, limit=1, kinds=orders)
+    lines, cursor = folded_timeline_page(customer.pk, shop_ids=None, limit=1, kinds=orders)
     assert [(line.entry, line.more) for line in lines] == [(delivered_a, [shipped_a, placed_a])]
-    rest, cursor = folded_timeline_page(customer.pk, before=cursor, limit=5, kinds=orders)
+    rest, cursor = folded_timeline_page(
+        customer.pk, shop_ids=None, before=cursor, limit=5, kinds=orders
+    )
     assert [(line.entry, line.more) for line in rest] == [(placed_b, [])]
     assert cursor is None

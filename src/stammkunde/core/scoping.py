@@ -10,7 +10,7 @@ or None when it does not limit that user.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -41,3 +41,50 @@ def in_customer_scope(queryset: QuerySet, by: Any, *, field: str = "pk") -> Quer
     """``queryset`` without the rows whose customer ``by`` may not see."""
     rule = customer_scope(by, field=field)
     return queryset if rule is None else queryset.filter(rule)
+
+
+# The shops a user is limited to, for rows that belong to a shop rather than to a customer
+# (a customer's timeline entries about an order: ``timeline/visibility.py``).
+ShopLimit = Callable[[Any], Collection[int] | None]
+
+_shop_limits: list[ShopLimit] = []
+
+
+def register_shop_limit(limit: ShopLimit) -> None:
+    """Add a rule that names the shops a user is limited to (idempotent per function)."""
+    if limit not in _shop_limits:
+        _shop_limits.append(limit)
+
+
+def shop_limit(by: Any) -> frozenset[int] | None:
+    """The shops ``by`` is limited to (what every registered rule allows), or None: not
+    limited to shops."""
+    allowed: frozenset[int] | None = None
+    for limit in _shop_limits:
+        shop_ids = limit(by)
+        if shop_ids is not None:
+            shop_ids = frozenset(shop_ids)
+            allowed = shop_ids if allowed is None else allowed & shop_ids
+    return allowed
+
+
+# The shops a customer belongs to (an account or an order there), for what acts on the whole
+# person across shops (the GDPR export and erasure): staff limited to shops may run it only
+# for customers of none but their shops.
+CustomerShops = Callable[[int], Collection[int]]
+
+_customer_shops: list[CustomerShops] = []
+
+
+def register_customer_shops(rule: CustomerShops) -> None:
+    """Add the rule that names a customer's shops (idempotent per function)."""
+    if rule not in _customer_shops:
+        _customer_shops.append(rule)
+
+
+def shops_of_customer(customer_id: int) -> frozenset[int]:
+    """The shops customer ``customer_id`` belongs to, by every registered rule."""
+    found: set[int] = set()
+    for rule in _customer_shops:
+        found |= set(rule(customer_id))
+    return frozenset(found)

@@ -30,6 +30,7 @@ from stammkunde.core.gdpr import (
     erasure_handlers,
     export_handlers,
 )
+from stammkunde.core.scoping import shop_limit, shops_of_customer
 from stammkunde.customers.events import CustomerErased
 from stammkunde.customers.matching import resolve_merged
 from stammkunde.customers.models import (
@@ -82,6 +83,21 @@ def _customer_id(customer_id: int, *, by: Any = None) -> int:
     # Staff limited to shops: another shop's customer does not exist for them (REFUSE row).
     if by is not None and not may_see_customer(surviving, by=by, detail="privacy"):
         raise PrivacyError(f"There is no customer with id {customer_id}.")
+    # The export and the erasure are of the whole person, across shops: staff limited to shops
+    # run them only for customers of none but their shops, else another shop's orders and
+    # timeline would go out, or be erased, by someone who may not see them (REFUSE row).
+    limit = shop_limit(by)
+    if limit is not None and not shops_of_customer(surviving) <= limit:
+        audit(
+            actor=by,
+            action=AuditAction.REFUSE,
+            object_type="customers.customer",
+            object_id=surviving,
+            detail="privacy: the customer belongs to shops outside the staff member's",
+        )
+        raise PrivacyError(
+            f"Customer {customer_id} belongs to other shops too: staff of all shops answer."
+        )
     return surviving
 
 

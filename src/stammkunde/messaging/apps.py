@@ -17,8 +17,10 @@ class MessagingConfig(AppConfig):
         from stammkunde.messaging import esp_events, gdpr, tasks
         from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
         from stammkunde.messaging.subscribers import register_subscribers
+        from stammkunde.messaging.timeline_scope import register_timeline_rules
 
         register_subscribers()
+        register_timeline_rules()
         esp_events.connect()
         register_export(self.label, gdpr.export_messaging)
         register_erasure(self.label, gdpr.erase_messaging)

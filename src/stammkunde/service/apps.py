@@ -26,12 +26,14 @@ class ServiceConfig(AppConfig):
         )
         from stammkunde.service.services import desk_settings
         from stammkunde.service.services.defaults import seed_desk_defaults
+        from stammkunde.service.staff_scope import register_timeline_rules
         from stammkunde.service.views import store_provider_message
 
         # One handler per app: the cases', the desk's policies' and the mail intake's parts.
         register_export(self.label, gdpr.export_service_data)
         register_erasure(self.label, gdpr.erase_service_data)
         register_erasure_check(self.label, gdpr.check_erasure)
+        register_timeline_rules()
 
         # The refund clock warns two business hours ahead, so a quarter hour is early enough.
         register_periodic_job(

@@ -24,6 +24,7 @@ from stammkunde.service.models import (
     CaseStatus,
 )
 from stammkunde.service.models.cases import REFERENCE_PREFIX
+from stammkunde.service.staff_scope import cases_of_shops
 from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 
 REFERENCE_PATTERN = re.compile(rf"\[?\b{re.escape(REFERENCE_PREFIX)}(\d{{1,12}})\b\]?", re.I)
@@ -227,8 +228,9 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
     )
     shop_ids = staff_shop_ids(by)
     orders = [order for order in orders if shop_ids is None or order.shop_id in shop_ids]
+    # The customer's history: of a customer shared with another shop, not that shop's cases.
     other_cases = list(
-        Case.objects.filter(customer_id=case.customer_id)
+        cases_of_shops(Case.objects.filter(customer_id=case.customer_id), shop_ids)
         .exclude(pk=case.pk)
         .select_related("assignee")
         .order_by("-opened_at")[:10]
@@ -268,11 +270,12 @@ def case_for_staff(case_id: int, *, by: Any) -> Case | None:
     return case
 
 
-def cases_of_customer(customer_id: int, *, limit: int = 10) -> list[Case]:
+def cases_of_customer(customer_id: int, *, by: Any, limit: int = 10) -> list[Case]:
     """The customer's latest cases (for the panel on the customer page, which audits its own
-    read of the customer)."""
+    read of the customer); not those about other shops' orders only than the shops ``by`` is
+    limited to."""
     return list(
-        Case.objects.filter(customer_id=customer_id)
+        cases_of_shops(Case.objects.filter(customer_id=customer_id), staff_shop_ids(by))
         .select_related("assignee", "team")
         .order_by("-opened_at")[:limit]
     )

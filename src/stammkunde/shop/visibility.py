@@ -6,18 +6,28 @@ A customer belongs to a shop when it has an account (the shop's customer id) or 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
 from stammkunde.logins.backends import preloaded
-from stammkunde.shop.models import Order, ShopAccount, StaffShopLimit
+from stammkunde.shop.models import (
+    Order,
+    Refund,
+    Return,
+    Shipment,
+    ShopAccount,
+    StaffShopLimit,
+    Withdrawal,
+)
+from stammkunde.timeline.visibility import OtherShopsRule, register_subject_shops
 
 
 def customers_of_shops(shop_ids: Collection[int], *, field: str = "pk") -> Q:
@@ -126,3 +136,39 @@ def record_refused(*, by: Any, object_type: str, object_id: int | str, detail: s
         object_id=str(object_id)[:64],
         detail=detail,
     )
+
+
+@functools.cache
+def _order_of_other_shops(model: type[Model], path: str) -> OtherShopsRule:
+    """The timeline rule for entries about ``model`` (an order, or a row of one at ``path``):
+    the row's order is of none of the shops a view may see."""
+
+    def rule(shop_ids: frozenset[int]) -> Q:
+        rows = model._default_manager.filter(pk=OuterRef("subject_id"))
+        return Q(Exists(rows.exclude(**{f"{path}__in": shop_ids})))
+
+    return rule
+
+
+def register_timeline_rules() -> None:
+    """Tell the timeline which entries are about something of a shop (its orders and what
+    followed them), so a view limited to other shops leaves them out of a shared customer's
+    timeline (``timeline/visibility.py``)."""
+    register_subject_shops(Order._meta.label_lower, _order_of_other_shops(Order, "shop_id"))
+    for model in (Shipment, Return, Refund, Withdrawal):
+        register_subject_shops(
+            model._meta.label_lower, _order_of_other_shops(model, "order__shop_id")
+        )
+
+
+def shops_of_customer(customer_id: int) -> frozenset[int]:
+    """The shops the customer has an account or an order in (one query)."""
+    accounts = ShopAccount.objects.filter(customer_id=customer_id).values("shop_id")
+    orders = Order.objects.filter(customer_id=customer_id).values("shop_id")
+    return frozenset(accounts.union(orders).values_list("shop_id", flat=True))
+
+
+def customer_only_in_shops(customer_id: int, shop_ids: Collection[int] | None) -> bool:
+    """Whether the customer belongs to none but ``shop_ids`` (always, without a limit): what
+    acts on the whole person (the GDPR export and erasure) is theirs to run only then."""
+    return shop_ids is None or shops_of_customer(customer_id) <= set(shop_ids)

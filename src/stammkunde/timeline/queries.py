@@ -12,23 +12,28 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.scoping import in_customer_scope
+from stammkunde.core.scoping import in_customer_scope, shop_limit
 from stammkunde.timeline.kinds import KIND_GROUPS
 from stammkunde.timeline.models import Activity
+from stammkunde.timeline.visibility import entries_of_shops
 
 
-def timeline_for_customer(customer_id: int) -> QuerySet[Activity]:
-    """A customer's timeline, newest first (ties broken by insertion order)."""
+def timeline_for_customer(
+    customer_id: int, *, shop_ids: Collection[int] | None
+) -> QuerySet[Activity]:
+    """A customer's timeline, newest first (ties broken by insertion order), without the
+    entries about something of other shops than ``shop_ids`` (None: every shop; staff limited
+    to shops pass ``core.scoping.shop_limit(user)``, a bound API token its shop)."""
+    entries = Activity.objects.filter(customer_id=customer_id)
     return (
-        Activity.objects.filter(customer_id=customer_id)
-        .select_related("actor")
-        .order_by("-occurred_at", "-id")
+        entries_of_shops(entries, shop_ids).select_related("actor").order_by("-occurred_at", "-id")
     )
 
 
 def timeline_page(
     customer_id: int,
     *,
+    shop_ids: Collection[int] | None,
     before: tuple[datetime, int] | None = None,
     limit: int = 50,
     kinds: Collection[str] | None = None,
@@ -39,7 +44,7 @@ def timeline_page(
     The cursor is the (occurred_at, id) of the last entry already shown: a keyset page stays
     correct while new entries arrive at the top, where an offset would shift by one.
     """
-    entries = timeline_for_customer(customer_id)
+    entries = timeline_for_customer(customer_id, shop_ids=shop_ids)
     if kinds is not None:
         entries = entries.filter(kind__in=list(kinds))
     if before is not None:
@@ -54,10 +59,13 @@ def latest_activities(*, by: Any, limit: int = 15) -> list[Activity]:
 
     The activity_time index serves this order, so no sort of the whole table is needed.
     Audited (names and note texts are personal data): one VIEW row naming the customers shown.
+    Staff limited to shops see neither other shops' customers nor, of a customer they share
+    with another shop, that shop's entries.
     """
     # An entry dated in the future (a wrong clock in a shop) would otherwise stay on top.
     happened = Activity.objects.filter(occurred_at__lte=timezone.now())
     entries = in_customer_scope(happened, by, field="customer_id")
+    entries = entries_of_shops(entries, shop_limit(by))
     newest = entries.select_related("actor", "customer").order_by("-occurred_at", "-id")
     activities = list(newest[:limit])
     audit(
@@ -95,6 +103,7 @@ def _older_than(entries: QuerySet[Activity], cursor: tuple[datetime, int]) -> Qu
 def folded_timeline_page(
     customer_id: int,
     *,
+    shop_ids: Collection[int] | None,
     before: tuple[datetime, int] | None = None,
     limit: int = 50,
     kinds: Collection[str] | None = None,
@@ -106,6 +115,7 @@ def folded_timeline_page(
     whose line was on an earlier page (its newest entry is newer than ``before``) is left out,
     so no order appears twice however its entries fall on the pages (issue 15). Each order is
     looked up among the customer's entries by its number: a few indexed reads per page.
+    Entries about something of other shops than ``shop_ids`` are left out (None: every shop).
     """
     lines: list[TimelineLine] = []
     by_number: dict[str, TimelineLine] = {}
@@ -113,11 +123,15 @@ def folded_timeline_page(
     shown_earlier: set[str] = set()
     exhausted = False
     while len(lines) < limit and not exhausted:
-        batch = timeline_page(customer_id, before=cursor, limit=limit, kinds=kinds)
+        batch = timeline_page(
+            customer_id, shop_ids=shop_ids, before=cursor, limit=limit, kinds=kinds
+        )
         exhausted = len(batch) < limit
         numbers = {n for n in map(_order_number, batch) if n is not None} - set(by_number)
         if before is not None and numbers:
-            shown_earlier |= _numbers_with_entries_from(customer_id, numbers, before, kinds)
+            shown_earlier |= _numbers_with_entries_from(
+                customer_id, numbers, before, kinds, shop_ids
+            )
         for entry in batch:
             number = _order_number(entry)
             if number is not None and number in shown_earlier:
@@ -135,18 +149,22 @@ def folded_timeline_page(
             cursor = (entry.occurred_at, entry.pk)
     if by_number and cursor is not None and not exhausted:
         # The rest of the orders shown here, beyond this page: folded in now, skipped later.
-        rest = _order_entries(customer_id, set(by_number), kinds)
+        rest = _order_entries(customer_id, set(by_number), kinds, shop_ids)
         for entry in _older_than(rest, cursor):
             by_number[str(entry.params.get("number"))].more.append(entry)
     return lines, (None if exhausted else cursor)
 
 
 def _order_entries(
-    customer_id: int, numbers: Collection[str], kinds: Collection[str] | None
+    customer_id: int,
+    numbers: Collection[str],
+    kinds: Collection[str] | None,
+    shop_ids: Collection[int] | None,
 ) -> QuerySet[Activity]:
     """The customer's order entries (of ``kinds``) for the order ``numbers``, newest first."""
     kinds_shown = ORDER_GROUPED_KINDS if kinds is None else ORDER_GROUPED_KINDS & set(kinds)
-    return timeline_for_customer(customer_id).filter(
+    # Order numbers are a shop's own: another shop's order of the same number stays out.
+    return timeline_for_customer(customer_id, shop_ids=shop_ids).filter(
         kind__in=sorted(kinds_shown), params__number__in=sorted(numbers)
     )
 
@@ -156,11 +174,12 @@ def _numbers_with_entries_from(
     numbers: Collection[str],
     cursor: tuple[datetime, int],
     kinds: Collection[str] | None,
+    shop_ids: Collection[int] | None,
 ) -> set[str]:
     """Those of the order ``numbers`` with an entry at or newer than ``cursor``: their line
     was on an earlier page."""
     at, pk = cursor
-    newer = _order_entries(customer_id, numbers, kinds).filter(
+    newer = _order_entries(customer_id, numbers, kinds, shop_ids).filter(
         Q(occurred_at__gt=at) | Q(occurred_at=at, id__gte=pk)
     )
     return {str(number) for number in newer.values_list("params__number", flat=True)}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
-from stammkunde.api.auth import actor, require
+from stammkunde.api.auth import actor, require, shop_limit
 from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
@@ -76,7 +76,8 @@ def list_activities(
     cursor = _cursor(before) if before else None
     if before and cursor is None:
         raise HttpError(400, _("The cursor “before” is not valid; pass a next_cursor as it came."))
-    entries = timeline_page(customer.pk, before=cursor, limit=limit)
+    # A token bound to a shop sees the customer's entries of that shop and about the person.
+    entries = timeline_page(customer.pk, shop_ids=shop_limit(request), before=cursor, limit=limit)
     last = entries[-1] if len(entries) == limit else None
     return {
         "items": [activity_out(entry) for entry in entries],

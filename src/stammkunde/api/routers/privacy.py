@@ -16,7 +16,7 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.customers.models import PrivacyRequestChannel
 from stammkunde.customers.privacy import PrivacyError, export_customer_data, request_erasure
-from stammkunde.shop.visibility import customer_in_shops
+from stammkunde.shop.visibility import customer_in_shops, customer_only_in_shops
 
 router = Router(tags=["privacy"])
 
@@ -36,10 +36,17 @@ def _not_found(customer_id: int) -> HttpError:
 
 
 def _check_shop(request: HttpRequest, customer_id: int) -> None:
-    """A token bound to a shop exports and erases only that shop's customers (404 otherwise,
-    as if they did not exist; the probe is audited)."""
+    """A token bound to a shop exports and erases only that shop's customers, and only those of
+    no other shop (404 otherwise; the probe is audited)."""
     if not customer_in_shops(customer_id, shop_limit(request)):
         message = _("There is no customer with id %(id)s.") % {"id": customer_id}
+        raise not_found(request, "customers.customer", customer_id, message)
+    # The export and the erasure are of the whole person: a customer who also bought in
+    # another shop is not one shop's to export or erase (a token of all shops answers).
+    if not customer_only_in_shops(customer_id, shop_limit(request)):
+        message = _(
+            "Customer %(id)s belongs to other shops too; a token of all shops answers this."
+        ) % {"id": customer_id}
         raise not_found(request, "customers.customer", customer_id, message)
 
 

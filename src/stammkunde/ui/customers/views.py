@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.queries import audit_trail_for_customer
+from stammkunde.core.scoping import shop_limit
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import (
     current_consents,
@@ -90,15 +91,24 @@ def _flat(request: HttpRequest) -> bool:
 
 
 def _timeline_lines(
-    customer_id: int, *, before: tuple[datetime, int] | None, kind_group: str, flat: bool
+    customer_id: int,
+    *,
+    by: object,
+    before: tuple[datetime, int] | None,
+    kind_group: str,
+    flat: bool,
 ) -> tuple[list[TimelineLine], str | None]:
-    """One page of timeline lines (folded by order unless ``flat``) and the next cursor."""
+    """One page of timeline lines (folded by order unless ``flat``) and the next cursor,
+    without the entries about other shops than those ``by`` is limited to."""
     kinds = KIND_GROUPS.get(kind_group)
+    shop_ids = shop_limit(by)
     if flat:
-        entries = timeline_page(customer_id, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds)
+        entries = timeline_page(
+            customer_id, shop_ids=shop_ids, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds
+        )
         return [TimelineLine(entry) for entry in entries], _next_cursor(entries, TIMELINE_PAGE_SIZE)
     lines, cursor = folded_timeline_page(
-        customer_id, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds
+        customer_id, shop_ids=shop_ids, before=before, limit=TIMELINE_PAGE_SIZE, kinds=kinds
     )
     return lines, (None if cursor is None else f"{cursor[0].isoformat()}_{cursor[1]}")
 
@@ -143,7 +153,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prefetch_related_objects([customer], "addresses", "tags")
     kind_group = _kind_group(request)
     flat = _flat(request)
-    lines, next_cursor = _timeline_lines(customer.pk, before=None, kind_group=kind_group, flat=flat)
+    lines, next_cursor = _timeline_lines(
+        customer.pk, by=request.user, before=None, kind_group=kind_group, flat=flat
+    )
     orders_page = _page_number(request.GET.get("orders_page"))
     orders = orders_for_customer(
         customer.pk,
@@ -195,7 +207,7 @@ def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     kind_group = _kind_group(request)
     flat = _flat(request)
     lines, next_cursor = _timeline_lines(
-        customer.pk, before=cursor, kind_group=kind_group, flat=flat
+        customer.pk, by=request.user, before=cursor, kind_group=kind_group, flat=flat
     )
     context = {
         "customer": customer,

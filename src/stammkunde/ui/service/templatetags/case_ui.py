@@ -20,7 +20,7 @@ def customer_cases_panel(context: Any, customer: Any) -> dict[str, Any]:
     can_see = user.has_perm("service.work_cases") or user.has_perm("service.mediate_cases")
     return {
         "customer": customer,
-        "cases": cases_of_customer(customer.pk) if can_see else [],
+        "cases": cases_of_customer(customer.pk, by=user) if can_see else [],
         "can_open": user.has_perm("service.work_cases"),
     }
 

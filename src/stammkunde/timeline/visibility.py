@@ -1,0 +1,61 @@
+"""Which entries of a customer's timeline a view limited to shops shows.
+
+A customer who bought in two shops has one timeline; staff limited to one shop, and an API
+token bound to it, see the customer but not what happened in the other shop. An entry is
+about something of a shop when its subject is (an order, a shipment, a return, a refund, a
+withdrawal; a case, a goodwill grant or a message about orders of that shop). The apps that
+own those subjects register here how to find their shop (the timeline sits below them and
+imports none), and the timeline's queries leave out the entries whose subject belongs only
+to other shops. Entries about the person (profile, consent, notes, calls, merges, privacy)
+have no such subject and stay visible to everyone who may see the customer.
+
+The rules are read when the entries are, through the subject: entries written before this
+rule existed are covered as they are, and an unlimited view pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from django.db.models import Q, QuerySet
+
+from stammkunde.timeline.models import Activity
+
+# Given the shops a view may see, a filter on Activity (the subject's id is ``subject_id``)
+# that holds for entries whose subject belongs to other shops only.
+OtherShopsRule = Callable[[frozenset[int]], Q]
+
+_rules: dict[str, list[OtherShopsRule]] = {}
+
+
+def register_subject_shops(subject_type: str, rule: OtherShopsRule) -> None:
+    """Tell the timeline how to find whether a subject of ``subject_type`` (a model's
+    ``_meta.label_lower``) belongs to other shops than those a view may see. A type may have
+    several rules (a message about an order, or about a case): any one of them hides the entry.
+    Idempotent per rule."""
+    rules = _rules.setdefault(subject_type, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+def of_other_shops(shop_ids: Collection[int]) -> Q | None:
+    """A filter on Activity for the entries about something of other shops than
+    ``shop_ids`` (None when nothing registered can belong to a shop)."""
+    allowed = frozenset(shop_ids)
+    hidden: Q | None = None
+    for subject_type, rules in sorted(_rules.items()):
+        for rule in rules:
+            entry = Q(subject_type=subject_type) & rule(allowed)
+            hidden = entry if hidden is None else hidden | entry
+    return hidden
+
+
+def entries_of_shops(
+    entries: QuerySet[Activity], shop_ids: Collection[int] | None
+) -> QuerySet[Activity]:
+    """``entries`` without those about something of other shops than ``shop_ids``;
+    ``None`` means no limit."""
+    if shop_ids is None:
+        return entries
+    hidden = of_other_shops(shop_ids)
+    return entries if hidden is None else entries.exclude(hidden)
