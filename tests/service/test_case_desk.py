@@ -84,7 +84,7 @@ def test_steps_are_ticked_per_case(late_parcel, anna):
 
 
 def test_macro_for_the_case_fills_greeting_order_and_tracking(late_parcel, anna):
-    names = [macro.name for macro in macros_for_case(late_parcel)]
+    names = [macro.name for macro in macros_for_case(late_parcel).matching]
     assert "Lieferverzug: Zwischenstand" in names
     macro = Macro.objects.get(name="Lieferverzug: Zwischenstand")
     text = use_macro(late_parcel, macro, by=anna)
@@ -94,6 +94,19 @@ def test_macro_for_the_case_fills_greeting_order_and_tracking(late_parcel, anna)
     assert text.rstrip().endswith("Anna")
     macro.refresh_from_db()
     assert macro.use_count == 1
+
+
+def test_macros_in_the_customers_language_are_offered_and_the_rest_set_apart(late_parcel):
+    # A German customer was offered English macros beside the German ones.
+    offer = macros_for_case(late_parcel)
+    assert offer.language == "de"
+    assert offer.matching
+    assert {macro.language for macro in offer.matching} == {"de"}
+    assert {macro.language for macro in offer.others} == {"en"}
+    late_parcel.customer.language = "en"
+    english = macros_for_case(late_parcel)
+    assert {macro.language for macro in english.matching} == {"en"}
+    assert {macro.language for macro in english.others} == {"de"}
 
 
 def test_goodwill_in_a_case_uses_the_case_type_limit_and_names_the_case(late_parcel, anna):

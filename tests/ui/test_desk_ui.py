@@ -136,6 +136,39 @@ def faq(db):
     )
 
 
+def test_articles_are_suggested_in_the_customers_language_first(client, agent, faq):
+    # A German customer's case was offered the English article first.
+    KnowledgeArticle.objects.create(
+        category=faq.category,
+        language="en",
+        title="Where is my parcel? Lieferung Sendung Paket",
+        body="The tracking link is in the shipping confirmation. Sendung Lieferung.",
+        keywords="Sendung Lieferung Paket",
+    )
+    client.force_login(agent)
+    url = reverse("ui:article-suggest")
+    german = client.get(url, {"text": "Sendung Lieferung Paket", "language": "de"})
+    html = german.content.decode()
+    assert html.index("Wo ist mein Paket?") < html.index("Where is my parcel?")
+    assert '<span class="badge other-language">' in html
+    english = client.get(url, {"text": "Sendung Lieferung Paket", "language": "en"})
+    html = english.content.decode()
+    assert html.index("Where is my parcel?") < html.index("Wo ist mein Paket?")
+
+
+def test_the_case_page_asks_for_articles_in_the_customers_language(client, agent):
+    from stammkunde.service.services.cases import open_case
+
+    customer = CustomerFactory(language="en")
+    case = open_case(
+        customer=customer, case_type="question", channel="email", subject="Hi", body="Parcel?"
+    )
+    client.force_login(agent)
+    page = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert reverse("ui:article-suggest") + "?language=en" in page
+    assert 'class="card macros-panel" data-language="en"' in page
+
+
 def test_public_help_page_needs_no_login_and_may_be_framed_by_the_shop(client, faq, settings):
     settings.HELP_PAGE_FRAME_ANCESTORS = ["https://shop.example"]
     response = client.get(reverse("help-center"), {"q": "Paket", "lang": "de"})

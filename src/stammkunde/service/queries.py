@@ -179,9 +179,15 @@ def words(text: str) -> list[str]:
 
 
 def search_articles(
-    text: str, *, language: str | None = None, public_only: bool = True, limit: int = 10
+    text: str,
+    *,
+    language: str | None = None,
+    public_only: bool = True,
+    limit: int = 10,
+    prefer_language: str | None = None,
 ) -> list[KnowledgeArticle]:
-    """Articles matching the words of ``text``, best first (title and keywords count double)."""
+    """Articles matching the words of ``text``, best first (title and keywords count double);
+    with ``prefer_language`` those in that language come before any other."""
     terms = words(text)
     if not terms:
         return []
@@ -198,9 +204,10 @@ def search_articles(
         head = f"{article.title} {article.keywords}".lower()
         body = article.body.lower()
         score = sum(2 * (term in head) + (term in body) for term in terms)
-        scored.append((-score, article.title, article))
-    scored.sort(key=lambda item: item[:2])
-    return [article for _score, _title, article in scored[:limit]]
+        other = prefer_language is not None and article.language != prefer_language
+        scored.append((other, -score, article.title, article))
+    scored.sort(key=lambda item: item[:3])
+    return [item[-1] for item in scored[:limit]]
 
 
 def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:

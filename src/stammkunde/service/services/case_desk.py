@@ -96,15 +96,38 @@ def tick_step(case: Case, step: CrisisStep, *, done: bool, by: Any) -> bool:
     return False
 
 
-def macros_for_case(case: Case) -> list[Macro]:
-    """Active macros for the case's type (or for every type), the customer's language first."""
-    language = _language(case.customer.language if case.customer_id else "de")
-    macros = [
-        macro
-        for macro in Macro.objects.filter(is_active=True).select_related("crisis_plan")
-        if not macro.case_types or case.case_type in macro.case_types
-    ]
-    return sorted(macros, key=lambda macro: (macro.language != language, macro.name))
+@dataclass(frozen=True)
+class MacroOffer:
+    """The macros for a case: those in the customer's language, offered first, and the rest
+    (other languages), which the page keeps folded away."""
+
+    language: str
+    matching: list[Macro]
+    others: list[Macro]
+
+
+def customer_language(case: Case) -> str:
+    """The language replies to this case are written in: the customer's (German or English)."""
+    return _language(case.customer.language if case.customer_id else "de")
+
+
+def macros_for_case(case: Case) -> MacroOffer:
+    """Active macros for the case's type (or for every type), split by whether they are in the
+    customer's language: a German customer was offered English macros beside the German ones."""
+    language = customer_language(case)
+    macros = sorted(
+        (
+            macro
+            for macro in Macro.objects.filter(is_active=True).select_related("crisis_plan")
+            if not macro.case_types or case.case_type in macro.case_types
+        ),
+        key=lambda macro: macro.name,
+    )
+    return MacroOffer(
+        language,
+        [macro for macro in macros if macro.language == language],
+        [macro for macro in macros if macro.language != language],
+    )
 
 
 def use_macro(case: Case, macro: Macro, *, by: Any) -> str:

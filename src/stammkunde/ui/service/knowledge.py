@@ -17,6 +17,7 @@ from stammkunde.service.models import (
     KnowledgeCategory,
     Macro,
 )
+from stammkunde.service.models.macros import Language
 from stammkunde.service.queries import search_articles
 from stammkunde.service.services.macros import (
     KnowledgeError,
@@ -178,5 +179,12 @@ def article_suggest(request: HttpRequest) -> HttpResponse:
     """Articles matching what the agent is writing (htmx, from the reply box)."""
     _require(request, "service.view_knowledgearticle")
     text = (request.GET.get("text") or request.POST.get("text") or "")[:5000]
-    articles = search_articles(text, public_only=False, limit=3)
-    return render(request, "ui/service/desk/_article_suggestions.html", {"articles": articles})
+    # The case page passes the customer's language: their articles first, others marked.
+    language = request.GET.get("language") or ""
+    language = language if language in Language.values else ""
+    articles = search_articles(text, public_only=False, limit=3, prefer_language=language or None)
+    return render(
+        request,
+        "ui/service/desk/_article_suggestions.html",
+        {"articles": articles, "language": language},
+    )

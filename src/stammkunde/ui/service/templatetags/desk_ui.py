@@ -10,7 +10,11 @@ from django import template
 from django.utils.translation import get_language
 
 from stammkunde.service.goodwill_refunds import shop_refund_links
-from stammkunde.service.services.case_desk import macros_for_case, plans_for_case
+from stammkunde.service.services.case_desk import (
+    customer_language,
+    macros_for_case,
+    plans_for_case,
+)
 
 register = template.Library()
 
@@ -33,7 +37,9 @@ def desk_case_panels(context: dict[str, Any], case: Any) -> dict[str, Any]:
         "plans": plans_for_case(case, language=get_language() or "de")
         if user.has_perm("service.view_crisisplan")
         else [],
-        "macros": macros_for_case(case) if user.has_perm("service.view_macro") else [],
+        "macros": macros_for_case(case) if user.has_perm("service.view_macro") else None,
+        # Articles are suggested in the customer's language first (the page read the customer).
+        "reply_language": customer_language(case),
         "grants": grants,
         "can_grant": user.has_perm("service.grant_goodwill"),
         "can_search": user.has_perm("service.view_knowledgearticle"),

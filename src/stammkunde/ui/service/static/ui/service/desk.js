@@ -37,7 +37,9 @@
     if (!box || !target || event.target !== box) return;
     clearTimeout(timer);
     timer = setTimeout(function () {
-      var url = target.getAttribute("data-suggest-url") + "?text=" + encodeURIComponent(box.value.slice(-2000));
+      // The suggest URL carries the customer's language; the text is added to it.
+      var url = new URL(target.getAttribute("data-suggest-url"), window.location.href);
+      url.searchParams.set("text", box.value.slice(-2000));
       fetch(url, { credentials: "same-origin" }).then(function (response) {
         return response.ok ? response.text() : "";
       }).then(function (html) {
