@@ -255,3 +255,26 @@ def test_the_case_page_offers_to_move_an_unverified_senders_case(client, agent, 
     assert Case.objects.get(pk=case.pk).customer_id == stranger.pk
     client.post(reverse("ui:case-move-to-order-customer", args=[case.pk]), {"order": order.pk})
     assert Case.objects.get(pk=case.pk).customer_id == erika.pk
+
+
+def test_the_case_page_puts_the_thread_before_plans_and_macros(client, agent, case):
+    # The agent reads first: the thread stood below the crisis plans, macros and articles.
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    thread = html.index('id="thread"')
+    assert 'class="card crisis-plan"' in html
+    assert thread < html.index('class="card crisis-plan"')
+    assert thread < html.index('class="card macros-panel"')
+    assert thread < html.index('id="article-suggestions"')
+
+
+def test_the_case_pages_selects_have_labels_and_the_subnav_marks_the_page(client, agent, case):
+    client.force_login(agent)
+    html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
+    assert '<label for="escalate_reason">Reason for the escalation</label>' in html
+    assert 'id="escalate_reason"' in html
+    assert '<label for="case_status">Status</label>' in html
+    assert html.count('id="id_status"') <= 1
+    assert 'aria-current="true">Case queue' in html
+    queue = client.get(reverse("ui:case-queue")).content.decode()
+    assert 'aria-current="page">Case queue' in queue

@@ -107,14 +107,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "case": case,
         "reply_form": ReplyForm(),
-        "note_form": NoteForm(),
-        "status_form": StatusForm(initial={"status": case.status}),
+        # Own ids: the reply form has a text and a status field too, and a label must point
+        # at one element.
+        "note_form": NoteForm(auto_id="note_%s"),
+        "status_form": StatusForm(initial={"status": case.status}, auto_id="case_%s"),
         "assign_form": AssignForm(
             users=agents(),
             teams=teams,
             initial={"assignee": str(case.assignee_id or "")},
         ),
-        "escalate_form": EscalateForm(),
+        "escalate_form": EscalateForm(auto_id="escalate_%s"),
         "can_work": request.user.has_perm(WORK) or request.user.has_perm(MEDIATE_PERMISSION),
         "statuses": CaseStatus,
     }
