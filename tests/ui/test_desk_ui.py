@@ -365,3 +365,28 @@ def test_above_the_limit_the_agent_reads_the_limit_as_money_in_german(client, ag
         url, {"kind": "gift", "amount": "80", "reason": "Zweiter Schaden"}, follow=True
     )
     assert "Über Ihrem Limit von 20,00\u00a0€: Der Antrag wartet" in response.content.decode()
+
+
+def test_the_goodwill_form_tells_the_agent_their_limit_in_german(client, agent):
+    # The form said "within your limit" without saying what the limit is.
+    from django.conf import settings
+
+    from stammkunde.service.services.cases import open_case
+
+    GoodwillLimit.objects.create(role="Service agent", maximum=Decimal("20"))
+    GoodwillLimit.objects.create(
+        role="Service agent", case_type="delivery_problem", maximum=Decimal("15")
+    )
+    customer = CustomerFactory()
+    case = open_case(
+        customer=customer, case_type="delivery_problem", channel="email", subject="Paket", body="?"
+    )
+    client.force_login(agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    url = reverse("ui:goodwill-new", args=[customer.pk])
+    in_case = client.get(f"{url}?case={case.pk}").content.decode()
+    assert "Ihr Limit bei einem Vorgang der Art „Lieferproblem“: 15,00\u00a0€." in in_case
+    assert "darüber wartet der Antrag auf die Freigabe einer Teamleitung" in in_case
+    alone = client.get(url).content.decode()
+    assert "Ihr Limit: 20,00\u00a0€." in alone
+    assert "Bei einem Vorgang der Art „Lieferproblem“: 15,00\u00a0€." in alone

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
-from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge
+from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge, limit_for
 from stammkunde.service.models import (
     DeskRole,
     GoodwillGrant,
@@ -53,6 +53,22 @@ def roles_of(user: Any) -> list[str]:
     """The user's desk roles (the names of their role groups)."""
     names = set(user.groups.values_list("name", flat=True))
     return [role for role in DeskRole.values if role in names]
+
+
+def limits_of(user: Any) -> tuple[Decimal | None, dict[str, Decimal]]:
+    """What ``user`` may grant without asking: their limit for case types without a limit of
+    their own, and the case types whose limit differs from it (None: no limit, a superuser).
+    The goodwill form tells the agent before they ask."""
+    if user.is_superuser:
+        return None, {}
+    roles, limits = roles_of(user), current_limits()
+    default = limit_for(roles, "", limits)
+    by_type = {}
+    for case_type in sorted({case_type for _role, case_type in limits if case_type}):
+        limit = limit_for(roles, case_type, limits)
+        if limit != default:
+            by_type[case_type] = limit
+    return default, by_type
 
 
 def _clean_reason(reason: str) -> str:

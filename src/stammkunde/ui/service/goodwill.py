@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.core.number_formats import format_money
 from stammkunde.service.goodwill_refunds import shop_refund_links
-from stammkunde.service.models import Case, GoodwillStatus
+from stammkunde.service.models import Case, CaseType, GoodwillStatus
 from stammkunde.service.queries import (
     goodwill_requested_by,
     goodwill_subject,
@@ -27,6 +29,7 @@ from stammkunde.service.services.goodwill import (
     GoodwillError,
     approve_goodwill,
     decline_goodwill,
+    limits_of,
     request_goodwill,
 )
 from stammkunde.shop.services.vouchers import export_vouchers
@@ -118,9 +121,30 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(
         request,
         "ui/service/desk/goodwill_form.html",
-        {"form": form, "customer": customer, "case": case},
+        {
+            "form": form,
+            "customer": customer,
+            "case": case,
+            "own_limit": _own_limit(request.user, case),
+        },
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _own_limit(user: Any, case: Case | None) -> dict[str, Any]:
+    """What the form says of the agent's limit, amounts in the reader's locale: for the case's
+    type when the goodwill belongs to a case, else the general one and the types that differ."""
+    default, by_type = limits_of(user)
+    if default is None:
+        return {"unlimited": True}
+    labels = dict(CaseType.choices)
+    if case is not None:
+        amount = by_type.get(case.case_type, default)
+        return {"amount": format_money(amount), "case_type": labels.get(case.case_type, "")}
+    return {
+        "amount": format_money(default),
+        "by_type": [(labels.get(key, key), format_money(value)) for key, value in by_type.items()],
+    }
 
 
 @login_required
