@@ -121,3 +121,22 @@ def test_assignee_and_team_lead_get_one_mail_per_warning_and_breach(
     check_response_times(case.opened_at + timedelta(minutes=130))
     assert mails.all().count() == 4
     assert [alert.pk for alert in breach_alerts(by=lena)] == [case.pk]
+
+
+def test_after_a_late_first_response_the_resolution_clock_warns_and_breaches(
+    staffed, customer, agent
+):
+    # The first response's breach marks kept the resolution clock from ever warning.
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes, team.resolution_minutes = 60, 600
+    team.escalate_on_breach = False
+    team.save()
+    case = _case(customer)
+    opened = case.opened_at
+    assert check_response_times(opened + timedelta(minutes=61)).breached == 1
+    services.reply(case, by=agent, text="Guten Tag, wir sehen nach.", status=CaseStatus.OPEN)
+    case.refresh_from_db()
+    assert (case.breach_warned_at, case.breached_at) == (None, None)
+    assert case.resolution_due_at == opened + timedelta(minutes=600)
+    assert check_response_times(opened + timedelta(minutes=560)).warned == 1
+    assert check_response_times(opened + timedelta(minutes=601)).breached == 1

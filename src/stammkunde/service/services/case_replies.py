@@ -99,6 +99,11 @@ def reply(
     if first_response:
         case.first_response_at = now
         changed.append("first_response_at")
+        # The resolution clock runs from here: it warns and breaches on its own, which the
+        # first response's marks kept it from doing. Written whatever this object holds: the
+        # periodic job sets them by an update of the row.
+        case.breach_warned_at = case.breached_at = None
+        changed += ["breach_warned_at", "breached_at"]
     case.save(update_fields=[*changed, "updated_at"])
     record_thread_message(
         case,
