@@ -161,6 +161,7 @@ def test_the_installed_pg_client_matches_the_server_major_version():
 def test_data_directory_files_skip_the_live_database(tmp_path):
     (tmp_path / "stammkunde.sqlite3").write_bytes(b"x")
     (tmp_path / "stammkunde.sqlite3-wal").write_bytes(b"x")
+    (tmp_path / "stammkunde.sqlite3-turns").write_bytes(b"")
     (tmp_path / "backups").mkdir()
     (tmp_path / "backups" / "old.tar.gz").write_bytes(b"x")
     (tmp_path / "secret_key").write_text("k")

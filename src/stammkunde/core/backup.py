@@ -38,8 +38,9 @@ FORMAT = "stammkunde-backup/1"
 SQLITE_MEMBER = "database/stammkunde.sqlite3"
 PG_MEMBER = "database/stammkunde.pgdump"
 DATA_PREFIX = "data/"
-# Never copied from the data directory: the live database files and backups kept there.
-SKIPPED_DATA = re.compile(r"^(backups/|.*\.sqlite3(-wal|-shm|-journal)?$)")
+# Never copied from the data directory: the live database files, the write turns' lock files
+# beside them (core.write_turns) and backups kept there.
+SKIPPED_DATA = re.compile(r"^(backups/|.*\.sqlite3(-wal|-shm|-journal|-turns)?$)")
 
 
 class BackupError(Exception):
