@@ -16,10 +16,10 @@ from stammkunde.customers.models import (
     CustomerStatus,
     PrivacyRequestState,
 )
-from stammkunde.customers.privacy import (
-    export_customer_data,
+from stammkunde.customers.privacy.erasure import request_erasure
+from stammkunde.customers.privacy.export import export_customer_data
+from stammkunde.customers.privacy.housekeeping import (
     finish_expired_restrictions,
-    request_erasure,
     retry_deferred_erasures,
 )
 from stammkunde.customers.queries import active_customers
@@ -236,7 +236,7 @@ def test_shop_accounts_go_and_merged_duplicates_are_erased_too(petra, agent, sho
 
 
 def test_erasing_an_unknown_customer_is_a_clear_error(db, agent):
-    from stammkunde.customers.privacy import PrivacyError
+    from stammkunde.customers.privacy.requests import PrivacyError
 
     with pytest.raises(PrivacyError):
         request_erasure(999_999, by=agent, today=TODAY)

@@ -17,7 +17,7 @@ from stammkunde.analytics.segments import customers_in_segment
 from stammkunde.analytics.writing import delete_restricted_scores
 from stammkunde.audit.models import AuditAction, AuditEntry
 from stammkunde.customers.models import ConsentChannel, ConsentSource, Customer, PrivacyRequest
-from stammkunde.customers.privacy import (
+from stammkunde.customers.privacy.restriction import (
     RestrictionRefused,
     is_processing_restricted,
     lift_restriction,

@@ -12,7 +12,7 @@ from stammkunde.customers.models import (
     PrivacyRequest,
     PrivacyRequestChannel,
 )
-from stammkunde.customers.privacy import erase_due_by_retention_rules
+from stammkunde.customers.privacy.housekeeping import erase_due_by_retention_rules
 from stammkunde.customers.retention import RetentionRule, due_erasures
 from stammkunde.customers.services.profile import create_customer
 from stammkunde.shop.models import ShopAccount

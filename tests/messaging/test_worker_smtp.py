@@ -253,7 +253,7 @@ def test_consent_withdrawn_after_queueing_stops_the_newsletter(smtp_server):
 
 
 def test_processing_restricted_after_queueing_stops_the_newsletter(smtp_server, admin_user):
-    from stammkunde.customers.privacy import restrict_processing
+    from stammkunde.customers.privacy.restriction import restrict_processing
 
     anna = newsletter_reader()
     message = queue(anna, "nl-restricted", Purpose.NEWSLETTER)

@@ -22,7 +22,8 @@ from stammkunde.connectors import normalized as ev
 from stammkunde.connectors.shop_inputs import effective_status, order_input_for, valid_email
 from stammkunde.customers.matching import match_customer
 from stammkunde.customers.models import ConsentChannel, Customer, PrivacyRequestChannel
-from stammkunde.customers.privacy import export_customer_data, request_erasure
+from stammkunde.customers.privacy.erasure import request_erasure
+from stammkunde.customers.privacy.export import export_customer_data
 from stammkunde.customers.services.errors import CustomerError
 from stammkunde.customers.services.privacy_records import record_privacy_request
 from stammkunde.customers.shop_data import record_shop_consent, update_customer_from_shop

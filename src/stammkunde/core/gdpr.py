@@ -2,10 +2,10 @@
 
 Apps register in ``AppConfig.ready()`` (``register_export``, ``register_erasure`` and, where the
 app keeps records the law requires or work that must finish first, ``register_erasure_check``).
-The export and the erasure (``customers.privacy``) walk the registry, so a lower app never
-imports a higher one and a new app (the service desk, messaging) only registers its handlers.
-``tests/core/test_gdpr_registry.py`` fails when an app whose models point at a customer has not
-registered both handlers.
+The export and the erasure (``customers.privacy.export`` and ``.erasure``) walk the registry, so
+a lower app never imports a higher one and a new app (the service desk, messaging) only
+registers its handlers. ``tests/core/test_gdpr_registry.py`` fails when an app whose models
+point at a customer has not registered both handlers.
 
 Handlers take plain values and return JSON-ready data:
 

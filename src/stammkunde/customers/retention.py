@@ -7,8 +7,8 @@ Two rules (periods in settings, ``STAMMKUNDE_RETENTION_*_DAYS``):
   the address) after ``RETENTION_UNVERIFIED_DAYS``.
 
 The last sign of life is the newest of the customer's last change and their newest timeline
-entry. ``due_erasures`` lists who is due when and why (the retention page); the daily job
-erases those due through ``customers.privacy.request_erasure`` (channel ``retention``), so the
+entry. ``due_erasures`` lists who is due when and why (the retention page); the daily job erases
+those due through ``customers.privacy.erasure.request_erasure`` (channel ``retention``), so the
 erasure is recorded and audited like any other. Orders live in ``shop``, above this app: the
 rules read them through the reverse relation by name, without importing it.
 """

@@ -13,7 +13,7 @@ from stammkunde.core.lease import rerunnable
 @task(queue_name="long")
 def privacy_housekeeping() -> dict[str, int]:
     """Retry deferred erasures, finish those whose retention ended, apply the retention rules."""
-    from stammkunde.customers.privacy import (
+    from stammkunde.customers.privacy.housekeeping import (
         erase_due_by_retention_rules,
         finish_expired_restrictions,
         retry_deferred_erasures,

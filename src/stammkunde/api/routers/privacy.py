@@ -15,7 +15,9 @@ from stammkunde.api.errors import COMMON_ERRORS, NOT_FOUND
 from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.customers.models import PrivacyRequestChannel
-from stammkunde.customers.privacy import PrivacyError, export_customer_data, request_erasure
+from stammkunde.customers.privacy.erasure import request_erasure
+from stammkunde.customers.privacy.export import export_customer_data
+from stammkunde.customers.privacy.requests import PrivacyError
 from stammkunde.shop.visibility import customer_in_shops, customer_only_in_shops
 
 router = Router(tags=["privacy"])

@@ -84,7 +84,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Restriction of processing (Art. 18 GDPR) on its own, while the data is kept: no
-    # marketing, no scoring, segments or exports (``customers.privacy.restrict_processing``).
+    # marketing, no scoring, segments or exports
+    # (``customers.privacy.restriction.restrict_processing``).
     processing_restricted_at = models.DateTimeField(
         _("processing restricted since"), null=True, blank=True
     )

@@ -34,7 +34,7 @@ class PrivacyRequest(models.Model):
 
     ``customer_id`` is a plain id so the record stays readable whatever happens to the customer.
     A deferred erasure is tried again daily; a restricted one is finished (the kept records
-    erased too) when its retention ends (``customers.privacy``).
+    erased too) when its retention ends (``customers.privacy.housekeeping``).
     """
 
     kind = models.CharField(_("kind"), max_length=8, choices=PrivacyRequestKind.choices)

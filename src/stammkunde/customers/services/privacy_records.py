@@ -45,8 +45,8 @@ def record_restriction_change(
     customer: Customer, *, restricted: bool, reason: str = "", by: Any
 ) -> Activity:
     """Note on the customer's timeline that processing was restricted (Art. 18 GDPR, with the
-    reason) or that the restriction was lifted. Called by ``customers.privacy`` inside its
-    transaction."""
+    reason) or that the restriction was lifted. Called by ``customers.privacy.restriction``
+    inside its transaction."""
     params: dict[str, Any] = {"state": "set" if restricted else "lifted"}
     if restricted and reason:
         params["reason"] = reason

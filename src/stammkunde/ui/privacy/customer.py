@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.customers.models import CustomerStatus, PrivacyRequest, PrivacyRequestState
-from stammkunde.customers.privacy import (
-    PrivacyError,
+from stammkunde.customers.privacy.erasure import erasure_check, request_erasure
+from stammkunde.customers.privacy.export import export_customer_data
+from stammkunde.customers.privacy.requests import PrivacyError
+from stammkunde.customers.privacy.restriction import (
     RestrictionRefused,
-    erasure_check,
-    export_customer_data,
     lift_restriction,
-    request_erasure,
     restrict_processing,
 )
 from stammkunde.customers.queries import customer_for_staff
