@@ -111,6 +111,20 @@ def test_merging_across_shops_is_404_and_merges_nothing(make_api, shops, people)
     assert refusals() == 1
 
 
+def test_merging_a_customer_shared_with_another_shop_is_404(make_api, shops, people):
+    """Jürgen bought in the second shop too: its token sees him, but a merge would move the
+    demo shop's orders and accounts, so he is not the token's to merge."""
+    api = make_api("customers:merge", shop=shops[1], name="zweitshop-sync")
+    nora, juergen = people["nora"], people["juergen"]
+    OrderFactory(shop=shops[1], customer=juergen, number="Z-9")
+
+    response = api.post(f"/customers/{nora.pk}/merge", {"merged_id": juergen.pk})
+
+    assert response.status_code == 404
+    assert Customer.objects.get(pk=juergen.pk).merged_into_id is None
+    assert refusals() == 1
+
+
 def test_writing_orders_or_events_for_another_shop_is_404(second_shop_api, people):
     order = {
         "shop": "demo",

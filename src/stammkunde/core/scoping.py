@@ -43,6 +43,29 @@ def in_customer_scope(queryset: QuerySet, by: Any, *, field: str = "pk") -> Quer
     return queryset if rule is None else queryset.filter(rule)
 
 
+# What acts on the whole person rather than on what one shop holds of them (merging two
+# customers: every shop's orders, accounts and cases move): a user limited to shops may do it
+# only for customers of none but their shops. Same signature as a customer scope.
+_whole_scopes: list[CustomerScope] = []
+
+
+def register_whole_customer_scope(scope: CustomerScope) -> None:
+    """Add a rule that limits which customers a user may act on as a whole (idempotent)."""
+    if scope not in _whole_scopes:
+        _whole_scopes.append(scope)
+
+
+def whole_customer_scope(by: Any, *, field: str = "pk") -> Q | None:
+    """The filter on the customer id at ``field`` for the customers ``by`` may act on as a
+    whole person (merge), or None when no rule limits them."""
+    combined: Q | None = None
+    for scope in _whole_scopes:
+        rule = scope(by, field)
+        if rule is not None:
+            combined = rule if combined is None else combined & rule
+    return combined
+
+
 # The shops a user is limited to, for rows that belong to a shop rather than to a customer
 # (a customer's timeline entries about an order: ``timeline/visibility.py``).
 ShopLimit = Callable[[Any], Collection[int] | None]

@@ -22,7 +22,7 @@ from django.db.models import Count, Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.scoping import in_customer_scope
+from stammkunde.core.scoping import whole_customer_scope
 from stammkunde.customers.models import (
     STREET_REPLACEMENTS,
     Address,
@@ -31,7 +31,7 @@ from stammkunde.customers.models import (
     DismissedDuplicate,
     DuplicateReason,
 )
-from stammkunde.customers.queries import may_see_customer
+from stammkunde.customers.queries import may_merge_customers, may_see_customer, mergeable
 
 # Candidates looked at for one customer's notice (people with exactly the same name).
 NAME_CANDIDATES = 200
@@ -205,8 +205,10 @@ def duplicate_suggestions(
     """``duplicate_groups`` with their customers loaded, for the staff page; audited once with
     the ids of every customer shown."""
     groups = duplicate_groups(reason=reason, limit=limit, offset=offset)
-    # Staff limited to shops see only their shops' customers, so only groups of two of them.
-    customers = in_customer_scope(Customer.objects.all(), by).in_bulk(
+    # Suggestions are for merging: staff limited to shops see the groups of two or more
+    # customers they may merge (of none but their shops; a customer shared with another shop
+    # is merged by whom that shop trusts as well).
+    customers = mergeable(Customer.objects.all(), by).in_bulk(
         [pk for group in groups for pk in group.customer_ids]
     )
     rows = [
@@ -226,12 +228,14 @@ def duplicate_suggestions(
 
 def merge_preview(first_id: int, second_id: int, *, by: Any) -> tuple[Customer, Customer] | None:
     """The two customers of a merge preview, or None when either is missing; audited once
-    naming both. A customer outside the shops ``by`` is limited to counts as missing (and
-    leaves a REFUSE row)."""
+    naming both. A customer ``by`` may not merge (staff limited to shops: one outside their
+    shops, or shared with another shop) counts as missing and leaves a REFUSE row."""
     found = Customer.objects.in_bulk([first_id, second_id])
     if first_id not in found or second_id not in found:
         return None
     if not all(may_see_customer(pk, by=by, detail="merge preview") for pk in (first_id, second_id)):
+        return None
+    if not may_merge_customers([first_id, second_id], by=by, detail="merge preview"):
         return None
     audit(
         actor=by,
@@ -293,7 +297,12 @@ def duplicates_of(customer: Customer, *, by: Any = None) -> list[DuplicateCandid
     if not reasons:
         return []
     dismissed = _dismissed_pairs({customer.pk, *reasons})
-    others = in_customer_scope(Customer.objects.all(), by).in_bulk(list(reasons))
+    # The notice offers a merge: staff limited to shops are shown the candidates they may
+    # merge, and none for a customer shared with another shop.
+    rule = whole_customer_scope(by)
+    if rule is not None and not Customer.objects.filter(rule, pk=customer.pk).exists():
+        return []
+    others = mergeable(Customer.objects.all(), by).in_bulk(list(reasons))
     candidates = [
         DuplicateCandidate(others[pk], tuple(found))
         for pk, found in sorted(reasons.items())

@@ -25,6 +25,7 @@ from stammkunde.customers.models import (
     CustomerStatus,
     DismissedDuplicate,
 )
+from stammkunde.customers.queries import may_merge_customers
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.services import record_activity
 
@@ -146,7 +147,6 @@ def _fill_profile(survivor: Customer, merged: Customer) -> list[str]:
     return filled
 
 
-@transaction.atomic
 def merge_customers(survivor: Customer, merged: Customer, *, by: Any) -> Customer:
     """Merge ``merged`` into ``survivor`` and return the survivor.
 
@@ -155,8 +155,17 @@ def merge_customers(survivor: Customer, merged: Customer, *, by: Any) -> Custome
     fields of the survivor are filled from the merged one, the merged customer is marked merged
     (its e-mail freed but kept on the merge record, so ``find_by_email`` still finds the
     survivor), and the merge is recorded in the survivor's timeline and the audit log.
-    ``by`` is the staff user, or an object whose ``str()`` names the integration.
+    ``by`` is the staff user, or an object whose ``str()`` names the integration. Staff
+    limited to shops merge only customers of none but their shops; any other is answered as
+    if it did not exist, with a REFUSE row written before (outside) the merge's transaction.
     """
+    if not may_merge_customers([survivor.pk, merged.pk], by=by, detail="merge"):
+        raise MergeError(_("One of the customers does not exist."))
+    return _merge(survivor, merged, by=by)
+
+
+@transaction.atomic
+def _merge(survivor: Customer, merged: Customer, *, by: Any) -> Customer:
     if survivor.pk == merged.pk:
         raise MergeError(_("A customer cannot be merged into itself."))
     # Lock both rows in id order, so two merges of the same pair cannot deadlock or interleave.

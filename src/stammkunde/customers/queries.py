@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
-from stammkunde.core.scoping import customer_scope, in_customer_scope
+from stammkunde.core.scoping import customer_scope, in_customer_scope, whole_customer_scope
 from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
     BuyerKey,
     match_customer,
@@ -330,6 +330,33 @@ def may_see_customer(pk: int, *, by: Any, detail: str = "") -> bool:
         detail=f"outside the staff member's shops: {detail}"[:200],
     )
     return False
+
+
+def may_merge_customers(ids: Iterable[int], *, by: Any, detail: str = "") -> bool:
+    """Whether ``by`` may merge these customers (preview or act): a merge moves every shop's
+    orders, accounts and cases, so staff limited to shops may merge only customers of none but
+    their shops (``core.scoping.whole_customer_scope``). Each refused customer leaves a REFUSE
+    row, and the caller answers as if it did not exist."""
+    wanted = set(ids)
+    rule = whole_customer_scope(by)
+    if rule is None:
+        return True
+    allowed = set(Customer.objects.filter(rule, pk__in=wanted).values_list("pk", flat=True))
+    for pk in sorted(wanted - allowed):
+        audit(
+            actor=by,
+            action=AuditAction.REFUSE,
+            object_type="customers.customer",
+            object_id=pk,
+            detail=f"outside the staff member's shops: {detail}"[:200],
+        )
+    return allowed == wanted
+
+
+def mergeable(customers: QuerySet[Customer], by: Any) -> QuerySet[Customer]:
+    """``customers`` without those ``by`` may not merge (``may_merge_customers``)."""
+    rule = whole_customer_scope(by)
+    return customers if rule is None else customers.filter(rule)
 
 
 def record_list_view(customer_ids: Iterable[int], *, by: Any, detail: str) -> None:

@@ -13,6 +13,7 @@ class ShopConfig(AppConfig):
             register_customer_scope,
             register_customer_shops,
             register_shop_limit,
+            register_whole_customer_scope,
         )
         from stammkunde.logins.backends import register_user_annotation
         from stammkunde.shop import gdpr
@@ -23,6 +24,7 @@ class ShopConfig(AppConfig):
             shops_of_customer,
             staff_customer_scope,
             staff_shop_ids,
+            staff_whole_customer_scope,
         )
 
         register_export(self.label, gdpr.export_shop_data)
@@ -30,6 +32,7 @@ class ShopConfig(AppConfig):
         register_erasure_check(self.label, gdpr.check_shop_erasure)
         register_customer_scope(staff_customer_scope)
         register_shop_limit(staff_shop_ids)
+        register_whole_customer_scope(staff_whole_customer_scope)
         register_customer_shops(shops_of_customer)
         register_timeline_rules()
         register_user_annotation(LIMIT_ATTRIBUTE, shop_limit_id_of_user)

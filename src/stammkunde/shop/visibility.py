@@ -90,6 +90,23 @@ def staff_customer_scope(by: Any, field: str) -> Q | None:
     return None if shop_ids is None else customers_of_shops(shop_ids, field=field)
 
 
+def customers_only_of_shops(shop_ids: Collection[int], *, field: str = "pk") -> Q:
+    """A filter on Customer (or rows of one, ``field`` the path to its id): of ``shop_ids``
+    (``customers_of_shops``) and of no other shop (no account, no order elsewhere)."""
+    shop_ids = list(shop_ids)
+    accounts = ShopAccount.objects.filter(customer_id=OuterRef(field)).exclude(shop_id__in=shop_ids)
+    orders = Order.objects.filter(customer_id=OuterRef(field)).exclude(shop_id__in=shop_ids)
+    return customers_of_shops(shop_ids, field=field) & ~Q(Exists(accounts)) & ~Q(Exists(orders))
+
+
+def staff_whole_customer_scope(by: Any, field: str) -> Q | None:
+    """The customers a staff member limited to shops may act on as a whole person (merge):
+    those of none but their shops (registered in ``core/scoping.py`` when the shop app
+    starts). A customer shared with another shop is that shop's too."""
+    shop_ids = staff_shop_ids(by)
+    return None if shop_ids is None else customers_only_of_shops(shop_ids, field=field)
+
+
 def limit_customers(
     customers: QuerySet[Customer], shop_ids: Collection[int] | None
 ) -> QuerySet[Customer]:

@@ -32,7 +32,12 @@ from stammkunde.customers.services.errors import CustomerConflict, CustomerError
 from stammkunde.shop.queries import search_customers
 from stammkunde.shop.services import NotInShops
 from stammkunde.shop.services import upsert_customer as save_customer
-from stammkunde.shop.visibility import customer_in_shops, customers_of_shops, visible_customer_ids
+from stammkunde.shop.visibility import (
+    customer_in_shops,
+    customer_only_in_shops,
+    customers_of_shops,
+    visible_customer_ids,
+)
 
 router = Router(tags=["customers"])
 
@@ -199,8 +204,10 @@ def merge_into(request: HttpRequest, data: MergeIn, customer_id: int = Path(...,
         missing = customer_id if survivor is None else data.merged_id
         raise HttpError(404, _no_customer(missing))
     shops = shop_limit(request)
+    # A merge moves every shop's orders and accounts: a token bound to a shop merges only
+    # customers of none but its shop (one shared with another shop is as if it did not exist).
     for customer in (survivor, merged):
-        if not customer_in_shops(customer.pk, shops):
+        if not customer_only_in_shops(customer.pk, shops):
             raise not_found(request, "customers.customer", customer.pk, _no_customer(customer.pk))
     try:
         survivor = merge_customers(survivor, merged, by=actor(request))
