@@ -12,7 +12,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from stammkunde.core.gdpr import register_erasure, register_export
+        from stammkunde.core.gdpr import register_erasure, register_erasure_check, register_export
         from stammkunde.core.scheduling import register_periodic_job
         from stammkunde.messaging import esp_events, gdpr, tasks
         from stammkunde.messaging.defaults.seeding import seed_default_drehbuch
@@ -24,6 +24,7 @@ class MessagingConfig(AppConfig):
         esp_events.connect()
         register_export(self.label, gdpr.export_messaging)
         register_erasure(self.label, gdpr.erase_messaging)
+        register_erasure_check(self.label, gdpr.check_messaging_erasure)
         post_migrate.connect(seed_default_drehbuch, sender=self)
         register_periodic_job(
             "messaging.fire_trigger_runs", tasks.fire_trigger_runs, every=timedelta(minutes=1)

@@ -2,16 +2,24 @@
 governor's decisions with their reasons, contact holds, and suppression list entries.
 
 Erasure cancels what is still waiting to go out, blanks the addresses, subjects and bodies of
-the messages and decisions (the rows stay, for counts) and deletes the contact holds. A
-suppression entry is kept: it is how an objection or a bouncing address stays honoured.
+the messages and decisions (the rows stay, for counts) and deletes the contact holds. Sent
+messages that are business letters (``messaging.letters``: transactional mails that went out,
+not marketing) are kept whole for six years from the end of the calendar year, processing
+restricted, and blanked by the daily privacy job when their own period ends (the duty
+``messaging``/``letters``). A suppression entry is kept: it is how an objection or a bouncing
+address stays honoured.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from stammkunde.core.gdpr import ErasureRequest
+from django.utils import timezone
+
+from stammkunde.core.gdpr import BUSINESS_LETTERS, ErasureCheck, ErasureRequest, RetentionDuty
 from stammkunde.customers.models import Customer
+from stammkunde.messaging import letters
 from stammkunde.messaging.drehbuch_gdpr import erase_trigger_runs, export_trigger_runs
 from stammkunde.messaging.models import ContactHold, OutboundMessage, SendDecision, Suppression
 from stammkunde.messaging.models.outbox import DUE_STATES, MessageState
@@ -67,13 +75,45 @@ def export_messaging(customer_id: int) -> dict[str, Any]:
     }
 
 
+def _letter_ends(customer_id: int) -> list[tuple[int, date]]:
+    """Each business letter sent to the customer: (message id, kept until)."""
+    rows = OutboundMessage.objects.filter(customer_id=customer_id).values_list(
+        "pk", "purpose", "source_type", "state", "sent_at", "created_at"
+    )
+    return [
+        (pk, letters.kept_until(sent_at or created_at))
+        for pk, purpose, source_type, state, sent_at, created_at in rows
+        if letters.is_business_letter(purpose, source_type, state)
+    ]
+
+
+def check_messaging_erasure(customer_id: int, today: date) -> ErasureCheck:
+    """Sent business letters within their period are kept (one duty: how many, the first and
+    the last end); nothing in messaging defers an erasure (waiting mail is cancelled)."""
+    ends = [until for _, until in _letter_ends(customer_id) if until >= today]
+    if not ends:
+        return ErasureCheck()
+    years, basis = BUSINESS_LETTERS
+    return ErasureCheck(
+        duties=(
+            RetentionDuty("messaging", "letters", basis, years, max(ends), len(ends), min(ends)),
+        )
+    )
+
+
 def erase_messaging(request: ErasureRequest) -> dict[str, int]:
-    """Cancel waiting messages, blank what identifies the person, drop the holds."""
+    """Cancel waiting messages, blank what identifies the person (but for the business letters
+    under a retention duty), drop the holds."""
     messages = OutboundMessage.objects.filter(customer_id=request.customer_id)
     cancelled = messages.filter(state__in=DUE_STATES).update(
         state=MessageState.CANCELLED, error="cancelled: the customer's data was erased"
     )
-    blanked = messages.update(
+    # After the cancelling: a message that never went out is no letter.
+    kept: list[int] = []
+    if request.keeps("messaging", "letters") is not None:
+        today = request.today or timezone.localdate()
+        kept = [pk for pk, until in _letter_ends(request.customer_id) if until >= today]
+    blanked = messages.exclude(pk__in=kept).update(
         to_address="", subject="", text_body="", html_body="", headers={}, reply_to=""
     )
     decisions = SendDecision.objects.filter(customer_id=request.customer_id).update(subject="")
@@ -83,5 +123,6 @@ def erase_messaging(request: ErasureRequest) -> dict[str, int]:
         "messages_blanked": blanked,
         "decisions_blanked": decisions,
         "contact_holds_deleted": holds,
+        "letters_kept": len(kept),
         **erase_trigger_runs(request.customer_id),
     }

@@ -4,9 +4,11 @@ the mail intake (``intake.gdpr``: inbound mails, originals, files), since the re
 one handler per app.
 
 An open case defers an erasure (the customer's matter is still being worked on); once it is
-done, cases and messages go. Business letters the law keeps (HGB §257: six years) are named by
-the shop's own records, not by the desk, so no retention duty is declared here; the audit
-trail of who read or changed the cases stays with ``audit``.
+done, internal notes go at once, and the correspondence with the customer (business letters,
+``service.letters``: six years from the end of the calendar year) is kept with its case and
+the mail's original, processing restricted, until its own period ends; the daily privacy job
+erases it then (the duty ``service``/``letters``). A case with no letter left goes whole. The
+audit trail of who read or changed the cases stays with ``audit``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from stammkunde.core.gdpr import ErasureCheck, ErasureRequest, Obstacle
-from stammkunde.service import desk_gdpr
+from stammkunde.core.gdpr import (
+    BUSINESS_LETTERS,
+    ErasureCheck,
+    ErasureRequest,
+    Obstacle,
+    RetentionDuty,
+)
+from stammkunde.service import desk_gdpr, letters
 from stammkunde.service.intake import gdpr as intake_gdpr
 from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseMessage
 
@@ -64,33 +73,75 @@ def export_cases(customer_id: int) -> dict[str, Any]:
     }
 
 
+def _letter_ends(customer_id: int) -> list[tuple[int, date, int | None]]:
+    """Each business letter in the customer's cases: (message id, kept until, the id of the
+    inbound mail it came in, if any)."""
+    rows = CaseMessage.objects.filter(case__customer_id=customer_id).values_list(
+        "pk", "direction", "created_at", "inbound_mail_id"
+    )
+    return [
+        (pk, letters.kept_until(written_at), mail_id)
+        for pk, direction, written_at, mail_id in rows
+        if letters.is_business_letter(direction)
+    ]
+
+
+def kept_letters(request: ErasureRequest) -> dict[int, int | None]:
+    """The case messages this erasure keeps (letters within their period, when the request
+    keeps the desk's letters), by id, with the id of the inbound mail each came in."""
+    if request.keeps("service", "letters") is None:
+        return {}
+    today = request.today or timezone.localdate()
+    return {
+        pk: mail_id for pk, until, mail_id in _letter_ends(request.customer_id) if until >= today
+    }
+
+
 @transaction.atomic
 def erase_cases(request: ErasureRequest) -> dict[str, int]:
-    """Delete the customer's cases and their messages; returns the counts."""
+    """Delete the customer's cases and their messages, except the letters under a retention
+    duty and the cases that hold them; returns the counts."""
+    kept = kept_letters(request)
     cases = Case.objects.filter(customer_id=request.customer_id)
-    messages = CaseMessage.objects.filter(case__in=cases).delete()[0]
+    messages = CaseMessage.objects.filter(case__in=cases).exclude(pk__in=kept).delete()[0]
+    keeping = set(CaseMessage.objects.filter(pk__in=kept).values_list("case_id", flat=True))
+    gone = cases.exclude(pk__in=keeping)
     # Cases of other customers may point at these (merged into, split from): they keep their
     # own data and lose only the link.
-    Case.objects.filter(merged_into__in=cases).update(merged_into=None)
-    Case.objects.filter(split_from__in=cases).update(split_from=None)
-    Case.objects.filter(reopened_from__in=cases).update(reopened_from=None)
-    count = cases.count()
-    Case.orders.through.objects.filter(case__in=cases).delete()
-    cases.delete()
-    return {"cases": count, "messages": messages}
+    Case.objects.filter(merged_into__in=gone).update(merged_into=None)
+    Case.objects.filter(split_from__in=gone).update(split_from=None)
+    Case.objects.filter(reopened_from__in=gone).update(reopened_from=None)
+    count = gone.count()
+    Case.orders.through.objects.filter(case__in=gone).delete()
+    gone.delete()
+    return {
+        "cases": count,
+        "messages": messages,
+        "cases_kept": len(keeping),
+        "letters_kept": len(kept),
+    }
 
 
 def check_erasure(customer_id: int, today: date) -> ErasureCheck:
-    """An open case defers the erasure until it is solved."""
+    """An open case defers the erasure until it is solved; letters within their period are
+    kept (one duty: how many, the first and the last end)."""
     open_cases = list(
         Case.objects.filter(customer_id=customer_id, status__in=ACTIVE_STATUSES).values_list(
             "reference", flat=True
         )
     )
+    ends = [until for _, until, _ in _letter_ends(customer_id) if until >= today]
+    years, basis = BUSINESS_LETTERS
+    duties = (
+        (RetentionDuty("service", "letters", basis, years, max(ends), len(ends), min(ends)),)
+        if ends
+        else ()
+    )
     return ErasureCheck(
         obstacles=tuple(
             Obstacle("service", "open_case", {"case": reference}) for reference in open_cases
-        )
+        ),
+        duties=duties,
     )
 
 
@@ -105,9 +156,11 @@ def export_service_data(customer_id: int) -> dict[str, Any]:
 
 @transaction.atomic
 def erase_service_data(request: ErasureRequest) -> dict[str, int]:
-    """The registered erasure: the desk's records first (they name cases), then the cases."""
+    """The registered erasure: the desk's records first (they name cases), then the cases,
+    then the inbound mails (an original of a kept letter stays with it)."""
+    kept_mails = {mail_id for mail_id in kept_letters(request).values() if mail_id}
     return {
         **desk_gdpr.erase_desk(request),
         **erase_cases(request),
-        **intake_gdpr.erase_inbound_mail(request),
+        **intake_gdpr.erase_inbound_mail(request, keep=kept_mails),
     }

@@ -30,7 +30,7 @@ def test_erasure_deletes_originals_and_files_of_that_customer_only(teams):
     erased = file_raw(raw("customer-de-outlook2007-utf8-umlaut-attachments.eml"))
     kept = file_raw(raw("customer-de-utf7-outlook2000.eml"))
     counts = erase_inbound_mail(ErasureRequest(customer_id=erased.customer_id, request_id=1))
-    assert counts == {"inbound_mails": 1, "attachments": 3}
+    assert counts == {"inbound_mails": 1, "attachments": 3, "inbound_mails_kept": 0}
     erased.refresh_from_db()
     assert (bytes(erased.raw), erased.from_address, erased.subject) == (b"", "", "")
     assert not Attachment.objects.filter(inbound_mail=erased).exists()

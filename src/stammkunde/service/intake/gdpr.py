@@ -5,6 +5,7 @@ as a tombstone so the inbox's counts and the audit trail keep their references).
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -40,11 +41,12 @@ def export_inbound_mail(customer_id: int) -> dict[str, Any]:
 
 
 @transaction.atomic
-def erase_inbound_mail(request: ErasureRequest) -> dict[str, int]:
-    """Delete the originals and files of the customer's mails; blank what named them."""
-    mails = InboundMail.objects.filter(customer_id=request.customer_id)
+def erase_inbound_mail(request: ErasureRequest, keep: Collection[int] = ()) -> dict[str, int]:
+    """Delete the originals and files of the customer's mails; blank what named them. The
+    mails in ``keep`` (the originals of business letters kept for their period) stay whole."""
+    mails = InboundMail.objects.filter(customer_id=request.customer_id).exclude(pk__in=keep)
     files = Attachment.objects.filter(inbound_mail__in=mails).delete()[0]
     erased = mails.update(
         raw=ERASED, from_address="", subject="", message_id="", outcome={}, error="", size=0
     )
-    return {"inbound_mails": erased, "attachments": files}
+    return {"inbound_mails": erased, "attachments": files, "inbound_mails_kept": len(keep)}

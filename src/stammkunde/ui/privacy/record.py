@@ -105,8 +105,15 @@ def processing_record() -> ProcessingRecord:
             persons=customers,
             data=[_("Contact history (timeline), notes and call logs, messages")],
             recipients=[_("Staff of the service team (by role)"), mail],
-            retention=_("Business letters %(years)d years from the end of the calendar year.")
-            % {"years": letter_years},
+            # The rule per message kind: service.letters and messaging.letters.
+            retention=_(
+                "Business letters (%(letter_basis)s) %(years)d years from the end of the calendar "
+                "year they were written in, kept on erasure with processing restricted and "
+                "deleted when the period ends: the customer's messages and our replies in "
+                "service cases, and the transactional mails sent (order, shipping and service "
+                "mails). Internal notes are no business letters and are deleted on erasure."
+            )
+            % {"years": letter_years, "letter_basis": letter_basis},
         ),
         Activity(
             purpose=_("E-mail marketing and feedback requests"),
@@ -115,7 +122,9 @@ def processing_record() -> ProcessingRecord:
             data=[_("E-mail address, name, form of address"), _("Consent ledger with its proof")],
             recipients=[mail],
             retention=_(
-                "Until consent is withdrawn; the consent proof as long as it may be needed."
+                "Until consent is withdrawn; the consent proof as long as it may be needed. "
+                "Marketing mails, feedback requests and double opt-in mails are no business "
+                "letters: their texts and addresses are deleted on erasure."
             ),
         ),
         Activity(

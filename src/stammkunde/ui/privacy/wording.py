@@ -18,9 +18,17 @@ OBSTACLES = {
         "Shop delivery #%(delivery)s (%(topic)s) about the customer is still waiting to be applied."
     ),
 }
+# By (app, what) of a ``RetentionDuty``; a duty of another app falls back to its ``what``.
 RECORDS = {
-    "orders": gettext_lazy("Orders and invoices (accounting vouchers)"),
-    "letters": gettext_lazy("Returns and withdrawals (business letters)"),
+    ("shop", "orders"): gettext_lazy("Orders and invoices (accounting vouchers)"),
+    ("shop", "letters"): gettext_lazy("Returns and withdrawals (business letters)"),
+    ("service", "letters"): gettext_lazy(
+        "Service correspondence with the customer: their messages and our replies "
+        "(business letters)"
+    ),
+    ("messaging", "letters"): gettext_lazy(
+        "Transactional mails sent: order, shipping and service mails (business letters)"
+    ),
 }
 RULES = {
     "lead_without_orders": gettext_lazy("Lead without orders"),
@@ -54,7 +62,9 @@ def describe_duty(duty: Any) -> dict[str, Any]:
     """One retention duty as the page shows it: what, how long, the law, until when."""
     item = _plain(duty)
     return {
-        "what": RECORDS.get(item.get("what", ""), item.get("what", "")),
+        "what": RECORDS.get(
+            (item.get("app_label", ""), item.get("what", "")), item.get("what", "")
+        ),
         "years": item.get("years"),
         "basis": item.get("basis", ""),
         "until": item.get("until"),
