@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from stammkunde.audit.models import AuditEntry
@@ -218,6 +219,20 @@ def test_case_form_stores_then_throttles_a_flood(client, db):
     assert WebFormSubmission.objects.count() == 3
     response = client.post(reverse("help-contact"), data)
     assert int(response["Retry-After"]) > 0
+
+
+def test_the_help_page_sets_no_cookie_and_its_form_needs_none(db):
+    """Embedded in the shop's iframe, the page gets no cookie of ours back (third-party
+    context): the form must not depend on one, and the shop's visitors get none from us."""
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("help-center"), {"lang": "de"})
+    assert page.cookies == {}
+    response = client.post(
+        reverse("help-contact") + "?lang=de",
+        {"email": "erika@example.de", "message": "Paket nicht angekommen"},
+    )
+    assert response.status_code == 200
+    assert WebFormSubmission.objects.count() == 1
 
 
 def test_case_form_honeypot_and_bad_input(client, db):
