@@ -244,6 +244,7 @@ SECURE_HSTS_SECONDS = env_int("STAMMKUNDE_HSTS_SECONDS", 31_536_000 if MODE == "
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STAMMKUNDE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("STAMMKUNDE_HSTS_PRELOAD", False)
 BEHIND_PROXY = env_bool("STAMMKUNDE_BEHIND_PROXY", MODE == "production")
+PROXY_COUNT = env_int("STAMMKUNDE_PROXY_COUNT", 1)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # W021 asks for HSTS preloading, which only the domain's owner may decide (see above).
@@ -304,12 +305,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "ui/security/locked_out.html"
 AXES_ENABLE_ADMIN = False  # logins/admin.py shows axes' tables read-only
-# The client's address: behind the reverse proxy from X-Forwarded-For (as many proxies deep as
-# STAMMKUNDE_PROXY_COUNT), otherwise the peer itself; a header sent straight to us is ignored.
-AXES_IPWARE_PROXY_COUNT = env_int("STAMMKUNDE_PROXY_COUNT", 1) if BEHIND_PROXY else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
-)
+# The client's address (core/client_address.py), for axes as for everything else: behind the
+# reverse proxy from X-Forwarded-For (as many proxies deep as STAMMKUNDE_PROXY_COUNT),
+# otherwise the peer itself; a header sent straight to us is ignored. (axes' own ipware
+# settings did nothing: django-ipware is not installed, so axes counted the proxy.)
+AXES_CLIENT_IP_CALLABLE = "stammkunde.core.client_address.client_address"
 
 # Two-factor login (django-otp): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("STAMMKUNDE_OTP_ISSUER", "Stammkunde")

@@ -13,6 +13,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from stammkunde.core.client_address import client_address as request_client_address
+
 _client_address: ContextVar[str | None] = ContextVar("stammkunde_audit_address", default=None)
 # The customers whose data this request already recorded as read (actor label, customer id ->
 # the entry): a page is audited once per customer, however many of its parts read them.
@@ -48,5 +50,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with client_address(request.META.get("REMOTE_ADDR")):
+        with client_address(request_client_address(request)):
             return self.get_response(request)

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from stammkunde.core.client_address import client_address
 from stammkunde.messaging.consent_wording import PURPOSE_WORDS, wording
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.services.double_opt_in import (
@@ -61,7 +62,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> tuple[str | None, str]:
-    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")
+    return client_address(request), request.META.get("HTTP_USER_AGENT", "")
 
 
 @never_cache

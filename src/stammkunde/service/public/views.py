@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.client_address import client_address
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.service.models import HelpCenterSettings, KnowledgeArticle, KnowledgeCategory
 from stammkunde.service.public.forms import CaseForm
@@ -124,7 +125,7 @@ def help_contact(request: HttpRequest) -> HttpResponse:
                 topic=data["topic"],
                 language=_language(request),
             ),
-            address=request.META.get("REMOTE_ADDR", ""),
+            address=client_address(request) or "",
             honeypot=data["website"],
         )
     except Throttled as refused:

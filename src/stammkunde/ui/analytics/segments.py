@@ -23,6 +23,7 @@ from stammkunde.analytics.segment_services import (
 )
 from stammkunde.analytics.segments import DEFAULT_MEMBER_SORT, MEMBER_SORTS
 from stammkunde.core import spreadsheet
+from stammkunde.core.client_address import client_address
 from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.analytics.segment_forms import SegmentForm, describe
 
@@ -162,7 +163,7 @@ def segment_export(request: HttpRequest, pk: int) -> HttpResponse:
     rows = export_segment_rows(
         segment,
         by=request.user,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_address(request),
         separator=separator,
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")

@@ -20,6 +20,7 @@ from stammkunde.connectors.csv_import.uploads import (
     start_upload_import,
 )
 from stammkunde.connectors.models import CsvUpload, UploadState
+from stammkunde.core.client_address import client_address
 from stammkunde.ui.connectors.forms import UploadForm
 
 PERMISSION = "shop.import_data"
@@ -125,9 +126,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(CsvUpload, pk=pk)
-    path = error_file_for_download(
-        upload, by=request.user, ip_address=request.META.get("REMOTE_ADDR") or None
-    )
+    path = error_file_for_download(upload, by=request.user, ip_address=client_address(request))
     if path is None:
         raise Http404(_("No row was rejected."))
     return FileResponse(

@@ -13,12 +13,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
+from stammkunde.core.client_address import client_address
 from stammkunde.logins.models import SecurityEventKind
 from stammkunde.logins.services import record_event
 
 
 def _client_ip(request: Any) -> str | None:
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    return getattr(request, "axes_ip_address", None) or client_address(request)
 
 
 class ResetRequest(auth_views.PasswordResetView):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from stammkunde.core.client_address import client_address
 from stammkunde.logins.queries import has_authenticator, two_factor_required
 from stammkunde.logins.services import (
     authenticator_for,
@@ -50,7 +51,7 @@ def refusal_message(reason: str) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    return getattr(request, "axes_ip_address", None) or client_address(request)
 
 
 def _safe_next(request: HttpRequest) -> str:
