@@ -29,6 +29,7 @@ from stammkunde.analytics.models import (
     RunState,
     ScoringRun,
 )
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.shop.visibility import customers_of_shops
 
 __all__ = [
@@ -59,8 +60,29 @@ KPI_FIELDS = (
 )
 
 
+# Reads of every customer page and dashboard, compiled once (core/compiled.py).
+_LATEST_FINISHED_RUN = CompiledRead(
+    lambda: ScoringRun.objects.filter(kind=RunKind.SCORING, state=RunState.FINISHED).order_by(
+        "-started_at", "-id"
+    )[:1]
+)
+_LATEST_SHOWN_SIGNAL = CompiledRead(
+    lambda: (
+        ScoringRun.objects.filter(kind=RunKind.BACKTEST, state=RunState.FINISHED)
+        .order_by("-started_at", "-id")
+        .values_list("backtest__shown_signal", flat=True)[:1]
+    )
+)
+_SCORE = CompiledRead(
+    lambda customer_id: CustomerScore.objects.filter(customer_id=customer_id).order_by()[:1],
+    customer_id=ID,
+)
+
+
 def latest_run(*, include_unfinished: bool = False) -> ScoringRun | None:
     """The newest finished scoring run (or the newest of any state)."""
+    if not include_unfinished:
+        return _LATEST_FINISHED_RUN.first()
     runs = ScoringRun.objects.filter(kind=RunKind.SCORING)
     if not include_unfinished:
         runs = runs.filter(state=RunState.FINISHED)
@@ -95,12 +117,7 @@ def shown_churn_signal(backtest: ScoringRun | None = _UNREAD) -> str:
     from stammkunde.analytics.backtest_signals import DEFAULT_SHOWN_SIGNAL, SHOWN_SIGNALS
 
     if backtest is _UNREAD:
-        shown = (
-            ScoringRun.objects.filter(kind=RunKind.BACKTEST, state=RunState.FINISHED)
-            .order_by("-started_at", "-id")
-            .values_list("backtest__shown_signal", flat=True)
-            .first()
-        )
+        shown = _LATEST_SHOWN_SIGNAL.first()
     else:
         shown = (backtest.backtest or {}).get("shown_signal") if backtest else None
     return shown if shown in SHOWN_SIGNALS else DEFAULT_SHOWN_SIGNAL
@@ -374,7 +391,7 @@ def churn_alarms(
 
 def score_for_customer(customer_id: int) -> CustomerScore | None:
     """The customer's latest score, or None if never scored."""
-    return CustomerScore.objects.filter(customer_id=customer_id).first()
+    return _SCORE.first(customer_id=customer_id)
 
 
 def segment_member_page(segment: Any, *, by: Any, sort: str, number: Any, per_page: int) -> Any:

@@ -26,12 +26,13 @@ from collections.abc import Callable
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from scipy import sparse
 
 from stammkunde.analytics import reading
 from stammkunde.analytics.reading import OrderArrays
 from stammkunde.core.bulk import insert_ignore
+from stammkunde.core.compiled import ID, IDS, CompiledRead
 from stammkunde.shop.models import Order, OrderLine, Product, ReturnLine
 
 MAX_RECOMMENDATIONS = 5
@@ -241,6 +242,41 @@ def refresh_product_affinities(
     return len(rows)
 
 
+# The reads of ``recommendations_for`` (every customer page), compiled once (core/compiled.py).
+_OWNED = CompiledRead(
+    lambda customer_id: Order.objects.filter(
+        customer_id=customer_id, lines__product__isnull=False
+    ).values_list("lines__product_id", flat=True),
+    customer_id=ID,
+)
+_RETURNED = CompiledRead(
+    lambda customer_id: ReturnLine.objects.filter(
+        return_request__order__customer_id=customer_id, order_line__product__isnull=False
+    ).values_list("order_line__product_id", flat=True),
+    customer_id=ID,
+)
+
+
+def _ranked_affinities(owned: list[int], excluded: list[int]) -> QuerySet:
+    from stammkunde.analytics.models import ProductAffinity
+
+    # MAX_RECOMMENDATIONS rows: a caller's smaller limit takes the first of them (the order is
+    # total, ties broken by id), so one statement serves every limit.
+    return (
+        ProductAffinity.objects.filter(product_id__in=owned)
+        .exclude(related_id__in=excluded)
+        .values("related_id")
+        .annotate(total=Sum("score"))
+        .order_by("-total", "related_id")
+        .values_list("related_id", flat=True)[:MAX_RECOMMENDATIONS]
+    )
+
+
+# ``excluded`` holds ``owned``, so neither list is empty when it is asked.
+_RANKED = CompiledRead(_ranked_affinities, owned=IDS, excluded=IDS)
+_PRODUCTS = CompiledRead(lambda ids: Product.objects.filter(pk__in=ids), ids=IDS)
+
+
 def recommendations_for(
     customer_id: int,
     limit: int = 3,
@@ -254,33 +290,16 @@ def recommendations_for(
     message to the customer), the registered blockers and ``exclude_if`` are asked first, and a
     customer they block (open complaint) gets no recommendations at all.
     """
-    from stammkunde.analytics.models import ProductAffinity
-
     limit = max(0, min(limit, MAX_RECOMMENDATIONS))
     if limit == 0:
         return []
     checks = [*(_blockers if for_messaging else []), *([exclude_if] if exclude_if else [])]
     if any(check(customer_id) for check in checks):
         return []
-    owned = set(
-        Order.objects.filter(customer_id=customer_id, lines__product__isnull=False).values_list(
-            "lines__product_id", flat=True
-        )
-    )
-    returned = set(
-        ReturnLine.objects.filter(
-            return_request__order__customer_id=customer_id, order_line__product__isnull=False
-        ).values_list("order_line__product_id", flat=True)
-    )
+    owned = set(_OWNED.fetch(customer_id=customer_id))
     if not owned:
         return []
-    ranked = list(
-        ProductAffinity.objects.filter(product_id__in=owned)
-        .exclude(related_id__in=owned | returned)
-        .values("related_id")
-        .annotate(total=Sum("score"))
-        .order_by("-total", "related_id")
-        .values_list("related_id", flat=True)[:limit]
-    )
-    products = Product.objects.in_bulk(ranked)
+    returned = set(_RETURNED.fetch(customer_id=customer_id))
+    ranked = _RANKED.fetch(owned=sorted(owned), excluded=sorted(owned | returned))[:limit]
+    products = {product.pk: product for product in _PRODUCTS.fetch(ids=ranked)}
     return [products[pk] for pk in ranked if pk in products]

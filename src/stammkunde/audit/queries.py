@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.audit.services import audit
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.scoping import customer_scope
 
 
@@ -37,6 +38,20 @@ def audit_trail_for_customer(customer_id: int) -> QuerySet[AuditEntry]:
         .select_related("actor")
         .order_by("-at", "-id")
     )
+
+
+# The customer page's box, compiled once (core/compiled.py): at most RECENT_TRAIL_ROWS rows.
+RECENT_TRAIL_ROWS = 50
+_RECENT_TRAIL = CompiledRead(
+    lambda customer_id: audit_trail_for_customer(customer_id)[:RECENT_TRAIL_ROWS],
+    customer_id=ID,
+)
+
+
+def recent_audit_trail(customer_id: int, *, limit: int = RECENT_TRAIL_ROWS) -> list[AuditEntry]:
+    """The newest ``limit`` entries of ``audit_trail_for_customer`` (at most
+    RECENT_TRAIL_ROWS)."""
+    return _RECENT_TRAIL.fetch(customer_id=customer_id)[: min(limit, RECENT_TRAIL_ROWS)]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from stammkunde.core.bulk import select_in
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.keys import normalize_email
 from stammkunde.customers.models import Customer, CustomerMerge, CustomerStatus
 
@@ -28,6 +29,13 @@ _MERGE_TABLE = CustomerMerge._meta.db_table
 # handful of hops is plenty; the bound only guards against a cycle left by a data bug.
 MAX_MERGE_HOPS = 20
 
+# A customer's state and survivor by id, compiled once (core/compiled.py): every customer page
+# asks it first.
+_STATE_AND_SURVIVOR = CompiledRead(
+    lambda pk: Customer.objects.filter(pk=pk).order_by().values_list("status", "merged_into_id"),
+    pk=ID,
+)
+
 
 def resolve_merged(customer_id: int) -> int:
     """The id of the customer that ``customer_id`` lives on in: itself unless merged away.
@@ -36,7 +44,7 @@ def resolve_merged(customer_id: int) -> int:
     """
     current = customer_id
     for _hop in range(MAX_MERGE_HOPS):
-        row = Customer.objects.filter(pk=current).values_list("status", "merged_into_id").first()
+        row = _STATE_AND_SURVIVOR.first(pk=current)
         if row is None or row[0] != CustomerStatus.MERGED or row[1] is None:
             return current
         current = row[1]

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
 from stammkunde.core.scoping import customer_scope, in_customer_scope, whole_customer_scope
 from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
@@ -219,10 +220,23 @@ class ConsentState:
     source: str
 
 
+# The reads every customer page makes, compiled once (core/compiled.py).
+_CONSENT_EVENTS = CompiledRead(
+    lambda customer_id: ConsentEvent.objects.filter(customer_id=customer_id).order_by(
+        "-given_at", "-id"
+    ),
+    customer_id=ID,
+)
+_CUSTOMER_WITH_SURVIVOR = CompiledRead(
+    lambda pk: Customer.objects.select_related("merged_into").filter(pk=pk).order_by(),
+    pk=ID,
+)
+
+
 def current_consents(customer_id: int) -> list[ConsentState]:
     """The newest consent event per (channel, purpose): what the customer has agreed to now."""
     seen: dict[tuple[str, str], ConsentState] = {}
-    for event in ConsentEvent.objects.filter(customer_id=customer_id).order_by("-given_at", "-id"):
+    for event in _CONSENT_EVENTS.fetch(customer_id=customer_id):
         key = (event.channel, event.purpose)
         if key not in seen:
             seen[key] = ConsentState(
@@ -269,7 +283,7 @@ def customer_for_staff(pk: int, *, by: Any, detail: str = "") -> Customer | None
     customer outside the shops ``by`` is limited to is None, as if it did not exist, and
     leaves a REFUSE row (``may_see_customer``).
     """
-    customer = Customer.objects.select_related("merged_into").filter(pk=pk).first()
+    customer = _CUSTOMER_WITH_SURVIVOR.first(pk=pk)
     if customer is not None and not may_see_customer(pk, by=by, detail=detail):
         return None
     if customer is not None:

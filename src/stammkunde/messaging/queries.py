@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.scoping import customer_scope, in_customer_scope
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import record_list_view
@@ -150,17 +151,33 @@ class DecisionLine:
     state: str
 
 
+# The customer page's panel, compiled once (core/compiled.py); at most DECISIONS_READ rows,
+# the caller's limit taken from them.
+DECISIONS_READ = 20
+_LATEST_DECISIONS = CompiledRead(
+    lambda customer_id: (
+        SendDecision.objects.filter(customer_id=customer_id)
+        .select_related("message")
+        .order_by("-decided_at", "-id")[:DECISIONS_READ]
+    ),
+    customer_id=ID,
+)
+
+
 def customer_decisions(
     customer_id: int, *, by: Any, limit: int = 20, audited: bool = True
 ) -> list[DecisionLine]:
     """The customer's latest decisions, each with its reason in the reader's language and the
     message's state now ("which were sent, which held back, why"). Audited, unless the page
     showing them audits its read already (``audited=False``: the 360 page's panel)."""
-    decisions = list(
-        SendDecision.objects.filter(customer_id=customer_id)
-        .select_related("message")
-        .order_by("-decided_at", "-id")[:limit]
-    )
+    if limit <= DECISIONS_READ:
+        decisions = _LATEST_DECISIONS.fetch(customer_id=customer_id)[:limit]
+    else:
+        decisions = list(
+            SendDecision.objects.filter(customer_id=customer_id)
+            .select_related("message")
+            .order_by("-decided_at", "-id")[:limit]
+        )
     if audited:
         audit(
             actor=by,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.scoping import in_customer_scope
 from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.clock import due_state
@@ -270,12 +271,28 @@ def case_for_staff(case_id: int, *, by: Any) -> Case | None:
     return case
 
 
+# The customer page's panel for staff of every shop (the common case), compiled once
+# (core/compiled.py); at most CASES_READ rows, the caller's limit taken from them.
+CASES_READ = 10
+_LATEST_CASES = CompiledRead(
+    lambda customer_id: (
+        Case.objects.filter(customer_id=customer_id)
+        .select_related("assignee", "team")
+        .order_by("-opened_at")[:CASES_READ]
+    ),
+    customer_id=ID,
+)
+
+
 def cases_of_customer(customer_id: int, *, by: Any, limit: int = 10) -> list[Case]:
     """The customer's latest cases (for the panel on the customer page, which audits its own
     read of the customer); not those about other shops' orders only than the shops ``by`` is
     limited to."""
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is None and limit <= CASES_READ:
+        return _LATEST_CASES.fetch(customer_id=customer_id)[:limit]
     return list(
-        cases_of_shops(Case.objects.filter(customer_id=customer_id), staff_shop_ids(by))
+        cases_of_shops(Case.objects.filter(customer_id=customer_id), shop_ids)
         .select_related("assignee", "team")
         .order_by("-opened_at")[:limit]
     )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from stammkunde.audit.queries import audit_trail_for_customer
+from stammkunde.audit.queries import recent_audit_trail
 from stammkunde.core.scoping import shop_limit
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import (
@@ -185,7 +185,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_contact": request.user.has_perm("customers.add_contact_note"),
         "can_edit": request.user.has_perm("customers.change_customer"),
         "audit_entries": (
-            list(audit_trail_for_customer(customer.pk)[:AUDIT_ROWS]) if can_see_audit else None
+            recent_audit_trail(customer.pk, limit=AUDIT_ROWS) if can_see_audit else None
         ),
         "note_form": NoteForm(),
         "call_form": CallForm(),
