@@ -109,13 +109,18 @@ class EarlierCopies:
         if not wanted:
             return
         # The exclude repeats the partial index's condition, so that SQLite uses the index.
+        # The mail's number and state are tested here, not in SQL: given them, SQLite walked
+        # the (state, id) index over every processed mail before ``below`` instead, a cost
+        # that grew with the table.
         rows = (
             InboundMail.objects.exclude(message_id="")
-            .filter(message_id__in=wanted, id__lt=below, state__in=DONE_STATES)
-            .values_list("message_id", "id")
+            .filter(message_id__in=wanted)
+            .order_by()
+            .values_list("message_id", "id", "state")
         )
-        for message_id, mail_id in rows:
-            self.add(message_id, mail_id)
+        for message_id, mail_id, state in rows:
+            if mail_id < below and state in DONE_STATES:
+                self.add(message_id, mail_id)
 
     def add(self, message_id: str, mail_id: int) -> None:
         """A mail processed in this batch (it may have copies later in the batch)."""
