@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
@@ -37,8 +38,16 @@ class CaseError(ValueError):
 
 
 def next_reference() -> str:
-    # One inserted row per number: race-free on SQLite and PostgreSQL (see CaseNumber).
-    return f"{REFERENCE_PREFIX}{FIRST_NUMBER + CaseNumber.objects.create().pk}"
+    """The reference of a new case ("VG-10234")."""
+    # One inserted row per number: race-free on SQLite and PostgreSQL (see CaseNumber). The
+    # statement is written here: the row has no value of its own, and the ORM's save path
+    # (an instance, its fields, signals, the compiled INSERT) cost five times the insert.
+    quote = connection.ops.quote_name
+    table, pk = quote(CaseNumber._meta.db_table), quote(CaseNumber._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} DEFAULT VALUES RETURNING {pk}")
+        (number,) = cursor.fetchone()
+    return f"{REFERENCE_PREFIX}{FIRST_NUMBER + number}"
 
 
 def event_fields(case: Case) -> dict[str, Any]:
