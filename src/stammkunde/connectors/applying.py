@@ -33,7 +33,6 @@ from stammkunde.shop.services import (
     OrderError,
     cancel_order,
     customers_of_shop,
-    forget_shop_accounts,
     mark_account_updated,
     record_account_deleted,
     record_delivery,
@@ -356,7 +355,8 @@ def _privacy_reference(shop: Shop, event: ev.PrivacyRequest) -> str:
 
 def _carry_out_privacy_request(shop: Shop, event: ev.PrivacyRequest, customer_id: int) -> None:
     """Run the GDPR function a shop's privacy webhook asks for: the export (kept as a request
-    record; staff hand the file to the shop) or the erasure (done, restricted or deferred)."""
+    record; staff hand the file to the shop) or the erasure (done, restricted or deferred) of
+    what is that shop's: the whole person only when no other shop relationship remains."""
     reference = _privacy_reference(shop, event)
     if event.kind == ev.PrivacyRequestKind.DATA_REQUEST:
         export_customer_data(
@@ -364,18 +364,25 @@ def _carry_out_privacy_request(shop: Shop, event: ev.PrivacyRequest, customer_id
         )
     elif event.kind == ev.PrivacyRequestKind.CUSTOMER_REDACT:
         request_erasure(
-            customer_id, by=shop.name, channel=PrivacyRequestChannel.SHOP, reference=reference
+            customer_id,
+            by=shop.name,
+            channel=PrivacyRequestChannel.SHOP,
+            reference=reference,
+            shop_id=shop.pk,
         )
 
 
 def _redact_shop(shop: Shop, event: ev.PrivacyRequest) -> None:
     """A shop's data must go (Shopify's shop/redact, 48 hours after the app was removed): its
-    customers who buy nowhere else are erased; the others lose their account in this shop."""
-    customer_ids, elsewhere = customers_of_shop(shop)
-    forget_shop_accounts(shop, elsewhere)
+    customers who buy nowhere else are erased; of the others only this shop's part goes (its
+    accounts, orders, timeline entries, cases). Each gets its own request record."""
+    customer_ids, _elsewhere = customers_of_shop(shop)
     reference = _privacy_reference(shop, event)
     for customer_id in customer_ids:
-        if customer_id not in elsewhere:
-            request_erasure(
-                customer_id, by=shop.name, channel=PrivacyRequestChannel.SHOP, reference=reference
-            )
+        request_erasure(
+            customer_id,
+            by=shop.name,
+            channel=PrivacyRequestChannel.SHOP,
+            reference=reference,
+            shop_id=shop.pk,
+        )

@@ -23,16 +23,17 @@ REDACTED_BODY = json.dumps({"redacted": "GDPR erasure"}).encode()
 EXPORT_BODY_LIMIT = 200_000
 
 
-def customer_deliveries(customer_id: int) -> QuerySet[WebhookDelivery]:
-    """The inbox deliveries about this customer's orders and shop accounts."""
+def customer_deliveries(customer_id: int, shop_id: int | None = None) -> QuerySet[WebhookDelivery]:
+    """The inbox deliveries about this customer's orders and shop accounts (with ``shop_id``:
+    in that shop only)."""
+    orders = Order.objects.filter(customer_id=customer_id)
+    accounts = ShopAccount.objects.filter(customer_id=customer_id)
+    if shop_id is not None:
+        orders, accounts = orders.filter(shop_id=shop_id), accounts.filter(shop_id=shop_id)
     keys: dict[int, set[str]] = {}
-    for shop_id, external_id in Order.objects.filter(customer_id=customer_id).values_list(
-        "shop_id", "external_id"
-    ):
+    for shop_id, external_id in orders.values_list("shop_id", "external_id"):
         keys.setdefault(shop_id, set()).add(f"order:{external_id}")
-    for shop_id, external_id in ShopAccount.objects.filter(customer_id=customer_id).values_list(
-        "shop_id", "external_id"
-    ):
+    for shop_id, external_id in accounts.values_list("shop_id", "external_id"):
         keys.setdefault(shop_id, set()).add(f"customer:{external_id}")
     if not keys:
         return WebhookDelivery.objects.none()
@@ -66,9 +67,9 @@ def export_deliveries(customer_id: int) -> dict[str, Any]:
     }
 
 
-def check_deliveries(customer_id: int, today: date) -> ErasureCheck:
-    """Deliveries still waiting to be applied defer the erasure."""
-    waiting = customer_deliveries(customer_id).filter(state=DeliveryState.RECEIVED)
+def check_deliveries(customer_id: int, today: date, shop_id: int | None = None) -> ErasureCheck:
+    """Deliveries still waiting to be applied (of ``shop_id`` for its part) defer the erasure."""
+    waiting = customer_deliveries(customer_id, shop_id).filter(state=DeliveryState.RECEIVED)
     return ErasureCheck(
         obstacles=tuple(
             Obstacle("connectors", "delivery_waiting", {"delivery": pk, "topic": topic})
@@ -78,9 +79,9 @@ def check_deliveries(customer_id: int, today: date) -> ErasureCheck:
 
 
 def erase_deliveries(request: ErasureRequest) -> dict[str, int]:
-    """Replace the raw bodies with a marker."""
+    """Replace the raw bodies with a marker (of ``request.shop_id``'s deliveries for its part)."""
     redacted = (
-        customer_deliveries(request.customer_id)
+        customer_deliveries(request.customer_id, request.shop_id)
         .exclude(body=REDACTED_BODY)
         .update(body=REDACTED_BODY)
     )

@@ -13,8 +13,15 @@ Handlers take plain values and return JSON-ready data:
 - erasure: ``fn(request: ErasureRequest) -> dict[str, int]`` counts of what was erased,
   pseudonymized or kept; it must keep whatever ``request.keep`` names for its app
   (records under a retention duty) and never delete consent proofs or audit rows;
-- erasure check: ``fn(customer_id, today) -> ErasureCheck``: reasons to defer (an open order,
-  an open case) and retention duties (orders: 8 years from the end of the calendar year).
+- erasure check: ``fn(customer_id, today, shop_id=None) -> ErasureCheck``: reasons to defer
+  (an open order, an open case) and retention duties (orders: 8 years from the end of the
+  calendar year).
+
+A shop's redact request for a person who is a customer of other shops too erases only that
+shop's part (``ErasureRequest.shop_id``, and ``shop_id`` passed to the checks): its accounts,
+its orders' personal fields, its timeline entries, its cases, its raw payloads. An app with
+nothing of a shop's own (the profile, scores recomputed nightly, the audit trail) leaves the
+person as they are.
 """
 
 from __future__ import annotations
@@ -78,6 +85,8 @@ class ErasureRequest:
     keep: tuple[RetentionDuty, ...] = ()
     by: Any = None
     today: date | None = None  # the day retention is judged on (tests set it; None: today)
+    # Only this shop's part (its redact request; the person stays a customer of other shops).
+    shop_id: int | None = None
 
     def keeps(self, app_label: str, what: str) -> RetentionDuty | None:
         """The duty that keeps ``what`` of ``app_label``, or None when it may go."""
@@ -88,7 +97,8 @@ class ErasureRequest:
 
 
 ErasureHandler = Callable[[ErasureRequest], dict[str, int]]
-ErasureCheckHandler = Callable[[int, date], ErasureCheck]
+# fn(customer_id, today, shop_id=None): with a shop, only that shop's obstacles and duties.
+ErasureCheckHandler = Callable[..., ErasureCheck]
 
 _exports: dict[str, ExportHandler] = {}
 _erasures: dict[str, ErasureHandler] = {}

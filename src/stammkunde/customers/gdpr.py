@@ -140,7 +140,10 @@ def export_customer(customer_id: int) -> dict[str, Any]:
 
 def erase_customer_records(request: ErasureRequest) -> dict[str, int]:
     """Pseudonymize the customer (and those merged into them), delete addresses, tags and
-    duplicate decisions; keep the consent ledger as proof."""
+    duplicate decisions; keep the consent ledger as proof. A shop's part alone
+    (``request.shop_id``) leaves the person as they are: the profile is no shop's own."""
+    if request.shop_id is not None:
+        return {}
     ids = [request.customer_id, *_merged_into(request.customer_id)]
     pseudonymized = 0
     for customer in Customer.objects.filter(pk__in=ids):

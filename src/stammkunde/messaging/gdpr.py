@@ -87,9 +87,14 @@ def _letter_ends(customer_id: int) -> list[tuple[int, date]]:
     ]
 
 
-def check_messaging_erasure(customer_id: int, today: date) -> ErasureCheck:
+def check_messaging_erasure(
+    customer_id: int, today: date, shop_id: int | None = None
+) -> ErasureCheck:
     """Sent business letters within their period are kept (one duty: how many, the first and
-    the last end); nothing in messaging defers an erasure (waiting mail is cancelled)."""
+    the last end); nothing in messaging defers an erasure (waiting mail is cancelled). A shop's
+    part alone touches no message, so it names none."""
+    if shop_id is not None:
+        return ErasureCheck()
     ends = [until for _, until in _letter_ends(customer_id) if until >= today]
     if not ends:
         return ErasureCheck()
@@ -103,7 +108,10 @@ def check_messaging_erasure(customer_id: int, today: date) -> ErasureCheck:
 
 def erase_messaging(request: ErasureRequest) -> dict[str, int]:
     """Cancel waiting messages, blank what identifies the person (but for the business letters
-    under a retention duty), drop the holds."""
+    under a retention duty), drop the holds. A shop's part alone (``request.shop_id``) leaves
+    messaging as it is: the messages, holds and decisions are the person's, not a shop's."""
+    if request.shop_id is not None:
+        return {}
     messages = OutboundMessage.objects.filter(customer_id=request.customer_id)
     cancelled = messages.filter(state__in=DUE_STATES).update(
         state=MessageState.CANCELLED, error="cancelled: the customer's data was erased"

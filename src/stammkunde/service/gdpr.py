@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from stammkunde.core.gdpr import (
@@ -73,10 +74,27 @@ def export_cases(customer_id: int) -> dict[str, Any]:
     }
 
 
-def _letter_ends(customer_id: int) -> list[tuple[int, date, int | None]]:
-    """Each business letter in the customer's cases: (message id, kept until, the id of the
-    inbound mail it came in, if any)."""
-    rows = CaseMessage.objects.filter(case__customer_id=customer_id).values_list(
+def cases_of(customer_id: int, shop_id: int | None = None) -> QuerySet[Case]:
+    """The customer's cases; with ``shop_id``, those about that shop's orders only (a case
+    without an order, or about orders of other shops too, is the person's, not the shop's)."""
+    cases = Case.objects.filter(customer_id=customer_id)
+    if shop_id is None:
+        return cases
+    return (
+        cases.filter(orders__shop_id=shop_id)
+        .exclude(
+            pk__in=Case.orders.through.objects.exclude(order__shop_id=shop_id).values("case_id")
+        )
+        .distinct()
+    )
+
+
+def _letter_ends(
+    customer_id: int, shop_id: int | None = None
+) -> list[tuple[int, date, int | None]]:
+    """Each business letter in the customer's cases (of ``shop_id``'s orders, given one):
+    (message id, kept until, the id of the inbound mail it came in, if any)."""
+    rows = CaseMessage.objects.filter(case__in=cases_of(customer_id, shop_id)).values_list(
         "pk", "direction", "created_at", "inbound_mail_id"
     )
     return [
@@ -93,16 +111,19 @@ def kept_letters(request: ErasureRequest) -> dict[int, int | None]:
         return {}
     today = request.today or timezone.localdate()
     return {
-        pk: mail_id for pk, until, mail_id in _letter_ends(request.customer_id) if until >= today
+        pk: mail_id
+        for pk, until, mail_id in _letter_ends(request.customer_id, request.shop_id)
+        if until >= today
     }
 
 
 @transaction.atomic
 def erase_cases(request: ErasureRequest) -> dict[str, int]:
     """Delete the customer's cases and their messages, except the letters under a retention
-    duty and the cases that hold them; returns the counts."""
+    duty and the cases that hold them (for a shop's part alone, of the cases about its orders
+    only); returns the counts."""
     kept = kept_letters(request)
-    cases = Case.objects.filter(customer_id=request.customer_id)
+    cases = Case.objects.filter(pk__in=cases_of(request.customer_id, request.shop_id))
     messages = CaseMessage.objects.filter(case__in=cases).exclude(pk__in=kept).delete()[0]
     keeping = set(CaseMessage.objects.filter(pk__in=kept).values_list("case_id", flat=True))
     gone = cases.exclude(pk__in=keeping)
@@ -122,15 +143,16 @@ def erase_cases(request: ErasureRequest) -> dict[str, int]:
     }
 
 
-def check_erasure(customer_id: int, today: date) -> ErasureCheck:
+def check_erasure(customer_id: int, today: date, shop_id: int | None = None) -> ErasureCheck:
     """An open case defers the erasure until it is solved; letters within their period are
-    kept (one duty: how many, the first and the last end)."""
+    kept (one duty: how many, the first and the last end). With ``shop_id``: of the cases
+    about that shop's orders only."""
     open_cases = list(
-        Case.objects.filter(customer_id=customer_id, status__in=ACTIVE_STATUSES).values_list(
-            "reference", flat=True
-        )
+        cases_of(customer_id, shop_id)
+        .filter(status__in=ACTIVE_STATUSES)
+        .values_list("reference", flat=True)
     )
-    ends = [until for _, until, _ in _letter_ends(customer_id) if until >= today]
+    ends = [until for _, until, _ in _letter_ends(customer_id, shop_id) if until >= today]
     years, basis = BUSINESS_LETTERS
     duties = (
         (RetentionDuty("service", "letters", basis, years, max(ends), len(ends), min(ends)),)
@@ -157,8 +179,20 @@ def export_service_data(customer_id: int) -> dict[str, Any]:
 @transaction.atomic
 def erase_service_data(request: ErasureRequest) -> dict[str, int]:
     """The registered erasure: the desk's records first (they name cases), then the cases,
-    then the inbound mails (an original of a kept letter stays with it)."""
+    then the inbound mails (an original of a kept letter stays with it). A shop's part alone
+    erases the cases about its orders and the mails filed into them; goodwill, web form and
+    the other mails are the person's."""
     kept_mails = {mail_id for mail_id in kept_letters(request).values() if mail_id}
+    if request.shop_id is not None:
+        filed = set(
+            CaseMessage.objects.filter(case__in=cases_of(request.customer_id, request.shop_id))
+            .exclude(inbound_mail=None)
+            .values_list("inbound_mail_id", flat=True)
+        )
+        return {
+            **erase_cases(request),
+            **intake_gdpr.erase_inbound_mail(request, keep=kept_mails, only=filed - kept_mails),
+        }
     return {
         **desk_gdpr.erase_desk(request),
         **erase_cases(request),

@@ -6,6 +6,13 @@ letters 6 years. Kept orders stay as they are (the invoice data), with the custo
 so processing restricted; the others lose the buyer's e-mail and addresses but keep their
 amounts, dates and lines, so revenue, KPIs and cohorts stay right. An order still open (placed,
 paid or shipped within the last ``OPEN_ORDER_DAYS``) defers the erasure.
+
+A shop's part alone (its redact request for a person who buys elsewhere too,
+``ErasureRequest.shop_id``): that shop's accounts go and its orders are detached from the
+person (no longer a relationship: the shop's tokens and staff limited to it no longer see
+them): past their retention without their personal fields, within it whole, as the shop's
+accounting vouchers (``Order.detached_from_id`` names the person until the daily job strips
+them when their period ends).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stammkunde.core.gdpr import (
@@ -139,10 +147,12 @@ def export_shop_data(customer_id: int) -> dict[str, Any]:
     }
 
 
-def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
+def check_shop_erasure(customer_id: int, today: date, shop_id: int | None = None) -> ErasureCheck:
     """Open orders, returns and withdrawals defer; orders and letters within their retention
-    period are kept."""
-    orders = Order.objects.filter(customer_id=customer_id, is_test=False)
+    period are kept (with ``shop_id``: that shop's only)."""
+    orders = _orders_of(customer_id).filter(is_test=False)
+    if shop_id is not None:
+        orders = orders.filter(shop_id=shop_id)
     recent = today - timedelta(days=OPEN_ORDER_DAYS)
     obstacles = [
         Obstacle("shop", "open_order", {"number": number, "status": status})
@@ -153,7 +163,7 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     obstacles += [
         Obstacle("shop", "open_return", {"number": number})
         for number in Return.objects.filter(
-            order__customer_id=customer_id,
+            order__in=orders,
             status__in=(ReturnStatus.ANNOUNCED, ReturnStatus.RECEIVED),
             announced_at__date__gte=recent,
         ).values_list("order__number", flat=True)
@@ -161,7 +171,7 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     obstacles += [
         Obstacle("shop", "open_withdrawal", {"number": number})
         for number in Withdrawal.objects.filter(
-            order__customer_id=customer_id,
+            order__in=orders,
             status__in=(WithdrawalStatus.RECEIVED, WithdrawalStatus.CONFIRMED),
             declared_at__date__gte=recent,
         ).values_list("order__number", flat=True)
@@ -176,12 +186,8 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     letter_years, letter_basis = BUSINESS_LETTERS
     letters = _within(
         [
-            *Return.objects.filter(order__customer_id=customer_id).values_list(
-                "announced_at", flat=True
-            ),
-            *Withdrawal.objects.filter(order__customer_id=customer_id).values_list(
-                "declared_at", flat=True
-            ),
+            *Return.objects.filter(order__in=orders).values_list("announced_at", flat=True),
+            *Withdrawal.objects.filter(order__in=orders).values_list("declared_at", flat=True),
         ],
         letter_years,
         today,
@@ -201,6 +207,11 @@ def check_shop_erasure(customer_id: int, today: date) -> ErasureCheck:
     return ErasureCheck(obstacles=tuple(obstacles), duties=tuple(duties))
 
 
+def _orders_of(customer_id: int) -> QuerySet[Order]:
+    """The customer's orders and those detached from them and kept as vouchers."""
+    return Order.objects.filter(Q(customer_id=customer_id) | Q(detached_from_id=customer_id))
+
+
 def _within(moments, years: int, today: date) -> list[date]:
     """The ends of retention of the records made at ``moments`` that have not passed."""
     ends = [end_of_retention(timezone.localtime(moment).date(), years) for moment in moments]
@@ -212,17 +223,28 @@ def erase_shop_data(request: ErasureRequest) -> dict[str, int]:
     (amounts, dates and lines stay for the statistics) and notes from returns and withdrawals
     past theirs; orders and letters under a duty stay as they are."""
     customer_id = request.customer_id
-    accounts, _ = ShopAccount.objects.filter(customer_id=customer_id).delete()
-    orders = Order.objects.filter(customer_id=customer_id)
+    accounts = ShopAccount.objects.filter(customer_id=customer_id)
+    orders = _orders_of(customer_id)
+    if request.shop_id is not None:
+        accounts, orders = (
+            accounts.filter(shop_id=request.shop_id),
+            orders.filter(shop_id=request.shop_id),
+        )
+    accounts_deleted, _ = accounts.delete()
     stripped = kept = 0
+    passed: list[int] = []
+    kept_ids: list[int] = []
     order_duty = request.keeps("shop", "orders")
     years = ACCOUNTING_VOUCHERS[0]
     today = request.today or timezone.localdate()
-    for order in orders.only("id", "placed_at", "email", "billing_address", "shipping_address"):
+    fields = ("id", "placed_at", "email", "billing_address", "shipping_address")
+    for order in orders.only(*fields):
         end = end_of_retention(timezone.localtime(order.placed_at).date(), years)
         if order_duty is not None and end >= today:
             kept += 1
+            kept_ids.append(order.pk)
             continue
+        passed.append(order.pk)
         if order.email or order.billing_address or order.shipping_address:
             Order.objects.filter(pk=order.pk).update(
                 email="", billing_address={}, shipping_address={}
@@ -233,16 +255,28 @@ def erase_shop_data(request: ErasureRequest) -> dict[str, int]:
     letter_duty = request.keeps("shop", "letters")
     letter_years = BUSINESS_LETTERS[0]
     for model, moment in ((Return, "announced_at"), (Withdrawal, "declared_at")):
-        letters = model.objects.filter(order__customer_id=customer_id)
+        letters = model.objects.filter(order__in=orders)
         for pk, made_at, note in letters.values_list("pk", moment, "note"):
             end = end_of_retention(timezone.localtime(made_at).date(), letter_years)
             if letter_duty is not None and end >= today:
                 letters_kept += 1
             elif note:
                 model.objects.filter(pk=pk).update(note="")
+    # An order past its period names nobody any more (amounts, dates and lines stay, for the
+    # statistics); for a shop's part alone, the kept ones no longer tie the person to the shop.
+    Order.objects.filter(pk__in=passed).exclude(detached_from_id=None).update(detached_from_id=None)
+    detached = 0
+    if request.shop_id is not None:
+        detached = Order.objects.filter(pk__in=passed).exclude(customer=None).update(customer=None)
+        detached += (
+            Order.objects.filter(pk__in=kept_ids)
+            .exclude(customer=None)
+            .update(customer=None, detached_from_id=customer_id)
+        )
     return {
-        "shop_accounts_deleted": accounts,
+        "shop_accounts_deleted": accounts_deleted,
         "orders_stripped": stripped,
         "orders_kept": kept,
         "letters_kept": letters_kept,
+        "orders_detached": detached,
     }

@@ -27,6 +27,7 @@ from stammkunde.customers.models.duplicates import (
     DuplicateReason,
 )
 from stammkunde.customers.models.privacy import (
+    ErasureScope,
     PrivacyRequest,
     PrivacyRequestChannel,
     PrivacyRequestKind,
@@ -47,6 +48,7 @@ __all__ = [
     "CustomerStatus",
     "DismissedDuplicate",
     "DuplicateReason",
+    "ErasureScope",
     "FormOfAddress",
     "PrivacyRequest",
     "PrivacyRequestChannel",

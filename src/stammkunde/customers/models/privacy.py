@@ -28,6 +28,13 @@ class PrivacyRequestState(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class ErasureScope(models.TextChoices):
+    """What a shop's redact request erased, and why."""
+
+    SHOP_PART = "shop_part", _("Only this shop's part: a customer of other shops too")
+    LAST_SHOP = "last_shop", _("The whole person: no other shop relationship remains")
+
+
 class PrivacyRequest(models.Model):
     """The record of one data protection request and its outcome: what was exported or erased,
     what is kept and until when (``duties``, ``restricted_until``), or why it waits (``obstacles``).
@@ -53,6 +60,12 @@ class PrivacyRequest(models.Model):
     restricted_until = models.DateField(_("restricted until"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # An erasure of one shop's part only (its redact request, the person being a customer of
+    # other shops too): that shop's plain id (shops live above this app); empty: the person.
+    shop_id = models.BigIntegerField(_("only the part of shop"), null=True, blank=True)
+    # Why a shop's request erased what it did (``ErasureScope``): only its part, or the whole
+    # person because no other shop relationship remained.
+    scope = models.CharField(_("scope"), max_length=16, blank=True, choices=ErasureScope.choices)
 
     class Meta:
         verbose_name = _("privacy request")

@@ -67,7 +67,7 @@ def finish_expired_restrictions(*, today: date | None = None) -> int:
             locked = PrivacyRequest.objects.select_for_update().get(pk=pk)
             if locked.state != PrivacyRequestState.RESTRICTED:
                 continue
-            duties = erasure_check(locked.customer_id, today).duties
+            duties = erasure_check(locked.customer_id, today, shop_id=locked.shop_id).duties
             carry_out(locked, duties, by=None, today=today)
             finished += locked.state == PrivacyRequestState.DONE
     return finished

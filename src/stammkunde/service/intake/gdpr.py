@@ -41,10 +41,15 @@ def export_inbound_mail(customer_id: int) -> dict[str, Any]:
 
 
 @transaction.atomic
-def erase_inbound_mail(request: ErasureRequest, keep: Collection[int] = ()) -> dict[str, int]:
-    """Delete the originals and files of the customer's mails; blank what named them. The
-    mails in ``keep`` (the originals of business letters kept for their period) stay whole."""
+def erase_inbound_mail(
+    request: ErasureRequest, keep: Collection[int] = (), only: Collection[int] | None = None
+) -> dict[str, int]:
+    """Delete the originals and files of the customer's mails (``only`` these, given a list);
+    blank what named them. The mails in ``keep`` (the originals of business letters kept for
+    their period) stay whole."""
     mails = InboundMail.objects.filter(customer_id=request.customer_id).exclude(pk__in=keep)
+    if only is not None:
+        mails = mails.filter(pk__in=only)
     files = Attachment.objects.filter(inbound_mail__in=mails).delete()[0]
     erased = mails.update(
         raw=ERASED, from_address="", subject="", message_id="", outcome={}, error="", size=0

@@ -53,6 +53,10 @@ class Order(models.Model):
         related_name="orders",
         db_index=False,
     )
+    # The person this order was detached from by the shop's redact request while they stay a
+    # customer of other shops: it is kept whole as an accounting voucher, tied to nobody, and
+    # stripped when its period ends (``shop.gdpr``). A plain id: it is no relationship.
+    detached_from_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     email = models.EmailField(_("e-mail on the order"), max_length=254, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.PLACED
