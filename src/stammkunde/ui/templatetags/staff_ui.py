@@ -11,6 +11,7 @@ from django import template
 from django.db import models
 from django.template.defaultfilters import date as django_date
 from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 
 from stammkunde.core.links import http_url
 from stammkunde.core.number_formats import format_money, format_number
@@ -63,6 +64,22 @@ ACTIVITY_ICONS = {
     "contact_hold_set": "⏸",
     "contact_hold_released": "▶",
 }
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context: template.Context, page: str, within: str = "") -> SafeString:
+    """The ``aria-current`` attribute of a subnav link: ``page`` on the link to the page shown
+    (its URL name is ``page``), ``true`` on the link whose section the page belongs to (a form or
+    a detail page below a list: its URL name is one of the space-separated ``within``), else
+    nothing. Screen readers announce it and the stylesheet marks it (``.subnav a[aria-current]``).
+    """
+    match = getattr(context.get("request"), "resolver_match", None)
+    name = getattr(match, "url_name", None) or ""
+    if name == page:
+        return mark_safe(' aria-current="page"')
+    if name and name in within.split():
+        return mark_safe(' aria-current="true"')
+    return mark_safe("")
 
 
 @register.filter
