@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
+from stammkunde.service.clock import Standard
 from stammkunde.service.models import Absence, ResponseStandard, RoutingRule
+from stammkunde.service.models.desk import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.services import desk_settings
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +31,14 @@ def test_inside_a_batch_each_setting_is_read_once(teams, agent):
         reads = [
             desk_settings.active_rules,
             desk_settings.default_team,
+            desk_settings.default_resolution_minutes,
             lambda: desk_settings.standard_for(logistics, "question"),
             lambda: desk_settings.absent_user_ids(now),
         ]
         first = [_queries(read) for read in reads]
         again = [_queries(read) for read in reads]
-    assert [count for _value, count in first] == [1, 1, 1, 1]
-    assert [count for _value, count in again] == [0, 0, 0, 0]
+    assert [count for _value, count in first] == [1, 1, 1, 1, 1]
+    assert [count for _value, count in again] == [0, 0, 0, 0, 0]
     assert [value for value, _count in again] == [value for value, _count in first]
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from stammkunde.audit.models import AuditEntry
-from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
+from stammkunde.service.clock import Standard
 from stammkunde.service.models import Absence, ResponseStandard, TeamMember
+from stammkunde.service.models.desk import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.services import routing
 from stammkunde.service.services.clocking import standard_for
 from stammkunde.service.services.teams import (

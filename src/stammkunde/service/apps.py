@@ -19,6 +19,7 @@ class ServiceConfig(AppConfig):
         from stammkunde.service.intake import tasks as intake_tasks
         from stammkunde.service.models import (
             Absence,
+            DeskSettings,
             ResponseStandard,
             RoutingRule,
             Team,
@@ -61,7 +62,7 @@ class ServiceConfig(AppConfig):
             every=timedelta(minutes=1),
         )
         # What an intake batch keeps of the desk's settings is dropped when one changes.
-        for model in (Absence, ResponseStandard, RoutingRule, Team, TeamMember):
+        for model in (Absence, DeskSettings, ResponseStandard, RoutingRule, Team, TeamMember):
             for signal in (post_save, post_delete):
                 signal.connect(
                     desk_settings.forget, sender=model, dispatch_uid=f"desk_settings.{model}"

@@ -349,3 +349,30 @@ def weekday_hours(
 ) -> dict[int, tuple[tuple[time, time], ...]]:
     """Opening hours with the same interval on each of ``weekdays`` (Monday to Friday)."""
     return dict.fromkeys(weekdays, ((opening, closing),))
+
+
+def calendar_from_stored(
+    opening_hours: Mapping[str, Sequence[Sequence[str]]] | None,
+    subdivision: str | None,
+    company_holidays: Sequence[str | Sequence[str]] | None,
+    time_zone: str,
+) -> BusinessCalendar:
+    """A calendar from the JSON a team stores (``Team.calendar``; also the migrations, which
+    have the stored values but not the model's methods): weekdays as strings ("0" = Monday)
+    to ["HH:MM", "HH:MM"] pairs, holidays as ISO dates or [first, last] ranges."""
+    hours = {
+        int(day): [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in pairs]
+        for day, pairs in (opening_hours or {}).items()
+    }
+    closed = [
+        (date.fromisoformat(entry[0]), date.fromisoformat(entry[-1]))
+        if isinstance(entry, list)
+        else date.fromisoformat(entry)
+        for entry in (company_holidays or [])
+    ]
+    return BusinessCalendar(
+        opening_hours=hours,
+        subdivision=subdivision or None,
+        company_holidays=closed,
+        time_zone=time_zone,
+    )

@@ -15,11 +15,6 @@ from stammkunde.service.business_hours import (
     same_business_day_due,
 )
 
-# A team with no resolution target of its own (for the case type or in general) promises this:
-# solved within 24 business hours, three days of eight opening hours. Without it a case showed
-# no due time at all once it was answered.
-DEFAULT_RESOLUTION_MINUTES = 24 * 60
-
 
 @dataclass(frozen=True)
 class Standard:

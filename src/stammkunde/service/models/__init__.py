@@ -10,6 +10,7 @@ from stammkunde.service.models.crisis import (
     IncidentStatus,
     IncidentType,
 )
+from stammkunde.service.models.desk import DeskSettings
 from stammkunde.service.models.goodwill import (
     DeskRole,
     GoodwillGrant,
@@ -75,6 +76,7 @@ __all__ = [
     "CrisisPlan",
     "CrisisStep",
     "DeskRole",
+    "DeskSettings",
     "EscalationReason",
     "FederalState",
     "FormThrottle",

@@ -3,8 +3,6 @@ they promise to answer (response-time standards) and which cases they get (routi
 
 from __future__ import annotations
 
-from datetime import date, time
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -32,8 +30,8 @@ class Team(models.Model):
     ``opening_hours`` maps a weekday ("0" = Monday) to a list of ["HH:MM", "HH:MM"] pairs
     (closing "00:00" means midnight); ``company_holidays`` is a list of ["YYYY-MM-DD",
     "YYYY-MM-DD"] inclusive ranges. ``first_response_minutes`` None means the default standard:
-    answered the same business day; ``resolution_minutes`` None: solved within
-    ``service.clock.DEFAULT_RESOLUTION_MINUTES``. ``is_default`` marks the team that gets
+    answered the same business day; ``resolution_minutes`` None: solved within the desk's
+    default resolution target (``DeskSettings``). ``is_default`` marks the team that gets
     whatever no routing rule claims (the central complaints desk).
     """
 
@@ -77,23 +75,10 @@ class Team(models.Model):
 
     def calendar(self):  # -> BusinessCalendar; imported late, the models stay light
         """The team's :class:`~stammkunde.service.business_hours.BusinessCalendar`."""
-        from stammkunde.service.business_hours import BusinessCalendar
+        from stammkunde.service.business_hours import calendar_from_stored
 
-        hours = {
-            int(day): [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in pairs]
-            for day, pairs in (self.opening_hours or {}).items()
-        }
-        holidays = [
-            (date.fromisoformat(entry[0]), date.fromisoformat(entry[-1]))
-            if isinstance(entry, list)
-            else date.fromisoformat(entry)
-            for entry in (self.company_holidays or [])
-        ]
-        return BusinessCalendar(
-            opening_hours=hours,
-            subdivision=self.subdivision or None,
-            company_holidays=holidays,
-            time_zone=self.time_zone,
+        return calendar_from_stored(
+            self.opening_hours, self.subdivision, self.company_holidays, self.time_zone
         )
 
 

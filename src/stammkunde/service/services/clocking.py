@@ -16,7 +16,7 @@ from stammkunde.service.services import desk_settings
 
 def standard_for(team: Team, case_type: str) -> Standard:
     """The team's targets for ``case_type``, else the team's own, else the defaults (the same
-    business day; resolved within ``clock.DEFAULT_RESOLUTION_MINUTES``)."""
+    business day; resolved within the desk's default resolution target)."""
     return desk_settings.standard_for(team, case_type)
 
 

@@ -1,5 +1,6 @@
 """The desk's settings as routing and the response clock read them: the active routing rules,
-the default team, the response standards, team calendars, who is away and the teams' members.
+the default team, the response standards and the default resolution target (``DeskSettings``),
+team calendars, who is away and the teams' members.
 
 Intake opens up to a hundred cases in one transaction, and each new case read the same rules,
 standards, absences and team members again (five or six queries a case). Inside
@@ -21,8 +22,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES, Standard
-from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
+from stammkunde.service.clock import Standard
+from stammkunde.service.models import (
+    Absence,
+    DeskSettings,
+    ResponseStandard,
+    RoutingRule,
+    Team,
+    TeamMember,
+)
+from stammkunde.service.models.desk import DEFAULT_RESOLUTION_MINUTES
 
 
 @dataclass
@@ -30,6 +39,7 @@ class _Kept:
     rules: list[RoutingRule] | None = None
     default_team: tuple[Team | None] | None = None
     standards: dict[tuple[int, str], Standard] | None = None
+    default_resolution: int | None = None
     calendars: dict[int, Any] = field(default_factory=dict)
     # Absences ending after ``absences_from`` (start, end, user id): enough to answer "who is
     # away at t" for every t from then on.
@@ -81,10 +91,24 @@ def default_team() -> Team | None:
     return team
 
 
+def default_resolution_minutes() -> int:
+    """The resolution target (business minutes) of a case whose team sets none: the team
+    leads' setting, else (no row yet) ``DEFAULT_RESOLUTION_MINUTES``."""
+    kept = _kept.get()
+    if kept is not None and kept.default_resolution is not None:
+        return kept.default_resolution
+    row = DeskSettings.objects.filter(pk=1).only("default_resolution_minutes").first()
+    minutes = row.default_resolution_minutes if row else DEFAULT_RESOLUTION_MINUTES
+    if kept is not None:
+        kept.default_resolution = minutes
+    return minutes
+
+
 def standard_for(team: Team, case_type: str) -> Standard:
     """The standard a case of ``case_type`` in ``team`` runs against, target by target: the
     type's own target, else the team's general one; else the first response is due the same
-    business day and the resolution within ``DEFAULT_RESOLUTION_MINUTES``."""
+    business day and the resolution within the desk's default (``default_resolution_minutes``).
+    """
     kept = _kept.get()
     specific: Standard | None
     if kept is None:
@@ -102,7 +126,7 @@ def standard_for(team: Team, case_type: str) -> Standard:
     specific = specific or Standard()
     first = specific.first_response_minutes or team.first_response_minutes
     resolution = (
-        specific.resolution_minutes or team.resolution_minutes or DEFAULT_RESOLUTION_MINUTES
+        specific.resolution_minutes or team.resolution_minutes or default_resolution_minutes()
     )
     return Standard(first, resolution)
 

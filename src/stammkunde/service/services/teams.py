@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +14,17 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.service.business_hours import CalendarError
-from stammkunde.service.models import Absence, ResponseStandard, RoutingRule, Team, TeamMember
+from stammkunde.service.models import (
+    ACTIVE_STATUSES,
+    Absence,
+    Case,
+    DeskSettings,
+    ResponseStandard,
+    RoutingRule,
+    Team,
+    TeamMember,
+)
+from stammkunde.service.models.desk import MAX_RESOLUTION_MINUTES, MIN_RESOLUTION_MINUTES
 from stammkunde.service.models.terms import CaseType
 
 # What a team lead may change, in the order the forms show it (ui/service/case_teams.py).
@@ -217,3 +228,75 @@ def set_response_standard(
         detail=f"{team.slug}: {case_type}",
     )
     return standard
+
+
+def resolution_minutes_from_hours(hours: Any) -> int:
+    """Whole business hours as a team lead types them ("16") in business minutes, within the
+    bounds (1 business hour to 90 days); TeamError says what is wrong. Whole hours: the page
+    and the team pages count the default in hours ("24 business hours")."""
+    text = str(hours if hours is not None else "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value != value.to_integral_value():
+        raise TeamError(_("The default resolution target is a whole number of business hours."))
+    minutes = int(value) * 60
+    if not MIN_RESOLUTION_MINUTES <= minutes <= MAX_RESOLUTION_MINUTES:
+        raise TeamError(
+            _(
+                "The default resolution target lies between %(min)s business hour and "
+                "%(max)s business hours (90 days)."
+            )
+            % {
+                "min": formats.number_format(MIN_RESOLUTION_MINUTES // 60, force_grouping=True),
+                "max": formats.number_format(MAX_RESOLUTION_MINUTES // 60, force_grouping=True),
+            }
+        )
+    return minutes
+
+
+@transaction.atomic
+def set_default_resolution(*, hours: Any, by: Any) -> DeskSettings:
+    """A team lead sets the resolution target of cases whose team has none (for their type or
+    in general). Open cases on that default get their new due time at once, as the queue and
+    the breach warnings read it; cases on a target of their team keep theirs."""
+    if not by.has_perm("service.manage_teams"):
+        raise TeamError(_("Only a team lead sets the desk's default targets."))
+    minutes = resolution_minutes_from_hours(hours)
+    row = DeskSettings.objects.select_for_update().filter(pk=1).first()
+    created = row is None
+    row = row or DeskSettings(pk=1)
+    before = row.default_resolution_minutes
+    if not created and before == minutes:
+        return row
+    row.default_resolution_minutes = minutes
+    row.updated_by = by
+    row.save()
+    audit(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=row,
+        fields=["default_resolution_minutes"],
+        detail=f"{before} -> {minutes}",
+    )
+    reclock_open_cases()
+    return row
+
+
+def reclock_open_cases() -> int:
+    """Recompute the resolution due time of every open case with a team from its history (opened
+    at, pauses while waiting for the customer) and the targets now in force; returns how many
+    changed. The first-response due time of an answered case stays as it was."""
+    from stammkunde.service.services import clocking, desk_settings
+
+    changed = []
+    with desk_settings.batch_settings():
+        cases = Case.objects.filter(status__in=ACTIVE_STATUSES, team__isnull=False).select_related(
+            "team"
+        )
+        for case in cases.iterator(chunk_size=500):
+            if "resolution_due_at" in clocking.refresh_due_times(case):
+                changed.append(case)
+    Case.objects.bulk_update(changed, ["resolution_due_at"], batch_size=500)
+    return len(changed)

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.models import RoutingRule, Team
+from stammkunde.service.services.desk_settings import default_resolution_minutes
 from stammkunde.service.services.teams import (
     RULE_FIELDS,
     TEAM_FIELDS,
     TeamError,
     save_routing_rule,
+    set_default_resolution,
     update_team,
 )
 
@@ -68,6 +69,21 @@ class TeamForm(forms.ModelForm):
         return value
 
 
+class DefaultResolutionForm(forms.Form):
+    """The desk's default resolution target; the service checks the bounds and says why."""
+
+    hours = forms.CharField(
+        label=gettext_lazy("Default resolution target (business hours)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy(
+            "For cases whose team sets no resolution target, for their type or in general. "
+            "Whole hours from 1 to 2160 (90 days); open cases on the default get their new due "
+            "time at once."
+        ),
+    )
+
+
 class RuleForm(forms.ModelForm):
     class Meta:
         model = RoutingRule
@@ -77,11 +93,23 @@ class RuleForm(forms.ModelForm):
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def team_list(request: HttpRequest) -> HttpResponse:
+    """The teams with their targets, and the desk's default resolution target (POST sets it)."""
+    hours = default_resolution_minutes() // 60
+    form = DefaultResolutionForm(request.POST or None, initial={"hours": hours})
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_default_resolution(hours=form.cleaned_data["hours"], by=request.user)
+        except TeamError as error:
+            form.add_error("hours", str(error))
+        else:
+            messages.success(request, _("The default resolution target was saved."))
+            return redirect("ui:team-list")
     teams = Team.objects.prefetch_related("members__user", "standards").order_by("name")
     return render(
         request,
         "ui/service/cases/teams.html",
-        {"teams": teams, "default_resolution_hours": DEFAULT_RESOLUTION_MINUTES // 60},
+        {"teams": teams, "default_resolution_hours": hours, "default_form": form},
+        status=422 if form.errors else 200,
     )
 
 

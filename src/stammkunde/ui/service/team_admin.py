@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from stammkunde.service.clock import DEFAULT_RESOLUTION_MINUTES
 from stammkunde.service.models import Absence, Team
 from stammkunde.service.models.terms import CaseType
 from stammkunde.service.queries import absences_ahead, past_absences
+from stammkunde.service.services.desk_settings import default_resolution_minutes
 from stammkunde.service.services.teams import (
     TeamError,
     end_absence,
@@ -212,18 +212,17 @@ def team_admin_context(team: Team) -> dict[str, Any]:
     """The members and standards section of the team page: per case type the targets that
     apply, the type's own, else the team's, else the default (said so on the page)."""
     standards = {standard.case_type: standard for standard in team.standards.all()}
+    default = default_resolution_minutes()
     rows = []
     for value, label in CaseType.choices:
         own = standards.get(value)
         first = _target(own and own.first_response_minutes, team.first_response_minutes, None)
-        resolution = _target(
-            own and own.resolution_minutes, team.resolution_minutes, DEFAULT_RESOLUTION_MINUTES
-        )
+        resolution = _target(own and own.resolution_minutes, team.resolution_minutes, default)
         rows.append((value, label, own, first, resolution))
     return {
         "members": team.members.select_related("user").order_by("user__username"),
         "member_form": MemberForm(),
         "standard_rows": rows,
         "standard_form": StandardForm(),
-        "default_resolution_hours": DEFAULT_RESOLUTION_MINUTES // 60,
+        "default_resolution_hours": default // 60,
     }
