@@ -7,12 +7,20 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from stammkunde.service.goodwill_policy import Outcome, judge, limit_for
+from stammkunde.service.goodwill_policy import Outcome, fallback_keys, judge, limit_for
 
 LIMITS = {
-    ("Service agent", ""): Decimal("20.00"),
-    ("Service agent", "delivery_problem"): Decimal("15.00"),
-    ("Team lead", ""): Decimal("100.00"),
+    ("Service agent", "", ""): Decimal("20.00"),
+    ("Service agent", "delivery_problem", ""): Decimal("15.00"),
+    ("Team lead", "", ""): Decimal("100.00"),
+}
+# Every level of the fallback order for the agent: kind and type, kind, type, general.
+BY_KIND = {
+    ("Service agent", "", ""): Decimal("20.00"),
+    ("Service agent", "delivery_problem", ""): Decimal("15.00"),
+    ("Service agent", "", "refund"): Decimal("10.00"),
+    ("Service agent", "delivery_problem", "refund"): Decimal("5.00"),
+    ("Service agent", "", "gift"): Decimal("40.00"),
 }
 
 
@@ -96,3 +104,53 @@ def test_sums_in_the_reasons_are_written_the_readers_way():
     with translation.override("en"):
         above = judge("35", roles=["Service agent"], case_type="complaint", limits=LIMITS)
     assert "€35.00" in above.reason and "€20.00" in above.reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "case_type", "expected"),
+    [
+        ("refund", "delivery_problem", "5.00"),  # its kind in its type
+        ("refund", "complaint", "10.00"),  # its kind in every type
+        ("gift", "delivery_problem", "40.00"),  # the kind beats the type's limit for every kind
+        ("voucher", "delivery_problem", "15.00"),  # every kind in its type
+        ("voucher", "complaint", "20.00"),  # the role's general limit
+        ("free_shipping", "", "20.00"),
+        ("refund", "", "10.00"),
+    ],
+)
+def test_the_limit_follows_the_fallback_order(kind, case_type, expected):
+    assert limit_for(["Service agent"], case_type, BY_KIND, kind) == Decimal(expected)
+    verdict = judge(
+        expected, roles=["Service agent"], case_type=case_type, limits=BY_KIND, kind=kind
+    )
+    assert verdict.outcome is Outcome.GRANT
+    above = Decimal(expected) + Decimal("0.01")
+    verdict = judge(above, roles=["Service agent"], case_type=case_type, limits=BY_KIND, kind=kind)
+    assert verdict.outcome is Outcome.APPROVAL
+
+
+def test_a_kind_without_any_limit_of_the_role_waits():
+    limits = {("Service agent", "", "voucher"): Decimal("20.00")}
+    assert limit_for(["Service agent"], "complaint", limits, "voucher") == Decimal("20.00")
+    assert limit_for(["Service agent"], "complaint", limits, "refund") == Decimal(0)
+
+
+def test_several_roles_take_the_highest_after_each_ones_fallback():
+    limits = {
+        ("Service agent", "", "refund"): Decimal("10.00"),
+        ("Mediator", "", ""): Decimal("60.00"),
+        ("Mediator", "complaint", "refund"): Decimal("8.00"),
+    }
+    roles = ["Service agent", "Mediator"]
+    assert limit_for(roles, "complaint", limits, "refund") == Decimal("10.00")
+    assert limit_for(roles, "question", limits, "refund") == Decimal("60.00")
+
+
+def test_fallback_keys_leave_out_repeats():
+    assert fallback_keys("complaint", "gift") == [
+        ("complaint", "gift"),
+        ("", "gift"),
+        ("complaint", ""),
+        ("", ""),
+    ]
+    assert fallback_keys("", "") == [("", "")]

@@ -204,3 +204,58 @@ def test_approving_a_refund_the_order_no_longer_covers_is_refused(anna, lena, li
     waiting.refresh_from_db()
     assert waiting.status == GoodwillStatus.PENDING
     assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_a_limit_per_kind_decides_before_the_general_one(anna, lena, limits):
+    set_goodwill_limit(role="Service agent", case_type="", kind="refund", maximum="5", by=lena)
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer, total=Decimal("50.00"))
+    refund = request_goodwill(
+        customer=customer, kind="refund", amount="8", reason="x", by=anna, order=order
+    )
+    voucher = request_goodwill(customer=customer, kind="voucher", amount="8", reason="x", by=anna)
+    assert refund.status == GoodwillStatus.PENDING
+    assert refund.limit_at_request == Decimal("5.00")
+    assert voucher.status == GoodwillStatus.GRANTED
+    assert voucher.limit_at_request == Decimal("20.00")
+
+
+def test_setting_changing_and_removing_a_limit_is_audited_with_old_and_new(lena):
+    from stammkunde.service.models import GoodwillLimit
+    from stammkunde.service.services.goodwill import remove_goodwill_limit
+
+    limit = set_goodwill_limit(
+        role="Service agent", case_type="complaint", kind="gift", maximum="30", by=lena
+    )
+    set_goodwill_limit(
+        role="Service agent", case_type="complaint", kind="gift", maximum="45.5", by=lena
+    )
+    set_goodwill_limit(
+        role="Service agent", case_type="complaint", kind="gift", maximum="45.50", by=lena
+    )
+    remove_goodwill_limit(GoodwillLimit.objects.get(pk=limit.pk), by=lena)
+    entries = AuditEntry.objects.filter(object_type__icontains="goodwilllimit").order_by("id")
+    assert [(entry.action, entry.detail) for entry in entries] == [
+        ("create", "Service agent / gift / complaint: - -> 30.00"),
+        ("change", "Service agent / gift / complaint: 30.00 -> 45.50"),
+        ("delete", "Service agent / gift / complaint: 45.50 -> -"),
+    ]
+    assert {entry.actor_id for entry in entries} == {lena.pk}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"kind": "cash"}, "Unknown kind of goodwill."),
+        ({"case_type": "lawsuit"}, "Unknown case type."),
+        ({"role": "Intern"}, "Unknown role."),
+        ({"maximum": "5000.01"}, "A limit lies between 0 and €5,000.00."),
+        ({"maximum": "-1"}, "A limit lies between 0 and €5,000.00."),
+        ({"maximum": "viel"}, "The limit is not an amount."),
+    ],
+)
+def test_a_limit_that_cannot_be_is_refused(lena, values, message):
+    arguments = {"role": "Service agent", "case_type": "", "kind": "", "maximum": "10"}
+    with pytest.raises(GoodwillError) as refused:
+        set_goodwill_limit(**{**arguments, **values}, by=lena)
+    assert str(refused.value) == message

@@ -3,9 +3,18 @@ approve it, or is the amount refused outright?
 
 Seed 003: the person handling a case needs the authority to solve it without asking a
 superior each time; seed 001 tip 2: the limits are written down per role. A limit is set per
-role and case type, with a default for every other type ("" as case type). Someone with
-several roles gets the highest of their limits. No limit for any of their roles means zero:
+role, kind of goodwill and case type; "" stands for every kind or every (other) case type.
+
+Which limit applies to a request (``fallback_keys``, said so on the policy page): the role's limit
+for this kind and this case type, else for this kind and every case type, else for every kind
+and this case type, else the role's general limit. The kind comes before the case type because
+it says what the money is (a partial refund is paid out, a voucher is spent in the shop). Someone
+with several roles gets the highest of their limits; no limit for any of their roles means zero:
 every gesture waits for approval.
+
+Every kind is limited by its value in money, as every grant records it: a voucher or a partial
+refund by its amount, free shipping by the shipping cost waived, a replacement or a gift by the
+goods' selling price. Not by a count: one gift may be a 400 EUR machine.
 """
 
 from __future__ import annotations
@@ -39,17 +48,30 @@ class Verdict:
     reason: str = ""
 
 
-def limit_for(
-    roles: Iterable[str],
-    case_type: str,
-    limits: Mapping[tuple[str, str], Decimal],
-) -> Decimal:
-    """The highest limit among ``roles`` for ``case_type`` (its own, else the role's default)."""
+Limits = Mapping[tuple[str, str, str], Decimal]  # (role, case type, kind) -> maximum
+
+
+def fallback_keys(case_type: str, kind: str) -> list[tuple[str, str]]:
+    """The (case type, kind) keys a role's limit is looked up under, most specific first."""
+    keys = [(case_type, kind), ("", kind), (case_type, ""), ("", "")]
+    return list(dict.fromkeys(keys))  # without repeats when the type or the kind is ""
+
+
+def role_limit(role: str, case_type: str, kind: str, limits: Limits) -> Decimal | None:
+    """The limit of one role for a request (the first found in ``fallback_keys``), or None."""
+    for type_key, kind_key in fallback_keys(case_type, kind):
+        limit = limits.get((role, type_key, kind_key))
+        if limit is not None:
+            return limit
+    return None
+
+
+def limit_for(roles: Iterable[str], case_type: str, limits: Limits, kind: str = "") -> Decimal:
+    """The highest limit among ``roles`` for ``kind`` in a case of ``case_type``; zero when
+    none of the roles has one."""
     best = Decimal(0)
     for role in roles:
-        limit = limits.get((role, case_type))
-        if limit is None:
-            limit = limits.get((role, ""))
+        limit = role_limit(role, case_type, kind, limits)
         if limit is not None and limit > best:
             best = limit
     return best
@@ -86,7 +108,8 @@ def judge(
     *,
     roles: Iterable[str],
     case_type: str,
-    limits: Mapping[tuple[str, str], Decimal],
+    limits: Limits,
+    kind: str = "",
     unlimited: bool = False,
     open_on_order: Decimal | None = None,
     currency: str = "EUR",
@@ -98,7 +121,7 @@ def judge(
         return Verdict(Outcome.REFUSED, None, error.reason)
     if unlimited:
         return Verdict(Outcome.GRANT, None)
-    limit = limit_for(roles, case_type, limits)
+    limit = limit_for(roles, case_type, limits, kind)
     if value <= limit:
         return Verdict(Outcome.GRANT, limit)
     return Verdict(

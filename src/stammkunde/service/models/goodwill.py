@@ -1,4 +1,4 @@
-"""Goodwill (Kulanz): the limits team leads set per role and case type, and every grant."""
+"""Goodwill (Kulanz): the limits team leads set per role, kind and case type, and every grant."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ class DeskRole(models.TextChoices):
 
 
 class GoodwillLimit(models.Model):
-    """The most a role may grant at once for one case type ("" = every other type)."""
+    """The most a role may grant at once of one kind ("" = every other kind) in a case of one
+    type ("" = every other type), as a value in money (``service.goodwill_policy`` says which
+    limit applies and why every kind is limited by its value)."""
 
     role = models.CharField(_("role"), max_length=32, choices=DeskRole.choices)
     case_type = models.CharField(_("case type"), max_length=32, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=GoodwillKind.choices, blank=True)
     maximum = models.DecimalField(_("maximum"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     updated_by = models.ForeignKey(
@@ -40,11 +43,13 @@ class GoodwillLimit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["role", "case_type"]
+        ordering = ["role", "kind", "case_type"]
         verbose_name = _("goodwill limit")
         verbose_name_plural = _("goodwill limits")
         constraints = [
-            models.UniqueConstraint(fields=["role", "case_type"], name="goodwill_limit_unique"),
+            models.UniqueConstraint(
+                fields=["role", "case_type", "kind"], name="goodwill_limit_role_type_kind"
+            ),
             models.CheckConstraint(condition=Q(maximum__gte=0), name="goodwill_limit_not_negative"),
         ]
         permissions = [
@@ -55,7 +60,7 @@ class GoodwillLimit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role} {self.case_type or '*'}: {self.maximum}"
+        return f"{self.role} {self.kind or '*'} {self.case_type or '*'}: {self.maximum}"
 
 
 class GoodwillStatus(models.TextChoices):

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.number_formats import format_money
 from stammkunde.customers.models import Customer
 from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge, limit_for
 from stammkunde.service.models import (
+    CaseType,
     DeskRole,
     GoodwillGrant,
     GoodwillKind,
@@ -44,9 +46,12 @@ class GoodwillError(ValueError):
     """A goodwill request or decision that cannot be made; the message is for the user."""
 
 
-def current_limits() -> dict[tuple[str, str], Decimal]:
-    """The limits as the policy rule takes them: (role, case type) -> maximum."""
-    return {(limit.role, limit.case_type): limit.maximum for limit in GoodwillLimit.objects.all()}
+def current_limits() -> dict[tuple[str, str, str], Decimal]:
+    """The limits as the policy rule takes them: (role, case type, kind) -> maximum."""
+    return {
+        (limit.role, limit.case_type, limit.kind): limit.maximum
+        for limit in GoodwillLimit.objects.all()
+    }
 
 
 def roles_of(user: Any) -> list[str]:
@@ -55,20 +60,23 @@ def roles_of(user: Any) -> list[str]:
     return [role for role in DeskRole.values if role in names]
 
 
-def limits_of(user: Any) -> tuple[Decimal | None, dict[str, Decimal]]:
-    """What ``user`` may grant without asking: their limit for case types without a limit of
-    their own, and the case types whose limit differs from it (None: no limit, a superuser).
-    The goodwill form tells the agent before they ask."""
+def limits_of(user: Any) -> dict[str, dict[str, Decimal]] | None:
+    """What ``user`` may grant without asking, per kind: under "" for a case type without
+    limits of its own, and under each case type where some kind's limit differs from that
+    (None: no limit, a superuser). The goodwill form tells the agent before they ask."""
     if user.is_superuser:
-        return None, {}
+        return None
     roles, limits = roles_of(user), current_limits()
-    default = limit_for(roles, "", limits)
-    by_type = {}
-    for case_type in sorted({case_type for _role, case_type in limits if case_type}):
-        limit = limit_for(roles, case_type, limits)
-        if limit != default:
-            by_type[case_type] = limit
-    return default, by_type
+
+    def per_kind(case_type: str) -> dict[str, Decimal]:
+        return {kind: limit_for(roles, case_type, limits, kind) for kind in GoodwillKind.values}
+
+    table = {"": per_kind("")}
+    for case_type in sorted({case_type for _role, case_type, _kind in limits if case_type}):
+        own = per_kind(case_type)
+        if own != table[""]:
+            table[case_type] = own
+    return table
 
 
 def _clean_reason(reason: str) -> str:
@@ -121,6 +129,7 @@ def request_goodwill(
         roles=roles_of(by),
         case_type=case_type,
         limits=current_limits(),
+        kind=kind,
         unlimited=by.is_superuser,
         open_on_order=open_on_order,
         currency=order.currency if order is not None else "EUR",
@@ -269,31 +278,67 @@ def decline_goodwill(grant: GoodwillGrant, *, by: Any, reason: str) -> GoodwillG
     return grant
 
 
+def _limit_label(limit: GoodwillLimit) -> str:
+    """Which limit an audit row is about: "Service agent / voucher / complaint" ("*": every)."""
+    return f"{limit.role} / {limit.kind or '*'} / {limit.case_type or '*'}"
+
+
 @transaction.atomic
-def set_goodwill_limit(*, role: str, case_type: str, maximum: Any, by: Any) -> GoodwillLimit:
-    """A team lead sets (or changes) a role's limit for a case type ("" for the default)."""
+def set_goodwill_limit(
+    *, role: str, case_type: str, maximum: Any, by: Any, kind: str = ""
+) -> GoodwillLimit:
+    """A team lead sets (or changes) a role's limit for a kind of goodwill ("" for every kind)
+    in a case type ("" for every type); audited with the old and the new maximum."""
     if not by.has_perm("service.manage_desk_policies"):
         raise GoodwillError(_("Only a team lead sets goodwill limits."))
     try:
         role = DeskRole(role)
     except ValueError:
         raise GoodwillError(_("Unknown role.")) from None
+    if kind and kind not in GoodwillKind.values:
+        raise GoodwillError(_("Unknown kind of goodwill."))
+    if case_type and case_type not in CaseType.values:
+        raise GoodwillError(_("Unknown case type."))
     try:
         value = Decimal(str(maximum)).quantize(Decimal("0.01"))
     except ArithmeticError:
         raise GoodwillError(_("The limit is not an amount.")) from None
     if not (0 <= value <= ABSURD_AMOUNT):
-        raise GoodwillError(_("A limit lies between 0 and %(max)s.") % {"max": ABSURD_AMOUNT})
-    limit, _created = GoodwillLimit.objects.update_or_create(
-        role=role, case_type=case_type, defaults={"maximum": value, "updated_by": by}
+        raise GoodwillError(
+            _("A limit lies between 0 and %(max)s.") % {"max": format_money(ABSURD_AMOUNT)}
+        )
+    limit = (
+        GoodwillLimit.objects.select_for_update()
+        .filter(role=role, case_type=case_type, kind=kind)
+        .first()
     )
-    audit(actor=by, action=AuditAction.CHANGE, obj=limit, fields=["maximum"])
+    before = None if limit is None else limit.maximum
+    if limit is None:
+        limit = GoodwillLimit(role=role, case_type=case_type, kind=kind)
+    elif before == value:
+        return limit
+    limit.maximum = value
+    limit.updated_by = by
+    limit.save()
+    audit(
+        actor=by,
+        action=AuditAction.CREATE if before is None else AuditAction.CHANGE,
+        obj=limit,
+        fields=["maximum"],
+        detail=f"{_limit_label(limit)}: {before if before is not None else '-'} -> {value}",
+    )
     return limit
 
 
 @transaction.atomic
 def remove_goodwill_limit(limit: GoodwillLimit, *, by: Any) -> None:
+    """A team lead removes a limit; the next one in the fallback order applies again."""
     if not by.has_perm("service.manage_desk_policies"):
         raise GoodwillError(_("Only a team lead sets goodwill limits."))
-    audit(actor=by, action=AuditAction.DELETE, obj=limit)
+    audit(
+        actor=by,
+        action=AuditAction.DELETE,
+        obj=limit,
+        detail=f"{_limit_label(limit)}: {limit.maximum} -> -",
+    )
     limit.delete()

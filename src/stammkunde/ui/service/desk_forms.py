@@ -24,7 +24,14 @@ def case_type_choices() -> list[tuple[str, str]]:
 class GoodwillForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=GoodwillKind.choices)
     # Text, not a DecimalField: the service's rule gives the reasons (negative, absurd ...).
-    amount = forms.CharField(label=_("Value in EUR"), max_length=20)
+    amount = forms.CharField(
+        label=_("Value in EUR"),
+        max_length=20,
+        help_text=_(
+            "Free shipping: the shipping cost waived; a replacement or a gift: the goods' "
+            "selling price."
+        ),
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     order = forms.ChoiceField(label=_("Order"), required=False)
     case_type = forms.ChoiceField(label=_("Case type"), required=False)
@@ -47,8 +54,20 @@ class DecisionForm(forms.Form):
 
 class LimitForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=DeskRole.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Every kind")), *GoodwillKind.choices]
+    )
     case_type = forms.ChoiceField(label=_("Case type"), required=False)
-    maximum = forms.DecimalField(label=_("Maximum in EUR"), min_value=0, decimal_places=2)
+    maximum = forms.DecimalField(
+        label=_("Maximum in EUR"),
+        min_value=0,
+        decimal_places=2,
+        localize=True,
+        help_text=_(
+            "The value in money for every kind: free shipping by the shipping cost waived, a "
+            "replacement or a gift by the goods' selling price."
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

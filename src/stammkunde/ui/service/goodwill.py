@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.core.number_formats import format_money
 from stammkunde.service.goodwill_refunds import shop_refund_links
-from stammkunde.service.models import Case, CaseType, GoodwillStatus
+from stammkunde.service.models import Case, CaseType, GoodwillKind, GoodwillStatus
 from stammkunde.service.queries import (
     goodwill_requested_by,
     goodwill_subject,
@@ -133,18 +134,33 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 def _own_limit(user: Any, case: Case | None) -> dict[str, Any]:
     """What the form says of the agent's limit, amounts in the reader's locale: for the case's
-    type when the goodwill belongs to a case, else the general one and the types that differ."""
-    default, by_type = limits_of(user)
-    if default is None:
+    type when the goodwill belongs to a case, else the general one and the types that differ;
+    one amount where every kind has the same limit, else the limit per kind."""
+    table = limits_of(user)
+    if table is None:
         return {"unlimited": True}
-    labels = dict(CaseType.choices)
+    types = dict(CaseType.choices)
     if case is not None:
-        amount = by_type.get(case.case_type, default)
-        return {"amount": format_money(amount), "case_type": labels.get(case.case_type, "")}
+        per_kind = table.get(case.case_type, table[""])
+        return {"amount": _spelled(per_kind), "case_type": types.get(case.case_type, "")}
     return {
-        "amount": format_money(default),
-        "by_type": [(labels.get(key, key), format_money(value)) for key, value in by_type.items()],
+        "amount": _spelled(table[""]),
+        "by_type": [
+            (types.get(key, key), _spelled(per_kind)) for key, per_kind in table.items() if key
+        ],
     }
+
+
+def _spelled(per_kind: dict[str, Decimal]) -> str:
+    """ "15,00 €" when every kind has that limit, else "Voucher 20,00 €, Gift 10,00 € ..." """
+    amounts = set(per_kind.values())
+    if len(amounts) == 1:
+        return format_money(amounts.pop())
+    kinds = dict(GoodwillKind.choices)
+    return ", ".join(
+        _("%(kind)s %(amount)s") % {"kind": kinds[kind], "amount": format_money(amount)}
+        for kind, amount in per_kind.items()
+    )
 
 
 @login_required

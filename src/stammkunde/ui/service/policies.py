@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,11 +12,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stammkunde.service.models import CrisisPlan, GoodwillLimit, StandardConfirmation
+from stammkunde.service.goodwill_policy import role_limit
+from stammkunde.service.models import (
+    CaseType,
+    CrisisPlan,
+    DeskRole,
+    GoodwillKind,
+    GoodwillLimit,
+    StandardConfirmation,
+)
 from stammkunde.service.queries import current_standard, refund_clocks, unconfirmed_staff
 from stammkunde.service.services.crisis import CrisisError, save_crisis_plan
 from stammkunde.service.services.goodwill import (
     GoodwillError,
+    current_limits,
     remove_goodwill_limit,
     set_goodwill_limit,
 )
@@ -26,15 +37,42 @@ from stammkunde.service.services.standards import (
 from stammkunde.ui.service.desk_forms import CrisisPlanForm, LimitForm, StandardForm
 
 
+def limits_in_effect() -> list[dict[str, Any]]:
+    """Per role, the limit that applies to each kind (rows) in each case type with limits of
+    its own and in every other type (columns), after the fallback order; None: nothing set,
+    every gesture of that kind waits for a team lead."""
+    limits = current_limits()
+    types = ["", *sorted({case_type for _role, case_type, _kind in limits if case_type})]
+    labels = dict(CaseType.choices)
+    return [
+        {
+            "key": role,
+            "role": role_label,
+            "columns": [labels.get(case_type, case_type) for case_type in types if case_type],
+            "rows": [
+                (
+                    kind_label,
+                    [role_limit(role, case_type, kind, limits) for case_type in types],
+                )
+                for kind, kind_label in GoodwillKind.choices
+            ],
+        }
+        for role, role_label in DeskRole.choices
+    ]
+
+
 @login_required
 def policy_settings(request: HttpRequest) -> HttpResponse:
-    """The goodwill limits per role and case type."""
+    """The goodwill limits per role, kind and case type, and what is in effect after the
+    fallback order."""
     if not request.user.has_perm("service.manage_desk_policies"):
         raise PermissionDenied
     form = LimitForm(request.POST or None)
+    case_types = dict(CaseType.choices)
     if request.method == "POST":
         if "remove" in request.POST:
-            limit = get_object_or_404(GoodwillLimit, pk=request.POST.get("remove"))
+            pk = request.POST.get("remove", "")
+            limit = get_object_or_404(GoodwillLimit, pk=int(pk) if pk.isdigit() else 0)
             remove_goodwill_limit(limit, by=request.user)
             messages.success(request, _("The limit was removed."))
             return redirect("ui:desk-policies")
@@ -42,6 +80,7 @@ def policy_settings(request: HttpRequest) -> HttpResponse:
             try:
                 set_goodwill_limit(
                     role=form.cleaned_data["role"],
+                    kind=form.cleaned_data["kind"] or "",
                     case_type=form.cleaned_data["case_type"] or "",
                     maximum=form.cleaned_data["maximum"],
                     by=request.user,
@@ -54,7 +93,14 @@ def policy_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ui/service/desk/policies.html",
-        {"form": form, "limits": GoodwillLimit.objects.all()},
+        {
+            "form": form,
+            "limits": [
+                (limit, case_types.get(limit.case_type, limit.case_type))
+                for limit in GoodwillLimit.objects.all()
+            ],
+            "in_effect": limits_in_effect(),
+        },
         status=422 if request.method == "POST" else 200,
     )
 
