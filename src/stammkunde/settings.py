@@ -210,6 +210,9 @@ LOGOUT_REDIRECT_URL = "ui:login"
 LANGUAGE_CODE = env_str("STAMMKUNDE_LANGUAGE", "de")
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language: Django's for German ("04.12.2026"); English is written the
+# British way ("04/12/2026", "4 Dec 2026"), not the US way of Django's "en" (formats/en).
+FORMAT_MODULE_PATH = ["stammkunde.formats"]
 TIME_ZONE = env_str("STAMMKUNDE_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True

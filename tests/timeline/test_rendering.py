@@ -42,7 +42,7 @@ EXAMPLES = {
             "opted_out_on": "2026-11-02",
         },
         "Newsletter and offers (E-mail): grant from Import not taken over; the customer opted"
-        " out directly on 11/02/2026",
+        " out directly on 02/11/2026",
         "Newsletter und Angebote (E-Mail): Einwilligung aus Import nicht übernommen; die Person"
         " hat sich am 02.11.2026 direkt abgemeldet",
     ),
@@ -190,7 +190,7 @@ EXAMPLES = {
     ),
     "contact_hold_set": (
         {"reason": "recent_complaint", "until": "2026-12-24"},
-        "No contact until 12/24/2026: recent complaint",
+        "No contact until 24/12/2026: recent complaint",
         "Kein Kontakt bis 24.12.2026: kürzliche Beschwerde",
     ),
     "contact_hold_released": ({}, "Contact allowed again", "Kontakt wieder erlaubt"),

@@ -49,12 +49,12 @@ def test_the_case_page_shows_returns_refunds_and_withdrawals_of_its_orders(clien
     client.force_login(agent)
     url = reverse("ui:case-detail", args=[case.pk])
     html = client.get(url).content.decode()
-    assert "Return (Defective) announced 11/02/2026: Received" in html
-    assert "goods back 11/04/2026" in html
+    assert "Return (Defective) announced 02/11/2026: Received" in html
+    assert "goods back 04/11/2026" in html
     # The goods came back on Wednesday: the refund is due at the close of Thursday (9 to 5).
-    assert "refund due 11/05/2026 5 p.m." in html
-    assert "Refunded €12.50 on 11/06/2026 · Teilerstattung Kratzer" in html
-    assert "Withdrawal declared 11/03/2026: Received" in html
+    assert "refund due 05/11/2026 17:00" in html
+    assert "Refunded €12.50 on 06/11/2026 · Teilerstattung Kratzer" in html
+    assert "Withdrawal declared 03/11/2026: Received" in html
 
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Erstattet 12,50\xa0€ am 06.11.2026" in german
@@ -97,5 +97,5 @@ def test_an_overdue_refund_and_a_late_withdrawal_stand_out_on_the_case_page(clie
     record_withdrawal(order, declared_at=datetime(2026, 11, 3, 8, 0, tzinfo=berlin))
     client.force_login(agent)
     html = client.get(reverse("ui:case-detail", args=[case.pk])).content.decode()
-    assert '<strong class="overdue">refund overdue (due 11/05/2026 5 p.m.)</strong>' in html
+    assert '<strong class="overdue">refund overdue (due 05/11/2026 17:00)</strong>' in html
     assert "<strong>after the 14-day period</strong>" in html
