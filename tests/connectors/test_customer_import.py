@@ -172,7 +172,7 @@ def test_a_reimported_grant_does_not_override_the_customers_own_later_opt_out(
     assert "CSV import newsletter.csv" in held.summary
     assert held.params["opted_out_on"] == opt_out.given_at.date().isoformat()
     # Shown in the reader's date format (the tests read English).
-    assert "opted out directly on " + opt_out.given_at.strftime("%m/%d/%Y") in held.summary
+    assert "opted out directly on " + opt_out.given_at.strftime("%d/%m/%Y") in held.summary
     assert held.subject_id == opt_out.pk
     assert third.consents_held_back == 1
 

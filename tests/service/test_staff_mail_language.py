@@ -56,7 +56,7 @@ def test_each_person_gets_the_breach_mail_in_their_language(
     subject, text = delivered["anna@shop.example"]
     assert subject.startswith(f"Deadline missed: {case.reference}")
     assert f"The response-time standard of case {case.reference} was missed" in text
-    assert f"(due {due:%m/%d/%Y}" in text
+    assert f"(due {due:%d/%m/%Y}" in text
     assert "Open the case:" in text
     subject, text = delivered["lena@shop.example"]
     assert subject.startswith(f"Frist verpasst: {case.reference}")

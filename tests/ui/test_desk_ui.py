@@ -338,7 +338,7 @@ def test_case_page_says_the_shop_had_already_refunded_the_goodwill(client, agent
     )
     assert Order.objects.get(pk=order.pk).refunded_total == Decimal("12.50")
     page = response.content.decode()
-    shown = datetime.strftime(refunded_at, "%m/%d/%Y")
+    shown = datetime.strftime(refunded_at, "%d/%m/%Y")
     assert f"The shop had already refunded this amount on {shown}" in page
     assert f"Already refunded in the shop on {shown}" in page
 
