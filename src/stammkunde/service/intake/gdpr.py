@@ -1,6 +1,8 @@
 """GDPR handlers of the mail intake: a customer's inbound mails (with their originals) in the
 export, and erased with the customer (the raw message and every file deleted; the row stays
-as a tombstone so the inbox's counts and the audit trail keep their references)."""
+as a tombstone so the inbox's counts and the audit trail keep their references). The record of
+when a sender's address last got our automatic acknowledgement is theirs too: exported, and
+deleted with a whole person's erasure."""
 
 from __future__ import annotations
 
@@ -11,9 +13,26 @@ from typing import Any
 from django.db import transaction
 
 from stammkunde.core.gdpr import ErasureRequest
-from stammkunde.service.models import Attachment, InboundMail
+from stammkunde.core.keys import normalize_email
+from stammkunde.customers.models import Customer
+from stammkunde.service.models import Attachment, InboundMail, SenderAcknowledgement
 
 ERASED = b""
+
+
+def _addresses(customer_id: int) -> set[str]:
+    """The customer's addresses as the acknowledgements store them (normalized): their e-mail
+    and every sender address of their mails."""
+    found = set(
+        InboundMail.objects.filter(customer_id=customer_id)
+        .exclude(from_address="")
+        .values_list("from_address", flat=True)
+    )
+    found |= set(
+        Customer.objects.filter(pk=customer_id).exclude(email=None).values_list("email", flat=True)
+    )
+    normalized = {normalize_email(address) for address in found}
+    return {address for address in normalized if address}
 
 
 def export_inbound_mail(customer_id: int) -> dict[str, Any]:
@@ -37,7 +56,14 @@ def export_inbound_mail(customer_id: int) -> dict[str, Any]:
                 ],
             }
         )
-    return {"inbound_mails": mails}
+    acknowledged = SenderAcknowledgement.objects.filter(address__in=_addresses(customer_id))
+    return {
+        "inbound_mails": mails,
+        "acknowledgements_sent": [
+            {"address": row.address, "acknowledged_at": row.acknowledged_at.isoformat()}
+            for row in acknowledged.order_by("address")
+        ],
+    }
 
 
 @transaction.atomic
@@ -47,6 +73,12 @@ def erase_inbound_mail(
     """Delete the originals and files of the customer's mails (``only`` these, given a list);
     blank what named them. The mails in ``keep`` (the originals of business letters kept for
     their period) stay whole."""
+    acknowledgements = 0
+    if request.shop_id is None:
+        # Before the mails' senders are blanked: they name the addresses.
+        acknowledgements, _ = SenderAcknowledgement.objects.filter(
+            address__in=_addresses(request.customer_id)
+        ).delete()
     mails = InboundMail.objects.filter(customer_id=request.customer_id).exclude(pk__in=keep)
     if only is not None:
         mails = mails.filter(pk__in=only)
@@ -54,4 +86,9 @@ def erase_inbound_mail(
     erased = mails.update(
         raw=ERASED, from_address="", subject="", message_id="", outcome={}, error="", size=0
     )
-    return {"inbound_mails": erased, "attachments": files, "inbound_mails_kept": len(keep)}
+    return {
+        "inbound_mails": erased,
+        "attachments": files,
+        "inbound_mails_kept": len(keep),
+        "acknowledgements_deleted": acknowledgements,
+    }
