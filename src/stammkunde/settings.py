@@ -230,6 +230,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Django's database sessions, their read compiled once (logins/sessions.py).
+SESSION_ENGINE = "stammkunde.logins.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("STAMMKUNDE_SECURE_COOKIES", MODE == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

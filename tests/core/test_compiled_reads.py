@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stammkunde.core.compiled import ID, IDS, MOMENT, TEXT, CompiledRead
+from stammkunde.core.compiled import CONTAINED, ID, IDS, MOMENT, TEXT, CompiledRead
 from stammkunde.shop.models import Order
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
 
@@ -146,3 +146,33 @@ def test_missing_or_extra_values_are_a_type_error():
         read.fetch()
     with pytest.raises(TypeError):
         read.fetch(pk=1, other=2)
+
+
+def test_contained_text_is_escaped_as_django_escapes_it():
+    OrderFactory(number="50%-A")
+    OrderFactory(number="50X-B")
+    read = CompiledRead(
+        lambda part: (
+            Order.objects.filter(number__contains=part)
+            .order_by("number")
+            .values_list("number", flat=True)
+        ),
+        part=CONTAINED,
+    )
+
+    assert read.fetch(part="0%") == ["50%-A"]
+    assert read.fetch(part="-") == ["50%-A", "50X-B"]
+    assert read.fetch(part="0_") == []
+
+
+def test_a_naive_moment_is_taken_in_the_default_time_zone():
+    placed = timezone.now() - timedelta(days=1)
+    order = OrderFactory(placed_at=placed)
+    read = CompiledRead(
+        lambda at: Order.objects.filter(placed_at=at).values_list("pk", flat=True), at=MOMENT
+    )
+    naive = timezone.make_naive(placed, timezone.get_default_timezone())
+
+    with pytest.warns(RuntimeWarning):
+        expected = list(Order.objects.filter(placed_at=naive).values_list("pk", flat=True))
+    assert read.fetch(at=naive) == expected == [order.pk]

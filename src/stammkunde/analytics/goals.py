@@ -17,6 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stammkunde.analytics.models import Goal, GoalKpi
+from stammkunde.core.compiled import CompiledRead
+
+# Every goal (a handful of rows), read on every dashboard: compiled once (core/compiled.py).
+_GOALS = CompiledRead(lambda: Goal.objects.all())
 
 PERCENT_KPIS = {GoalKpi.REVIEW_RATE, GoalKpi.REPEAT_RATE}
 MAX_TARGET = Decimal("1000000000")
@@ -126,7 +130,7 @@ def goal_progress(kpis: dict[str, Any] | None = None) -> list[GoalProgress]:
 
         kpis = current_kpis()
     actual = actual_values(kpis)
-    goals = {goal.kpi: goal for goal in Goal.objects.all()}
+    goals = {goal.kpi: goal for goal in _GOALS.fetch()}
     return [
         GoalProgress(
             kpi=kpi,

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from stammkunde.analytics.figures_cache import cached, figures_version
@@ -29,7 +29,8 @@ from stammkunde.analytics.models import (
     RunState,
     ScoringRun,
 )
-from stammkunde.core.compiled import ID, CompiledRead
+from stammkunde.core.compiled import DAY, ID, IDS, CompiledRead
+from stammkunde.customers.models import Customer
 from stammkunde.shop.visibility import customers_of_shops
 
 __all__ = [
@@ -89,13 +90,16 @@ def latest_run(*, include_unfinished: bool = False) -> ScoringRun | None:
     return runs.order_by("-started_at", "-id").first()
 
 
+_LATEST_BACKTEST = CompiledRead(
+    lambda: ScoringRun.objects.filter(kind=RunKind.BACKTEST, state=RunState.FINISHED).order_by(
+        "-started_at", "-id"
+    )[:1]
+)
+
+
 def latest_backtest() -> ScoringRun | None:
     """The newest finished churn backtest run (its ``backtest`` holds the table)."""
-    return (
-        ScoringRun.objects.filter(kind=RunKind.BACKTEST, state=RunState.FINISHED)
-        .order_by("-started_at", "-id")
-        .first()
-    )
+    return _LATEST_BACKTEST.first()
 
 
 def main_currency() -> str:
@@ -364,10 +368,34 @@ def churn_alarms(
     With ``by`` (a staff page) the list holds only the customers ``by`` may see (staff limited
     to shops: their shops' customers) and its read is audited naming them; ``shop_ids`` keeps
     the customers of those shops only (the dashboard's shop choice)."""
-    from stammkunde.core.scoping import in_customer_scope
+    from stammkunde.core.scoping import customer_scope
     from stammkunde.customers.queries import record_list_view
 
     since = timezone.localdate() - timedelta(days=days)
+    unlimited = shop_ids is None and customer_scope(by, field="customer_id") is None
+    if unlimited and 0 < int(limit) <= COMPILED_ALARMS:
+        found = _newest_alarms(since, int(limit))
+    else:
+        found = _alarms(since, limit, by=by, shop_ids=shop_ids)
+    if by is not None and found:
+        record_list_view([score.customer_id for score in found], by=by, detail="churn alarms")
+    return found
+
+
+def _alarm_order(scores: QuerySet[CustomerScore]) -> QuerySet[CustomerScore]:
+    return scores.order_by(
+        F("clv_12m").desc(nulls_last=True),
+        F("total_revenue").desc(),
+        "-churn_alarm_since",
+        "customer_id",
+    )
+
+
+def _alarms(
+    since: date, limit: int, *, by: Any, shop_ids: Collection[int] | None
+) -> list[CustomerScore]:
+    from stammkunde.core.scoping import in_customer_scope
+
     scores = CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
     if by is not None:
         scores = in_customer_scope(scores, by, field="customer_id")
@@ -376,17 +404,34 @@ def churn_alarms(
     # The customers in a second query by primary key: joined, SQLite's planner walked every
     # customer and looked each one's score up (18 ms at 5,000 customers, growing with them)
     # instead of taking the few alarms from the score_alarm_since index (0.5 ms).
-    found = list(
-        scores.prefetch_related("customer").order_by(
-            F("clv_12m").desc(nulls_last=True),
-            F("total_revenue").desc(),
-            "-churn_alarm_since",
-            "customer_id",
-        )[: max(0, int(limit))]
-    )
-    if by is not None and found:
-        record_list_view([score.customer_id for score in found], by=by, detail="churn alarms")
-    return found
+    return list(_alarm_order(scores.prefetch_related("customer"))[: max(0, int(limit))])
+
+
+# The alarms of every shop (the dashboard's default) compiled once per limit up to
+# COMPILED_ALARMS (core/compiled.py); their customers in a second read by primary key, as the
+# prefetch did.
+COMPILED_ALARMS = 50
+_compiled_alarms: dict[int, CompiledRead] = {}
+_CUSTOMERS_BY_ID = CompiledRead(lambda ids: Customer.objects.filter(pk__in=ids).order_by(), ids=IDS)
+
+
+def _newest_alarms(since: date, limit: int) -> list[CustomerScore]:
+    if limit not in _compiled_alarms:
+        _compiled_alarms[limit] = CompiledRead(
+            lambda since: _alarm_order(
+                CustomerScore.objects.filter(churn_alarm=True, churn_alarm_since__gte=since)
+            )[:limit],
+            since=DAY,
+        )
+    scores = _compiled_alarms[limit].fetch(since=since)
+    customers = {c.pk: c for c in _CUSTOMERS_BY_ID.fetch(ids=[s.customer_id for s in scores])}
+    field = CustomerScore._meta.get_field("customer")
+    for score in scores:
+        customer = customers.get(score.customer_id)
+        field.set_cached_value(score, customer)
+        if customer is not None:
+            field.remote_field.set_cached_value(customer, score)
+    return scores
 
 
 def score_for_customer(customer_id: int) -> CustomerScore | None:

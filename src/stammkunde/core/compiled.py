@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -37,14 +38,17 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.utils import timezone
 
 # The kinds of value a compiled read takes (``CompiledRead(build, customer_id=ID)``).
 ID = "id"  # an integer (a primary or foreign key, a count)
 TEXT = "text"  # a string compared exactly
 MOMENT = "moment"  # an aware datetime compared with a DateTimeField
 IDS = "ids"  # a list of integers (``field__in=``)
+CONTAINED = "contained"  # a string a text field contains (``field__contains=``)
+DAY = "day"  # a date compared with a DateField
 
-_KINDS = (ID, TEXT, MOMENT, IDS)
+_KINDS = (ID, TEXT, MOMENT, IDS, CONTAINED, DAY)
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -52,8 +56,10 @@ def _stand_in(kind: str, number: int) -> Any:
     if kind in (ID, IDS):
         value = -7_300_000_000 - number
         return [value] if kind == IDS else value
-    if kind == TEXT:
+    if kind in (TEXT, CONTAINED):
         return f"\x1fcompiled-read-{number}\x1f"
+    if kind == DAY:
+        return date(1903, 2, 3) + timedelta(days=number)
     return datetime(1903, 2, 3, 4, 5, number, 123_457, tzinfo=UTC)
 
 
@@ -106,7 +112,14 @@ class _Compiled:
                 params.extend(ids)
                 sql_parts.append(", ".join(["%s"] * len(ids)))
             elif kind == MOMENT:
-                params.append(connection.ops.adapt_datetimefield_value(values[name]))
+                params.append(connection.ops.adapt_datetimefield_value(_aware(values[name])))
+                sql_parts.append("%s")
+            elif kind == DAY:
+                params.append(connection.ops.adapt_datefield_value(values[name]))
+                sql_parts.append("%s")
+            elif kind == CONTAINED:
+                # As Django's ``contains`` lookup: the text with LIKE's wildcards escaped.
+                params.append(f"%{connection.ops.prep_for_like_query(str(values[name]))}%")
                 sql_parts.append("%s")
             else:
                 params.append(int(values[name]) if kind == ID else str(values[name]))
@@ -142,6 +155,13 @@ class _Compiled:
         return instance
 
 
+def _aware(moment: datetime) -> datetime:
+    # As DateTimeField.get_prep_value: a naive moment is taken in the default time zone.
+    if settings.USE_TZ and timezone.is_naive(moment):
+        return timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
 def _slots(
     sql: str, params: list[Any], kinds: dict[str, str], connection: Any
 ) -> tuple[list[str], list[tuple[str | None, str, Any]]]:
@@ -162,6 +182,10 @@ def _slots(
             stand_in = stand_in[0]
         elif kind == MOMENT:
             stand_in = connection.ops.adapt_datetimefield_value(stand_in)
+        elif kind == CONTAINED:
+            stand_in = f"%{stand_in}%"
+        elif kind == DAY:
+            stand_in = connection.ops.adapt_datefield_value(stand_in)
         wanted[_key(stand_in)] = (name, kind)
     slots: list[tuple[str | None, str, Any]] = []
     found = set()

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.compiled import ID, CompiledRead
+from stammkunde.core.compiled import CONTAINED, ID, TEXT, CompiledRead
 from stammkunde.core.keys import name_key, normalize_email, phone_key, prefix_range
 from stammkunde.core.scoping import customer_scope, in_customer_scope, whole_customer_scope
 from stammkunde.customers.matching import (  # noqa: F401 (resolve_merged: read from here too)
@@ -60,6 +60,50 @@ def _prefix(queryset: QuerySet[Customer], field: str, key: str) -> QuerySet[Cust
     return queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high})
 
 
+# The search's scans compiled once (core/compiled.py) per shape and limit; only for limits up
+# to COMPILED_LIMIT (a page of results and the next page's first), so the shapes are few.
+COMPILED_LIMIT = 101
+_compiled_scans: dict[tuple, CompiledRead] = {}
+
+
+def _compiled_scan(shape: tuple, limit: int, build: Any, **kinds: str) -> CompiledRead | None:
+    """The scan ``build`` (a queryset of ids, sliced at ``limit``) compiled for ``shape``, or
+    None above COMPILED_LIMIT."""
+    if limit > COMPILED_LIMIT:
+        return None
+    key = (*shape, limit)
+    if key not in _compiled_scans:
+        _compiled_scans[key] = CompiledRead(build, **kinds)
+    return _compiled_scans[key]
+
+
+# Each one-field prefix scan: the field and the order the index serves it in.
+_PREFIX_ORDER = {
+    "email": ("email",),
+    "phone_key": ("phone_key",),
+    "last_name_key": ("last_name_key", "first_name_key", "id"),
+    "first_name_key": ("first_name_key", "last_name_key", "id"),
+    "email_reversed": ("email_reversed",),
+}
+
+
+def _ids_by_prefix(field: str, key: str, *, limit: int) -> list[int]:
+    """Ids of the unmerged customers whose ``field`` starts with ``key`` (index order)."""
+    low, high = prefix_range(key)
+    order = _PREFIX_ORDER[field]
+
+    def build(low: str, high: str) -> QuerySet:
+        scan = Customer.objects.exclude(status=CustomerStatus.MERGED).filter(
+            **{f"{field}__gte": low, f"{field}__lt": high}
+        )
+        return scan.order_by(*order).values_list("id", flat=True)[:limit]
+
+    compiled = _compiled_scan(("prefix", field), limit, build, low=TEXT, high=TEXT)
+    if compiled is None:
+        return list(build(low, high))
+    return compiled.fetch(low=low, high=high)
+
+
 def customer_ids_matching(term: str, *, limit: int) -> list[int]:
     """Ids of customers whose e-mail, name or phone starts with ``term``, whose e-mail ends with
     or contains it, or with an address in the postal code (and city) or the city ``term`` names.
@@ -72,29 +116,31 @@ def customer_ids_matching(term: str, *, limit: int) -> list[int]:
         return []
     base = Customer.objects.exclude(status=CustomerStatus.MERGED)
     found: list[int] = []
-    candidates: list[QuerySet[Customer]] = []
+    # Each scan: one-field prefix (field, key) or a queryset; in this order.
+    candidates: list[tuple[str, str] | QuerySet[Customer]] = []
     if "@" in term or " " not in term:
-        email = normalize_email(term) or ""
-        candidates.append(_prefix(base, "email", email).order_by("email"))
+        candidates.append(("email", normalize_email(term) or ""))
     phone = phone_key(term)
     if len(phone) >= 4 and sum(ch.isdigit() for ch in term) >= len(term.replace(" ", "")) * 0.6:
-        candidates.append(_prefix(base, "phone_key", phone).order_by("phone_key"))
+        candidates.append(("phone_key", phone))
     key = name_key(term)
     words = key.split(" ")
     if key and "@" not in term:
-        by_last = _prefix(base, "last_name_key", key)
-        candidates.append(by_last.order_by("last_name_key", "first_name_key", "id"))
+        candidates.append(("last_name_key", key))
         if len(words) == 1:
-            by_first = _prefix(base, "first_name_key", key)
-            candidates.append(by_first.order_by("first_name_key", "last_name_key", "id"))
+            candidates.append(("first_name_key", key))
         else:
             first, rest = words[0], " ".join(words[1:])
             last, before = words[-1], " ".join(words[:-1])
             for given, family in ((first, rest), (before, last), (rest, first), (last, before)):
                 scan = _prefix(_prefix(base, "last_name_key", family), "first_name_key", given)
                 candidates.append(scan.order_by("last_name_key", "first_name_key", "id"))
-    for queryset in candidates:
-        for pk in queryset.values_list("id", flat=True)[:limit]:
+    for candidate in candidates:
+        if isinstance(candidate, tuple):
+            ids = _ids_by_prefix(*candidate, limit=limit)
+        else:
+            ids = list(candidate.values_list("id", flat=True)[:limit])
+        for pk in ids:
             if pk not in found:
                 found.append(pk)
     # The broader scans only while the page is not full: a common last name fills it from
@@ -102,7 +148,7 @@ def customer_ids_matching(term: str, *, limit: int) -> list[int]:
     scans = (
         lambda: _customer_ids_by_place(term, limit=limit),
         lambda: _customer_ids_by_city(term, limit=limit),
-        lambda: _customer_ids_by_email_part(term, base=base, limit=limit),
+        lambda: _customer_ids_by_email_part(term, limit=limit),
     )
     for scan in scans:
         if len(found) >= limit:
@@ -122,7 +168,7 @@ EMAIL_SCAN_BOUND = 50_000
 EMAIL_TRIGRAM_INDEX = "customer_email_trgm"
 
 
-def _customer_ids_by_email_part(term: str, *, base: QuerySet[Customer], limit: int) -> list[int]:
+def _customer_ids_by_email_part(term: str, *, limit: int) -> list[int]:
     """Ids of customers whose e-mail ends with ``term`` ("@gmx.de", "gmx.de": a prefix scan of
     email_reversed) or contains it ("muster" in "erika.muster@web.de": the trigram index on
     PostgreSQL, else a bounded scan of the newest customers)."""
@@ -131,20 +177,44 @@ def _customer_ids_by_email_part(term: str, *, base: QuerySet[Customer], limit: i
         return []
     found: list[int] = []
     if part.startswith("@") or ("." in part and "@" not in part):
-        low, high = prefix_range(part[::-1])
-        ending = base.filter(email_reversed__gte=low, email_reversed__lt=high)
-        found.extend(ending.order_by("email_reversed").values_list("id", flat=True)[:limit])
+        found.extend(_ids_by_prefix("email_reversed", part[::-1], limit=limit))
     if len(found) >= limit:
         return found
-    containing = base.filter(email__contains=part)
-    if not _has_email_trigram_index():
-        newest = Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if _has_email_trigram_index():
+        containing = list(
+            Customer.objects.exclude(status=CustomerStatus.MERGED)
+            .filter(email__contains=part)
+            .values_list("id", flat=True)[:limit]
+        )
+    else:
+        newest = _NEWEST_CUSTOMER.first() or 0
         # Walks the primary key backwards from the newest customer and stops at the bound.
-        containing = containing.filter(id__gt=newest - EMAIL_SCAN_BOUND).order_by("-id")
-    for pk in containing.values_list("id", flat=True)[:limit]:
+        containing = _ids_containing(part, above=newest - EMAIL_SCAN_BOUND, limit=limit)
+    for pk in containing:
         if pk not in found:
             found.append(pk)
     return found
+
+
+_NEWEST_CUSTOMER = CompiledRead(
+    lambda: Customer.objects.order_by("-id").values_list("id", flat=True)[:1]
+)
+
+
+def _ids_containing(part: str, *, above: int, limit: int) -> list[int]:
+    """Ids above ``above`` of the unmerged customers whose e-mail contains ``part``, newest
+    first (a bounded walk of the primary key)."""
+
+    def build(part: str, above: int) -> QuerySet:
+        containing = Customer.objects.exclude(status=CustomerStatus.MERGED).filter(
+            email__contains=part, id__gt=above
+        )
+        return containing.order_by("-id").values_list("id", flat=True)[:limit]
+
+    compiled = _compiled_scan(("containing",), limit, build, part=CONTAINED, above=ID)
+    if compiled is None:
+        return list(build(part, above))
+    return compiled.fetch(part=part, above=above)
 
 
 _trigram_index_by_database: dict[str, bool] = {}
@@ -170,13 +240,19 @@ def _customer_ids_by_city(term: str, *, limit: int) -> list[int]:
     if len(city) < MIN_EMAIL_PART or "@" in city or any(ch.isdigit() for ch in city):
         return []
     found: list[int] = []
+
     # Cities are stored as written ("München"); an agent types "münchen" as often.
-    for spelling in dict.fromkeys((city, city[:1].upper() + city[1:])):
-        low, high = prefix_range(spelling)
+    def build(low: str, high: str) -> QuerySet:
         addresses = Address.objects.filter(
             city__gte=low, city__lt=high, customer__status=CustomerStatus.ACTIVE
         ).order_by("city")
-        for pk in addresses.values_list("customer_id", flat=True)[: limit * 2]:
+        return addresses.values_list("customer_id", flat=True)[: limit * 2]
+
+    compiled = _compiled_scan(("city",), limit, build, low=TEXT, high=TEXT)
+    for spelling in dict.fromkeys((city, city[:1].upper() + city[1:])):
+        low, high = prefix_range(spelling)
+        rows = build(low, high) if compiled is None else compiled.fetch(low=low, high=high)
+        for pk in rows:
             if pk not in found:
                 found.append(pk)
     return found[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,16 +12,20 @@ from typing import Any
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from stammkunde.core.compiled import ID, IDS, TEXT, CompiledRead
 from stammkunde.core.keys import prefix_range
 from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.customers.queries import customer_ids_matching, record_list_view
 from stammkunde.shop.models import (
     Order,
+    OrderLine,
     OrderStatus,
+    Refund,
     Return,
     Shipment,
     Shop,
     ShopAccount,
+    Withdrawal,
     reversed_number,
 )
 from stammkunde.shop.visibility import limit_orders, staff_shop_ids, visible_customer_ids
@@ -59,7 +64,7 @@ def find_customers(
     for customer_id in customer_ids_matching(term, limit=limit):
         if customer_id not in ids:
             ids.append(customer_id)
-    customers = Customer.objects.in_bulk(ids[:limit])
+    customers = {customer.pk: customer for customer in _CUSTOMERS.fetch(ids=ids[:limit])}
     resolved: list[Customer] = []
     for pk in ids[:limit]:
         customer = customers.get(pk)
@@ -76,6 +81,9 @@ def find_customers(
     return resolved
 
 
+_CUSTOMERS = CompiledRead(lambda ids: Customer.objects.filter(pk__in=ids).order_by(), ids=IDS)
+
+
 # The shortest end of an order number worth a search: "34" would match every hundredth order.
 MIN_NUMBER_ENDING = 4
 
@@ -88,9 +96,28 @@ def _customer_ids_by_shop_numbers(
     number = term.lstrip("#")
     if not number or " " in number:
         return []
+    if shop_ids is None and limit <= COMPILED_LIMIT:
+        scans = _compiled_number_scans(number, limit)
+    else:
+        scans = [list(scan) for scan in _number_scans(number, limit, shop_ids)]
+    found: list[int] = []
+    for scan in scans:
+        for customer_id in scan:
+            if customer_id not in found:
+                found.append(customer_id)
+    return found
+
+
+def _has_ending(number: str) -> bool:
+    return len(number) >= MIN_NUMBER_ENDING and any(ch.isdigit() for ch in number)
+
+
+def _number_scans(number: str, limit: int, shop_ids: Collection[int] | None) -> list[QuerySet]:
+    """The scans of ``_customer_ids_by_shop_numbers``, each giving customer ids: orders of
+    this number, orders whose number ends with it, shop accounts of this customer number."""
     orders = limit_orders(Order.objects.exclude(customer_id=None), shop_ids)
     scans = [orders.filter(number__in={number, f"#{number}"})]
-    if len(number) >= MIN_NUMBER_ENDING and any(ch.isdigit() for ch in number):
+    if _has_ending(number):
         # The end of a number is a prefix of its reversed copy (the order_number_reversed index).
         low, high = prefix_range(reversed_number(number))
         ending = orders.filter(number_reversed__gte=low, number_reversed__lt=high)
@@ -98,12 +125,49 @@ def _customer_ids_by_shop_numbers(
     accounts = ShopAccount.objects.filter(external_id__in={number, number.upper()})
     if shop_ids is not None:
         accounts = accounts.filter(shop_id__in=shop_ids)
-    found: list[int] = []
-    for scan in [*scans, accounts]:
-        for customer_id in scan.values_list("customer_id", flat=True)[:limit]:
-            if customer_id not in found:
-                found.append(customer_id)
-    return found
+    return [scan.values_list("customer_id", flat=True)[:limit] for scan in [*scans, accounts]]
+
+
+# The scans for staff of every shop, compiled once per limit (core/compiled.py).
+COMPILED_LIMIT = 101
+_compiled_number_reads: dict[int, tuple[CompiledRead, CompiledRead, CompiledRead]] = {}
+
+
+def _compiled_number_scans(number: str, limit: int) -> list[list[int]]:
+    if limit not in _compiled_number_reads:
+        orders = Order.objects.exclude(customer_id=None)
+        _compiled_number_reads[limit] = (
+            CompiledRead(
+                lambda exact, marked: orders.filter(number__in=[exact, marked]).values_list(
+                    "customer_id", flat=True
+                )[:limit],
+                exact=TEXT,
+                marked=TEXT,
+            ),
+            CompiledRead(
+                lambda low, high: (
+                    orders.filter(number_reversed__gte=low, number_reversed__lt=high)
+                    .order_by("number_reversed")
+                    .values_list("customer_id", flat=True)[:limit]
+                ),
+                low=TEXT,
+                high=TEXT,
+            ),
+            CompiledRead(
+                lambda exact, upper: ShopAccount.objects.filter(
+                    external_id__in=[exact, upper]
+                ).values_list("customer_id", flat=True)[:limit],
+                exact=TEXT,
+                upper=TEXT,
+            ),
+        )
+    by_number, by_ending, by_account = _compiled_number_reads[limit]
+    scans = [by_number.fetch(exact=number, marked=f"#{number}")]
+    if _has_ending(number):
+        low, high = prefix_range(reversed_number(number))
+        scans.append(by_ending.fetch(low=low, high=high))
+    scans.append(by_account.fetch(exact=number, upper=number.upper()))
+    return scans
 
 
 def search_customers(
@@ -207,34 +271,98 @@ def order_count(customer_id: int, *, by: Any = None) -> int:
     return limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by)).count()
 
 
+def _order_parts() -> dict[str, QuerySet]:
+    """Each list ``orders_for_customer`` gives an order -> the parts in it, in their order."""
+    return {
+        "shown_lines": OrderLine.objects.all(),
+        "shown_shipments": Shipment.objects.order_by("shipped_at"),
+        "shown_returns": Return.objects.all(),
+        "shown_refunds": Refund.objects.all(),
+        "shown_withdrawals": Withdrawal.objects.all(),
+    }
+
+
+# The customer page's first page of orders for staff of every shop (the common case) and
+# their parts, compiled once (core/compiled.py): at most ORDERS_READ orders (a page and one
+# more, which tells a next page exists).
+ORDERS_READ = 21
+_NEWEST_ORDERS = CompiledRead(
+    lambda customer_id: (
+        Order.objects.filter(customer_id=customer_id)
+        .select_related("shop")
+        .order_by("-placed_at", "-id")[:ORDERS_READ]
+    ),
+    customer_id=ID,
+)
+_PARTS = {
+    name: CompiledRead(
+        lambda ids, name=name: _order_parts()[name].filter(order_id__in=ids), ids=IDS
+    )
+    for name in (
+        "shown_lines",
+        "shown_shipments",
+        "shown_returns",
+        "shown_refunds",
+        "shown_withdrawals",
+    )
+}
+
+
 def orders_for_customer(
     customer_id: int, *, limit: int = 20, offset: int = 0, by: Any = None
 ) -> list[Order]:
-    """A customer's orders with lines, shipments, returns and withdrawals, newest first: up to
-    ``limit`` from ``offset`` (a page of the customer page's order box); for staff limited to
-    shops ``by``, only the orders of their shops."""
-    orders = limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by))
+    """A customer's orders, newest first: up to ``limit`` from ``offset`` (a page of the
+    customer page's order box); for staff limited to shops ``by``, only the orders of their
+    shops. Each order has its parts as lists, as ``Prefetch(to_attr=...)`` gives them:
+    ``shown_lines``, ``shown_shipments``, ``shown_returns``, ``shown_refunds``,
+    ``shown_withdrawals``."""
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is None and offset == 0 and limit <= ORDERS_READ:
+        orders = _NEWEST_ORDERS.fetch(customer_id=customer_id)[:limit]
+        ids = [order.pk for order in orders]
+        for name, read in _PARTS.items():
+            parts_of: dict[int, list] = defaultdict(list)
+            for part in read.fetch(ids=ids):
+                parts_of[part.order_id].append(part)
+            for order in orders:
+                parts = parts_of.get(order.pk, [])
+                for part in parts:
+                    part._meta.get_field("order").set_cached_value(part, order)
+                setattr(order, name, parts)
+        return orders
+    orders = limit_orders(Order.objects.filter(customer_id=customer_id), shop_ids)
+    relations = {
+        "shown_lines": "lines",
+        "shown_shipments": "shipments",
+        "shown_returns": "returns",
+        "shown_refunds": "refunds",
+        "shown_withdrawals": "withdrawals",
+    }
+    parts = [
+        Prefetch(relations[name], queryset=queryset, to_attr=name)
+        for name, queryset in _order_parts().items()
+    ]
     return list(
         orders.select_related("shop")
-        .prefetch_related(
-            "lines",
-            Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at")),
-            "returns",
-            "refunds",
-            "withdrawals",
-        )
+        .prefetch_related(*parts)
         .order_by("-placed_at", "-id")[offset : offset + limit]
     )
 
 
-def order_summaries(customer_ids: list[int]) -> dict[int, dict]:
-    """Order count, revenue and last order per customer, for a page of a customer list."""
-    rows = (
+_ORDER_SUMMARIES = CompiledRead(
+    lambda ids: (
         counted_orders()
-        .filter(customer_id__in=customer_ids)
+        .filter(customer_id__in=ids)
         .values("customer_id")
         .annotate(count=Count("id"), revenue=Sum("total"), last=Max("placed_at"))
-    )
+    ),
+    ids=IDS,
+)
+
+
+def order_summaries(customer_ids: list[int]) -> dict[int, dict]:
+    """Order count, revenue and last order per customer, for a page of a customer list."""
+    rows = _ORDER_SUMMARIES.fetch(ids=customer_ids)
     return {row["customer_id"]: row for row in rows}
 
 
@@ -260,6 +388,9 @@ def recent_orders(*, days: int = 30) -> RecentOrders:
     )
 
 
+_SHOP_NAMES = CompiledRead(lambda: Shop.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
 def shop_names() -> list[tuple[int, str]]:
     """Every shop's id and name, by name: the choices of a shop selector (a handful of rows)."""
-    return list(Shop.objects.order_by("name", "pk").values_list("pk", "name"))
+    return _SHOP_NAMES.fetch()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.compiled import ID, MOMENT, CompiledRead
 from stammkunde.core.scoping import in_customer_scope, shop_limit
 from stammkunde.timeline.kinds import KIND_GROUPS
 from stammkunde.timeline.models import Activity
@@ -30,6 +31,23 @@ def timeline_for_customer(
     )
 
 
+# A page of the whole timeline for staff of every shop (the customer page, its "load more"),
+# compiled once (core/compiled.py); at most PAGE_READ rows, a smaller limit taken from them.
+PAGE_READ = 50
+_NEWEST = CompiledRead(
+    lambda customer_id: timeline_for_customer(customer_id, shop_ids=None)[:PAGE_READ],
+    customer_id=ID,
+)
+_OLDER = CompiledRead(
+    lambda customer_id, at, pk: timeline_for_customer(customer_id, shop_ids=None).filter(
+        Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk)
+    )[:PAGE_READ],
+    customer_id=ID,
+    at=MOMENT,
+    pk=ID,
+)
+
+
 def timeline_page(
     customer_id: int,
     *,
@@ -44,6 +62,10 @@ def timeline_page(
     The cursor is the (occurred_at, id) of the last entry already shown: a keyset page stays
     correct while new entries arrive at the top, where an offset would shift by one.
     """
+    if shop_ids is None and kinds is None and limit <= PAGE_READ:
+        if before is None:
+            return _NEWEST.fetch(customer_id=customer_id)[:limit]
+        return _OLDER.fetch(customer_id=customer_id, at=before[0], pk=before[1])[:limit]
     entries = timeline_for_customer(customer_id, shop_ids=shop_ids)
     if kinds is not None:
         entries = entries.filter(kind__in=list(kinds))
