@@ -212,24 +212,65 @@ class KeyFigures:
         return self.revenue - self.refunded
 
 
+def _order_totals() -> dict[str, Any]:
+    """The aggregates of ``key_figures``, by name."""
+    counted = ~Q(status=OrderStatus.CANCELLED) & Q(is_test=False)
+    return {
+        "count": Count("id", filter=counted),
+        "revenue": Sum("total", filter=counted),
+        "refunded": Sum("refunded_total", filter=counted),
+        "first": Min("placed_at", filter=counted),
+        "last": Max("placed_at", filter=counted),
+        "low_currency": Min("currency", filter=counted),
+        "high_currency": Max("currency", filter=counted),
+        "cancelled": Count("id", filter=Q(status=OrderStatus.CANCELLED)),
+        "every": Count("id"),
+    }
+
+
+# The key figures of staff of every shop (the customer page), compiled once
+# (core/compiled.py): the same aggregates grouped by the one customer, so a customer without
+# orders has no row (the aggregates of no rows: counts 0, the rest None).
+_TOTALS = CompiledRead(
+    lambda customer_id: (
+        Order.objects.filter(customer_id=customer_id)
+        .order_by()
+        .values("customer_id")
+        .annotate(**_order_totals())
+    ),
+    customer_id=ID,
+)
+_NO_ORDERS: dict[str, Any] = {
+    **dict.fromkeys(("revenue", "refunded", "first", "last", "low_currency", "high_currency")),
+    "count": 0,
+    "cancelled": 0,
+    "every": 0,
+}
+_RETURN_COUNT = CompiledRead(
+    lambda customer_id: (
+        Return.objects.filter(order__customer_id=customer_id)
+        .order_by()
+        .values("order__customer_id")
+        .annotate(returns=Count("id"))
+        .values_list("returns", flat=True)
+    ),
+    customer_id=ID,
+)
+
+
 def key_figures(customer_id: int, *, by: Any = None) -> KeyFigures:
     """Order count, revenue, basket value, reorder interval and returns of one customer
     (for staff limited to shops ``by``: of the orders in their shops)."""
-    orders = limit_orders(Order.objects.filter(customer_id=customer_id), staff_shop_ids(by))
+    shop_ids = staff_shop_ids(by)
     # One pass over the customer's orders (the order_customer_time index) with filtered
     # aggregates instead of a query per figure: the 360 page is opened on every call.
-    counted = ~Q(status=OrderStatus.CANCELLED) & Q(is_test=False)
-    totals = orders.aggregate(
-        count=Count("id", filter=counted),
-        revenue=Sum("total", filter=counted),
-        refunded=Sum("refunded_total", filter=counted),
-        first=Min("placed_at", filter=counted),
-        last=Max("placed_at", filter=counted),
-        low_currency=Min("currency", filter=counted),
-        high_currency=Max("currency", filter=counted),
-        cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
-        every=Count("id"),
-    )
+    if shop_ids is None:
+        totals = _TOTALS.first(customer_id=customer_id) or _NO_ORDERS
+        returns = _RETURN_COUNT.first(customer_id=customer_id) or 0
+    else:
+        orders = limit_orders(Order.objects.filter(customer_id=customer_id), shop_ids)
+        totals = orders.aggregate(**_order_totals())
+        returns = Return.objects.filter(order__in=orders).count()
     count = totals["count"] or 0
     revenue = _money(totals["revenue"])
     first, last = totals["first"], totals["last"]
@@ -247,7 +288,7 @@ def key_figures(customer_id: int, *, by: Any = None) -> KeyFigures:
         last_order_at=last,
         days_since_last_order=days_since(last) if last else None,
         mean_reorder_interval_days=round(interval, 1) if interval is not None else None,
-        return_count=Return.objects.filter(order__in=orders).count(),
+        return_count=returns,
         cancelled_count=totals["cancelled"] or 0,
         all_orders=totals["every"] or 0,
     )
