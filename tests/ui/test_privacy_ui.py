@@ -160,3 +160,32 @@ def test_the_processing_record_is_generated_from_the_configuration(
     assert "mail.example.de" in html
     assert "Kaffeerösterei Süd" in html
     assert "8 years" in html
+
+
+def test_retention_page_lists_what_an_erasure_kept_until_when(client, team_lead, helga, shop):
+    import re
+    from datetime import UTC, date, datetime
+
+    from stammkunde.customers.privacy.erasure import request_erasure
+
+    OrderFactory(
+        customer=helga,
+        shop=shop,
+        number="100019",
+        status=OrderStatus.DELIVERED,
+        placed_at=datetime(2019, 3, 1, 10, tzinfo=UTC),
+    )
+    from stammkunde.shop.models import Order
+
+    Order.objects.filter(number="300777").update(placed_at=datetime(2026, 2, 1, 10, tzinfo=UTC))
+    request_erasure(helga.pk, by=None, today=date(2026, 12, 3))
+
+    client.force_login(team_lead)
+    html = client.get(reverse("ui:privacy-retention")).content.decode()
+
+    # The order of 2019 goes after 2027, the one of 2026 keeps the record until the end of 2034.
+    first = re.search(r"31[./]12[./]2027", html)
+    last = re.search(r"31[./]12[./]2034", html)
+    assert first and last and first.start() < last.start()
+    assert f"#{helga.pk}" in html
+    assert "accounting vouchers" in html

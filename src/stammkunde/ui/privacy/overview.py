@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from stammkunde.ui.privacy.wording import describe_duty, describe_obstacle, desc
 
 PAGE_SIZE = 50
 RETENTION_HORIZON_DAYS = 60
+KEPT_ROWS = 200
 VIEW_PRIVACY = "customers.view_privacy"
 
 
@@ -57,9 +60,27 @@ def privacy_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(VIEW_PRIVACY, raise_exception=True)
 def retention(request: HttpRequest) -> HttpResponse:
-    """Who the retention rules will erase when, and why (audited: it names customers)."""
+    """Who the retention rules will erase when, and why; and the records kept after an erasure
+    under a retention duty, with the day the first and the last of them go (audited: it names
+    customers)."""
     due = due_erasures(horizon_days=RETENTION_HORIZON_DAYS, by=request.user)
+    restricted = privacy_requests_page(
+        by=request.user, state=PrivacyRequestState.RESTRICTED, limit=KEPT_ROWS
+    )[:KEPT_ROWS]
+    kept = sorted(
+        (
+            (
+                date.fromisoformat(duty.get("first_until") or duty["until"]),
+                record,
+                {**describe_duty(duty), "until": date.fromisoformat(duty["until"])},
+            )
+            for record in restricted
+            for duty in record.duties
+        ),
+        key=lambda row: (row[0], row[1].pk),
+    )
     context = {
+        "kept": [(record, duty, first) for first, record, duty in kept],
         "rows": [(item, describe_rule(item.rule)) for item in due],
         "horizon": RETENTION_HORIZON_DAYS,
         "lead_days": settings.RETENTION_LEAD_DAYS,

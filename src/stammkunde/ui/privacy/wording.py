@@ -68,6 +68,7 @@ def describe_duty(duty: Any) -> dict[str, Any]:
         "years": item.get("years"),
         "basis": item.get("basis", ""),
         "until": item.get("until"),
+        "first_until": item.get("first_until"),
         "count": item.get("count", 0),
     }
 
