@@ -1,5 +1,5 @@
-"""Attachment bodies passed over the line parser (``mime._parse_bytes``) come back whole, and an
-attached message keeps its headers as they came."""
+"""Attachment bodies and texts passed over the line parser (``mime._parse_bytes``) come back whole
+and as the plain parser reads them, and an attached message keeps its headers as they came."""
 
 from __future__ import annotations
 
@@ -89,3 +89,102 @@ def test_an_attached_message_keeps_its_headers_as_they_came():
     assert attached.filename == "Grüße aus einer sehr langen Betreffzeile.eml"
     # The line break before the boundary belongs to the boundary.
     assert attached.content == inner.replace(b"\r\n", b"\n").removesuffix(b"\n")
+
+
+def _parts(message: email.message.Message) -> list[tuple]:
+    """Each part's headers, text payload (a multipart's parts are the next items), preamble
+    and epilogue, as parsed."""
+    return [
+        (
+            part._headers,
+            part._payload if isinstance(part._payload, str) else None,
+            part.preamble,
+            part.epilogue,
+        )
+        for part in message.walk()
+    ]
+
+
+def _as_the_plain_parser_reads_it(data: bytes) -> None:
+    """``_parse_bytes`` gives the message, part for part and defect for defect, that the plain
+    compat32 parser gives."""
+    plain = email.message_from_bytes(data, policy=policy.compat32)
+    ours = _parse_bytes(data)
+    assert _parts(ours) == _parts(plain)
+    assert [type(defect) for part in ours.walk() for defect in part.defects] == [
+        type(defect) for part in plain.walk() for defect in part.defects
+    ]
+
+
+def test_a_stray_8bit_byte_in_a_base64_attachment_is_skipped():
+    # Base64 decoding skips what is not base64; the byte once turned into U+FFFD (the text
+    # decoded in its charset and stored back), whose escape "\\ufffd" the decoder then read.
+    encoded = base64.encodebytes(CONTENT).rstrip(b"\n")
+    broken = encoded.replace(b"\n", b"\x80\n", 1)
+    data = _multipart(broken)
+    _as_the_plain_parser_reads_it(data)
+    assert parse_mail(data).files[0].content == CONTENT
+
+
+def test_body_lines_that_look_like_headers_stay_in_the_text():
+    data = (
+        b"From: Erika <erika@example.de>\r\nSubject: Adresse\r\n\r\n"
+        b"Meine neue Adresse:\r\nName: Erika Muster\r\n  Hauptstr. 1\r\n"
+        b"From here on\r\n-- \r\nErika\r\n"
+    )
+    _as_the_plain_parser_reads_it(data)
+    assert parse_mail(data).text == (
+        "Meine neue Adresse:\nName: Erika Muster\n  Hauptstr. 1\nFrom here on\n-- \nErika"
+    )
+
+
+def test_a_part_without_a_blank_line_after_its_headers():
+    data = (
+        b'From: a@b.de\nContent-Type: multipart/mixed; boundary="B"\n\n--B\n'
+        b"Content-Type: text/plain\nHallo,\nX-Not-A-Header: sondern Text\n\tund eingerueckt\n"
+        b"--B--\n"
+    )
+    _as_the_plain_parser_reads_it(data)
+    assert parse_mail(data).text == "Hallo,\nX-Not-A-Header: sondern Text\n\tund eingerueckt"
+
+
+def test_the_blocks_of_a_delivery_report_stay_apart():
+    data = (
+        b'From: MAILER-DAEMON@mx.example\nContent-Type: multipart/report; boundary="R"; '
+        b"report-type=delivery-status\n\n--R\nContent-Type: text/plain\n\n"
+        b"Die Nachricht konnte nicht zugestellt werden.\nGrund: unbekannt\n\n--R\n"
+        b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n"
+        b"Arrival-Date: Mon, 1 Dec 2026 10:00:00 +0100\nno field, a remark of the server\n"
+        b"and another one\n\nFinal-Recipient: rfc822; kunde@example.de\n"
+        b"Action: failed\nStatus: 5.1.1\n\n--R--\n"
+    )
+    _as_the_plain_parser_reads_it(data)
+    mail = parse_mail(data)
+    assert mail.text == "Die Nachricht konnte nicht zugestellt werden.\nGrund: unbekannt"
+    assert mail.report_status == (
+        "Reporting-MTA: dns; mx.example\nArrival-Date: Mon, 1 Dec 2026 10:00:00 +0100\n\n"
+        "Final-Recipient: rfc822; kunde@example.de\nAction: failed\nStatus: 5.1.1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("newline", "text"),
+    [
+        (b"\r", "Erste Zeile\rzweite Zeile\rdritte: Zeile"),
+        (b"\r\n", "Erste Zeile\nzweite Zeile\ndritte: Zeile"),
+        (b"\n", "Erste Zeile\nzweite Zeile\ndritte: Zeile"),
+    ],
+)
+def test_lines_of_every_kind_of_line_break(newline, text):
+    data = (
+        b'From: a@b.de\nContent-Type: multipart/alternative; boundary="B"\n\n--B\n'
+        b"Content-Type: text/plain\n\nErste Zeile\nzweite Zeile\ndritte: Zeile\n--B--\n"
+    ).replace(b"\n", newline)
+    _as_the_plain_parser_reads_it(data)
+    assert parse_mail(data).text == text
+
+
+def test_a_lone_carriage_return_inside_a_text_is_a_line_break():
+    data = b"From: a@b.de\r\nSubject: x\r\n\r\nEins\rZwei\r\nDrei\r\nVier\r\n"
+    _as_the_plain_parser_reads_it(data)
+    assert parse_mail(data).text == "Eins\rZwei\nDrei\nVier"

@@ -96,17 +96,29 @@ def repair(raw: bytes) -> bytes:
     return b"\n".join(repaired) + rest
 
 
-# A run of base64 lines: the body of an attachment. The parser reads a message line by line in
-# Python (most of its time went to the lines of attachments); such a run cannot hold a header
-# or a boundary (no ":", no leading "-"), so it is handed to the parser as one placeholder line
-# and put back into the payloads after. The leading "\n" is matched, not looked behind for:
-# the search then skips from line break to line break.
-_BASE64_RUN = re.compile(rb"\n((?:[A-Za-z0-9+/=]{16,}\r?\n){8,})")
+# A run of content lines: the bodies of attachments and texts. The parser reads a message line
+# by line in Python (most of its time went to such lines), so a run is handed to it as one
+# placeholder line and put back into the payloads after. A run begins with a line that cannot
+# be a header, its continuation, a boundary or a blank line (not blank, not beginning with
+# whitespace, "--" or "From ", no header name before a ":"): wherever it stands, that line
+# ends a header block, and from there on only a boundary ("--") or a blank line (the end of
+# a delivery report's block) means anything to the parser, so the run goes on over every
+# other line. The placeholder is a line of the same kind. The leading "\n" is matched, not
+# looked behind for: the search then skips from line break to line break.
+_CONTENT_RUN = re.compile(
+    rb"\n((?![\t \r\n]|From |--)[!-9;-~]*+(?!:).*\n"
+    rb"(?:(?!\r?\n|--).*+\n)++)"
+)
+# The same for a message with a lone CR, a line break to the parser: "." would run over it.
+_CONTENT_RUN_CR = re.compile(
+    rb"\n((?![\t \r\n]|From |--)[!-9;-~]*+(?!:)[^\r\n]*+\r?\n"
+    rb"(?:(?![\r\n]|--)[^\r\n]*+\r?\n)++)"
+)
 _PLACEHOLDER = re.compile(r"STAMMKUNDEBLOB([0-9a-f]{16})X(\d+)X")
 
 
 def _parse_bytes(data: bytes) -> Message:
-    """``data`` parsed (compat32), its long base64 runs passed over the line parser."""
+    """``data`` parsed (compat32), its runs of content lines passed over the line parser."""
     runs: list[str] = []
     nonce = os.urandom(8).hex().encode()
 
@@ -114,10 +126,11 @@ def _parse_bytes(data: bytes) -> Message:
         run = match.group(1)
         # The run's last line break stays: the parser gives it to a following boundary.
         end = len(run) - (2 if run.endswith(b"\r\n") else 1)
-        runs.append(run[:end].decode("ascii"))
+        runs.append(run[:end].decode("ascii", "surrogateescape"))
         return b"\nSTAMMKUNDEBLOB" + nonce + b"X%dX" % (len(runs) - 1) + run[end:]
 
-    data = _BASE64_RUN.sub(placeholder, data)
+    lone_cr = data.count(b"\r") != data.count(b"\r\n")
+    data = (_CONTENT_RUN_CR if lone_cr else _CONTENT_RUN).sub(placeholder, data)
     message = email.message_from_bytes(data, policy=policy.compat32)
     if runs:
         ours = nonce.decode()
@@ -130,9 +143,11 @@ def _parse_bytes(data: bytes) -> Message:
             return _PLACEHOLDER.sub(put_back, text)
 
         for part in message.walk():
-            payload = part.get_payload()
+            # The payload as parsed: ``get_payload()`` would hand back a text with 8-bit bytes
+            # (surrogate escapes) decoded in its charset, not as the parser left it.
+            payload = part._payload
             if isinstance(payload, str) and "STAMMKUNDEBLOB" in payload:
-                part.set_payload(restore(payload))
+                part._payload = restore(payload)
             for name in ("preamble", "epilogue"):
                 text = getattr(part, name)
                 if text and "STAMMKUNDEBLOB" in text:
