@@ -64,3 +64,27 @@ def test_message_with_unknown_variable_is_refused_before_sending(lena):
 def test_agent_cannot_open_incidents(anna):
     with pytest.raises(CrisisError):
         open_incident(title="X", incident_type="out_of_stock", description="", by=anna)
+
+
+def test_a_customer_with_several_affected_orders_gets_one_message_naming_them(lena, settings):
+    """One message per affected order sent a customer with two late orders two mails."""
+    settings.MESSAGING_GOVERNOR = {"quiet_hours_start": time(0), "quiet_hours_end": time(0)}
+    tom = CustomerFactory(first_name="Tom", form_of_address="informal", email="tom@example.de")
+    OrderFactory(number="10234", customer=tom)
+    OrderFactory(number="10236", customer=tom)
+    incident = open_incident(
+        title="Charge 12", incident_type="late_delivery", description="", by=lena
+    )
+    add_affected_orders(incident, numbers=["10234", "10236"], by=lena)
+    counts = notify_affected(incident, subject=SUBJECT, body=BODY, by=lena)
+    assert counts == {"queued": 1, "held": 0, "failed": 0}
+    [message] = OutboundMessage.objects.all()
+    assert message.subject == "Ihre Bestellung 10234, 10236 verspätet sich"
+    assert SendDecision.objects.filter(source_type="incident").count() == 1
+    assert AffectedOrder.objects.filter(notified_at__isnull=True).count() == 0
+    # An order of Tom's added later: he was told about this incident already.
+    OrderFactory(number="10240", customer=tom)
+    add_affected_orders(incident, numbers=["10240"], by=lena)
+    assert notify_affected(incident, subject=SUBJECT, body=BODY, by=lena)["queued"] == 0
+    assert OutboundMessage.objects.count() == 1
+    assert AffectedOrder.objects.filter(notified_at__isnull=True).count() == 0

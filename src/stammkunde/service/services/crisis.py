@@ -146,10 +146,20 @@ def message_problems(subject: str, body: str) -> list[str]:
     return [problem.message for problem in problems]
 
 
+def _recipient_key(affected: AffectedOrder) -> str:
+    """Whom a message about ``affected`` goes to: its customer, else the order's address."""
+    if affected.customer_id is not None:
+        return f"customer:{affected.customer_id}"
+    return f"address:{(affected.order.email or '').strip().lower()}"
+
+
 def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> dict[str, int]:
     """Send each affected customer one personal message (a service message: transactional,
-    no consent needed; the governor still records its decision). Orders notified before are
-    skipped, so pressing the button twice sends nothing twice.
+    no consent needed; the governor still records its decision). A customer with several
+    affected orders gets one message naming them all (``order.number`` lists the numbers),
+    not one per order. Customers notified before are skipped, so pressing the button twice
+    sends nothing twice, and an order added later for a customer already told is marked as
+    told.
 
     Each message is its own transaction: one failure leaves the others queued. Staff
     limited to shops message the customers of their shops' orders only.
@@ -163,40 +173,59 @@ def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> 
     Incident.objects.filter(pk=incident.pk).update(message_subject=subject, message_body=body)
     counts = {"queued": 0, "held": 0, "failed": 0}
     shop_ids = staff_shop_ids(by)
+    told: dict[str, Any] = {}
+    for affected in incident.affected.filter(notified_at__isnull=False).select_related("order"):
+        told.setdefault(_recipient_key(affected), affected.notified_at)
     pending = incident.affected.filter(notified_at__isnull=True)
     if shop_ids is not None:
         pending = pending.filter(order__shop_id__in=shop_ids)
     pending = pending.select_related("order", "customer").order_by("id")
+    groups: dict[str, list[AffectedOrder]] = {}
     for affected in pending:
-        customer = affected.customer
-        address = (customer.email if customer else "") or affected.order.email
+        groups.setdefault(_recipient_key(affected), []).append(affected)
+    for key, group in groups.items():
+        if key in told:
+            AffectedOrder.objects.filter(pk__in=[affected.pk for affected in group]).update(
+                notified_at=told[key], notify_outcome=""
+            )
+            continue
+        first = group[0]
+        customer = first.customer
+        address = (customer.email if customer else "") or first.order.email
         try:
-            context = reply_context(customer, order=affected.order, sender=by)
+            context = reply_context(customer, order=first.order, sender=by)
+            if len(group) > 1:
+                context["order"]["number"] = ", ".join(a.order.number for a in group)
             with transaction.atomic():
                 queued = queue_message(
                     customer=customer,
                     to_address=address or "",
                     purpose="transactional",
-                    idempotency_key=f"incident:{incident.pk}:order:{affected.order_id}",
+                    idempotency_key=f"incident:{incident.pk}:{key}",
                     subject=render(subject, context, kind=TemplateKind.SUBJECT),
                     text=render(body, context, kind=TemplateKind.TEXT),
                     from_name=settings.MESSAGING_FROM_NAME or by.get_full_name(),
                     from_address=settings.DEFAULT_FROM_EMAIL,
                     source_type="incident",
                     source_id=incident.pk,
-                    order_id=affected.order_id,
+                    order_id=first.order_id,
                     by=by,
                 )
+                ids = [affected.pk for affected in group]
                 if queued.message is not None:
-                    affected.notified_at = timezone.now()
-                    affected.notify_outcome = ""
+                    AffectedOrder.objects.filter(pk__in=ids).update(
+                        notified_at=timezone.now(), notify_outcome=""
+                    )
                     counts["queued"] += 1
                 else:
-                    affected.notify_outcome = str(queued.decision.rule)[:200]
+                    AffectedOrder.objects.filter(pk__in=ids).update(
+                        notify_outcome=str(queued.decision.rule)[:200]
+                    )
                     counts["held"] += 1
-                affected.save(update_fields=["notified_at", "notify_outcome"])
         except (TemplateError, ValueError) as error:
-            AffectedOrder.objects.filter(pk=affected.pk).update(notify_outcome=str(error)[:200])
+            AffectedOrder.objects.filter(pk__in=[affected.pk for affected in group]).update(
+                notify_outcome=str(error)[:200]
+            )
             counts["failed"] += 1
     audit(actor=by, action=AuditAction.CHANGE, obj=incident, detail=f"notified {counts}")
     return counts
