@@ -212,3 +212,36 @@ def test_the_team_pages_say_which_resolution_target_applies_by_default(client, t
     team = Team.objects.get(slug="logistik")
     page = client.get(reverse("ui:team-edit", args=[team.pk])).content.decode()
     assert 'data-source="default">24 <span class="small">(Standard)</span>' in page
+
+
+def test_the_report_shows_each_teams_figures_and_the_goodwill_granted(
+    client, team_lead, case, agent, erika
+):
+    """The report had cases per team as one total and no goodwill: a lead could not compare
+    the teams' times, breaches and backlog, nor see what goodwill cost."""
+    import re
+    from decimal import Decimal
+
+    from stammkunde.service.models import GoodwillLimit
+    from stammkunde.service.services.goodwill import request_goodwill
+
+    services.reply(case, by=agent, text="Ist unterwegs.")
+    GoodwillLimit.objects.create(role="Service agent", case_type="", maximum=Decimal("20"))
+    request_goodwill(customer=erika, kind="voucher", amount="10", reason="Verspätet", by=agent)
+    request_goodwill(customer=erika, kind="voucher", amount="5.50", reason="Ärger", by=agent)
+    client.force_login(team_lead)
+    html = client.get(reverse("ui:service-report")).content.decode()
+    teams = html[
+        html.index('id="team-figures"') : html.index("</section>", html.index('id="team-figures"'))
+    ]
+    row = re.search(rf"<th scope=\"row\">{case.team.name}</th>(.*?)</tr>", teams).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells[0] == "1"  # cases opened
+    assert cells[4] == "\u2013"  # not solved: no resolution time yet
+    assert cells[-1] == "1"  # still open
+    assert 'id="cases-per-team-title"' in html and "Cases per team and week" in html
+    goodwill = html[html.index('id="goodwill-granted-figures"') :]
+    assert re.search(
+        r"<td>Voucher</td><td class=\"num\">2</td><td class=\"num\">[^<]*15.50", goodwill
+    )
+    assert 'id="goodwill-granted-title"' in goodwill

@@ -1,19 +1,46 @@
 """The service report's reads: response and resolution times, standards met, cases per type
-and team over time, backlog by age, goodwill granted, limited to the staff member's shops."""
+and team over time, each team's figures, backlog by age, goodwill granted, limited to the
+staff member's shops."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from stammkunde.core.scoping import in_customer_scope
 from stammkunde.service.models import (
     ACTIVE_STATUSES,
     Case,
+    GoodwillGrant,
+    GoodwillStatus,
 )
+
+NO_TEAM = "\u2013"
+
+
+@dataclass
+class TeamFigures:
+    """One team's figures in the period: what a lead compares team by team."""
+
+    cases: int = 0
+    first_response_hours: list[float] = field(default_factory=list)
+    resolution_hours: list[float] = field(default_factory=list)
+    first_response_met: list[bool] = field(default_factory=list)
+    resolution_met: list[bool] = field(default_factory=list)
+    open_now: int = 0
+
+
+@dataclass(frozen=True)
+class GoodwillGranted:
+    kind: str
+    currency: str
+    count: int
+    total: Decimal
 
 
 @dataclass
@@ -27,6 +54,9 @@ class ServiceReport:
     weeks: list[str]
     per_week_by_type: dict[str, list[int]]
     backlog: dict[str, int]
+    per_week_by_team: dict[str, list[int]] = field(default_factory=dict)
+    teams: dict[str, TeamFigures] = field(default_factory=dict)
+    goodwill: list[GoodwillGranted] = field(default_factory=list)
 
 
 def service_report(
@@ -61,11 +91,14 @@ def service_report(
     first, resolution, first_met, resolution_met = [], [], [], []
     per_type: dict[str, int] = {}
     per_team: dict[str, int] = {}
+    teams: dict[str, TeamFigures] = {}
     week_starts = []
     for case in cases:
         per_type[case.case_type] = per_type.get(case.case_type, 0) + 1
-        team_name = case.team.name if case.team else "\u2013"
+        team_name = case.team.name if case.team else NO_TEAM
         per_team[team_name] = per_team.get(team_name, 0) + 1
+        team = teams.setdefault(team_name, TeamFigures())
+        team.cases += 1
         week_starts.append((case.opened_at - timedelta(days=case.opened_at.weekday())).date())
         calendar = None
         if case.team is not None:
@@ -87,22 +120,32 @@ def service_report(
 
         if case.first_response_at is not None:
             first.append(hours(case.first_response_at))
+            team.first_response_hours.append(first[-1])
             if case.first_response_due_at is not None:
                 first_met.append(case.first_response_at <= case.first_response_due_at)
+                team.first_response_met.append(first_met[-1])
         elif case.first_response_due_at is not None and case.first_response_due_at < now:
             first_met.append(False)
+            team.first_response_met.append(False)
         if case.solved_at is not None:
             resolution.append(hours(case.solved_at))
+            team.resolution_hours.append(resolution[-1])
             if case.resolution_due_at is not None:
                 resolution_met.append(case.solved_at <= case.resolution_due_at)
+                team.resolution_met.append(resolution_met[-1])
     weeks = sorted(set(week_starts))
     per_week_by_type = {case_type: [0] * len(weeks) for case_type in sorted(per_type)}
     index = {week: number for number, week in enumerate(weeks)}
+    per_week_by_team = {name: [0] * len(weeks) for name in sorted(per_team)}
     for case, week in zip(cases, week_starts, strict=True):
         per_week_by_type[case.case_type][index[week]] += 1
-    open_since = list(
-        visible.filter(status__in=ACTIVE_STATUSES).values_list("opened_at", flat=True)
+        per_week_by_team[case.team.name if case.team else NO_TEAM][index[week]] += 1
+    open_cases = list(
+        visible.filter(status__in=ACTIVE_STATUSES).values_list("opened_at", "team__name")
     )
+    for _opened, team_name in open_cases:
+        teams.setdefault(team_name or NO_TEAM, TeamFigures()).open_now += 1
+    open_since = [opened for opened, _team in open_cases]
     return ServiceReport(
         first_response_hours=spread(first),
         resolution_hours=spread(resolution),
@@ -113,4 +156,26 @@ def service_report(
         weeks=[week.isoformat() for week in weeks],
         per_week_by_type=per_week_by_type,
         backlog=backlog_by_age(open_since, now),
+        per_week_by_team=per_week_by_team,
+        teams=dict(sorted(teams.items())),
+        goodwill=goodwill_granted(since=since, by=by),
     )
+
+
+def goodwill_granted(*, since: datetime, by: Any = None) -> list[GoodwillGranted]:
+    """Goodwill granted since ``since`` per kind and currency: how many, how much (asked for
+    since then, as the goodwill report counts). Staff limited to shops get their shops'."""
+    rows = (
+        in_customer_scope(
+            GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED, requested_at__gte=since),
+            by,
+            field="customer_id",
+        )
+        .values("kind", "currency")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("kind", "currency")
+    )
+    return [
+        GoodwillGranted(row["kind"], row["currency"], row["count"], row["total"] or Decimal(0))
+        for row in rows
+    ]

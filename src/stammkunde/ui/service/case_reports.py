@@ -1,5 +1,6 @@
 """The service report for team leads: response times, standards met, cases per type and team
-over time, backlog by age (charts from ui/charts.py)."""
+over time, each team's times, breaches and backlog, backlog by age, goodwill granted (charts
+from ui/charts.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from stammkunde.core.number_formats import format_number, format_percent
-from stammkunde.service.models import CaseType
+from stammkunde.core.number_formats import format_money, format_number, format_percent
+from stammkunde.service.models import CaseType, GoodwillKind
+from stammkunde.service.report_queries import ServiceReport
 from stammkunde.service.report_queries import service_report as build_report
+from stammkunde.service.reporting import met_share, spread
 from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.charts import Series, bar_chart, line_chart
 
@@ -54,11 +57,11 @@ def service_report(request: HttpRequest) -> HttpResponse:
         description=_("New cases per week, one line per case type"),
         chart_id="cases-per-week",
     )
-    per_team = bar_chart(
-        list(report.per_team),
-        [Series(_("Cases"), list(report.per_team.values()))],
-        title=_("Cases per team"),
-        description=_("Cases opened in the period per team"),
+    per_team = line_chart(
+        weeks,
+        [Series(name, values) for name, values in report.per_week_by_team.items()],
+        title=_("Cases per team and week"),
+        description=_("New cases per week, one line per team"),
         chart_id="cases-per-team",
     )
     backlog = bar_chart(
@@ -77,6 +80,7 @@ def service_report(request: HttpRequest) -> HttpResponse:
         (_("Resolution standard met"), _percent(report.resolution_met)),
     ]
     per_type = [(str(CaseType(key).label), count) for key, count in sorted(report.per_type.items())]
+    goodwill_rows, goodwill_chart = _goodwill(report)
     return render(
         request,
         "ui/service/cases/report.html",
@@ -84,7 +88,51 @@ def service_report(request: HttpRequest) -> HttpResponse:
             "days": days,
             "figures": figures,
             "per_type": per_type,
+            "teams": _team_rows(report),
+            "goodwill": goodwill_rows,
             "charts": [per_week, per_team, backlog],
+            "goodwill_chart": goodwill_chart,
             "limited_to_shops": staff_shop_ids(request.user) is not None,
         },
     )
+
+
+def _team_rows(report: ServiceReport) -> list[list[str]]:
+    """Per team: cases, first response and resolution (median, p90, standard met), open now."""
+    rows = []
+    for name, team in report.teams.items():
+        first, resolution = spread(team.first_response_hours), spread(team.resolution_hours)
+        rows.append(
+            [
+                name,
+                str(team.cases),
+                _hours(first.median),
+                _hours(first.p90),
+                _percent(met_share(team.first_response_met)),
+                _hours(resolution.median),
+                _hours(resolution.p90),
+                _percent(met_share(team.resolution_met)),
+                str(team.open_now),
+            ]
+        )
+    return rows
+
+
+def _goodwill(report: ServiceReport) -> tuple[list[tuple[str, int, str]], str]:
+    """Goodwill granted per kind (rows) and the euros per kind as a chart ('' without any)."""
+    rows = [
+        (str(GoodwillKind(row.kind).label), row.count, format_money(row.total, row.currency))
+        for row in report.goodwill
+    ]
+    in_euros = [row for row in report.goodwill if row.currency == "EUR"]
+    chart = ""
+    if in_euros:
+        chart = bar_chart(
+            [str(GoodwillKind(row.kind).label) for row in in_euros],
+            [Series(_("Granted"), [float(row.total) for row in in_euros])],
+            title=_("Goodwill granted"),
+            description=_("Goodwill granted in the period per kind, in euros"),
+            value_format=lambda value: format_money(value, "EUR"),
+            chart_id="goodwill-granted",
+        )
+    return rows, chart
