@@ -405,3 +405,32 @@ def test_the_goodwill_form_tells_the_agent_their_limit_in_german(client, agent):
     alone = client.get(url).content.decode()
     assert "Ihr Limit: 20,00\u00a0€." in alone
     assert "Bei einem Vorgang der Art „Lieferproblem“: 15,00\u00a0€." in alone
+
+
+def test_the_english_help_page_gives_the_phone_hours_in_english(client, team_lead):
+    """The hours are words: the English page showed 'Mo bis Fr 9 bis 17 Uhr'."""
+    client.force_login(team_lead)
+    response = client.post(
+        reverse("ui:help-settings"),
+        {
+            "phone": "+49 761 123456",
+            "phone_hours": "Mo bis Fr 9 bis 17 Uhr",
+            "phone_hours_en": "Mon to Fri 9 am to 5 pm",
+            "email": "service@kaffee.example",
+            "postal_address": "Kaffeerösterei Süd GmbH",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    english = client.get(reverse("help-center"), {"lang": "en"}).content.decode()
+    assert "(Mon to Fri 9 am to 5 pm)" in english and "Uhr" not in english
+    german = client.get(reverse("help-center"), {"lang": "de"}).content.decode()
+    assert "(Mo bis Fr 9 bis 17 Uhr)" in german and "9 am" not in german
+
+
+def test_without_english_hours_the_english_page_keeps_the_german_ones(client, team_lead):
+    from stammkunde.service.services.macros import save_help_settings
+
+    save_help_settings(by=team_lead, phone="+49 761 123456", phone_hours="Mo bis Fr 9-17 Uhr")
+    english = client.get(reverse("help-center"), {"lang": "en"}).content.decode()
+    assert "(Mo bis Fr 9-17 Uhr)" in english

@@ -139,6 +139,7 @@ def ensure_desk_demo() -> bool:
             by=lead,
             phone="+49 761 123456",
             phone_hours="Mo bis Fr 9 bis 17 Uhr",
+            phone_hours_en="Mon to Fri 9 am to 5 pm",
             email="service@kaffee.example",
             postal_address=(
                 "Kaffeerösterei Süd GmbH\nKundenservice\nKaiser-Joseph-Str. 1\n79098 Freiburg"

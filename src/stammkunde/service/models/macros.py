@@ -103,6 +103,8 @@ class HelpCenterSettings(models.Model):
 
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     phone_hours = models.CharField(_("phone hours"), max_length=200, blank=True)
+    # The hours are words ("Mo bis Fr 9 bis 17 Uhr"): the English page needs its own.
+    phone_hours_en = models.CharField(_("phone hours (English)"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -113,3 +115,10 @@ class HelpCenterSettings(models.Model):
 
     def __str__(self) -> str:
         return self.email or self.phone
+
+    def phone_hours_in(self, language: str) -> str:
+        """The phone hours for a visitor reading ``language``; the German words when no
+        English ones were written (better than none)."""
+        if language == Language.ENGLISH and self.phone_hours_en:
+            return self.phone_hours_en
+        return self.phone_hours

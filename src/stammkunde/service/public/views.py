@@ -65,6 +65,7 @@ def _render(
 def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -> HttpResponse:
     language = _language(request)
     query = (request.GET.get("q") or "")[:200]
+    contact = HelpCenterSettings.objects.first()
     categories = []
     for category in KnowledgeCategory.objects.all():
         articles = [
@@ -79,7 +80,8 @@ def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -
         "query": query,
         "results": search_articles(query, language=language) if query.strip() else None,
         "categories": categories,
-        "contact": HelpCenterSettings.objects.first(),
+        "contact": contact,
+        "phone_hours": contact.phone_hours_in(language) if contact else "",
         "form": form,
         **extra,
     }

@@ -151,7 +151,7 @@ def save_help_settings(*, by: Any, **fields: Any) -> HelpCenterSettings:
     """Change the contact options of the public help page."""
     if not by.has_perm("service.manage_knowledge"):
         raise KnowledgeError(_("Only a team lead edits the help page."))
-    allowed = {"phone", "phone_hours", "email", "postal_address"}
+    allowed = {"phone", "phone_hours", "phone_hours_en", "email", "postal_address"}
     settings_row = HelpCenterSettings.objects.select_for_update().first() or HelpCenterSettings()
     for name, value in fields.items():
         if name not in allowed:

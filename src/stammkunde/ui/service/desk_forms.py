@@ -103,6 +103,12 @@ class ArticleForm(forms.Form):
 class HelpSettingsForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     phone_hours = forms.CharField(label=_("Phone hours"), max_length=200, required=False)
+    phone_hours_en = forms.CharField(
+        label=_("Phone hours in English"),
+        max_length=200,
+        required=False,
+        help_text=_("For the English help page, e.g. Mon to Fri 9 am to 5 pm."),
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
     postal_address = forms.CharField(
         label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 4}), required=False

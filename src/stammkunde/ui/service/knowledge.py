@@ -160,6 +160,7 @@ def help_settings(request: HttpRequest) -> HttpResponse:
         {
             "phone": current.phone,
             "phone_hours": current.phone_hours,
+            "phone_hours_en": current.phone_hours_en,
             "email": current.email,
             "postal_address": current.postal_address,
         }
