@@ -78,8 +78,16 @@ def test_agent_works_a_late_parcel_with_plan_macro_article_and_goodwill(
 
     plan = page.locator(".crisis-plan", has_text="Lieferverzug")
     expect(plan).to_contain_text("Sendungsverfolgung prüfen")
-    plan.locator(".step-toggle").first.click()
+    # Each step's button is named by its step (it was named by its glyph, "☐", alone).
+    step = plan.get_by_role("button", name="Sendungsverfolgung prüfen und den Status")
+    expect(step).to_have_attribute("aria-pressed", "false")
+    step.click()
     expect(page.locator(".crisis-plan", has_text="Lieferverzug")).to_contain_text("1/5")
+    expect(
+        page.locator(".crisis-plan", has_text="Lieferverzug").get_by_role(
+            "button", name="Sendungsverfolgung prüfen und den Status"
+        )
+    ).to_have_attribute("aria-pressed", "true")
     assert CaseStepTick.objects.filter(case=case).count() == 1
 
     page.get_by_role("button", name="Lieferverzug: Zwischenstand").click()

@@ -110,6 +110,22 @@ def test_standards_page_shows_lead_who_has_not_confirmed(client, agent, team_lea
     assert "Lena" in unconfirmed and "Anna" not in unconfirmed
 
 
+def test_the_case_queue_reminds_an_agent_of_new_house_rules_until_confirmed(
+    client, agent, team_lead
+):
+    """A new version waited on the standards page only: an agent who never opened it never
+    learnt of it, and leads saw their names in the unconfirmed list for ever."""
+    publish_standard(title="Hausregeln", body="Wir antworten am selben Tag.", by=team_lead)
+    client.force_login(agent)
+    queue = client.get(reverse("ui:case-queue")).content.decode()
+    assert 'id="standard-to-confirm"' in queue and "version 1" in queue
+    assert f'href="{reverse("ui:standards")}"' in queue.split('id="standard-to-confirm"')[1]
+    client.post(reverse("ui:standards"), {"confirm": "1"})
+    assert 'id="standard-to-confirm"' not in client.get(reverse("ui:case-queue")).content.decode()
+    publish_standard(title="Hausregeln", body="Wir antworten binnen vier Stunden.", by=team_lead)
+    assert "version 2" in client.get(reverse("ui:case-queue")).content.decode()
+
+
 def test_incident_collects_orders_by_number(client, team_lead):
     OrderFactory(number="10234", customer=CustomerFactory())
     OrderFactory(number="10235", customer=CustomerFactory())

@@ -156,6 +156,34 @@ def current_standard() -> ServiceStandard | None:
     return ServiceStandard.objects.order_by("-version").first()
 
 
+def standard_to_confirm(user: Any) -> ServiceStandard | None:
+    """The current house rules when ``user`` works in a desk role and has not confirmed them
+    yet (one query): the desk's pages remind them, or a new version goes unread."""
+    from django.db.models import Exists, OuterRef
+
+    from stammkunde.service.models import DeskRole, StandardConfirmation
+
+    user_model = get_user_model()
+    standard = (
+        ServiceStandard.objects.order_by("-version")
+        .annotate(
+            confirmed=Exists(
+                StandardConfirmation.objects.filter(standard=OuterRef("pk"), user_id=user.pk)
+            ),
+            in_desk=Exists(
+                user_model.groups.through.objects.filter(
+                    user_id=user.pk, group__name__in=DeskRole.values
+                )
+            ),
+        )
+        .only("id", "version", "title")
+        .first()
+    )
+    if standard is None or standard.confirmed or not standard.in_desk:
+        return None
+    return standard
+
+
 def unconfirmed_staff(standard: ServiceStandard) -> list[Any]:
     """Active staff in a desk role who have not confirmed ``standard`` yet."""
     from stammkunde.service.models import DeskRole

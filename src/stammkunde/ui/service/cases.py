@@ -23,7 +23,7 @@ from stammkunde.service.case_queries import (
     case_queue as read_case_queue,
 )
 from stammkunde.service.models import CaseStatus, Team
-from stammkunde.service.queries import case_subject
+from stammkunde.service.queries import case_subject, standard_to_confirm
 from stammkunde.service.services.cases import CaseError, open_case
 from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.roles import MEDIATOR
@@ -77,6 +77,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
             "views": QUEUE_VIEWS,
             "counts": queue_counts(by=request.user),
             "alerts": breach_alerts(by=request.user),
+            "standard_to_confirm": standard_to_confirm(request.user),
             "form": form,
             "filtered": any(
                 data.get(name) for name in ("status", "case_type", "team", "priority", "q")
