@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from stammkunde.service.models import Macro
+from stammkunde.service.models import KnowledgeArticle, KnowledgeCategory, Macro
 from stammkunde.service.queries import current_standard, search_articles, unconfirmed_staff
 from stammkunde.service.reply_context import reply_context
 from stammkunde.service.services.macros import KnowledgeError, render_macro, save_macro
@@ -96,3 +96,18 @@ def test_article_search_ranks_title_matches_first(lena):
     found = search_articles("Mein Paket ist nicht angekommen", language="de")
     assert found[0] == best
     assert len(found) == 2
+
+
+def test_search_finds_articles_in_other_forms_and_under_a_capital_umlaut(db):
+    """'Rücksendungen' missed the article 'Rücksendung', and on SQLite 'öffnungszeiten' (the
+    words are lower-cased) missed 'Öffnungszeiten': SQLite folds ASCII letters only."""
+    category = KnowledgeCategory.objects.create(slug="hilfe", name_de="Hilfe", name_en="Help")
+    returns = KnowledgeArticle.objects.create(
+        category=category, title="Rücksendung", body="Etikett anfordern", language="de"
+    )
+    hours = KnowledgeArticle.objects.create(
+        category=category, title="Öffnungszeiten der Hotline", body="Mo bis Fr", language="de"
+    )
+    assert search_articles("Rücksendungen", language="de") == [returns]
+    assert search_articles("öffnungszeiten", language="de") == [hours]
+    assert search_articles("Wann sind Ihre Öffnungszeiten?", language="de") == [hours]

@@ -18,6 +18,7 @@ from stammkunde.service.models import (
     KnowledgeArticle,
     ServiceStandard,
 )
+from stammkunde.service.search_words import spellings, stem
 
 WORD = re.compile(r"\w{3,}", re.UNICODE)
 # Words too common to tell articles apart (German and English).
@@ -215,8 +216,9 @@ def search_articles(
     prefer_language: str | None = None,
 ) -> list[KnowledgeArticle]:
     """Articles matching the words of ``text``, best first (title and keywords count double);
-    with ``prefer_language`` those in that language come before any other."""
-    terms = words(text)
+    with ``prefer_language`` those in that language come before any other. Words are cut to
+    their stems and matched in any letter case (service/search_words.py)."""
+    terms = list(dict.fromkeys(stem(word) for word in words(text)))
     if not terms:
         return []
     articles = KnowledgeArticle.objects.select_related("category")
@@ -226,7 +228,10 @@ def search_articles(
         articles = articles.filter(language=language)
     match = Q()
     for term in terms:
-        match |= Q(title__icontains=term) | Q(keywords__icontains=term) | Q(body__icontains=term)
+        for form in spellings(term):
+            match |= (
+                Q(title__icontains=form) | Q(keywords__icontains=form) | Q(body__icontains=form)
+            )
     scored = []
     for article in articles.filter(match)[:300]:
         head = f"{article.title} {article.keywords}".lower()
