@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from stammkunde.audit.models import AuditEntry
 from stammkunde.core.compiled import CONTAINED, ID, IDS, MOMENT, TEXT, CompiledRead
 from stammkunde.shop.models import Order
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
@@ -176,3 +177,19 @@ def test_a_naive_moment_is_taken_in_the_default_time_zone():
     with pytest.warns(RuntimeWarning):
         expected = list(Order.objects.filter(placed_at=naive).values_list("pk", flat=True))
     assert read.fetch(at=naive) == expected == [order.pk]
+
+
+def test_a_value_of_a_plain_integer_field_is_found():
+    # On PostgreSQL Django wraps an integer field's value for psycopg (Int8): the stand-in must
+    # still be recognised (the customer page's audit trail compares AuditEntry.customer_id).
+    seen = AuditEntry.objects.create(actor_label="t", action="view", customer_id=41)
+    AuditEntry.objects.create(actor_label="t", action="view", customer_id=42)
+    read = CompiledRead(
+        lambda customer_id: AuditEntry.objects.filter(customer_id=customer_id).values_list(
+            "id", flat=True
+        ),
+        customer_id=ID,
+    )
+
+    assert read.fetch(customer_id=41) == [seen.pk]
+    assert read.fetch(customer_id=43) == []

@@ -208,8 +208,14 @@ def _slots(
 
 
 def _key(value: Any) -> tuple[str, Any]:
-    # 1 == True == 1.0 in a dict: the type keeps a constant from passing for a stand-in.
-    return (type(value).__name__, value if isinstance(value, int | str) else str(value))
+    # 1 == True == 1.0 in a dict: the type keeps a constant from passing for a stand-in. An
+    # integer subclass other than bool counts as an int: on PostgreSQL Django hands an
+    # integer field's value to psycopg wrapped in its type (Int8, Int4: subclasses of int), so
+    # the stand-in compared with a plain integer field came out as Int8(-7300000000) and the
+    # customer page's audit trail was refused ("values not found") with a 500.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ("int", int(value))
+    return (type(value).__name__, value if isinstance(value, str) else str(value))
 
 
 class CompiledRead:
