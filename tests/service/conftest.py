@@ -74,3 +74,5 @@ def order(customer):
 
 
 NINE_TO_FIVE = (time(9), time(17))
+
+from tests.two_shops import two_shops  # noqa: E402, F401

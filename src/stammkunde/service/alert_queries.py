@@ -13,6 +13,7 @@ from stammkunde.service.models import (
     ACTIVE_STATUSES,
     Case,
 )
+from stammkunde.service.staff_scope import visible_cases
 
 
 def _alerted_cases(user: Any) -> Any:
@@ -21,11 +22,9 @@ def _alerted_cases(user: Any) -> Any:
     from stammkunde.service.models import TeamMember
 
     led = TeamMember.objects.filter(user=user, is_lead=True).values("team_id")
-    return (
-        Case.objects.filter(status__in=ACTIVE_STATUSES, breach_warned_at__isnull=False)
-        .filter(Q(assignee=user) | Q(team_id__in=led))
-        .distinct()
-    )
+    cases = Case.objects.filter(status__in=ACTIVE_STATUSES, breach_warned_at__isnull=False)
+    # A lead limited to shops is shown (and counted) only their shops' cases.
+    return visible_cases(cases.filter(Q(assignee=user) | Q(team_id__in=led)), user).distinct()
 
 
 def breach_alert_count(user: Any) -> int:

@@ -15,7 +15,6 @@ from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.compiled import ID, CompiledRead
 from stammkunde.core.scoping import in_customer_scope
-from stammkunde.customers.queries import may_see_customer
 from stammkunde.service.clock import due_state
 from stammkunde.service.models import (
     ACTIVE_STATUSES,
@@ -25,7 +24,7 @@ from stammkunde.service.models import (
     CaseStatus,
 )
 from stammkunde.service.models.cases import REFERENCE_PREFIX
-from stammkunde.service.staff_scope import cases_of_shops
+from stammkunde.service.staff_scope import cases_of_shops, may_see_case, visible_cases
 from stammkunde.shop.visibility import limit_orders, staff_shop_ids
 
 REFERENCE_PATTERN = re.compile(rf"\[?\b{re.escape(REFERENCE_PREFIX)}(\d{{1,12}})\b\]?", re.I)
@@ -101,10 +100,8 @@ def case_queue(
     """One page of the case queue for ``by`` (mine, my teams', unassigned, due or overdue,
     escalated, all active, done), filtered, oldest due first; audited with the customers shown."""
     now = now or timezone.now()
-    # Staff limited to shops see only the cases of their shops' customers.
-    cases = in_customer_scope(
-        Case.objects.select_related("customer", "team", "assignee"), by, field="customer_id"
-    )
+    # Staff limited to shops see only their shops' cases (``service/staff_scope.py``).
+    cases = visible_cases(Case.objects.select_related("customer", "team", "assignee"), by)
     if filters.view == "done":
         cases = cases.filter(status__in=DONE_STATUSES)
     else:
@@ -160,9 +157,7 @@ def case_queue(
 def queue_counts(*, by: Any, now: datetime | None = None) -> dict[str, int]:
     """How many cases each tab of the queue holds (counts only, no personal data)."""
     now = now or timezone.now()
-    active = in_customer_scope(
-        Case.objects.filter(status__in=ACTIVE_STATUSES), by, field="customer_id"
-    )
+    active = visible_cases(Case.objects.filter(status__in=ACTIVE_STATUSES), by)
     soon = now + DUE_SOON
     return {
         "mine": active.filter(assignee=by).count(),
@@ -204,9 +199,7 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
         .filter(pk=case_id)
         .first()
     )
-    if case is None or not may_see_customer(
-        case.customer_id, by=by, detail=f"case page {case.reference}"
-    ):
+    if case is None or not may_see_case(case, by=by, detail=f"case page {case.reference}"):
         return None
     messages = list(
         CaseMessage.objects.filter(case=case).select_related("author").order_by("created_at", "id")
@@ -263,10 +256,19 @@ def case_page(case_id: int, *, by: Any, now: datetime | None = None) -> CasePage
 
 def case_for_staff(case_id: int, *, by: Any) -> Case | None:
     """The case for an action on it (reply, note, status, the desk's tools), or None when it
-    does not exist or its customer is outside the shops ``by`` is limited to (then with a
-    REFUSE row, like every read of another shop's customer)."""
+    does not exist or is not of the shops ``by`` is limited to (then with a REFUSE row, like
+    every read of another shop's customer: ``staff_scope.may_see_case``)."""
     case = Case.objects.select_related("customer", "team", "assignee").filter(pk=case_id).first()
-    if case is None or not may_see_customer(case.customer_id, by=by, detail="case"):
+    if case is None or not may_see_case(case, by=by, detail="case"):
+        return None
+    return case
+
+
+def case_for_staff_by_reference(reference: str, *, by: Any) -> Case | None:
+    """The case with this reference for an action of ``by`` (the target of a merge), or None
+    as for ``case_for_staff``."""
+    case = case_by_reference(reference)
+    if case is None or not may_see_case(case, by=by, detail=f"case {case.reference}"):
         return None
     return case
 

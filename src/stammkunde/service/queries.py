@@ -11,7 +11,6 @@ from django.db.models.functions import TruncMonth
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.scoping import in_customer_scope
 from stammkunde.service.models import (
     GoodwillGrant,
     GoodwillStatus,
@@ -19,6 +18,7 @@ from stammkunde.service.models import (
     ServiceStandard,
 )
 from stammkunde.service.search_words import spellings, stem
+from stammkunde.service.staff_scope import visible_goodwill
 
 WORD = re.compile(r"\w{3,}", re.UNICODE)
 # Words too common to tell articles apart (German and English).
@@ -64,9 +64,7 @@ def goodwill_totals(*, by: Any = None) -> list[dict[str, Any]]:
     """Granted goodwill per month and agent (who asked): count and total, newest month first.
     Staff limited to shops (``by``) get the totals of their shops' customers' goodwill only."""
     rows = (
-        in_customer_scope(
-            GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED), by, field="customer_id"
-        )
+        visible_goodwill(GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED), by)
         .annotate(month=TruncMonth("requested_at"))
         .values("month", "requested_by__username", "currency")
         .annotate(count=Count("id"), total=Sum("amount"))
@@ -102,9 +100,7 @@ def pending_goodwill(*, by: Any) -> list[GoodwillGrant]:
     """The requests waiting for a team lead, oldest first (audited: they show customers); a
     lead limited to shops sees those for their shops' customers only."""
     grants = list(
-        in_customer_scope(
-            GoodwillGrant.objects.filter(status=GoodwillStatus.PENDING), by, field="customer_id"
-        )
+        visible_goodwill(GoodwillGrant.objects.filter(status=GoodwillStatus.PENDING), by)
         .select_related("customer", "requested_by", "order")
         .order_by("requested_at")[:200]
     )
@@ -117,9 +113,7 @@ def goodwill_to_decide(grant_id: int, *, by: Any) -> GoodwillGrant | None:
     grant = GoodwillGrant.objects.filter(pk=grant_id).first()
     if grant is None:
         return None
-    if in_customer_scope(
-        GoodwillGrant.objects.filter(pk=grant.pk), by, field="customer_id"
-    ).exists():
+    if visible_goodwill(GoodwillGrant.objects.filter(pk=grant.pk), by).exists():
         return grant
     audit(
         actor=by,
@@ -135,9 +129,7 @@ def goodwill_requested_by(user: Any, *, limit: int = 50) -> list[GoodwillGrant]:
     """The user's own recent requests with their state (the agent sees what waits); after a
     limit to shops was set, only those for the shops' customers."""
     grants = list(
-        in_customer_scope(
-            GoodwillGrant.objects.filter(requested_by=user), user, field="customer_id"
-        )
+        visible_goodwill(GoodwillGrant.objects.filter(requested_by=user), user)
         .select_related("customer", "decided_by", "voucher")
         .order_by("-requested_at")[:limit]
     )
@@ -145,8 +137,10 @@ def goodwill_requested_by(user: Any, *, limit: int = 50) -> list[GoodwillGrant]:
 
 
 def goodwill_of_customer(customer_id: int, *, by: Any) -> list[GoodwillGrant]:
+    """The customer's goodwill, newest first (audited); staff limited to shops are not shown
+    that about other shops' matters (``staff_scope.visible_goodwill``)."""
     grants = list(
-        GoodwillGrant.objects.filter(customer_id=customer_id)
+        visible_goodwill(GoodwillGrant.objects.filter(customer_id=customer_id), by)
         .select_related("requested_by", "decided_by", "voucher")
         .order_by("-requested_at")
     )
@@ -248,6 +242,7 @@ def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
     of one incident are followed together (audited: one entry naming the customers). Staff
     limited to shops see their shops' orders only (an incident has no shop of its own)."""
     from stammkunde.service.models import Case
+    from stammkunde.service.staff_scope import visible_cases
     from stammkunde.shop.visibility import staff_shop_ids
 
     affected = incident.affected.all()
@@ -256,8 +251,8 @@ def affected_orders(incident: Any, *, by: Any, limit: int = 1000) -> list[Any]:
         affected = affected.filter(order__shop_id__in=shop_ids)
     rows = list(affected.select_related("order", "customer").order_by("id")[:limit])
     by_order: dict[int, list[Any]] = {}
-    cases = in_customer_scope(
-        Case.objects.filter(orders__in=[row.order_id for row in rows]), by, field="customer_id"
+    cases = visible_cases(
+        Case.objects.filter(orders__in=[row.order_id for row in rows]), by
     ).annotate(order_id=F("orders__id"))
     for case in cases.order_by("opened_at"):
         by_order.setdefault(case.order_id, []).append(case)

@@ -12,13 +12,13 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from stammkunde.core.scoping import in_customer_scope
 from stammkunde.service.models import (
     ACTIVE_STATUSES,
     Case,
     GoodwillGrant,
     GoodwillStatus,
 )
+from stammkunde.service.staff_scope import visible_cases, visible_goodwill
 
 NO_TEAM = "\u2013"
 
@@ -72,7 +72,7 @@ def service_report(
     from stammkunde.service.reporting import backlog_by_age, met_share, spread
 
     now = now or timezone.now()
-    visible = in_customer_scope(Case.objects.all(), by, field="customer_id")
+    visible = visible_cases(Case.objects.all(), by)
     cases = list(
         visible.filter(opened_at__gte=since, merged_into__isnull=True)
         .select_related("team")
@@ -166,10 +166,9 @@ def goodwill_granted(*, since: datetime, by: Any = None) -> list[GoodwillGranted
     """Goodwill granted since ``since`` per kind and currency: how many, how much (asked for
     since then, as the goodwill report counts). Staff limited to shops get their shops'."""
     rows = (
-        in_customer_scope(
+        visible_goodwill(
             GoodwillGrant.objects.filter(status=GoodwillStatus.GRANTED, requested_at__gte=since),
             by,
-            field="customer_id",
         )
         .values("kind", "currency")
         .annotate(count=Count("id"), total=Sum("amount"))

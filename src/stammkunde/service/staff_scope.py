@@ -1,7 +1,14 @@
-"""Which staff may be told about a customer's case by mail: only those who may see the
-customer (staff limited to shops, ``core/scoping.py``), so a staff mail never names or links
-what its reader's pages would refuse; and which of a shared customer's cases are another
-shop's matter (about its orders only), hidden from staff limited to other shops."""
+"""Which cases (and what hangs on them: messages, goodwill, mail, files) staff limited to
+shops see, and which staff may be told about a customer's case by mail.
+
+A case of shop X, the desk's own notion: a case is about the shops of the orders it is about
+and the shop its team serves (``Team.shop``: the desk of one shop, where the mail for that
+shop lands); a case with neither is about the person and belongs to every shop the customer
+has an account or an order in. Staff limited to shops see a case when they may see its
+customer (``core/scoping.py``) and it is not about other shops only; any other case, and
+whatever hangs on it, is answered as if it did not exist (404 and a REFUSE row). The same rule
+hides such cases' entries from a shared customer's timeline and audit trail
+(``timeline/visibility.py``)."""
 
 from __future__ import annotations
 
@@ -11,37 +18,111 @@ from typing import Any
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
-from stammkunde.core.scoping import customer_scope
+from stammkunde.core.scoping import customer_scope, in_customer_scope
 from stammkunde.customers.models import Customer
+from stammkunde.customers.queries import may_see_customer
 from stammkunde.messaging.models import OutboundMessage
-from stammkunde.service.models import Case, GoodwillGrant
+from stammkunde.service.models import Attachment, Case, CaseMessage, GoodwillGrant, InboundMail
+from stammkunde.shop.visibility import record_refused, staff_shop_ids
 from stammkunde.timeline.visibility import register_subject_shops
 
 
-def who_may_see(people: list[Any], customer_id: int | None) -> list[Any]:
-    """``people`` without those whose shop limit hides customer ``customer_id`` (one query
-    per limited person; unlimited people and cases without a customer pass as they are)."""
+def who_may_see(
+    people: list[Any], customer_id: int | None, *, case_id: int | None = None
+) -> list[Any]:
+    """``people`` without those whose shop limit hides customer ``customer_id`` or case
+    ``case_id`` (about other shops only); unlimited people and cases without a customer pass
+    as they are. One query or two per limited person."""
     if customer_id is None:
         return list(people)
     kept = []
     for person in people:
         rule = customer_scope(person)
-        if rule is None or Customer.objects.filter(rule, pk=customer_id).exists():
-            kept.append(person)
+        if rule is not None and not Customer.objects.filter(rule, pk=customer_id).exists():
+            continue
+        shop_ids = staff_shop_ids(person)
+        of_others = shop_ids is not None and case_id is not None
+        if of_others and Case.objects.filter(case_of_other_shops(shop_ids), pk=case_id).exists():
+            continue
+        kept.append(person)
     return kept
 
 
 def case_of_other_shops(shop_ids: Collection[int], *, field: str = "pk") -> Q:
     """A filter on Case (or, with ``field`` the path to a case id, on rows of a case): the case
-    is about orders, none of them of ``shop_ids``. A case about no order is about the person
-    and stays with everyone who may see the customer."""
+    is about shops (its orders' shops, its team's shop), none of them ``shop_ids``. A case
+    about no order, in no shop's team, is about the person and stays with everyone who may see
+    the customer."""
+    shop_ids = list(shop_ids)
     links = Case.orders.through.objects.filter(case_id=OuterRef(field))
-    return Q(Exists(links)) & ~Q(Exists(links.filter(order__shop_id__in=list(shop_ids))))
+    in_shop_team = Case.objects.filter(pk=OuterRef(field), team__shop__isnull=False)
+    about_shops = Q(Exists(links)) | Q(Exists(in_shop_team))
+    about_ours = Q(Exists(links.filter(order__shop_id__in=shop_ids))) | Q(
+        Exists(in_shop_team.filter(team__shop_id__in=shop_ids))
+    )
+    return about_shops & ~about_ours
 
 
 def cases_of_shops(cases: QuerySet[Case], shop_ids: Collection[int] | None) -> QuerySet[Case]:
-    """``cases`` without those about other shops' orders only; ``None`` means no limit."""
+    """``cases`` without those about other shops only; ``None`` means no limit."""
     return cases if shop_ids is None else cases.exclude(case_of_other_shops(shop_ids))
+
+
+def visible_cases(
+    rows: QuerySet[Any], by: Any, *, case: str = "pk", customer: str = "customer_id"
+) -> QuerySet[Any]:
+    """``rows`` (cases, or rows of a case with ``case`` the path to its id and ``customer`` to
+    its customer's id) without those of cases ``by`` may not see: of a customer outside their
+    shops, or about other shops only. Rows of no case pass on their customer alone."""
+    rows = in_customer_scope(rows, by, field=customer)
+    shop_ids = staff_shop_ids(by)
+    return rows if shop_ids is None else rows.exclude(case_of_other_shops(shop_ids, field=case))
+
+
+def may_see_case(case: Case, *, by: Any, detail: str) -> bool:
+    """Whether ``by`` may see ``case`` (its customer and its shops, ``visible_cases``). A
+    refusal is answered as "no such case" by the caller and leaves a REFUSE row, so a probe of
+    other shops' cases is on record."""
+    if not may_see_customer(case.customer_id, by=by, detail=detail):
+        return False
+    shop_ids = staff_shop_ids(by)
+    if (
+        shop_ids is None
+        or not Case.objects.filter(case_of_other_shops(shop_ids), pk=case.pk).exists()
+    ):
+        return True
+    record_refused(
+        by=by,
+        object_type="service.case",
+        object_id=case.pk,
+        detail=f"outside the staff member's shops: {detail}"[:200],
+    )
+    return False
+
+
+def goodwill_of_other_shops(shop_ids: Collection[int]) -> Q:
+    """A filter on GoodwillGrant: about another shop's order, or (about no order) in a case
+    about other shops only."""
+    shop_ids = list(shop_ids)
+    of_order = Q(order__isnull=False) & ~Q(order__shop_id__in=shop_ids)
+    of_case = Q(order__isnull=True) & case_of_other_shops(shop_ids, field="case_id")
+    return of_order | of_case
+
+
+def visible_goodwill(grants: QuerySet[GoodwillGrant], by: Any) -> QuerySet[GoodwillGrant]:
+    """``grants`` without those ``by`` may not see: for a customer outside their shops, or
+    about other shops' matters only (``goodwill_of_other_shops``)."""
+    grants = in_customer_scope(grants, by, field="customer_id")
+    shop_ids = staff_shop_ids(by)
+    return grants if shop_ids is None else grants.exclude(goodwill_of_other_shops(shop_ids))
+
+
+def mail_of_other_shops(shop_ids: Collection[int]) -> Q:
+    """A filter on InboundMail: filed into a case about other shops only."""
+    filed = CaseMessage.objects.filter(inbound_mail_id=OuterRef("pk")).filter(
+        case_of_other_shops(shop_ids, field="case_id")
+    )
+    return Q(Exists(filed))
 
 
 def _case_entry_rule(shop_ids: frozenset[int]) -> Q:
@@ -49,9 +130,9 @@ def _case_entry_rule(shop_ids: frozenset[int]) -> Q:
 
 
 def _goodwill_entry_rule(shop_ids: frozenset[int]) -> Q:
-    of_order = Q(order__isnull=False) & ~Q(order__shop_id__in=shop_ids)
-    of_case = Q(order__isnull=True) & case_of_other_shops(shop_ids, field="case_id")
-    grants = GoodwillGrant.objects.filter(of_order | of_case, pk=OuterRef("subject_id"))
+    grants = GoodwillGrant.objects.filter(
+        goodwill_of_other_shops(shop_ids), pk=OuterRef("subject_id")
+    )
     return Q(Exists(grants))
 
 
@@ -68,10 +149,27 @@ def _case_message_entry_rule(shop_ids: frozenset[int]) -> Q:
     return Q(Exists(replies))
 
 
+def _mail_entry_rule(shop_ids: frozenset[int]) -> Q:
+    mails = InboundMail.objects.filter(mail_of_other_shops(shop_ids), pk=OuterRef("subject_id"))
+    return Q(Exists(mails))
+
+
+def _attachment_entry_rule(shop_ids: frozenset[int]) -> Q:
+    mails = InboundMail.objects.filter(
+        mail_of_other_shops(shop_ids), pk=OuterRef("inbound_mail_id")
+    )
+    files = Attachment.objects.filter(Exists(mails), pk=OuterRef("subject_id"))
+    return Q(Exists(files))
+
+
 def register_timeline_rules() -> None:
     """Tell the timeline which entries are about a shop's matter (``timeline/visibility.py``):
-    a case about other shops' orders, its goodwill and its replies stay out of the timeline of
-    a customer shared with staff limited to other shops."""
+    a case about other shops only, its goodwill and its replies stay out of the timeline (and
+    audit trail, with the mail and files filed in it) of a customer shared with staff limited
+    to other shops."""
     register_subject_shops(Case._meta.label_lower, _case_entry_rule)
     register_subject_shops(GoodwillGrant._meta.label_lower, _goodwill_entry_rule)
     register_subject_shops(OutboundMessage._meta.label_lower, _case_message_entry_rule)
+    # Never timeline subjects, but the audit log names them (``audit_entries_of_shops``).
+    register_subject_shops(InboundMail._meta.label_lower, _mail_entry_rule)
+    register_subject_shops(Attachment._meta.label_lower, _attachment_entry_rule)

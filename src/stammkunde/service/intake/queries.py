@@ -3,8 +3,8 @@
 
 Staff limited to shops (``core/scoping.py``) see only the mails of their shops' customers: a
 mail whose sender is no known customer (parked before parsing, a bounce, an automatic reply)
-may be about anyone, so it is not theirs either; another mail by its id is 404 plus a REFUSE
-row."""
+may be about anyone, so it is not theirs either; nor is a mail filed into a case about other
+shops only (``service/staff_scope.py``); another mail by its id is 404 plus a REFUSE row."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, li
 from stammkunde.service.intake.mime import ParsedMail, parse_mail
 from stammkunde.service.intake.quoting import own_words
 from stammkunde.service.models import Attachment, InboundMail, InboundState
+from stammkunde.service.staff_scope import mail_of_other_shops
+from stammkunde.shop.visibility import staff_shop_ids
 
 # The list never loads the raw bytes (a page of 50 MB messages would).
 LIST_FIELDS = (
@@ -43,7 +45,7 @@ LIST_FIELDS = (
 def state_counts(*, by: Any = None) -> list[dict[str, Any]]:
     """How many mails are in each state, in the order of the states (counted over the mails
     ``by`` may see)."""
-    mails = in_customer_scope(InboundMail.objects.all(), by, field="customer_id")
+    mails = _in_scope(InboundMail.objects.all(), by)
     counts = dict(mails.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     return [
         {"state": state, "label": label, "count": counts.get(state, 0)}
@@ -51,10 +53,16 @@ def state_counts(*, by: Any = None) -> list[dict[str, Any]]:
     ]
 
 
+def _in_scope(mails: QuerySet[InboundMail], by: Any) -> QuerySet[InboundMail]:
+    """``mails`` without those ``by`` may not see: of a customer outside their shops, of no
+    known customer, or filed into a case about other shops only."""
+    mails = in_customer_scope(mails, by, field="customer_id")
+    shop_ids = staff_shop_ids(by)
+    return mails if shop_ids is None else mails.exclude(mail_of_other_shops(shop_ids))
+
+
 def _listed(state: str, by: Any) -> QuerySet[InboundMail]:
-    mails = in_customer_scope(
-        InboundMail.objects.only(*LIST_FIELDS), by, field="customer_id"
-    ).order_by("-id")
+    mails = _in_scope(InboundMail.objects.only(*LIST_FIELDS), by).order_by("-id")
     return mails.filter(state=state) if state else mails
 
 
@@ -75,8 +83,7 @@ def inbound_mails(*, state: str, offset: int, limit: int, by: Any) -> list[Inbou
 def _refused(mail: InboundMail, by: Any, detail: str) -> bool:
     """Whether ``by`` may not see ``mail`` (limited to shops its customer is not in); a
     refusal is recorded, so a probe of other shops' mails leaves a trace."""
-    rule = customer_scope(by, field="customer_id")
-    if rule is None or InboundMail.objects.filter(rule, pk=mail.pk).exists():
+    if customer_scope(by) is None or _in_scope(InboundMail.objects.filter(pk=mail.pk), by).exists():
         return False
     audit(
         actor=by,

@@ -57,6 +57,20 @@ class Team(models.Model):
         _("assignment"), max_length=16, choices=Assignment.choices, default=Assignment.ROUND_ROBIN
     )
     is_default = models.BooleanField(_("default team"), default=False)
+    # The shop a team serves (a desk of several shops): the cases in its queue are that shop's
+    # matters, hidden from staff limited to other shops (``service/staff_scope.py``).
+    shop = models.ForeignKey(
+        "shop.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_(
+            "The shop whose customers this team serves: its cases are that shop's, and staff "
+            "limited to other shops do not see them. Empty: all shops."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

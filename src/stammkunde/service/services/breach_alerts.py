@@ -42,7 +42,7 @@ def people_to_alert(case: Case) -> list[Any]:
         )
         for lead in leads:
             people.setdefault(lead.pk, lead)
-    return who_may_see(list(people.values()), case.customer_id)
+    return who_may_see(list(people.values()), case.customer_id, case_id=case.pk)
 
 
 def alert_people(case: Case, *, kind: str, due: datetime, at: datetime) -> int:

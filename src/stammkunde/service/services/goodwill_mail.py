@@ -38,7 +38,7 @@ def approvers(grant: GoodwillGrant) -> list[Any]:
         .distinct()
         .order_by("pk")
     )
-    people = who_may_see(list(people), grant.customer_id)
+    people = who_may_see(list(people), grant.customer_id, case_id=grant.case_id)
     team_id = grant.case.team_id if grant.case_id else None
     if team_id is not None:
         team_leads = set(

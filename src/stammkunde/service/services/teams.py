@@ -38,6 +38,7 @@ TEAM_FIELDS = (
     "warn_before_minutes",
     "escalate_on_breach",
     "assignment",
+    "shop",
 )
 RULE_FIELDS = (
     "name",

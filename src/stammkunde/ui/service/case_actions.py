@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stammkunde.service.case_queries import agents, case_by_reference, case_for_staff
+from stammkunde.service.case_queries import agents, case_for_staff, case_for_staff_by_reference
 from stammkunde.service.models import Case, Team
 from stammkunde.service.services import cases as services
 from stammkunde.service.services.cases import CaseError
@@ -139,7 +139,7 @@ def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge this case into the case named by its reference."""
     case = _case(request, pk)
-    target = case_by_reference((request.POST.get("into") or "").strip())
+    target = case_for_staff_by_reference((request.POST.get("into") or "").strip(), by=request.user)
     if target is None:
         messages.error(request, _("No case with that reference."))
         return redirect("ui:case-detail", pk=case.pk)
