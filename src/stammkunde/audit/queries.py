@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.audit.services import audit
 from stammkunde.core.compiled import ID, CompiledRead
-from stammkunde.core.scoping import customer_scope
+from stammkunde.core.scoping import audit_rows_in_shop_scope, customer_scope, shop_limit
 
 
 def _concerning(customer_id: int) -> Q:
@@ -30,14 +30,13 @@ def _customer_visible(customer_id: int, by: Any) -> bool:
     return rule is None or customer_model.objects.filter(rule, pk=customer_id).exists()
 
 
-def audit_trail_for_customer(customer_id: int) -> QuerySet[AuditEntry]:
+def audit_trail_for_customer(customer_id: int, *, by: Any = None) -> QuerySet[AuditEntry]:
     """Every audited read or change of one customer's data, lists that showed them included,
-    newest first."""
-    return (
-        AuditEntry.objects.filter(_concerning(customer_id))
-        .select_related("actor")
-        .order_by("-at", "-id")
-    )
+    newest first. For staff limited to shops (``by``) without the rows about other shops'
+    matters (their orders, cases, goodwill, mail: ``core.scoping.audit_rows_in_shop_scope``),
+    as the timeline leaves them out; the GDPR export (no ``by``) holds every row."""
+    entries = AuditEntry.objects.filter(_concerning(customer_id))
+    return audit_rows_in_shop_scope(entries, by).select_related("actor").order_by("-at", "-id")
 
 
 # The customer page's box, compiled once (core/compiled.py): at most RECENT_TRAIL_ROWS rows.
@@ -48,10 +47,16 @@ _RECENT_TRAIL = CompiledRead(
 )
 
 
-def recent_audit_trail(customer_id: int, *, limit: int = RECENT_TRAIL_ROWS) -> list[AuditEntry]:
+def recent_audit_trail(
+    customer_id: int, *, by: Any = None, limit: int = RECENT_TRAIL_ROWS
+) -> list[AuditEntry]:
     """The newest ``limit`` entries of ``audit_trail_for_customer`` (at most
-    RECENT_TRAIL_ROWS)."""
-    return _RECENT_TRAIL.fetch(customer_id=customer_id)[: min(limit, RECENT_TRAIL_ROWS)]
+    RECENT_TRAIL_ROWS); for staff limited to shops (``by``) without other shops' activity,
+    read without the compiled query (its SQL depends on their shops)."""
+    limit = min(limit, RECENT_TRAIL_ROWS)
+    if shop_limit(by) is not None:
+        return list(audit_trail_for_customer(customer_id, by=by)[:limit])
+    return _RECENT_TRAIL.fetch(customer_id=customer_id)[:limit]
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def search_audit_trail(
                 detail="outside the staff member's shops: audit trail search",
             )
             return []
-        entries = entries.filter(_concerning(criteria.customer_id))
+        entries = audit_rows_in_shop_scope(entries.filter(_concerning(criteria.customer_id)), by)
     elif scope is not None:
         entries = entries.filter(scope)
     if criteria.actor_id is not None:

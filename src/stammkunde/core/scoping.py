@@ -111,3 +111,28 @@ def shops_of_customer(customer_id: int) -> frozenset[int]:
     for rule in _customer_shops:
         found |= set(rule(customer_id))
     return frozenset(found)
+
+
+# Rows that name what they are about by type and id (the audit log's ``object_type`` and
+# ``object_id``): the timeline's rules (``timeline/visibility.py``) know which such subjects
+# belong to other shops only, and register here a filter for the audit log, which sits below.
+RowsOfShops = Callable[[QuerySet, frozenset[int]], QuerySet]
+
+_audit_filters: list[RowsOfShops] = []
+
+
+def register_audit_shop_filter(keep: RowsOfShops) -> None:
+    """Add a filter that leaves out audit rows about other shops' matters (idempotent)."""
+    if keep not in _audit_filters:
+        _audit_filters.append(keep)
+
+
+def audit_rows_in_shop_scope(entries: QuerySet, by: Any) -> QuerySet:
+    """``entries`` (audit rows) without those about matters of other shops than the ones
+    ``by`` is limited to (an order, a case of another shop); unlimited: all of them."""
+    shop_ids = shop_limit(by)
+    if shop_ids is None:
+        return entries
+    for keep in _audit_filters:
+        entries = keep(entries, shop_ids)
+    return entries

@@ -20,9 +20,11 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, Case, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
+from stammkunde.audit.models import AuditEntry
 from stammkunde.timeline.models import Activity
 
 # Given the shops a view may see, a filter on Activity (the subject's id is ``subject_id``)
@@ -43,14 +45,16 @@ def register_subject_shops(subject_type: str, rule: OtherShopsRule) -> None:
         _hidden_sql.cache_clear()
 
 
-def of_other_shops(shop_ids: Collection[int]) -> Q | None:
+def of_other_shops(shop_ids: Collection[int], *, type_field: str = "subject_type") -> Q | None:
     """A filter on Activity for the entries about something of other shops than
-    ``shop_ids`` (None when nothing registered can belong to a shop)."""
+    ``shop_ids`` (None when nothing registered can belong to a shop). On another model whose
+    rows name their subject by type (``type_field``) and id (annotated as ``subject_id``)
+    the same rules apply: the audit log (``audit_entries_of_shops``)."""
     allowed = frozenset(shop_ids)
     hidden: Q | None = None
     for subject_type, rules in sorted(_rules.items()):
         for rule in rules:
-            entry = Q(subject_type=subject_type) & rule(allowed)
+            entry = Q(**{type_field: subject_type}) & rule(allowed)
             hidden = entry if hidden is None else hidden | entry
     return hidden
 
@@ -67,6 +71,28 @@ def entries_of_shops(
         return entries
     sql, params = condition
     return entries.filter(RawSQL(f"NOT ({sql})", params, output_field=BooleanField()))
+
+
+def audit_entries_of_shops(
+    entries: QuerySet[AuditEntry], shop_ids: Collection[int] | None
+) -> QuerySet[AuditEntry]:
+    """``entries`` (audit rows) without those about something of other shops than
+    ``shop_ids``, by the same rules as the timeline: a read or change of another shop's order,
+    case, goodwill or mail is that shop's activity. Rows about the person, and list rows that
+    name no single subject, stay. ``None`` means no limit."""
+    if shop_ids is None:
+        return entries
+    hidden = of_other_shops(shop_ids, type_field="object_type")
+    if hidden is None:
+        return entries
+    # The audit log keeps the subject's id as text (ids of any kind); the rules compare
+    # numbers, so only a number is read as one.
+    numeric = Case(
+        When(object_id__regex=r"^[0-9]{1,18}$", then=Cast("object_id", BigIntegerField())),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+    return entries.annotate(subject_id=numeric).exclude(hidden)
 
 
 @functools.lru_cache(maxsize=256)

@@ -185,7 +185,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_contact": request.user.has_perm("customers.add_contact_note"),
         "can_edit": request.user.has_perm("customers.change_customer"),
         "audit_entries": (
-            recent_audit_trail(customer.pk, limit=AUDIT_ROWS) if can_see_audit else None
+            recent_audit_trail(customer.pk, by=request.user, limit=AUDIT_ROWS)
+            if can_see_audit
+            else None
         ),
         "note_form": NoteForm(),
         "call_form": CallForm(),
