@@ -1,5 +1,7 @@
 """Password reset by e-mail for staff, in German and English; forged, replayed and expired
-links are refused clearly and recorded."""
+links are refused clearly and recorded. The mail goes out from a queued task after the answer
+(the same answer and the same work for a known and an unknown address), and requests are
+limited per address and per client, refusals recorded beside the lockouts."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from stammkunde.logins.models import SecurityEvent, SecurityEventKind
 from tests.factories import PASSWORD, make_staff_user
@@ -26,10 +31,20 @@ def anna(db):
     return user
 
 
+def send_queued_mails() -> int:
+    """Run the queued reset-mail tasks as the worker would; how many ran."""
+    queued = list(DBTaskResult.objects.filter(task_path__endswith="send_password_reset"))
+    for row in queued:
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+    return len(queued)
+
+
 def request_link(client, email="anna@roesterei.example") -> str:
     response = client.post(reverse("ui:password-reset"), {"email": email})
     assert response.status_code == 302
     assert response["Location"] == reverse("ui:password-reset-sent")
+    send_queued_mails()
     return re.search(r"https?://\S+/password-reset/\S+/\S+/", mail.outbox[-1].body)[0]
 
 
@@ -94,8 +109,68 @@ def test_an_expired_link_is_refused(client, anna):
 def test_an_unknown_address_gets_the_same_page_and_no_mail(client, anna):
     response = client.post(reverse("ui:password-reset"), {"email": "fremd@example.org"})
     assert response["Location"] == reverse("ui:password-reset-sent")
+    assert send_queued_mails() == 1
     assert mail.outbox == []
     assert SecurityEvent.objects.get().reason == "unknown_address"
+
+
+def test_known_and_unknown_addresses_get_one_answer_and_equal_work(anna):
+    """Nothing is sent while the request runs: the answer, and the database work behind it,
+    are the same whether the address belongs to a user or not (the timing tells nothing)."""
+    answers, queries = [], []
+    for number, email in enumerate(("anna@roesterei.example", "fremd@example.org")):
+        client = Client(REMOTE_ADDR=f"10.0.1.{number}")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(reverse("ui:password-reset"), {"email": email})
+        queries.append(len(captured.captured_queries))
+        page = client.get(response["Location"])
+        # Each page has its own CSP nonce and CSRF token; the rest must be the same.
+        content = re.sub(r"[A-Za-z0-9+/=_-]{32,}", "", page.content.decode())
+        answers.append((response.status_code, response["Location"], content))
+    assert answers[0] == answers[1]
+    assert queries[0] == queries[1]
+    assert mail.outbox == []  # the worker sends, after the answer
+    assert send_queued_mails() == 2
+    assert [message.to for message in mail.outbox] == [["anna@roesterei.example"]]
+
+
+def _ask(email: str, address: str):
+    return Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post(
+        reverse("ui:password-reset"), {"email": email}
+    )
+
+
+def test_requests_for_one_address_are_limited_and_recorded(anna):
+    for number in range(3):
+        assert _ask("Anna@roesterei.example", f"10.0.2.{number}").status_code == 302
+    refused = _ask("anna@roesterei.example", "10.0.2.9")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many reset requests" in refused.content.decode()
+    assert send_queued_mails() == 3
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.RESET_THROTTLED)
+    assert (event.username, event.ip_address) == ("anna@roesterei.example", "10.0.2.9")
+    # an unknown address is limited the same way (the limit says nothing about existence)
+    for number in range(3):
+        assert _ask("fremd@example.org", f"10.0.3.{number}").status_code == 302
+    assert _ask("fremd@example.org", "10.0.3.9").status_code == 429
+
+
+def test_requests_from_one_client_are_limited(anna):
+    for number in range(10):
+        assert _ask(f"probe{number}@example.org", "10.0.4.1").status_code == 302
+    assert _ask("anna@roesterei.example", "10.0.4.1").status_code == 429
+    assert _ask("anna@roesterei.example", "10.0.4.2").status_code == 302
+
+
+def test_refused_requests_are_shown_with_the_lockouts(anna):
+    for number in range(4):
+        _ask("anna@roesterei.example", f"10.0.5.{number}")
+    german = Client(HTTP_ACCEPT_LANGUAGE="de")
+    german.force_login(make_staff_user("root", role="Admin"))
+    page = german.get(reverse("ui:lockout-list")).content.decode()
+    assert "Passwort-Zurücksetzen abgelehnt: zu viele Anfragen" in page
+    assert "10.0.5.3" in page
 
 
 def test_a_reset_does_not_skip_the_second_factor(anna):

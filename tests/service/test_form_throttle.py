@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stammkunde.service.form_throttle import Window, retry_after
+from stammkunde.core.throttle import Window, retry_after
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 WINDOWS = (Window(timedelta(minutes=10), 3), Window(timedelta(days=1), 5))

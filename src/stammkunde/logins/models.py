@@ -21,6 +21,7 @@ class SecurityEventKind(models.TextChoices):
     OTP_BACKUP_CODE_USED = "otp_backup_used", _("backup code used")
     OTP_REMOVED = "otp_removed", _("two-factor login removed")
     RESET_REQUESTED = "reset_requested", _("password reset requested")
+    RESET_THROTTLED = "reset_throttled", _("password reset refused: too many requests")
     RESET_LINK_REFUSED = "reset_refused", _("password reset link refused")
     RESET_DONE = "reset_done", _("password reset")
 

@@ -103,3 +103,12 @@ def in_language_of(user: Any) -> Iterator[str]:
     language = staff_language(user)
     with translation.override(language):
         yield language
+
+
+def reset_user(email: str) -> Any:
+    """The one active user with a usable password whom a reset link for ``email`` would reach
+    (Django's rule: ``PasswordResetForm.get_users``), or None."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    users = list(PasswordResetForm().get_users(email))
+    return users[0] if len(users) == 1 else None

@@ -8,20 +8,33 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core import throttle
 from stammkunde.logins import queries
 from stammkunde.logins.models import SecurityEvent, SecurityEventKind, StaffPreference
 
 BACKUP_CODE_COUNT = 10
+# Password reset requests allowed per address typed and per client address (sliding windows,
+# ``core/throttle.py``): a person asks once or twice; a script trying addresses is stopped.
+RESET_WINDOWS_PER_ADDRESS = (
+    throttle.Window(timedelta(minutes=15), 3),
+    throttle.Window(timedelta(days=1), 10),
+)
+RESET_WINDOWS_PER_CLIENT = (
+    throttle.Window(timedelta(minutes=15), 10),
+    throttle.Window(timedelta(days=1), 50),
+)
 AUTHENTICATOR_NAME = "Authenticator"
 BACKUP_CODES_NAME = "Backup codes"
 
@@ -45,6 +58,74 @@ def record_event(
         ip_address=ip_address or None,
         reason=reason[:64],
         by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+class ResetThrottled(Exception):
+    """Too many password reset requests for an address or from a client; ``wait`` says how
+    long until the next one is taken."""
+
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"retry after {wait}")
+        self.wait = wait
+
+
+def _reset_wait(email: str, ip_address: str | None, now: datetime) -> timedelta | None:
+    """How long the next reset request for ``email`` from ``ip_address`` must wait (None:
+    it is taken), counted over the requests taken (``RESET_REQUESTED``)."""
+    since = now - max(
+        throttle.longest(RESET_WINDOWS_PER_ADDRESS), throttle.longest(RESET_WINDOWS_PER_CLIENT)
+    )
+    taken = SecurityEvent.objects.filter(kind=SecurityEventKind.RESET_REQUESTED, at__gt=since)
+    waits = [
+        throttle.retry_after(
+            list(taken.filter(username=email).values_list("at", flat=True)),
+            now,
+            RESET_WINDOWS_PER_ADDRESS,
+        )
+    ]
+    if ip_address:
+        moments = list(taken.filter(ip_address=ip_address).values_list("at", flat=True))
+        waits.append(throttle.retry_after(moments, now, RESET_WINDOWS_PER_CLIENT))
+    found = [wait for wait in waits if wait is not None]
+    return max(found) if found else None
+
+
+def request_password_reset(
+    email: str, *, ip_address: str | None, domain: str, use_https: bool, language: str
+) -> None:
+    """Take a staff member's request for a password reset link, or refuse it (ResetThrottled).
+
+    The same work whether the address belongs to a user or not: one lookup for the record, one
+    security event, one queued task that sends the mail (``logins/tasks.py``) after the
+    answer, so neither the page nor its timing tells whether the address is known. Refused
+    requests (too many for the address or from the client) are recorded as security events,
+    shown with the lockouts.
+    """
+    from stammkunde.logins.tasks import send_password_reset
+
+    address = email.strip().lower()[:150]
+    now = timezone.now()
+    wait = _reset_wait(address, ip_address, now)
+    if wait is not None:
+        record_event(
+            SecurityEventKind.RESET_THROTTLED,
+            username=address,
+            ip_address=ip_address,
+            reason="too_many_requests",
+        )
+        raise ResetThrottled(wait)
+    user = queries.reset_user(address)
+    record_event(
+        SecurityEventKind.RESET_REQUESTED,
+        user=user,
+        username=address,
+        ip_address=ip_address,
+        reason="sent" if user is not None else "unknown_address",
+    )
+    # Queued in the request's transaction: the worker sees it with the event, once committed.
+    send_password_reset.enqueue(
+        email=address, domain=domain, use_https=use_https, language=language
     )
 
 

@@ -15,11 +15,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stammkunde.core import throttle
 from stammkunde.core.keys import normalize_email
 from stammkunde.core.retrying import OUTCOME_FIELDS, RetrySchedule, claim_due_ids, retry_or_park
 from stammkunde.customers.models import Customer
 from stammkunde.customers.services.profile import create_customer
-from stammkunde.service import form_throttle
 from stammkunde.service.models import (
     CaseChannel,
     CaseType,
@@ -107,10 +107,10 @@ def receive_submission(
         return None
     recent = list(
         WebFormSubmission.objects.filter(
-            client_key=key, received_at__gt=now - form_throttle.longest()
+            client_key=key, received_at__gt=now - throttle.longest()
         ).values_list("received_at", flat=True)
     )
-    wait = form_throttle.retry_after(recent, now)
+    wait = throttle.retry_after(recent, now)
     if wait is not None:
         _refused(key, now)
         raise Throttled(wait)

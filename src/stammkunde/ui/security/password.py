@@ -3,19 +3,24 @@
 A reset link is signed with the user's password hash and last login, so it stops working once
 used, after PASSWORD_RESET_TIMEOUT, or when altered; such a link gets a clear page (status 400)
 and a security event. A reset does not log the user in, so a second factor is still asked.
+Requests are limited per address and per client (``logins.services.request_password_reset``)
+and the mail is sent by a task after the answer.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from stammkunde.core.client_address import client_address
 from stammkunde.logins.models import SecurityEventKind
-from stammkunde.logins.services import record_event
+from stammkunde.logins.services import ResetThrottled, record_event, request_password_reset
 
 
 def _client_ip(request: Any) -> str | None:
@@ -29,15 +34,32 @@ class ResetRequest(auth_views.PasswordResetView):
     success_url = reverse_lazy("ui:password-reset-sent")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        # The page says the same whether the address is known or not; the record says which.
-        users = list(form.get_users(form.cleaned_data["email"]))
-        record_event(
-            SecurityEventKind.RESET_REQUESTED,
-            user=users[0] if len(users) == 1 else None,
-            ip_address=_client_ip(self.request),
-            reason="sent" if users else "unknown_address",
-        )
-        return super().form_valid(form)
+        # The page says the same whether the address is known or not, and the mail goes out
+        # after the answer (equal work either way); the record says which.
+        try:
+            request_password_reset(
+                form.cleaned_data["email"],
+                ip_address=_client_ip(self.request),
+                domain=self.request.get_host(),
+                use_https=self.request.is_secure(),
+                language=translation.get_language() or "en",
+            )
+        except ResetThrottled as refused:
+            minutes = max(1, math.ceil(refused.wait.total_seconds() / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many reset requests. Please try again in %(minutes)d minute.",
+                    "Too many reset requests. Please try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(int(refused.wait.total_seconds()))
+            return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ResetSent(auth_views.PasswordResetDoneView):

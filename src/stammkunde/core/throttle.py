@@ -1,8 +1,11 @@
-"""How often one sender may use the public case form (no database).
+"""How often one sender may do something: sliding windows over their accepted attempts (no
+database; the callers read the moments from their own records).
 
-A person writes once, perhaps twice more to add something; a bot writes hundreds of times a
-minute. The limits count one sender's accepted submissions in sliding windows; whoever is over
-one of them is refused (HTTP 429) until the oldest submission in that window ages out.
+A person writes the desk's web form once, perhaps twice more to add something, and asks for a
+password reset once; a bot does either hundreds of times a minute. Whoever is over one of the
+windows is refused (HTTP 429) until the oldest attempt in that window ages out. Used by the
+web form (``service/services/web_form.py``) and the staff password reset
+(``logins/services.py``).
 """
 
 from __future__ import annotations
