@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.db.models.signals import post_save
 
 from stammkunde.audit.models import AuditEntry
-from stammkunde.core.bulk import insert_ignore, insert_rows, update_rows
+from stammkunde.core.bulk import insert_ignore, insert_one, insert_rows, update_rows
+from stammkunde.customers.models import Customer
+from stammkunde.service.models import Case, CaseMessage
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.services import params_to_db
 from tests.factories import CustomerFactory
@@ -114,3 +117,69 @@ def test_values_the_same_for_every_row_are_written_as_quoted_literals(db):
         ("1", tricky, [], AT),
         ("2", tricky, [], AT),
     ]
+
+
+def _case(customer, reference: str) -> Case:
+    return Case(
+        reference=reference,
+        case_type="question",
+        status="new",
+        priority="normal",
+        customer=customer,
+        channel="email",
+        subject="Frage zur Lieferung",
+        opened_at=AT,
+        inbound_count=1,
+        last_inbound_at=AT,
+    )
+
+
+def test_insert_one_writes_the_row_save_writes(db):
+    customer = CustomerFactory()
+    saved, inserted = _case(customer, "VG-1"), _case(customer, "VG-2")
+    saved.save()
+
+    insert_one(inserted)
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding
+    assert inserted.updated_at is not None  # auto_now filled in on the instance, as save() does
+    rows = {
+        row.pop("reference"): row
+        for row in Case.objects.filter(pk__in=[saved.pk, inserted.pk]).values()
+    }
+    for row in rows.values():
+        del row["id"], row["updated_at"]
+    assert rows["VG-2"] == rows["VG-1"]
+    assert rows["VG-2"]["customer_id"] == customer.pk
+    assert Case.objects.get(pk=inserted.pk).last_inbound_at == AT
+
+
+def test_insert_one_leaves_a_model_with_database_defaults_to_save(db):
+    customer = Customer(email="neu@example.de", first_name="Anna", last_name="Schmidt")
+
+    insert_one(customer)
+
+    stored = Customer.objects.get(pk=customer.pk)
+    # email_reversed is generated and verified has a database default: save() fills them.
+    assert customer.email_reversed == stored.email_reversed == "ed.elpmaxe@uen"
+    assert customer.verified == stored.verified
+
+
+def test_insert_one_goes_through_save_when_something_listens(db):
+    case = _case(CustomerFactory(), "VG-3")
+    case.save()
+    heard: list[int] = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append(instance.pk)
+
+    post_save.connect(listener, sender=CaseMessage)
+    try:
+        message = CaseMessage(case=case, direction="inbound", subject="Re", created_at=AT)
+        insert_one(message)
+    finally:
+        post_save.disconnect(listener, sender=CaseMessage)
+
+    assert heard == [message.pk]
+    assert CaseMessage.objects.filter(pk=message.pk, case=case).exists()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.bulk import insert_one
 from stammkunde.service.models import (
     Case,
     CaseChannel,
@@ -82,7 +83,7 @@ def add_to_thread(
     """Write one message of the case's thread (the customer's, our reply or a note); ``by`` is
     its author when a staff user wrote or filed it. ``fields`` are further ``CaseMessage``
     fields (addresses, text, HTML, Message-IDs, the inbound mail)."""
-    return CaseMessage.objects.create(
+    message = CaseMessage(
         case=case,
         direction=direction,
         author=by if getattr(by, "is_authenticated", False) else None,
@@ -90,6 +91,8 @@ def add_to_thread(
         created_at=created_at,
         **fields,
     )
+    insert_one(message)
+    return message
 
 
 def record_thread_message(

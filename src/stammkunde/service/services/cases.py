@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
+from stammkunde.core.bulk import insert_one
 from stammkunde.core.events import publish
 from stammkunde.service import events
 from stammkunde.service.models import (
@@ -126,7 +127,7 @@ def open_case(
     if first_message:
         # Counted in the insert, which spares the update of _file_inbound.
         case.inbound_count, case.last_inbound_at = 1, now
-    case.save()
+    insert_one(case)
     if orders:
         case.orders.set(orders)
     record_case_activity(
