@@ -21,3 +21,8 @@ urlpatterns = [
     path("anymail/", include("anymail.urls")),
     path("", include("stammkunde.ui.urls")),
 ]
+
+handler400 = "stammkunde.errors.bad_request"
+handler403 = "stammkunde.errors.permission_denied"
+handler404 = "stammkunde.errors.page_not_found"
+handler500 = "stammkunde.errors.server_error"

@@ -28,6 +28,8 @@ from django.utils import translation  # noqa: E402
 from django.utils.cache import patch_vary_headers  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
+from stammkunde.core.languages import set_content_language  # noqa: E402
+
 WEBHOOK_PATH_PREFIX = "/hooks/"
 
 # The middleware a webhook needs, applied in the order settings.MIDDLEWARE lists them: security
@@ -37,13 +39,13 @@ WEBHOOK_PATH_PREFIX = "/hooks/"
 WEBHOOK_MIDDLEWARE = frozenset(
     {
         "django.middleware.security.SecurityMiddleware",
-        "django.middleware.locale.LocaleMiddleware",
+        "stammkunde.core.languages.LocaleMiddleware",
         "django.middleware.common.CommonMiddleware",
     }
 )
 # Stand-ins on the webhook path for middleware of the list above (see WebhookLocaleMiddleware).
 WEBHOOK_REPLACEMENTS = {
-    "django.middleware.locale.LocaleMiddleware": "stammkunde.wsgi.WebhookLocaleMiddleware",
+    "stammkunde.core.languages.LocaleMiddleware": "stammkunde.wsgi.WebhookLocaleMiddleware",
 }
 
 
@@ -71,7 +73,7 @@ class WebhookLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request: Any, response: Any) -> Any:
         patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        set_content_language(response)
         return response
 
 

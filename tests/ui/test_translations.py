@@ -60,7 +60,7 @@ def test_switching_to_english(client, agent, juergen):
     response = client.post(reverse("set_language"), {"language": "en", "next": url})
     assert response.status_code == 302
     html = client.get(url).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en-GB">' in html
     assert "Timeline" in html
     assert "Add a note" in html
     assert "Verlauf" not in html
@@ -108,7 +108,7 @@ def test_a_staff_member_logs_in_to_the_language_they_chose(client, agent, juerge
     )
     assert response.status_code == 302
     html = client.get(reverse("ui:customer-detail", args=[juergen.pk])).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en-GB">' in html
     assert "Timeline" in html
 
 

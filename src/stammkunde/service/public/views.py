@@ -8,14 +8,16 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from stammkunde.core.client_address import client_address
+from stammkunde.core.languages import set_content_language
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.service.models import HelpCenterSettings, KnowledgeArticle, KnowledgeCategory
 from stammkunde.service.public.forms import CaseForm
@@ -38,14 +40,21 @@ def public_page(view: Callable) -> Callable:
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         with event_origin(Origin.CUSTOMER), translation.override(_language(request)):
             response = view(request, *args, **kwargs)
-        # The site's Content-Security-Policy (django-csp) with only frame-ancestors replaced:
-        # the page keeps the rule against inline code while the shop may frame it.
-        response._csp_replace = {
-            "frame-ancestors": list(settings.HELP_PAGE_FRAME_ANCESTORS) or ["'none'"]
-        }
-        return response
+        return _framable(response)
 
     return xframe_options_exempt(wrapper)
+
+
+def _framable(response: HttpResponse) -> HttpResponse:
+    """The help page's framing policy: the configured origins may frame it (CSP
+    frame-ancestors, no X-Frame-Options)."""
+    # The site's Content-Security-Policy (django-csp) with only frame-ancestors replaced:
+    # the page keeps the rule against inline code while the shop may frame it.
+    response._csp_replace = {
+        "frame-ancestors": list(settings.HELP_PAGE_FRAME_ANCESTORS) or ["'none'"]
+    }
+    response.xframe_options_exempt = True
+    return response
 
 
 def _language(request: HttpRequest) -> str:
@@ -59,7 +68,8 @@ def _render(
     """The page in ``language``: a browser set to German asking for English got English
     articles under German labels."""
     with translation.override(language):
-        return render(request, template, {**context, "language": language}, status=status)
+        response = render(request, template, {**context, "language": language}, status=status)
+    return set_content_language(response, language)
 
 
 def _page(request: HttpRequest, form: CaseForm, *, status: int = 200, **extra) -> HttpResponse:
@@ -110,9 +120,12 @@ def help_article(request: HttpRequest, pk: int) -> HttpResponse:
 # visitor's name); the honeypot and the per-address throttle are what guard the form.
 @csrf_exempt
 @public_page
-@require_POST
 def help_contact(request: HttpRequest) -> HttpResponse:
-    """Store the visitor's message, then open a case from it. A flood is refused with 429."""
+    """Store the visitor's message, then open a case from it. A flood is refused with 429.
+    Opened without the form (reloaded or bookmarked after sending), it leads back to the help
+    page instead of an empty 405 in the shop's frame."""
+    if request.method != "POST":
+        return redirect(f"{reverse('help-center')}?lang={_language(request)}")
     form = CaseForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=422)
@@ -146,3 +159,41 @@ def help_contact(request: HttpRequest) -> HttpResponse:
         {"submission": submission},
         language=_language(request),
     )
+
+
+# The error pages of the help page's addresses: (title, text) per status.
+ERRORS = {
+    400: (
+        _lazy("Your request could not be read"),
+        _lazy("Please go back and try again."),
+    ),
+    403: (
+        _lazy("Not allowed"),
+        _lazy("This page cannot be opened from here. Please go back and try again."),
+    ),
+    404: (
+        _lazy("Page not found"),
+        _lazy("This page does not exist, or the article was taken down."),
+    ),
+    500: (
+        _lazy("Something went wrong"),
+        _lazy("Please try again in a few minutes, or call or write to us."),
+    ),
+}
+
+
+def error_page(request: HttpRequest, status: int) -> HttpResponse:
+    """An error under /help/ as the help page shows it: its look, the visitor's language
+    (``?lang=`` or the browser's), and its framing policy, so the shop's iframe shows the
+    message instead of the browser's refusal to show a framed page. Reads no database (a 500
+    may be the database's)."""
+    language = _language(request)
+    with translation.override(language):
+        title, text = ERRORS[status]
+        response = render(
+            request,
+            "service/public/error.html",
+            {"title": str(title), "text": str(text), "language": language},
+            status=status,
+        )
+    return _framable(set_content_language(response, language))
