@@ -188,3 +188,24 @@ def test_a_reset_does_not_skip_the_second_factor(anna):
     response = client.get(reverse("ui:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("ui:two-factor-verify"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+def test_the_throttle_counts_by_index_not_by_scanning_the_events():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stammkunde.logins.services import _reset_wait
+
+    with CaptureQueriesContext(connection) as queries:
+        _reset_wait("anna@roesterei.example", "10.0.5.1", timezone.now() + timedelta(seconds=1))
+    counts = [query["sql"] for query in queries.captured_queries if "SELECT" in query["sql"]]
+    assert len(counts) == 2
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in counts:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
+    assert "INDEX security_event_kind_user (kind=? AND username=? AND at>?)" in plans[0]
+    assert "INDEX security_event_kind_ip (kind=? AND ip_address=? AND at>?)" in plans[1]

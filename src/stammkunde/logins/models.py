@@ -58,6 +58,13 @@ class SecurityEvent(models.Model):
         verbose_name_plural = _("login security events")
         ordering = ["-at"]
         permissions = [("manage_lockouts", "Can see and lift login lockouts")]
+        # The password reset throttle (logins/services.py ``_reset_wait``) counts the requests
+        # taken per typed address and per client within a day; without these it read every
+        # event of that kind since then (the day's requests of every address: a bot's flood).
+        indexes = [
+            models.Index(fields=["kind", "username", "at"], name="security_event_kind_user"),
+            models.Index(fields=["kind", "ip_address", "at"], name="security_event_kind_ip"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"
