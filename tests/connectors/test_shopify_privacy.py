@@ -199,3 +199,109 @@ def test_the_daily_job_strips_the_detached_voucher_when_its_period_ends(shops):
     recent.refresh_from_db()
     assert (recent.customer_id, recent.detached_from_id, recent.email) == (None, None, "")
     assert Customer.objects.get(pk=john.pk).status == CustomerStatus.ACTIVE
+
+
+def _message(john, n, *, order=None, source=("", ""), state="sent", purpose="transactional"):
+    from stammkunde.messaging.models import OutboundMessage
+
+    return OutboundMessage.objects.create(
+        idempotency_key=f"k-{n}",
+        message_id=f"<m-{n}@test>",
+        customer=john,
+        to_address=john.email,
+        purpose=purpose,
+        state=state,
+        subject=f"Betreff {n}",
+        text_body="Text",
+        from_address="shop@example.de",
+        source_type=source[0],
+        source_id=str(source[1]),
+        order_id=str(order.pk) if order is not None else "",
+        sent_at=RECENT if state == "sent" else None,
+    )
+
+
+def _grant(john, status, *, order=None, case=None):
+    from stammkunde.service.models import GoodwillGrant
+
+    return GoodwillGrant.objects.create(
+        customer=john,
+        order=order,
+        case=case,
+        kind="voucher",
+        amount="10",
+        reason="Kunde ist krank",
+        status=status,
+        requested_at=RECENT,
+        decided_at=RECENT,
+    )
+
+
+def test_a_shops_part_takes_its_outbox_goodwill_team_cases_and_order_links(shops):
+    """The rule of a shop's part (docs/WEBHOOKS.md): messages about the shop's orders and
+    cases are cancelled or blanked (sent letters kept six years); the shop's goodwill is kept
+    as a voucher (reasons erased) or deleted; a case about no order in the shop's team is the
+    shop's; a case about both shops' orders stays but loses its link to the shop's order; a
+    case about no order in no shop's team and the other shop's matters stay whole."""
+    from stammkunde.service.models import GoodwillGrant, Team
+
+    shopify, woo = shops
+    john = _john(shopify, woo)
+    mine = _order(shopify, john, RECENT, "S-2")
+    theirs = _order(woo, john, RECENT, "W-1")
+    mixed = _case(john, mine, "Beide Bestellungen")
+    mixed.orders.add(theirs)
+    shopify_team = Team.objects.create(name="Shopify-Team", slug="shopify-team", shop=shopify)
+    team_case = Case.objects.create(
+        customer=john,
+        reference="VG-T1",
+        case_type="question",
+        channel="email",
+        subject="Allgemein",
+        opened_at=RECENT,
+        status=CaseStatus.SOLVED,
+        team=shopify_team,
+    )
+    CaseMessage.objects.create(case=team_case, direction="note", body_text="x", created_at=RECENT)
+    own_case = Case.objects.create(
+        customer=john,
+        reference="VG-P1",
+        case_type="question",
+        channel="email",
+        subject="Person",
+        opened_at=RECENT,
+        status=CaseStatus.SOLVED,
+    )
+    CaseMessage.objects.create(case=own_case, direction="note", body_text="y", created_at=RECENT)
+    queued = _message(john, 1, order=mine, state="queued")
+    shipped = _message(john, 2, order=mine)
+    feedback = _message(john, 3, order=mine, purpose="feedback")
+    reply = _message(john, 4, source=("case", team_case.pk))
+    other = _message(john, 5, order=theirs, state="queued")
+    newsletter = _message(john, 6, purpose="newsletter")
+    granted = _grant(john, "granted", order=mine)
+    declined = _grant(john, "declined", case=team_case)
+    their_grant = _grant(john, "granted", order=theirs)
+
+    deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+
+    for message in (queued, shipped, feedback, reply, other, newsletter):
+        message.refresh_from_db()
+    assert queued.state == "cancelled" and queued.to_address == ""
+    # Sent transactional mails are letters: kept whole; a feedback request is no letter.
+    assert (shipped.to_address, reply.subject) == ("john@example.com", "Betreff 4")
+    assert (feedback.to_address, feedback.subject) == ("", "")
+    assert (other.state, other.to_address) == ("queued", "john@example.com")
+    assert newsletter.subject == "Betreff 6"
+    granted.refresh_from_db()
+    assert (granted.amount, granted.reason) == (granted.amount, "[erased]")
+    assert not GoodwillGrant.objects.filter(pk=declined.pk).exists()
+    their_grant.refresh_from_db()
+    assert their_grant.reason == "Kunde ist krank"
+    # The team's case had no letter: gone. The person's own case and the mixed one stay.
+    assert not Case.objects.filter(pk=team_case.pk).exists()
+    assert CaseMessage.objects.filter(case=own_case).count() == 1
+    assert list(mixed.orders.values_list("number", flat=True)) == ["W-1"]
+    assert CaseMessage.objects.filter(case=mixed).count() == 2
+    record = PrivacyRequest.objects.get(kind="erasure")
+    assert {duty["app_label"] for duty in record.duties} >= {"messaging", "service", "shop"}

@@ -34,6 +34,9 @@ class ServiceConfig(AppConfig):
         register_export(self.label, gdpr.export_service_data)
         register_erasure(self.label, gdpr.erase_service_data)
         register_erasure_check(self.label, gdpr.check_erasure)
+        from stammkunde.messaging.gdpr import register_shop_sources
+
+        register_shop_sources("case", gdpr.shop_case_ids)
         register_timeline_rules()
 
         # The refund clock warns two business hours ahead, so a quarter hour is early enough.

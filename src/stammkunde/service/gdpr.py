@@ -17,19 +17,27 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stammkunde.core.gdpr import (
+    ACCOUNTING_VOUCHERS,
     BUSINESS_LETTERS,
     ErasureCheck,
     ErasureRequest,
     Obstacle,
     RetentionDuty,
 )
+from stammkunde.messaging.gdpr import erase_shop_messages
 from stammkunde.service import desk_gdpr, letters
 from stammkunde.service.intake import gdpr as intake_gdpr
-from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseMessage
+from stammkunde.service.models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseMessage,
+    GoodwillGrant,
+    WebFormSubmission,
+)
 
 
 def _instant(value: Any) -> str | None:
@@ -75,18 +83,52 @@ def export_cases(customer_id: int) -> dict[str, Any]:
 
 
 def cases_of(customer_id: int, shop_id: int | None = None) -> QuerySet[Case]:
-    """The customer's cases; with ``shop_id``, those about that shop's orders only (a case
-    without an order, or about orders of other shops too, is the person's, not the shop's)."""
+    """The customer's cases; with ``shop_id``, that shop's cases: those about its orders only,
+    and those about no order in a team of that shop (``Team.shop``). A case about orders of
+    other shops too (mixed) is kept as it is but for its links to the shop's orders
+    (``mixed_cases_of``); a case about no order in no shop's team is the person's."""
     cases = Case.objects.filter(customer_id=customer_id)
     if shop_id is None:
         return cases
-    return (
-        cases.filter(orders__shop_id=shop_id)
-        .exclude(
-            pk__in=Case.orders.through.objects.exclude(order__shop_id=shop_id).values("case_id")
-        )
-        .distinct()
+    links = Case.orders.through.objects
+    about_orders = Q(pk__in=links.filter(order__shop_id=shop_id).values("case_id")) & ~Q(
+        pk__in=links.exclude(order__shop_id=shop_id).values("case_id")
     )
+    in_shop_team = Q(team__shop_id=shop_id) & ~Q(pk__in=links.values("case_id"))
+    return cases.filter(about_orders | in_shop_team)
+
+
+def mixed_cases_of(customer_id: int, shop_id: int) -> QuerySet[Case]:
+    """The customer's cases about orders of ``shop_id`` and of other shops too: they stay
+    (their letters are the other shop's too, and a message is about the whole case), only
+    their links to ``shop_id``'s orders go with the shop's part."""
+    links = Case.orders.through.objects
+    return Case.objects.filter(
+        customer_id=customer_id,
+        pk__in=links.filter(order__shop_id=shop_id).values("case_id"),
+    ).filter(pk__in=links.exclude(order__shop_id=shop_id).values("case_id"))
+
+
+def grants_of(customer_id: int, shop_id: int | None = None) -> QuerySet[GoodwillGrant]:
+    """The customer's goodwill grants; with ``shop_id``, that shop's: about one of its orders,
+    or (about no order) in one of its cases (``cases_of``)."""
+    grants = GoodwillGrant.objects.filter(customer_id=customer_id)
+    if shop_id is None:
+        return grants
+    return grants.filter(
+        Q(order__shop_id=shop_id)
+        | Q(order__isnull=True, case__in=cases_of(customer_id, shop_id).values("pk"))
+    )
+
+
+def submissions_of(customer_id: int, shop_id: int | None = None) -> QuerySet[WebFormSubmission]:
+    """The customer's web form submissions; with ``shop_id``, those that opened one of that
+    shop's cases."""
+    submissions = WebFormSubmission.objects.filter(customer_id=customer_id)
+    if shop_id is None:
+        return submissions
+    references = cases_of(customer_id, shop_id).values("reference")
+    return submissions.filter(case_reference__in=references)
 
 
 def _letter_ends(
@@ -154,16 +196,28 @@ def check_erasure(customer_id: int, today: date, shop_id: int | None = None) -> 
     )
     ends = [until for _, until, _ in _letter_ends(customer_id, shop_id) if until >= today]
     years, basis = BUSINESS_LETTERS
-    duties = (
-        (RetentionDuty("service", "letters", basis, years, max(ends), len(ends), min(ends)),)
-        if ends
-        else ()
-    )
+    duties = []
+    if ends:
+        duties.append(
+            RetentionDuty("service", "letters", basis, years, max(ends), len(ends), min(ends))
+        )
+    booked = [
+        until
+        for _, until in desk_gdpr.grant_ends(grants_of(customer_id, shop_id))
+        if until >= today
+    ]
+    if booked:
+        years, basis = ACCOUNTING_VOUCHERS
+        duties.append(
+            RetentionDuty(
+                "service", "goodwill", basis, years, max(booked), len(booked), min(booked)
+            )
+        )
     return ErasureCheck(
         obstacles=tuple(
             Obstacle("service", "open_case", {"case": reference}) for reference in open_cases
         ),
-        duties=duties,
+        duties=tuple(duties),
     )
 
 
@@ -180,21 +234,45 @@ def export_service_data(customer_id: int) -> dict[str, Any]:
 def erase_service_data(request: ErasureRequest) -> dict[str, int]:
     """The registered erasure: the desk's records first (they name cases), then the cases,
     then the inbound mails (an original of a kept letter stays with it). A shop's part alone
-    erases the cases about its orders and the mails filed into them; goodwill, web form and
-    the other mails are the person's."""
-    kept_mails = {mail_id for mail_id in kept_letters(request).values() if mail_id}
-    if request.shop_id is not None:
+    (``cases_of``, ``grants_of``, ``submissions_of`` with its id) erases that shop's cases,
+    goodwill and web form submissions, the mails filed into its cases and the outbox's
+    messages about them, and unlinks its orders from the person's mixed cases."""
+    kept = kept_letters(request)
+    kept_mails = {mail_id for mail_id in kept.values() if mail_id}
+    kept_cases = set(
+        Case.objects.filter(messages__in=list(kept)).values_list("reference", flat=True)
+    )
+    customer_id, shop_id = request.customer_id, request.shop_id
+    desk = desk_gdpr.erase_desk(
+        request,
+        grants=grants_of(customer_id, shop_id),
+        submissions=submissions_of(customer_id, shop_id),
+        kept_cases=kept_cases,
+    )
+    if shop_id is not None:
         filed = set(
-            CaseMessage.objects.filter(case__in=cases_of(request.customer_id, request.shop_id))
+            CaseMessage.objects.filter(case__in=cases_of(customer_id, shop_id))
             .exclude(inbound_mail=None)
             .values_list("inbound_mail_id", flat=True)
         )
+        unlinked, _ = Case.orders.through.objects.filter(
+            case__in=mixed_cases_of(customer_id, shop_id), order__shop_id=shop_id
+        ).delete()
         return {
+            **desk,
+            **erase_shop_messages(request),
             **erase_cases(request),
+            "mixed_case_order_links_deleted": unlinked,
             **intake_gdpr.erase_inbound_mail(request, keep=kept_mails, only=filed - kept_mails),
         }
     return {
-        **desk_gdpr.erase_desk(request),
+        **desk,
         **erase_cases(request),
         **intake_gdpr.erase_inbound_mail(request, keep=kept_mails),
     }
+
+
+def shop_case_ids(customer_id: int, shop_id: int) -> list[int]:
+    """The ids of the shop's cases of the customer: the outbox's messages whose source is one
+    of them are the shop's matter (``messaging.gdpr.register_shop_sources``)."""
+    return list(cases_of(customer_id, shop_id).values_list("pk", flat=True))

@@ -109,11 +109,22 @@ def processing_record() -> ProcessingRecord:
             retention=_(
                 "Business letters (%(letter_basis)s) %(years)d years from the end of the calendar "
                 "year they were written in, kept on erasure with processing restricted and "
-                "deleted when the period ends: the customer's messages and our replies in "
-                "service cases, and the transactional mails sent (order, shipping and service "
-                "mails). Internal notes are no business letters and are deleted on erasure."
+                "deleted when the period ends: the customer's messages (by e-mail or the web "
+                "form, with the original) and our replies in service cases, and the "
+                "transactional mails sent (order, shipping and service mails). Internal notes "
+                "are no business letters and are deleted on erasure. Goodwill granted "
+                "(vouchers, refunds, free shipping, replacements, gifts) is an accounting "
+                "voucher (%(voucher_basis)s): kind, amount, voucher code, order, case and dates "
+                "are kept %(voucher)d years from the end of the calendar year it was decided, "
+                "with processing restricted; its free-text reasons are deleted on erasure. "
+                "Declined goodwill is deleted on erasure."
             )
-            % {"years": letter_years, "letter_basis": letter_basis},
+            % {
+                "years": letter_years,
+                "letter_basis": letter_basis,
+                "voucher": voucher_years,
+                "voucher_basis": voucher_basis,
+            },
         ),
         Activity(
             purpose=_("E-mail marketing and feedback requests"),

@@ -23,8 +23,11 @@ RECORDS = {
     ("shop", "orders"): gettext_lazy("Orders and invoices (accounting vouchers)"),
     ("shop", "letters"): gettext_lazy("Returns and withdrawals (business letters)"),
     ("service", "letters"): gettext_lazy(
-        "Service correspondence with the customer: their messages and our replies "
-        "(business letters)"
+        "Service correspondence with the customer: their messages (e-mail, web form) and our "
+        "replies (business letters)"
+    ),
+    ("service", "goodwill"): gettext_lazy(
+        "Goodwill granted: kind, amount, voucher code and dates (accounting vouchers)"
     ),
     ("messaging", "letters"): gettext_lazy(
         "Transactional mails sent: order, shipping and service mails (business letters)"
