@@ -140,3 +140,46 @@ def test_after_a_late_first_response_the_resolution_clock_warns_and_breaches(
     assert case.resolution_due_at == opened + timedelta(minutes=600)
     assert check_response_times(opened + timedelta(minutes=560)).warned == 1
     assert check_response_times(opened + timedelta(minutes=601)).breached == 1
+
+
+def test_breaches_found_long_after_their_due_time_make_one_mail_per_person_and_no_escalation(
+    staffed, customer, agent, lena
+):
+    """After an upgrade, migration 0009 gave the old open cases their resolution due times,
+    many of them days past: the next check mailed every lead once per case and filled the
+    mediator's queue. Such breaches are marked, listed in one mail per person, not escalated;
+    a breach the check sees as it happens still alerts and escalates on its own."""
+    from stammkunde.messaging.models import OutboundMessage
+    from stammkunde.service.models import TeamMember
+    from stammkunde.service.services.monitoring import FOUND_LATE_AFTER
+
+    team = staffed["beschwerdestelle"]
+    team.first_response_minutes, team.resolution_minutes = 60, 600
+    team.save()
+    TeamMember.objects.create(team=team, user=lena, is_lead=True)
+    lena.email = "lena@shop.example"
+    lena.save(update_fields=["email"])
+    now = timezone.now()
+    old = [_case(customer) for _ in range(30)]
+    # Answered long ago, resolution due days ago: as migration 0009 left them.
+    Case.objects.filter(pk__in=[case.pk for case in old]).update(
+        first_response_at=now - timedelta(days=6), resolution_due_at=now - timedelta(days=3)
+    )
+    fresh = _case(customer)
+    Case.objects.filter(pk=fresh.pk).update(first_response_due_at=now - timedelta(minutes=3))
+
+    result = check_response_times(now)
+    assert (result.breached, result.found_late, result.escalated) == (31, 30, 1)
+    assert Case.objects.filter(breached_at=now).count() == 31
+    assert Case.objects.filter(escalated_at__isnull=False).get() == fresh
+    mails = OutboundMessage.objects.filter(source_type="case_clock", to_address="lena@shop.example")
+    # One about the breach seen as it happened, one listing the thirty.
+    assert mails.count() == 2
+    digest = mails.exclude(source_id=str(fresh.pk)).get()
+    assert digest.subject == "30 Vorgänge über ihrer Frist vorgefunden"
+    assert old[0].reference in digest.text_body
+    assert "und 5 weitere" in digest.text_body
+    assert "/service/cases/?view=due" in digest.text_body
+    # Nothing new on the next run (every five minutes, far below the lateness).
+    assert check_response_times(now + timedelta(minutes=5)).alerts_queued == 0
+    assert timedelta(minutes=30) <= FOUND_LATE_AFTER

@@ -72,10 +72,25 @@ def test_refund_in_time_stops_the_clock():
 
 def test_default_escalation_is_audited():
     order, _item = received_return(at(2026, 12, 1, 10))
-    check_refund_clocks(at(2026, 12, 4, 10), calendar=CALENDAR)
+    check_refund_clocks(at(2026, 12, 1, 11), calendar=CALENDAR)
+    # Due Wednesday 17:00; the job runs every 15 minutes.
+    check_refund_clocks(at(2026, 12, 2, 17, 15), calendar=CALENDAR)
     assert AuditEntry.objects.filter(
-        customer_id=order.customer_id, detail__contains="refund overdue"
+        customer_id=order.customer_id, detail=f"refund overdue for order {order.number}"
     ).exists()
+
+
+def test_a_clock_started_long_past_its_deadline_is_marked_overdue_without_escalating():
+    """Returns received before the refund clocks existed, or a history backfilled from the
+    shop, start their clocks already overdue: each escalated a case at once."""
+    breaches = []
+    items = [received_return(at(2026, 11, day, 10))[1] for day in (23, 24, 25)]
+    counts = check_refund_clocks(at(2026, 12, 4, 10), calendar=CALENDAR, on_breach=breaches.append)
+    assert (counts["started"], counts["overdue"], counts["found_late"]) == (3, 3, 3)
+    assert breaches == []
+    for item in items:
+        assert RefundClock.objects.get(return_request=item).breached_at == at(2026, 12, 4, 10)
+    assert AuditEntry.objects.filter(detail__endswith="(found late, not escalated)").count() == 3
 
 
 def test_without_a_calendar_given_the_clock_counts_in_the_default_teams_hours_and_holidays():

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stammkunde.service.models import Case, TeamMember
 from stammkunde.service.services.outside import queue_staff_mail
@@ -74,3 +75,63 @@ def _alert_text(case: Case, *, kind: str, due: datetime, link: str) -> tuple[str
     values = {"reference": case.reference, "subject": case.subject, "due": moment}
     text = "\n\n".join([lead % values, _("Open the case: %(link)s") % {"link": link}])
     return (subject % values)[:300], text
+
+
+# The late breaches one mail lists by reference; the rest are counted.
+LISTED = 25
+
+
+def alert_found_late(found: list[tuple[Case, datetime]], *, at: datetime) -> int:
+    """One mail per person concerned (assignee, the team's leads, as for one breach) listing
+    the breaches the check found late (``monitoring.FOUND_LATE_AFTER``), instead of a mail per
+    case; returns how many were queued."""
+    per_person: dict[int, tuple[Any, list[tuple[Case, datetime]]]] = {}
+    for case, due in found:
+        for person in people_to_alert(case):
+            per_person.setdefault(person.pk, (person, []))[1].append((case, due))
+    link = settings.SITE_URL.rstrip("/") + reverse("ui:case-queue") + "?view=due"
+    queued = 0
+    for person, cases in per_person.values():
+        queued += queue_staff_mail(
+            [person],
+            compose=lambda person, cases=cases: _found_late_text(cases, link=link),
+            idempotency_key=lambda person: (
+                f"case-clock:found-late:{person.pk}:{int(at.timestamp())}"
+            ),
+            source_type="case_clock",
+            source_id=cases[0][0].pk,
+        )
+    return queued
+
+
+def _found_late_text(cases: list[tuple[Case, datetime]], *, link: str) -> tuple[str, str]:
+    count = len(cases)
+    subject = ngettext(
+        "%(count)d case found past its deadline",
+        "%(count)d cases found past their deadline",
+        count,
+    ) % {"count": count}
+    lines = [
+        _("%(reference)s %(subject)s (due %(due)s)")
+        % {
+            "reference": case.reference,
+            "subject": case.subject,
+            "due": date_format(localtime(due), "SHORT_DATETIME_FORMAT"),
+        }
+        for case, due in cases[:LISTED]
+    ]
+    if count > LISTED:
+        lines.append(_("and %(count)d more") % {"count": count - LISTED})
+    text = "\n\n".join(
+        [
+            _(
+                "These cases were already past their response-time standard when the desk's "
+                "check first saw them: their due time was set or moved into the past (an "
+                "update, a changed target, a mail filed late) or the check did not run. They "
+                "are marked overdue in the queue, not escalated, and not mailed one by one."
+            ),
+            "\n".join(lines),
+            _("The overdue cases: %(link)s") % {"link": link},
+        ]
+    )
+    return subject, text

@@ -17,11 +17,21 @@ from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseStatus, Escalat
 from stammkunde.service.services import breach_alerts, routing
 from stammkunde.service.services import cases as case_services
 
+# A breach the check finds more than this long after the due time is not one it saw coming
+# (it runs every five minutes): the due time was set or moved into the past at once, as
+# migration 0009 did for the old open cases on upgrade, a lowered target does for many open
+# cases, or a mail filed days late does; or the job did not run. Such breaches are marked
+# (overdue in the queue, on the desk's list, in the report) but neither mailed one by one nor
+# escalated: after an upgrade that was a mail per case to every lead and a full mediator's
+# queue at once. Each person concerned gets one mail listing them instead.
+FOUND_LATE_AFTER = timedelta(hours=1)
+
 
 @dataclass
 class CheckResult:
     warned: int = 0
     breached: int = 0
+    found_late: int = 0
     alerts_queued: int = 0
     escalated: int = 0
     handed_over: int = 0
@@ -50,6 +60,7 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
         .filter(Q(breach_warned_at__isnull=True) | Q(breached_at__isnull=True))
         .select_related("team", "customer", "assignee", "assignee__staff_preference")
     )
+    found_late: list[tuple[Case, datetime]] = []
     for case in candidates:
         due = _due(case)
         if due is None or case.team is None:
@@ -57,6 +68,7 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
         warn_before = timedelta(minutes=case.team.warn_before_minutes)
         with transaction.atomic():
             if now >= due and case.breached_at is None:
+                late = now - due > FOUND_LATE_AFTER
                 Case.objects.filter(pk=case.pk).update(
                     breached_at=now, breach_warned_at=case.breach_warned_at or now
                 )
@@ -68,8 +80,13 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
                     obj=case,
                     customer_id=case.customer_id,
                     fields=["breached_at"],
-                    detail=f"standard breached on {case.reference}",
+                    detail=f"standard breached on {case.reference}"
+                    + (" (found late)" if late else ""),
                 )
+                if late:
+                    found_late.append((case, due))
+                    result.found_late += 1
+                    continue
                 result.alerts_queued += breach_alerts.alert_people(
                     case, kind=breach_alerts.BREACH, due=due, at=now
                 )
@@ -82,6 +99,9 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
                 result.alerts_queued += breach_alerts.alert_people(
                     case, kind=breach_alerts.WARNING, due=due, at=now
                 )
+    if found_late:
+        # After the marks: a crash in between leaves them marked and listed, without the mail.
+        result.alerts_queued += breach_alerts.alert_found_late(found_late, at=now)
     return result
 
 

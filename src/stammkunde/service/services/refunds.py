@@ -20,6 +20,7 @@ from stammkunde.service.refund_deadline import RefundState, refund_due_at, refun
 from stammkunde.service.services.cases import escalate
 from stammkunde.service.services.desk_settings import calendar as team_calendar
 from stammkunde.service.services.desk_settings import default_team
+from stammkunde.service.services.monitoring import FOUND_LATE_AFTER
 from stammkunde.shop.models import Refund, Return, ReturnStatus
 
 # Without a team calendar: Monday to Friday, 9 to 17, nationwide holidays.
@@ -87,7 +88,13 @@ def check_refund_clocks(
     """
     now = now or timezone.now()
     calendar = calendar or desk_calendar()
-    counts = {"started": start_refund_clocks(calendar), "refunded": 0, "warned": 0, "overdue": 0}
+    counts = {
+        "started": start_refund_clocks(calendar),
+        "refunded": 0,
+        "warned": 0,
+        "overdue": 0,
+        "found_late": 0,
+    }
     open_clocks = (
         RefundClock.objects.filter(refunded_at__isnull=True, breached_at__isnull=True)
         .select_related("return_request")
@@ -110,8 +117,16 @@ def check_refund_clocks(
                 clock.breached_at = now
                 clock.warned_at = clock.warned_at or now
                 clock.save(update_fields=["breached_at", "warned_at"])
-                (on_breach or escalate_overdue_refund)(clock)
                 counts["overdue"] += 1
+                if now - clock.due_at > FOUND_LATE_AFTER:
+                    # Started or seen long after its deadline (returns received before the
+                    # clocks existed, a history imported or backfilled from the shop, the job
+                    # not running): listed as overdue on the refund page, not escalated, as
+                    # the desk's check does with such breaches.
+                    _record_found_late(clock)
+                    counts["found_late"] += 1
+                else:
+                    (on_breach or escalate_overdue_refund)(clock)
     # Refunds that came after the breach still stop the clock (for the report).
     for clock in RefundClock.objects.filter(
         refunded_at__isnull=True, breached_at__isnull=False
@@ -120,6 +135,18 @@ def check_refund_clocks(
         if refunded_at is not None:
             RefundClock.objects.filter(pk=clock.pk).update(refunded_at=refunded_at)
     return counts
+
+
+def _record_found_late(clock: RefundClock) -> None:
+    order = clock.return_request.order
+    audit(
+        actor=None,
+        action=AuditAction.CHANGE,
+        obj=clock,
+        customer_id=order.customer_id,
+        fields=["breached_at"],
+        detail=f"refund overdue for order {order.number} (found late, not escalated)",
+    )
 
 
 def escalate_overdue_refund(clock: RefundClock) -> None:
