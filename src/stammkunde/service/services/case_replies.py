@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -39,19 +40,26 @@ def reply_subject(case: Case) -> str:
 
 @transaction.atomic
 def reply(
-    case: Case, *, by: Any, text: str, html: str = "", status: str = CaseStatus.WAITING_CUSTOMER
+    case: Case,
+    *,
+    by: Any,
+    text: str,
+    html: str = "",
+    status: str = CaseStatus.WAITING_CUSTOMER,
+    at: datetime | None = None,
 ) -> CaseMessage:
     """Answer the customer: queue the mail in messaging's outbox (transactional, Reply-To the
     service address, threaded with In-Reply-To/References, sent in the agent's name, subject
     with the reference), file it in the thread, stop the first-response clock and set
-    ``status`` (by default waiting for the customer). Publishes ``service.CaseAnswered``."""
+    ``status`` (by default waiting for the customer). Publishes ``service.CaseAnswered``.
+    ``at``: when it was written (default now; the demo writes its history with it)."""
     text = clean_text(text, field=_("The reply"))
     if status not in CaseStatus.values:
         raise CaseError(_("Unknown status %(status)r.") % {"status": status})
     customer = case.customer
     if not customer.email:
         raise CaseError(_("The customer has no e-mail address; note the call instead."))
-    now = timezone.now()
+    now = at or timezone.now()
     thread = list(
         case.messages.exclude(message_id="")
         .exclude(direction=MessageDirection.NOTE)
@@ -125,15 +133,16 @@ def reply(
         )
     )
     if status != case.status:
-        set_status(case, status, by=by)
+        set_status(case, status, by=by, at=now)
     return message
 
 
 @transaction.atomic
-def add_note(case: Case, *, by: Any, text: str) -> CaseMessage:
-    """An internal note in the thread (never sent); a ``note`` entry on the timeline."""
+def add_note(case: Case, *, by: Any, text: str, at: datetime | None = None) -> CaseMessage:
+    """An internal note in the thread (never sent); a ``note`` entry on the timeline; ``at``
+    when it was written (default now)."""
     text = clean_text(text, field=_("The note"))
-    now = timezone.now()
+    now = at or timezone.now()
     message = add_to_thread(
         case,
         direction=MessageDirection.NOTE,

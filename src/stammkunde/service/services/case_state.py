@@ -3,6 +3,7 @@ audit row and event."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -39,16 +40,16 @@ STATUS_KINDS = {
 
 
 @transaction.atomic
-def set_status(case: Case, status: str, *, by: Any) -> Case:
+def set_status(case: Case, status: str, *, by: Any, at: datetime | None = None) -> Case:
     """Move the case to ``status``. Waiting for the customer stops the clock, any other
     state runs it; solving releases the contact holds (a complaint's lingers 30 days) and
     publishes ``service.CaseSolved``; taking up a solved or closed case reopens it (holds set
-    again)."""
+    again). ``at``: when it happened (default now; the demo's history)."""
     if status not in CaseStatus.values:
         raise CaseError(_("Unknown status %(status)r.") % {"status": status})
     if status == case.status:
         return case
-    now = timezone.now()
+    now = at or timezone.now()
     was_active = case.is_active
     previous = case.status
     case.status = status
@@ -149,15 +150,17 @@ def assign(case: Case, user: Any, *, by: Any, team: Team | None = None) -> Case:
 
 
 @transaction.atomic
-def escalate(case: Case, *, by: Any, reason: str = EscalationReason.MANUAL) -> Case:
+def escalate(
+    case: Case, *, by: Any, reason: str = EscalationReason.MANUAL, at: datetime | None = None
+) -> Case:
     """Hand the case to the mediator's queue with its reason (a button, or a rule with
     ``by`` None). A case already escalated stays with its first reason; the priority rises
-    to high. Publishes ``service.CaseEscalated``."""
+    to high. Publishes ``service.CaseEscalated``. ``at``: when (default now)."""
     if reason not in EscalationReason.values:
         raise CaseError(_("Unknown escalation reason %(reason)r.") % {"reason": reason})
     if case.escalated_at is not None:
         return case
-    now = timezone.now()
+    now = at or timezone.now()
     case.escalated_at = now
     case.escalation_reason = reason
     case.escalated_by = by if getattr(by, "is_authenticated", False) else None

@@ -171,7 +171,7 @@ def open_case(
         )
     from stammkunde.service.services import escalation
 
-    escalation.apply_rules(case, text=f"{subject}\n{body}", opening=True)
+    escalation.apply_rules(case, text=f"{subject}\n{body}", opening=True, at=now)
     return case
 
 
@@ -286,7 +286,7 @@ def add_inbound_message(
     )
     from stammkunde.service.services import escalation
 
-    escalation.apply_rules(case, text=f"{subject}\n{text}", opening=False)
+    escalation.apply_rules(case, text=f"{subject}\n{text}", opening=False, at=now)
     return message
 
 

@@ -4,6 +4,7 @@ clock job, ``service.services.monitoring``). The button calls ``cases.escalate``
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,8 +36,9 @@ def reason_for(case: Case, *, text: str, opening: bool) -> str | None:
     return None
 
 
-def apply_rules(case: Case, *, text: str, opening: bool) -> bool:
-    """Escalate ``case`` if a rule says so (once: an escalated case keeps its reason)."""
+def apply_rules(case: Case, *, text: str, opening: bool, at: datetime | None = None) -> bool:
+    """Escalate ``case`` if a rule says so (once: an escalated case keeps its reason), at the
+    time of the message that made it (``at``, default now)."""
     if case.escalated_at is not None:
         return False
     reason = reason_for(case, text=text, opening=opening)
@@ -44,5 +46,5 @@ def apply_rules(case: Case, *, text: str, opening: bool) -> bool:
         return False
     from stammkunde.service.services.cases import escalate
 
-    escalate(case, by=None, reason=reason)
+    escalate(case, by=None, reason=reason, at=at)
     return True
