@@ -245,3 +245,18 @@ def test_the_report_shows_each_teams_figures_and_the_goodwill_granted(
         r"<td>Voucher</td><td class=\"num\">2</td><td class=\"num\">[^<]*15.50", goodwill
     )
     assert 'id="goodwill-granted-title"' in goodwill
+
+
+def test_the_backlog_ages_are_in_the_readers_language(client, team_lead, case):
+    # They were translated once, at import, in the process's first language: an English lead
+    # read "unter 1 Tag" (or a German one "under 1 day").
+    from django.conf import settings
+
+    client.force_login(team_lead)
+    for language, label, other in (
+        ("en", "under 1 day", "unter 1 Tag"),
+        ("de", "unter 1 Tag", "under 1 day"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = client.get(reverse("ui:service-report")).content.decode()
+        assert label in html and other not in html

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stammkunde.core.number_formats import format_money, format_number, format_percent
 from stammkunde.service.models import CaseType, GoodwillKind
@@ -22,12 +23,14 @@ from stammkunde.shop.visibility import staff_shop_ids
 from stammkunde.ui.charts import Series, bar_chart, line_chart
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
+# Lazy: translated when a page shows them, in its reader's language (gettext here ran once, at
+# import, so English readers saw the German labels of the process's first language).
 BACKLOG_LABELS = {
-    "under_1_day": _("under 1 day"),
-    "1_to_3_days": _("1-3 days"),
-    "3_to_7_days": _("3-7 days"),
-    "7_to_30_days": _("7-30 days"),
-    "over_30_days": _("over 30 days"),
+    "under_1_day": gettext_lazy("under 1 day"),
+    "1_to_3_days": gettext_lazy("1-3 days"),
+    "3_to_7_days": gettext_lazy("3-7 days"),
+    "7_to_30_days": gettext_lazy("7-30 days"),
+    "over_30_days": gettext_lazy("over 30 days"),
 }
 
 
