@@ -89,3 +89,13 @@ def test_errors_of_the_staff_pages_stay_unframable(client):
     response = client.get("/nope-not-a-page/")
     assert response.status_code == 404
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_mail_link_cut_short_shows_the_customer_the_invalid_link_page(client):
+    # /m/ is the customers' links from mails: the staff 404 offered them the customer search.
+    response = client.get("/m/unsubscribe/", HTTP_ACCEPT_LANGUAGE="de-DE,de")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Link ungültig" in page or "nicht (mehr) gültig" in page
+    assert "messaging/public" in page
+    assert "customer-list" not in page and "/customers/" not in page

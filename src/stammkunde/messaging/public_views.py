@@ -39,6 +39,13 @@ def refused(request: HttpRequest, error: TokenError) -> HttpResponse:
     )
 
 
+def error_page(request: HttpRequest, status: int) -> HttpResponse:
+    """A 400, 403 or 404 under /m/ (a link cut short in the mail client, a mistyped one): the
+    customer gets the page of a link that is not valid, in the look of these pages, not the
+    staff interface's error page (with its link to the customer search)."""
+    return render(request, "messaging/public/refused.html", {"used": False}, status=status)
+
+
 # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" without any cookie or CSRF
 # token; the signed token in the URL is the authentication. Only this view is exempt.
 @csrf_exempt
