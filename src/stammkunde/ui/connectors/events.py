@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from stammkunde.audit.operations import redeliver_event
 from stammkunde.core import queries
 from stammkunde.core.models import EventDeliveryState
 from stammkunde.ui.connectors.inbox import _int
+from stammkunde.ui.redirects import redirect_back
 
 PAGE_SIZE = 50
 
@@ -65,7 +65,4 @@ def event_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
             _("Event #%(event)s will be delivered to %(subscriber)s again.")
             % {"event": delivery.event_id, "subscriber": delivery.subscriber},
         )
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("ui:event-list")
+    return redirect_back(request, "ui:event-list")

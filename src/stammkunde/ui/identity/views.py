@@ -17,6 +17,7 @@ from stammkunde.customers.duplicates import (
 from stammkunde.customers.merging import FILLABLE_FIELDS, MergeError, merge_customers
 from stammkunde.customers.models import Customer, CustomerStatus, DuplicateReason
 from stammkunde.shop.queries import key_figures
+from stammkunde.ui.redirects import redirect_back
 
 GROUPS_PER_PAGE = 25
 MERGE_PERMISSION = "customers.merge_customers"
@@ -72,10 +73,7 @@ def duplicate_dismiss(request: HttpRequest) -> HttpResponse:
     else:
         dismiss_duplicates(ids, by=request.user)
         messages.success(request, _("These customers will no longer be suggested as duplicates."))
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("ui:duplicate-list")
+    return redirect_back(request, "ui:duplicate-list")
 
 
 def _preview_rows(first: Customer, second: Customer) -> list[tuple[str, object, object]]:

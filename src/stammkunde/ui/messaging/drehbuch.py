@@ -18,6 +18,7 @@ from stammkunde.messaging.services.templates import may_edit
 from stammkunde.messaging.services.triggers import TriggerError, save_trigger, switch_trigger
 from stammkunde.messaging.trigger_conditions import ConditionError
 from stammkunde.ui.messaging.forms import NewTriggerForm, TriggerMailForm
+from stammkunde.ui.redirects import redirect_back
 
 
 def _findings_text(error: TriggerError) -> list[str]:
@@ -120,4 +121,4 @@ def trigger_switch(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("“%(name)s” is switched on.") % {"name": trigger.name})
         else:
             messages.success(request, _("“%(name)s” is switched off.") % {"name": trigger.name})
-    return redirect(request.POST.get("next") or "ui:drehbuch")
+    return redirect_back(request, "ui:drehbuch")

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +30,7 @@ from stammkunde.messaging.services.templates import (
 from stammkunde.messaging.trigger_events import MOMENTS, TriggerEvent
 from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.messaging.forms import NewTemplateForm, PreviewForm, TemplateForm
+from stammkunde.ui.redirects import redirect_back
 
 
 def _trigger_of(template: MessageTemplate) -> Trigger | None:
@@ -199,7 +199,4 @@ def template_test(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("A test is on its way to %(address)s.") % {"address": request.user.email}
         )
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("ui:template-edit", pk=template.pk)
+    return redirect_back(request, "ui:template-edit", template.pk)

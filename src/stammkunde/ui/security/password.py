@@ -40,8 +40,6 @@ class ResetRequest(auth_views.PasswordResetView):
             request_password_reset(
                 form.cleaned_data["email"],
                 ip_address=_client_ip(self.request),
-                domain=self.request.get_host(),
-                use_https=self.request.is_secure(),
                 language=translation.get_language() or "en",
             )
         except ResetThrottled as refused:
