@@ -6,6 +6,7 @@ limited per address and per client, refusals recorded beside the lockouts."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -52,7 +53,7 @@ def test_a_reset_link_sets_a_new_password_once(client, anna):
     link = request_link(client)
     assert mail.outbox[-1].to == ["anna@roesterei.example"]
     assert mail.outbox[-1].subject == "Stammkunde: reset your password"
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     form = client.get(path, follow=True)
     assert form.status_code == 200
     assert "Choose a new password" in form.content.decode()
@@ -74,6 +75,25 @@ def test_a_reset_link_sets_a_new_password_once(client, anna):
         (SecurityEventKind.RESET_DONE, ""),
         (SecurityEventKind.RESET_LINK_REFUSED, "forged_expired_or_used"),
     ]
+
+
+@pytest.mark.parametrize("host", ["localhost", "evil.roesterei.example"])
+def test_the_link_is_on_the_site_url_whatever_host_the_request_names(anna, host):
+    """Host header poisoning: whoever asks for a reset chooses the request's Host; a link on
+    that host would hand the victim's token to the attacker's server when clicked."""
+    with override_settings(
+        SITE_URL="https://crm.roesterei.example/stammkunde/",
+        ALLOWED_HOSTS=["localhost", ".roesterei.example"],
+    ):
+        Client(HTTP_HOST=host).post(
+            reverse("ui:password-reset"), {"email": "anna@roesterei.example"}
+        )
+        send_queued_mails()
+    body = mail.outbox[-1].body
+    links = re.findall(r"https?://\S+", body)
+    assert len(links) == 1
+    assert links[0].startswith("https://crm.roesterei.example/stammkunde/password-reset/")
+    assert host not in body
 
 
 def test_the_mail_speaks_german_to_a_german_browser(anna):
@@ -100,7 +120,7 @@ def test_a_forged_link_is_refused_and_recorded(client, anna):
 
 def test_an_expired_link_is_refused(client, anna):
     link = request_link(client)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     with override_settings(PASSWORD_RESET_TIMEOUT=-1):
         response = client.get(path)
     assert response.status_code == 400
@@ -180,7 +200,7 @@ def test_a_reset_does_not_skip_the_second_factor(anna):
     TOTPDevice.objects.create(user=anna, name="Authenticator", confirmed=True)
     client = Client()
     link = request_link(client)
-    form = client.get(link.split("testserver", 1)[1], follow=True)
+    form = client.get(urlsplit(link).path, follow=True)
     client.post(
         form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )

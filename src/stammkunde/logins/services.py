@@ -91,16 +91,15 @@ def _reset_wait(email: str, ip_address: str | None, now: datetime) -> timedelta 
     return max(found) if found else None
 
 
-def request_password_reset(
-    email: str, *, ip_address: str | None, domain: str, use_https: bool, language: str
-) -> None:
+def request_password_reset(email: str, *, ip_address: str | None, language: str) -> None:
     """Take a staff member's request for a password reset link, or refuse it (ResetThrottled).
 
     The same work whether the address belongs to a user or not: one lookup for the record, one
     security event, one queued task that sends the mail (``logins/tasks.py``) after the
     answer, so neither the page nor its timing tells whether the address is known. Refused
     requests (too many for the address or from the client) are recorded as security events,
-    shown with the lockouts.
+    shown with the lockouts. The link in the mail is on the configured ``SITE_URL``, never on
+    the request's Host header (which whoever sends the request chooses).
     """
     from stammkunde.logins.tasks import send_password_reset
 
@@ -124,9 +123,7 @@ def request_password_reset(
         reason="sent" if user is not None else "unknown_address",
     )
     # Queued in the request's transaction: the worker sees it with the event, once committed.
-    send_password_reset.enqueue(
-        email=address, domain=domain, use_https=use_https, language=language
-    )
+    send_password_reset.enqueue(email=address, language=language)
 
 
 @transaction.atomic
