@@ -395,5 +395,10 @@ SHOP_SCOPED: frozenset[str] = frozenset(
         "ui:inbound-mail-reprocess",
         "ui:campaign-add",
         "ui:campaign-action",
+        # an upload belongs to one shop; its file holds that shop's buyers
+        "ui:import-detail",
+        "ui:import-start",
+        "ui:import-progress",
+        "ui:import-errors",
     }
 )

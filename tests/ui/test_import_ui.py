@@ -145,3 +145,66 @@ def test_an_upload_never_started_is_dropped_after_a_week(client, team_lead):
     assert "7" in old.error
     assert not stored_path(old).exists()
     assert CsvUpload.objects.get(file_name="neu.csv").state == UploadState.UPLOADED
+
+
+def test_staff_limited_to_shops_import_only_into_theirs_and_see_only_their_uploads(
+    client, team_lead
+):
+    """A team lead limited to one shop may neither read another shop's upload (its preview
+    shows buyers' names and addresses), start it, follow its progress or download its error
+    file, nor import into another shop; each probe leaves a REFUSE row."""
+    from stammkunde.shop.models import Shop
+    from stammkunde.shop.services import limit_staff_to_shops
+
+    own = Shop.objects.create(name="Eigener Shop", slug="eigen", platform="csv")
+    other = Shop.objects.create(name="Fremder Shop", slug="fremd", platform="csv")
+    admin = team_lead.__class__.objects.create_superuser("root", "root@example.de", "x")
+    client.force_login(admin)
+    client.post(
+        reverse("ui:import-new"),
+        {"kind": "orders", "shop": other.pk, "file": SimpleUploadedFile("f.csv", EXPORT)},
+    )
+    foreign = CsvUpload.objects.get(shop=other)
+
+    limit_staff_to_shops(team_lead, [own.pk], by=None)
+    client.force_login(team_lead)
+    page = client.get(reverse("ui:import-new")).content.decode()
+    assert "Fremder Shop" not in page and "Eigener Shop" in page
+    for name in ("ui:import-detail", "ui:import-progress", "ui:import-errors"):
+        assert client.get(reverse(name, args=[foreign.pk])).status_code == 404, name
+    start = client.post(reverse("ui:import-start", args=[foreign.pk]), {"column-0": ""})
+    assert start.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.state == UploadState.UPLOADED
+    refused = AuditEntry.objects.filter(
+        actor=team_lead, action=AuditAction.REFUSE, object_id=str(foreign.pk)
+    )
+    assert refused.count() == 4
+
+    into_other = client.post(
+        reverse("ui:import-new"),
+        {"kind": "orders", "shop": other.pk, "file": SimpleUploadedFile("g.csv", EXPORT)},
+    )
+    assert into_other.status_code == 200  # the form again, with the error
+    assert not CsvUpload.objects.filter(created_by=team_lead).exists()
+
+    mine = client.post(
+        reverse("ui:import-new"),
+        {"kind": "orders", "shop": own.pk, "file": SimpleUploadedFile("h.csv", EXPORT)},
+    )
+    assert mine.status_code == 302
+    assert CsvUpload.objects.get(created_by=team_lead).shop == own
+
+
+def test_the_preview_of_an_upload_is_an_audited_read(client, team_lead):
+    """The preview shows the file's first rows (names, addresses, orders): a staff read of
+    personal data, audited like the error file's download."""
+    client.force_login(team_lead)
+    response = upload(client)
+    run = CsvUpload.objects.get()
+    assert "Geschenk" in client.get(response["Location"]).content.decode()
+    viewed = AuditEntry.objects.filter(
+        actor=team_lead, action=AuditAction.VIEW, object_id=str(run.pk)
+    )
+    assert viewed.count() == 1
+    assert "first 2 rows" in viewed.get().detail

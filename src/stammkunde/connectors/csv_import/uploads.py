@@ -24,6 +24,7 @@ from stammkunde.connectors.csv_import.reading import UnreadableFile, open_csv
 from stammkunde.connectors.csv_import.services import get_import_shop, import_file
 from stammkunde.connectors.models import CsvUpload, UploadState
 from stammkunde.shop.models import Shop
+from stammkunde.shop.visibility import record_refused, staff_shop_ids
 
 # Larger files belong on the command line (no upload limit, a progress bar on the terminal).
 MAX_UPLOAD_BYTES = 200 << 20
@@ -64,6 +65,11 @@ def receive_upload(
     """
     if kind not in KINDS:
         raise UnreadableFile(_("Unknown import kind “%(kind)s”.") % {"kind": kind})
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is not None and (shop is None or shop.pk not in shop_ids):
+        # Staff limited to shops import into their shops only (the form offers no other).
+        record_refused(by=by, object_type="shop.shop", object_id=shop.pk if shop else "csv")
+        raise UnreadableFile(_("You may import only into the shops you work for."))
     if size > MAX_UPLOAD_BYTES:
         raise UnreadableFile(
             _("The file is larger than %(limit)d MB; import it with “stammkunde import”.")
@@ -125,6 +131,40 @@ def drop_stale_uploads() -> int:
             finished_at=timezone.now(),
         )
     return count
+
+
+def uploads_for_staff(*, by: Any, limit: int = 10) -> list[CsvUpload]:
+    """The latest uploads, newest first, of the shops ``by`` may see (all without a limit)."""
+    rows = CsvUpload.objects.select_related("shop").order_by("-created_at", "-id")
+    shop_ids = staff_shop_ids(by)
+    if shop_ids is not None:
+        rows = rows.filter(shop_id__in=shop_ids)
+    return list(rows[:limit])
+
+
+def upload_for_staff(upload_id: int, *, by: Any) -> CsvUpload | None:
+    """One upload for its pages (detail, start, progress, error file), or None: no such
+    upload, or (staff limited to shops) another shop's, which leaves a REFUSE row. The file
+    holds that shop's buyers' names and addresses."""
+    upload = CsvUpload.objects.select_related("shop").filter(pk=upload_id).first()
+    shop_ids = staff_shop_ids(by)
+    if upload is not None and shop_ids is not None and upload.shop_id not in shop_ids:
+        record_refused(by=by, object_type="connectors.csvupload", object_id=upload_id)
+        return None
+    return upload
+
+
+def preview_for_staff(upload: CsvUpload, *, by: Any) -> list[list[str]]:
+    """The file's first rows as the detail page shows them, the read audited (the rows are
+    customers' names, addresses and orders as the file has them)."""
+    rows = preview(upload)
+    audit(
+        actor=by,
+        action=AuditAction.VIEW,
+        obj=upload,
+        detail=f"{upload.file_name}: first {len(rows)} rows",
+    )
+    return rows
 
 
 def preview(upload: CsvUpload, limit: int = PREVIEW_ROWS) -> list[list[str]]:

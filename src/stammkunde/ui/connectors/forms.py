@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
 from stammkunde.connectors.inbox.connections import WEBHOOK_PLATFORMS
 from stammkunde.shop.models import Platform, Shop
+from stammkunde.shop.visibility import staff_shop_ids
 
 
 class ShopForm(forms.Form):
@@ -77,3 +80,14 @@ class UploadForm(forms.Form):
             "column names (Bestellnummer, Datum, Menge, Preis, ...) are recognised."
         ),
     )
+
+    def __init__(self, *args: Any, by: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shop_ids = staff_shop_ids(by)
+        if shop_ids is not None:
+            # Staff limited to shops import into their shops only: no other shop, and not the
+            # shared "CSV import" shop unless it is one of theirs.
+            field = self.fields["shop"]
+            field.queryset = field.queryset.filter(pk__in=shop_ids)
+            field.required = True
+            field.empty_label = None

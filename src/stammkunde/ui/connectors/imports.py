@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,9 +15,11 @@ from stammkunde.connectors.csv_import.reading import UnreadableFile
 from stammkunde.connectors.csv_import.uploads import (
     SEPARATOR_NAMES,
     error_file_for_download,
-    preview,
+    preview_for_staff,
     receive_upload,
     start_upload_import,
+    upload_for_staff,
+    uploads_for_staff,
 )
 from stammkunde.connectors.models import CsvUpload, UploadState
 from stammkunde.core.client_address import client_address
@@ -30,7 +32,7 @@ PERMISSION = "shop.import_data"
 @permission_required(PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, by=request.user)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
@@ -46,8 +48,17 @@ def import_new(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             return redirect("ui:import-detail", pk=upload.pk)
-    uploads = CsvUpload.objects.select_related("shop")[:10]
+    uploads = uploads_for_staff(by=request.user)
     return render(request, "ui/connectors/import_new.html", {"form": form, "uploads": uploads})
+
+
+def _upload(request: HttpRequest, pk: int) -> CsvUpload:
+    """The upload named in the URL, or 404: none such, or another shop's for staff limited
+    to shops."""
+    upload = upload_for_staff(pk, by=request.user)
+    if upload is None:
+        raise Http404
+    return upload
 
 
 def _field_choices(kind: str) -> list[tuple[str, str]]:
@@ -60,12 +71,12 @@ def _field_choices(kind: str) -> list[tuple[str, str]]:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(CsvUpload.objects.select_related("shop"), pk=pk)
+    upload = _upload(request, pk)
     rows: list[list[str]] = []
     error = ""
     if upload.state == UploadState.UPLOADED:
         try:
-            rows = preview(upload)
+            rows = preview_for_staff(upload, by=request.user)
         except UnreadableFile as problem:
             error = str(problem)
     return render(
@@ -86,7 +97,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 @require_POST
 def import_start(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(CsvUpload, pk=pk)
+    upload = _upload(request, pk)
     columns = {
         name: request.POST.get(f"column-{index}", "") for index, name in enumerate(upload.header)
     }
@@ -104,7 +115,9 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
             "ui/connectors/import_detail.html",
             {
                 "upload": upload,
-                "rows": preview(upload) if upload.state == UploadState.UPLOADED else [],
+                "rows": preview_for_staff(upload, by=request.user)
+                if upload.state == UploadState.UPLOADED
+                else [],
                 "columns": [(name, columns.get(name, "")) for name in upload.header],
                 "choices": _field_choices(upload.kind),
                 "separator": SEPARATOR_NAMES.get(upload.delimiter, upload.delimiter),
@@ -118,14 +131,14 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(CsvUpload, pk=pk)
+    upload = _upload(request, pk)
     return render(request, "ui/connectors/_import_progress.html", {"upload": upload})
 
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(CsvUpload, pk=pk)
+    upload = _upload(request, pk)
     path = error_file_for_download(upload, by=request.user, ip_address=client_address(request))
     if path is None:
         raise Http404(_("No row was rejected."))
