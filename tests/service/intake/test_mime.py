@@ -92,3 +92,30 @@ def test_latin1_bytes_in_a_utf8_part_are_read_as_windows_1252():
         )
     )
     assert mail.text == "Grüße\n-- \nGießen"
+
+
+def _headers_only(**headers: bytes) -> bytes:
+    lines = [name.replace("_", "-").encode() + b": " + value for name, value in headers.items()]
+    return b"\r\n".join([*lines, b"Message-ID: <a@b.example>", b"", b"Hallo", b""])
+
+
+def test_an_encoded_display_name_never_becomes_the_sender_address():
+    """The sending server vouches (SPF, DKIM, DMARC) for the address in <...>; a display name
+    encoded as ``kunde@gmail.com`` must not make the mail the customer's (RFC 2047 words are
+    decoded after the address header is parsed)."""
+    mail = parse_mail(
+        _headers_only(
+            From=b"=?utf-8?q?kunde=40gmail=2Ecom?= <attacker@evil.example>",
+            Reply_To=b"=?utf-8?b?a3VuZGVAZ21haWwuY29tIDw+?= <attacker@evil.example>",
+            To=b"=?utf-8?q?service=40shop=2Eexample=2C_x=40evil=2Eexample?= <s@shop.example>",
+        )
+    )
+    assert mail.from_address == "attacker@evil.example"
+    assert mail.from_name == "kunde@gmail.com"
+    assert mail.reply_to == "attacker@evil.example"
+    assert mail.to == ["s@shop.example"]
+
+
+def test_an_encoded_name_with_a_comma_stays_one_name():
+    mail = parse_mail(_headers_only(From=b"=?utf-8?q?M=C3=BCller=2C_J=C3=BCrgen?= <j@example.de>"))
+    assert (mail.from_name, mail.from_address) == ("Müller, Jürgen", "j@example.de")

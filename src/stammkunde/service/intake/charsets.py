@@ -63,6 +63,20 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     return data.decode("utf-8", errors="stammkunde-cp1252")
 
 
+def raw_header_text(value: object) -> str:
+    """A header's text with raw 8-bit bytes read (as ``decode_header_value``) and folding
+    undone, but RFC 2047 words left encoded: an address header's structure (names, addresses,
+    commas) is parsed from this, and only then each display name decoded. Decoded first, an
+    encoded name such as ``=?utf-8?q?kunde=40gmail=2Ecom?= <a@evil.example>`` reads as the
+    address kunde@gmail.com, which is not the address the sending server vouched for."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not text.isascii() and _SURROGATE.search(text):
+        text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8")
+    return " ".join(text.split())
+
+
 def decode_header_value(value: object) -> str:
     """A header's text: RFC 2047 words decoded (adjacent words joined, unknown charsets
     guessed), raw 8-bit bytes read as UTF-8 or Windows-1252, folding undone."""

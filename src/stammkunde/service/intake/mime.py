@@ -17,7 +17,11 @@ from email import policy
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from stammkunde.service.intake.charsets import decode_bytes, decode_header_value
+from stammkunde.service.intake.charsets import (
+    decode_bytes,
+    decode_header_value,
+    raw_header_text,
+)
 
 # The header block of a message: a line that is neither a header ("Name: value") nor indented
 # continues the previous header (Exchange folds long headers without whitespace). Repaired so
@@ -159,25 +163,30 @@ def parse_mail(raw: bytes) -> ParsedMail:
     """Parse ``raw`` into a ``ParsedMail``; never raises on malformed input."""
     message = _parse_bytes(repair(raw))
     parsed = ParsedMail()
+    # Address headers as they came (encoded words still encoded): parsed before decoding.
+    raw_addresses: dict[str, list[str]] = {}
     for name, value in message.raw_items():
-        parsed.headers.setdefault(name.lower(), []).append(decode_header_value(value))
+        key = name.lower()
+        parsed.headers.setdefault(key, []).append(decode_header_value(value))
+        if key in ADDRESS_HEADERS:
+            raw_addresses.setdefault(key, []).append(raw_header_text(value))
     parsed.defects = [type(defect).__name__ for defect in message.defects]
     parsed.subject = parsed.header("subject")
     parsed.message_id = _message_id(parsed.header("message-id"))
     parsed.in_reply_to = _message_id(parsed.header("in-reply-to"))
     parsed.references = _message_ids(" ".join(parsed.headers.get("references", [])))
-    sender = _addresses(parsed.headers.get("from", []))
+    sender = _addresses(raw_addresses.get("from", []))
     if not sender:
         # No From (a broken client or a form mailer): who else speaks for the message.
         for name in ("reply-to", "sender", "return-path"):
-            sender = _addresses(parsed.headers.get(name, []))
+            sender = _addresses(raw_addresses.get(name, []))
             if sender:
                 break
     if sender:
         parsed.from_name, parsed.from_address = sender[0]
-    parsed.to = [address for _name, address in _addresses(parsed.headers.get("to", []))]
-    parsed.cc = [address for _name, address in _addresses(parsed.headers.get("cc", []))]
-    reply_to = _addresses(parsed.headers.get("reply-to", []))
+    parsed.to = [address for _name, address in _addresses(raw_addresses.get("to", []))]
+    parsed.cc = [address for _name, address in _addresses(raw_addresses.get("cc", []))]
+    reply_to = _addresses(raw_addresses.get("reply-to", []))
     parsed.reply_to = reply_to[0][1] if reply_to else ""
     parsed.date = _date(parsed.header("date"))
     parsed.content_type = message.get_content_type()
@@ -362,13 +371,19 @@ def _default_name(content_type: str, number: int) -> str:
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) of address headers as they came (``raw_header_text``): the
+    structure is parsed first, then each name's encoded words decoded (RFC 2047, section 6.1),
+    so no encoded name can turn into an address or split into two."""
     found = []
     for name, address in getaddresses(values):
         address = address.strip().strip("<>")
-        if "@" in address:
-            found.append((name.strip(), address))
+        if "@" in address and "=?" not in address:
+            found.append((decode_header_value(name).strip(), address))
     return found
 
+
+# The headers whose addresses are read (``_addresses``): the sender's and the recipients'.
+ADDRESS_HEADERS = frozenset({"from", "to", "cc", "reply-to", "sender", "return-path"})
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
