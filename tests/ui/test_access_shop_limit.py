@@ -81,20 +81,26 @@ WORLD_CUSTOMER_MARKS = ("Jürgen", "j.mueller@example.de", "100234")
 NOT_STAFF_PAGES = {key for key, row in ACCESS.items() if ANONYMOUS in row.roles}
 
 
-# Admin pages about one inbox delivery, which belongs to one shop: a limited admin gets a 404
-# for a delivery of another shop (test_a_limited_admin_gets_404_for_another_shops_delivery).
-ADMIN_SHOP_SCOPED = {"ui:delivery-detail", "ui:delivery-reprocess"}
+# Admin pages about one inbox delivery or one shop's connection (its credentials), which belong
+# to one shop: a limited admin gets a 404 for another shop's
+# (test_a_limited_admin_gets_404_for_another_shops_delivery).
+ADMIN_SHOP_SCOPED = {"ui:delivery-detail", "ui:delivery-reprocess", "ui:shop-detail"}
 
 
 @pytest.mark.parametrize("key", sorted(ADMIN_SHOP_SCOPED))
 def test_a_limited_admin_gets_404_for_another_shops_delivery(key, world, staff_of_another_shop, db):
     row = ACCESS[key]
     path = page_path(key, row, world)
-    client, _user = _limited_client(row, staff_of_another_shop, ADMIN)
+    client, user = _limited_client(row, staff_of_another_shop, ADMIN)
     with transaction.atomic():
-        response = request(client, row, path)
+        if row.method == "POST":
+            response = client.post(path, row.query)
+        else:
+            response = client.get(path, row.query)
+        refused = AuditEntry.objects.filter(actor=user, action=AuditAction.REFUSE).exists()
         transaction.set_rollback(True)
     assert response.status_code == 404, f"{row.method} {path}: {response.status_code}"
+    assert refused, f"{row.method} {path}: no REFUSE audit row"
     shown = [mark for mark in WORLD_CUSTOMER_MARKS if mark in response.content.decode()]
     assert not shown, f"{row.method} {path} shows {shown}"
 

@@ -72,6 +72,18 @@ def connections(*, by: Any = None) -> QuerySet[ShopConnection]:
     return rows if shop_ids is None else rows.filter(shop_id__in=shop_ids)
 
 
+def connection_for_staff(connection_id: int, *, by: Any) -> ShopConnection | None:
+    """One shop connection for its page (credentials, webhook address), or None: no such
+    connection, or (staff limited to shops) another shop's, which leaves a REFUSE row. Its API
+    key reads and writes that shop's customers at the platform."""
+    found = ShopConnection.objects.select_related("shop").filter(pk=connection_id).first()
+    shop_ids = staff_shop_ids(by)
+    if found is not None and shop_ids is not None and found.shop_id not in shop_ids:
+        record_refused(by=by, object_type="connectors.shopconnection", object_id=connection_id)
+        return None
+    return found
+
+
 @dataclass(frozen=True)
 class StateCount:
     state: str

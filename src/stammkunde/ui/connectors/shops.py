@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from stammkunde.connectors.inbox.connections import ShopSetupError, connect_shop, update_connection
-from stammkunde.connectors.inbox.queries import connections, state_counts
-from stammkunde.connectors.models import ShopConnection
+from stammkunde.connectors.inbox.queries import (
+    connection_for_staff,
+    connections,
+    state_counts,
+)
 from stammkunde.ui.connectors.forms import CredentialsForm, ShopForm
 
 
@@ -41,7 +44,9 @@ def shop_add(request: HttpRequest) -> HttpResponse:
 @permission_required("connectors.view_shopconnection", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def shop_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_object_or_404(ShopConnection.objects.select_related("shop"), pk=pk)
+    connection = connection_for_staff(pk, by=request.user)
+    if connection is None:
+        raise Http404
     can_change = request.user.has_perm("connectors.change_shopconnection")
     initial = {
         "webhook_secret": connection.webhook_secret,
