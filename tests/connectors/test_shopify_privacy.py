@@ -305,3 +305,53 @@ def test_a_shops_part_takes_its_outbox_goodwill_team_cases_and_order_links(shops
     assert CaseMessage.objects.filter(case=mixed).count() == 2
     record = PrivacyRequest.objects.get(kind="erasure")
     assert {duty["app_label"] for duty in record.duties} >= {"messaging", "service", "shop"}
+
+
+def test_after_a_shops_part_its_kept_case_is_restricted_and_nothing_about_its_orders_is_sent(
+    shops, team_lead
+):
+    """The shop's kept case is marked restricted (the person's other cases are not); no
+    message about the shop's kept order goes out, from the outbox or an incident."""
+    from stammkunde.messaging.services.outbox import queue_message
+    from stammkunde.service.models import AffectedOrder
+    from stammkunde.service.services.crisis import notify_affected, open_incident
+
+    shopify, woo = shops
+    john = _john(shopify, woo)
+    mine = _order(shopify, john, RECENT, "S-2")
+    theirs = _order(woo, john, RECENT, "W-1")
+    shopify_case = _case(john, mine, "Shopify-Frage")
+    woo_case = _case(john, theirs, "Woo-Frage")
+    incident = open_incident(
+        title="Streik", incident_type="late_delivery", description="", by=team_lead
+    )
+    for order in (mine, theirs):
+        AffectedOrder.objects.create(incident=incident, order=order, customer=john)
+
+    deliver(shopify, "webhooks/shopify/customers-redact.json", "customers/redact")
+
+    shopify_case.refresh_from_db()
+    woo_case.refresh_from_db()
+    assert shopify_case.restricted_until == date(2032, 12, 31)
+    assert shopify_case.processing_restricted and not woo_case.processing_restricted
+    mine.refresh_from_db()
+    assert (mine.customer_id, mine.email) == (None, "john@example.com")
+    queued = queue_message(
+        customer=None,
+        to_address=mine.email,
+        purpose="transactional",
+        idempotency_key="late-shipping-note",
+        subject="Ihre Bestellung S-2",
+        text="Unterwegs",
+        from_name="",
+        from_address="shop@example.de",
+        source_type="order",
+        source_id=mine.pk,
+        order_id=mine.pk,
+    )
+    assert queued.message is None and queued.decision.rule == "restricted"
+    AffectedOrder.objects.filter(order=mine).update(customer=None)
+    counts = notify_affected(incident, subject="Verspätung", body="Es dauert", by=team_lead)
+    assert (counts["queued"], counts["held"]) == (1, 1)
+    outcomes = dict(AffectedOrder.objects.values_list("order__number", "notify_outcome"))
+    assert outcomes["S-2"] == "restricted"

@@ -91,6 +91,9 @@ def test_erasure_keeps_the_letters_for_six_years_and_the_daily_job_erases_them(
     assert service_duty["until"] == "2032-12-31"
     # The 2019 letter's period ended on 31 December 2025: its case went whole.
     assert list(Case.objects.filter(customer=customer)) == [recent]
+    # The kept case is marked restricted until its last letter's period ends.
+    recent.refresh_from_db()
+    assert recent.restricted_until == date(2032, 12, 31)
     assert sorted(CaseMessage.objects.filter(case=recent).values_list("body_text", flat=True)) == [
         "Wir senden neu",
         "Wo ist mein Paket?",

@@ -167,7 +167,15 @@ def erase_cases(request: ErasureRequest) -> dict[str, int]:
     kept = kept_letters(request)
     cases = Case.objects.filter(pk__in=cases_of(request.customer_id, request.shop_id))
     messages = CaseMessage.objects.filter(case__in=cases).exclude(pk__in=kept).delete()[0]
-    keeping = set(CaseMessage.objects.filter(pk__in=kept).values_list("case_id", flat=True))
+    until: dict[int, date] = {}
+    for case_id, written_at in CaseMessage.objects.filter(pk__in=kept).values_list(
+        "case_id", "created_at"
+    ):
+        until[case_id] = max(until.get(case_id, date.min), letters.kept_until(written_at))
+    keeping = set(until)
+    # A kept case is marked: the desk shows it, restricted, and acts on it no further.
+    for case_id, day in until.items():
+        Case.objects.filter(pk=case_id).update(restricted_until=day)
     gone = cases.exclude(pk__in=keeping)
     # Cases of other customers may point at these (merged into, split from): they keep their
     # own data and lose only the link.

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from stammkunde.core.keys import normalize_email
@@ -28,6 +29,7 @@ from stammkunde.messaging.models import (
     Suppression,
 )
 from stammkunde.messaging.models.suppression import MARKETING_ONLY_REASONS, SuppressionReason
+from stammkunde.shop.models import Order
 from stammkunde.timeline.kinds import ActivityKind
 from stammkunde.timeline.services import record_activity
 
@@ -177,6 +179,15 @@ def _queue(
         list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
     address = normalize_email(to_address) or ""
     check = _check_before_governor(customer, address, purpose)
+    if check is None and _order_kept_after_erasure(order_id):
+        # The order is kept after an erasure only as an accounting voucher (Art. 18 GDPR: a
+        # shop's redact detached it from the person, or the person was erased): no message
+        # about it goes to anybody, whatever address the caller found on it.
+        check = _Check(
+            outcome=Outcome.SUPPRESS,
+            rule=DecisionRule.RESTRICTED,
+            params={"reason": "Art. 18 GDPR: order kept after an erasure"},
+        )
     if check is None:
         # Transactional mail is never held back by the governor: its ledger need not be read.
         ledger_customer = None if purpose == Purpose.TRANSACTIONAL else customer and customer.pk
@@ -253,6 +264,18 @@ def record_held_back(decision: SendDecision) -> None:
         occurred_at=decision.decided_at,
         actor_label="messaging",
         subject=decision,
+    )
+
+
+def _order_kept_after_erasure(order_id: str) -> bool:
+    """Whether the order a message is about (its id as text) is kept after an erasure:
+    detached from the person by a shop's redact, or of an erased customer."""
+    if not order_id or not str(order_id).isdigit():
+        return False
+    return (
+        Order.objects.filter(pk=int(order_id))
+        .filter(Q(detached_from_id__isnull=False) | Q(customer__status=CustomerStatus.ERASED))
+        .exists()
     )
 
 

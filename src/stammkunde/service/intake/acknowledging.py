@@ -18,11 +18,12 @@ from stammkunde.core.keys import normalize_email
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.services.outbox import queue_message
 from stammkunde.service.models import SenderAcknowledgement
+from stammkunde.service.services.case_common import is_restricted
 
 
 def acknowledge(case: Any, *, to_address: str, in_reply_to: str, now: datetime) -> bool:
     """Queue the acknowledgement of ``case`` unless this sender had one recently."""
-    if not settings.INBOUND_ACKNOWLEDGE:
+    if not settings.INBOUND_ACKNOWLEDGE or is_restricted(case):
         return False
     address = normalize_email(to_address)
     if not address:

@@ -28,6 +28,7 @@ from stammkunde.service.intake.thread_lookups import (
 )
 from stammkunde.service.intake.threading_keys import case_reference, order_numbers
 from stammkunde.service.models import Case, CaseChannel, CaseMessage, InboundMail
+from stammkunde.service.services.case_common import is_restricted
 from stammkunde.service.services.cases import CaseError, open_case
 from stammkunde.service.services.threads import file_customer_reply
 from stammkunde.service.wording import guess_case_type
@@ -103,6 +104,10 @@ def file_in_case(
     subject = parsed.subject.strip() or NO_SUBJECT
     try:
         case = threaded_case(parsed, lookups=lookups)
+        if case is not None and is_restricted(case):
+            # Kept after an erasure, processing restricted: the mail is a new contact, filed
+            # like one without a thread (the sender's customer, a new case), not into it.
+            case = None
         if case is not None:
             message = file_customer_reply(
                 case,

@@ -108,6 +108,10 @@ class Case(models.Model):
     reopened_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    # Kept after an erasure only for the letters the law requires kept (Art. 17 (3) (b), Art. 18
+    # GDPR): until this day, then erased by the daily job. Processing is restricted: the desk
+    # shows the case, marked, but answers, changes and uses it no further (service.restriction).
+    restricted_until = models.DateField(_("processing restricted until"), null=True, blank=True)
     inbound_count = models.PositiveIntegerField(default=0)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
@@ -136,6 +140,14 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def processing_restricted(self) -> bool:
+        """Kept after an erasure with processing restricted (Art. 18 GDPR): marked by the
+        erasure (``restricted_until``), or of an erased customer."""
+        if self.restricted_until is not None:
+            return True
+        return self.customer_id is not None and self.customer.status == "erased"
 
     @property
     def is_active(self) -> bool:

@@ -38,6 +38,27 @@ class CaseError(ValueError):
     """A change to a case that cannot be made; the message is meant for the user."""
 
 
+def is_restricted(case: Case) -> bool:
+    """Whether the case is kept after an erasure with processing restricted (Art. 18 GDPR):
+    marked by the erasure (``Case.restricted_until``), or of an erased customer."""
+    return case.processing_restricted
+
+
+def restricted_message() -> str:
+    """Why a restricted case is not worked on, for the user."""
+    return _(
+        "Processing of this case is restricted (Art. 18 GDPR): it is kept after an erasure "
+        "only for the retention the law requires, and is not answered, changed, merged or "
+        "used for goodwill, macros or messages."
+    )
+
+
+def refuse_if_restricted(*cases: Case) -> None:
+    """Raise ``CaseError`` when one of ``cases`` is restricted (``is_restricted``)."""
+    if any(is_restricted(case) for case in cases):
+        raise CaseError(restricted_message())
+
+
 def next_reference() -> str:
     """The reference of a new case ("VG-10234")."""
     # One inserted row per number: race-free on SQLite and PostgreSQL (see CaseNumber). The

@@ -19,6 +19,7 @@ from stammkunde.service.models import (
     Macro,
 )
 from stammkunde.service.reply_context import reply_context
+from stammkunde.service.services.case_common import is_restricted, restricted_message
 from stammkunde.service.services.macros import (
     KnowledgeError,
     count_article_use,
@@ -83,6 +84,8 @@ def tick_step(case: Case, step: CrisisStep, *, done: bool, by: Any) -> bool:
     """Tick a step off in a case (or untick it); returns whether it is done now."""
     if not by.has_perm("service.view_crisisplan"):
         raise KnowledgeError(_("You may not work on crisis plans."))
+    if is_restricted(case):
+        raise KnowledgeError(restricted_message())
     if done:
         try:
             with transaction.atomic():
@@ -134,6 +137,8 @@ def use_macro(case: Case, macro: Macro, *, by: Any) -> str:
     """The macro's text for this case (greeting, order, products, tracking), counted as used."""
     if not by.has_perm("service.view_macro"):
         raise KnowledgeError(_("You may not use macros."))
+    if is_restricted(case):
+        raise KnowledgeError(restricted_message())
     order = case.orders.order_by("-placed_at").first()
     text = render_macro(macro, reply_context(case.customer, order=order, case=case, sender=by))
     count_macro_use(macro)

@@ -25,6 +25,7 @@ from stammkunde.service.services.case_common import (
     display_name,
     event_fields,
     record_thread_message,
+    refuse_if_restricted,
     service_address,
 )
 from stammkunde.service.services.case_state import set_status
@@ -53,6 +54,7 @@ def reply(
     with the reference), file it in the thread, stop the first-response clock and set
     ``status`` (by default waiting for the customer). Publishes ``service.CaseAnswered``.
     ``at``: when it was written (default now; the demo writes its history with it)."""
+    refuse_if_restricted(case)
     text = clean_text(text, field=_("The reply"))
     if status not in CaseStatus.values:
         raise CaseError(_("Unknown status %(status)r.") % {"status": status})
@@ -141,6 +143,7 @@ def reply(
 def add_note(case: Case, *, by: Any, text: str, at: datetime | None = None) -> CaseMessage:
     """An internal note in the thread (never sent); a ``note`` entry on the timeline; ``at``
     when it was written (default now)."""
+    refuse_if_restricted(case)
     text = clean_text(text, field=_("The note"))
     now = at or timezone.now()
     message = add_to_thread(

@@ -28,6 +28,7 @@ from stammkunde.service.services.case_common import (
     display_name,
     event_fields,
     record_case_activity,
+    refuse_if_restricted,
 )
 from stammkunde.timeline.models import ActivityKind
 
@@ -45,6 +46,7 @@ def set_status(case: Case, status: str, *, by: Any, at: datetime | None = None) 
     state runs it; solving releases the contact holds (a complaint's lingers 30 days) and
     publishes ``service.CaseSolved``; taking up a solved or closed case reopens it (holds set
     again). ``at``: when it happened (default now; the demo's history)."""
+    refuse_if_restricted(case)
     if status not in CaseStatus.values:
         raise CaseError(_("Unknown status %(status)r.") % {"status": status})
     if status == case.status:
@@ -115,6 +117,7 @@ def assign(case: Case, user: Any, *, by: Any, team: Team | None = None) -> Case:
     """Give the case to ``user`` (None: back to the team queue), optionally moving it to
     ``team`` (its standards then apply). A user who is away hands it on to their substitute
     or a colleague at once."""
+    refuse_if_restricted(case)
     now = timezone.now()
     changed = []
     if team is not None and team.pk != case.team_id:
@@ -156,6 +159,7 @@ def escalate(
     """Hand the case to the mediator's queue with its reason (a button, or a rule with
     ``by`` None). A case already escalated stays with its first reason; the priority rises
     to high. Publishes ``service.CaseEscalated``. ``at``: when (default now)."""
+    refuse_if_restricted(case)
     if reason not in EscalationReason.values:
         raise CaseError(_("Unknown escalation reason %(reason)r.") % {"reason": reason})
     if case.escalated_at is not None:

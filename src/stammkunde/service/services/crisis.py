@@ -39,6 +39,10 @@ MAX_ORDERS_AT_ONCE = 5000
 NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
 
 
+# An affected order kept after an erasure: the outcome shown on the incident's page.
+RESTRICTED_OUTCOME = "restricted"
+
+
 class CrisisError(ValueError):
     """A plan or incident change that cannot be made; the message is for the user."""
 
@@ -191,6 +195,17 @@ def notify_affected(incident: Incident, *, subject: str, body: str, by: Any) -> 
             continue
         first = group[0]
         customer = first.customer
+        if any(
+            affected.order.detached_from_id is not None
+            or (affected.customer is not None and affected.customer.status == "erased")
+            for affected in group
+        ):
+            # Kept after an erasure, processing restricted (Art. 18 GDPR): nobody is told.
+            AffectedOrder.objects.filter(pk__in=[affected.pk for affected in group]).update(
+                notify_outcome=RESTRICTED_OUTCOME
+            )
+            counts["held"] += 1
+            continue
         address = (customer.email if customer else "") or first.order.email
         try:
             context = reply_context(customer, order=first.order, sender=by)

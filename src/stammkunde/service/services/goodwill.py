@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.number_formats import format_money
-from stammkunde.customers.models import Customer
+from stammkunde.customers.models import Customer, CustomerStatus
 from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge, limit_for
 from stammkunde.service.models import (
     CaseType,
@@ -22,6 +22,7 @@ from stammkunde.service.models import (
     GoodwillLimit,
     GoodwillStatus,
 )
+from stammkunde.service.services.case_common import is_restricted, restricted_message
 from stammkunde.service.services.goodwill_mail import ask_for_approval
 from stammkunde.shop.models import Order, VoucherKind
 from stammkunde.shop.services import OrderError
@@ -107,6 +108,8 @@ def request_goodwill(
         kind = GoodwillKind(kind)
     except ValueError:
         raise GoodwillError(_("Unknown kind of goodwill.")) from None
+    if customer.status == CustomerStatus.ERASED or (case is not None and is_restricted(case)):
+        raise GoodwillError(restricted_message())
     reason = _clean_reason(reason)
     if case is not None:
         if case.customer_id != customer.pk:

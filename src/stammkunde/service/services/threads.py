@@ -19,6 +19,7 @@ from stammkunde.audit.services import audit
 from stammkunde.service.models import Case, CaseMessage, CaseStatus, MessageDirection
 from stammkunde.service.services import batch_records
 from stammkunde.service.services import cases as case_services
+from stammkunde.service.services.case_common import refuse_if_restricted
 from stammkunde.service.services.cases import CaseError
 from stammkunde.timeline.models import ActivityKind
 from stammkunde.timeline.services import record_activity
@@ -44,6 +45,7 @@ def _followed(case: Case) -> Case:
 def merge_cases(source: Case, target: Case, *, by: Any) -> Case:
     """Move the thread and orders of ``source`` into ``target`` and close ``source`` (it points
     at ``target`` from then on). Both must belong to the same customer."""
+    refuse_if_restricted(source, target)
     if source.pk == target.pk:
         raise CaseError(_("A case cannot be merged into itself."))
     if source.customer_id != target.customer_id:
@@ -84,6 +86,7 @@ def merge_cases(source: Case, target: Case, *, by: Any) -> Case:
 def split_case(case: Case, messages: Iterable[CaseMessage | int], *, by: Any) -> Case:
     """Open a new case for the same customer with the chosen messages of ``case``'s thread
     (at least one, not all); it keeps type, team and channel and points back at ``case``."""
+    refuse_if_restricted(case)
     ids = {getattr(message, "pk", message) for message in messages}
     if not ids:
         raise CaseError(_("Choose the messages that belong to the new case."))

@@ -24,6 +24,7 @@ from stammkunde.service.case_queries import (
 )
 from stammkunde.service.models import CaseStatus, Team
 from stammkunde.service.queries import case_subject, standard_to_confirm
+from stammkunde.service.services.case_common import is_restricted
 from stammkunde.service.services.cases import CaseError, open_case
 from stammkunde.ui.mail_frame import mail_frame_response
 from stammkunde.ui.roles import MEDIATOR
@@ -102,8 +103,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("ui:case-detail", pk=case.merged_into_id)
     teams = list(Team.objects.order_by("name"))
-    quoted = orders_quoted_of_others(case, by=request.user)
+    restricted = is_restricted(case)
+    # A case kept after an erasure offers no action (the services refuse them too).
+    quoted = [] if restricted else orders_quoted_of_others(case, by=request.user)
     context = {
+        "restricted": restricted,
         "quoted_orders": quoted,
         "page": page,
         "case": case,
@@ -118,7 +122,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"assignee": str(case.assignee_id or "")},
         ),
         "escalate_form": EscalateForm(auto_id="escalate_%s"),
-        "can_work": request.user.has_perm(WORK) or request.user.has_perm(MEDIATE_PERMISSION),
+        "can_work": not restricted
+        and (request.user.has_perm(WORK) or request.user.has_perm(MEDIATE_PERMISSION)),
         "statuses": CaseStatus,
     }
     return render(request, "ui/service/cases/detail.html", context)

@@ -10,6 +10,7 @@ from django import template
 from django.utils.translation import get_language
 
 from stammkunde.service.goodwill_refunds import shop_refund_links
+from stammkunde.service.services.case_common import is_restricted
 from stammkunde.service.services.case_desk import (
     customer_language,
     macros_for_case,
@@ -22,6 +23,23 @@ register = template.Library()
 @register.inclusion_tag("ui/service/desk/_case_panels.html", takes_context=True)
 def desk_case_panels(context: dict[str, Any], case: Any) -> dict[str, Any]:
     user = context["request"].user
+    if is_restricted(case):
+        # Kept after an erasure: no plan, macro or goodwill is offered (the services refuse
+        # them too); the goodwill granted in it is listed.
+        return {
+            "case": case,
+            "restricted": True,
+            "perms": context.get("perms"),
+            "csrf_token": context.get("csrf_token"),
+            "plans": [],
+            "macros": None,
+            "reply_language": customer_language(case),
+            "grants": list(case.goodwill_grants.select_related("voucher", "requested_by"))
+            if user.has_perm("service.grant_goodwill")
+            else [],
+            "can_grant": False,
+            "can_search": False,
+        }
     grants = (
         list(case.goodwill_grants.select_related("voucher", "requested_by"))
         if user.has_perm("service.grant_goodwill")
