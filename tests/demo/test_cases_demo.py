@@ -14,7 +14,7 @@ import pytest
 from stammkunde.demo.cases import ensure_cases_demo
 from stammkunde.demo.desk import ensure_desk_demo
 from stammkunde.demo.staff import ensure_demo_staff
-from stammkunde.service.models import Case, CaseMessage
+from stammkunde.service.models import Case, CaseMessage, GoodwillGrant
 from stammkunde.service.report_queries import service_report
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -67,6 +67,15 @@ def test_cases_demo_writes_a_history_the_report_can_judge(demo_desk):
     assert all(case.escalated_at >= case.opened_at for case in cases if case.escalated_at)
     assert any(case.breached_at for case in cases)
     assert Case.objects.filter(merged_into__isnull=False).count() == 1
+    # Goodwill came with the answers over the weeks: within the agent's limit at once, above
+    # it decided by the team lead later.
+    grants = list(GoodwillGrant.objects.filter(case__isnull=False))
+    assert len(grants) >= 4
+    assert max(g.requested_at for g in grants) - min(g.requested_at for g in grants) > timedelta(
+        weeks=2
+    )
+    assert any(g.decided_by is not None and g.decided_at > g.requested_at for g in grants)
+    assert any(g.status == "granted" and g.decided_by is None for g in grants)
 
 
 def test_cases_demo_runs_once(demo_desk):

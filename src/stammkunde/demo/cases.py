@@ -8,7 +8,10 @@ are answered within the team's standard and solved within the resolution target;
 answered late or solved late; some wait for the customer (the clock stops) and are solved after
 the answer; some go to the mediator; a few are never answered and breach. The desk's periodic
 check runs at each due time as the job would, which marks (and by the team's rule escalates)
-the breaches. Whatever would happen after now has not happened yet: the backlog."""
+the breaches. Goodwill comes with the answers: within the agent's limit granted at once, above
+it waiting for the team lead, who approves (or declines) the next business day; the latest one
+above the limit still waits. Whatever would happen after now has not happened yet: the
+backlog."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import itertools
 import random
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -33,6 +37,12 @@ from stammkunde.service.clock import pauses_from_json
 from stammkunde.service.models import Case, CaseStatus, Team
 from stammkunde.service.services import cases as services
 from stammkunde.service.services import desk_settings, teams
+from stammkunde.service.services.goodwill import (
+    GoodwillError,
+    approve_goodwill,
+    decline_goodwill,
+    request_goodwill,
+)
 from stammkunde.service.services.monitoring import check_response_times
 from stammkunde.service.services.threads import merge_cases
 
@@ -120,6 +130,7 @@ def ensure_cases_demo(*, count: int = 60, seed: int = 13, now: datetime | None =
         now=now or timezone.now(),
         agent=staff["anna"],
         mediator=staff.get("max") or staff["lena"],
+        lead=staff["lena"],
     )
     count = min(count, len(customers))
     openings = sorted(history.opening_time() for _ in range(count))
@@ -146,8 +157,11 @@ class _History:
     """The cases' steps in the order of their times (a heap); a step may schedule the next
     ones of its case. Steps after ``now`` are left undone."""
 
-    def __init__(self, *, chooser: random.Random, now: datetime, agent: User, mediator: User):
+    def __init__(
+        self, *, chooser: random.Random, now: datetime, agent: User, mediator: User, lead: User
+    ):
         self.chooser = chooser
+        self.lead = lead
         self.now = now
         self.agent = agent
         self.mediator = mediator
@@ -262,6 +276,7 @@ class _History:
             at=moment,
         )
         case.refresh_from_db()
+        self.goodwill(case, fate, moment)
         if fate == "customer_waits" and self.chooser.random() < 0.3:
             # The customer never answers: closed a week later, the clock stopped meanwhile.
             closed = moment + timedelta(days=7)
@@ -275,6 +290,48 @@ class _History:
             self.at(handed, lambda: self.to_mediator(case, handed))
         else:
             self.schedule_solution(case, moment, late=fate == "solved_late")
+
+    def goodwill(self, case: Case, fate: str, moment: datetime) -> None:
+        """A gesture with the answer for some cases: a late parcel's voucher and a damaged
+        item's free shipping within the agent's limit (granted at once); a complaint answered
+        late gets a voucher above it, which waits for the team lead."""
+        if fate == "answered_late" and case.case_type == "complaint":
+            kind, amount, reason = "voucher", "35", "Beschwerde zu spät beantwortet"
+        elif fate == "answered_late":
+            kind, amount, reason = "voucher", "10", "Wartezeit auf unsere Antwort"
+        elif case.case_type == "delivery_problem" and self.chooser.random() < 0.3:
+            kind, amount, reason = "voucher", "10", "Paket kam mehrere Tage zu spät"
+        elif case.case_type == "damaged_goods" and self.chooser.random() < 0.4:
+            kind, amount, reason = "free_shipping", "4.90", "Beschädigt geliefert, Kunde behält"
+        else:
+            return
+        try:
+            grant = request_goodwill(
+                customer=case.customer,
+                kind=kind,
+                amount=Decimal(amount),
+                reason=reason,
+                by=self.agent,
+                case=case,
+                at=moment,
+            )
+        except GoodwillError:
+            return
+        if grant.status == "pending":
+            decided = self.later(case, moment, self.chooser.uniform(4 * 60, 9 * 60))
+
+            def decide() -> None:
+                grant.refresh_from_db()
+                if grant.status != "pending":
+                    return
+                if self.chooser.random() < 0.8:
+                    approve_goodwill(grant, by=self.lead, at=decided)
+                else:
+                    decline_goodwill(
+                        grant, by=self.lead, reason="Bitte erst den Vermittler fragen", at=decided
+                    )
+
+            self.at(decided, decide)
 
     def customer_answers(self, case: Case, moment: datetime) -> None:
         case.refresh_from_db()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -98,6 +99,7 @@ def request_goodwill(
     case_type: str = "",
     order: Order | None = None,
     case: Any = None,
+    at: datetime | None = None,
 ) -> GoodwillGrant:
     """Grant goodwill at once when it is within ``by``'s limit, else leave it waiting for a
     team lead; refuse amounts that cannot be meant (GoodwillError). With a ``case`` the
@@ -151,18 +153,19 @@ def request_goodwill(
         status=GoodwillStatus.PENDING,
         limit_at_request=verdict.limit,
         requested_by=by,
-        requested_at=timezone.now(),
+        requested_at=at or timezone.now(),
     )
     audit(actor=by, action=AuditAction.CREATE, obj=grant, customer_id=customer.pk)
     if verdict.outcome == Outcome.GRANT:
-        _grant(grant, by=by)
+        _grant(grant, by=by, at=grant.requested_at)
     else:
         ask_for_approval(grant)
     return grant
 
 
-def _grant(grant: GoodwillGrant, *, by: Any) -> None:
-    """Make the gesture real: a voucher where it is one, the timeline entry, the status."""
+def _grant(grant: GoodwillGrant, *, by: Any, at: datetime | None = None) -> None:
+    """Make the gesture real: a voucher where it is one, the timeline entry (at ``at``,
+    default now), the status."""
     voucher_kind = VOUCHER_KINDS.get(GoodwillKind(grant.kind))
     if voucher_kind is not None:
         grant.voucher = issue_voucher(
@@ -191,6 +194,7 @@ def _grant(grant: GoodwillGrant, *, by: Any) -> None:
         body=grant.reason,
         actor=grant.requested_by or by,
         subject=grant,
+        occurred_at=at or timezone.now(),
     )
 
 
@@ -243,13 +247,15 @@ def _pending(grant: GoodwillGrant, by: Any) -> GoodwillGrant:
 
 
 @transaction.atomic
-def approve_goodwill(grant: GoodwillGrant, *, by: Any, reason: str = "") -> GoodwillGrant:
-    """A team lead grants a waiting request."""
+def approve_goodwill(
+    grant: GoodwillGrant, *, by: Any, reason: str = "", at: datetime | None = None
+) -> GoodwillGrant:
+    """A team lead grants a waiting request (``at``: when, default now)."""
     grant = _pending(grant, by)
     grant.decided_by = by
-    grant.decided_at = timezone.now()
+    grant.decided_at = at or timezone.now()
     grant.decision_reason = (reason or "").strip()[:REASON_MAX]
-    _grant(grant, by=by)
+    _grant(grant, by=by, at=grant.decided_at)
     audit(
         actor=by,
         action=AuditAction.CHANGE,
@@ -262,12 +268,14 @@ def approve_goodwill(grant: GoodwillGrant, *, by: Any, reason: str = "") -> Good
 
 
 @transaction.atomic
-def decline_goodwill(grant: GoodwillGrant, *, by: Any, reason: str) -> GoodwillGrant:
+def decline_goodwill(
+    grant: GoodwillGrant, *, by: Any, reason: str, at: datetime | None = None
+) -> GoodwillGrant:
     """A team lead declines a waiting request, saying why (the agent sees it)."""
     grant = _pending(grant, by)
     grant.status = GoodwillStatus.DECLINED
     grant.decided_by = by
-    grant.decided_at = timezone.now()
+    grant.decided_at = at or timezone.now()
     grant.decision_reason = _clean_reason(reason)
     grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit(
