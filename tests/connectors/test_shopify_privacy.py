@@ -273,6 +273,18 @@ def test_a_shops_part_takes_its_outbox_goodwill_team_cases_and_order_links(shops
         status=CaseStatus.SOLVED,
     )
     CaseMessage.objects.create(case=own_case, direction="note", body_text="y", created_at=RECENT)
+    from stammkunde.service.models import WebFormSubmission
+
+    for reference in (team_case.reference, own_case.reference):
+        WebFormSubmission.objects.create(
+            received_at=RECENT,
+            email=john.email,
+            message=f"Frage zu {reference}",
+            client_key="k",
+            customer=john,
+            case_reference=reference,
+            state="done",
+        )
     queued = _message(john, 1, order=mine, state="queued")
     shipped = _message(john, 2, order=mine)
     feedback = _message(john, 3, order=mine, purpose="feedback")
@@ -300,6 +312,10 @@ def test_a_shops_part_takes_its_outbox_goodwill_team_cases_and_order_links(shops
     assert their_grant.reason == "Kunde ist krank"
     # The team's case had no letter: gone. The person's own case and the mixed one stay.
     assert not Case.objects.filter(pk=team_case.pk).exists()
+    # The web form message that opened the shop's case went with it; the person's stays.
+    assert list(WebFormSubmission.objects.values_list("case_reference", flat=True)) == [
+        own_case.reference
+    ]
     assert CaseMessage.objects.filter(case=own_case).count() == 1
     assert list(mixed.orders.values_list("number", flat=True)) == ["W-1"]
     assert CaseMessage.objects.filter(case=mixed).count() == 2

@@ -160,6 +160,10 @@ def test_the_processing_record_is_generated_from_the_configuration(
     assert "mail.example.de" in html
     assert "Kaffeerösterei Süd" in html
     assert "8 years" in html
+    # What erasure does with the desk's records, as the code does it (service/desk_gdpr.py).
+    assert "by e-mail or the web form, with the original" in html
+    assert "Goodwill granted" in html and "kept 8 years from the end of the calendar" in html
+    assert "free-text reasons are deleted on erasure" in html
 
 
 def test_retention_page_lists_what_an_erasure_kept_until_when(client, team_lead, helga, shop):
