@@ -67,3 +67,36 @@ def test_a_soft_bounce_suppresses_nothing_and_a_wrong_secret_is_refused():
     forged = {**soft, "Type": "HardBounce", "TypeCode": 1}
     assert post(forged, secret="hook:wrong").status_code in (400, 401, 403)
     assert not Suppression.objects.exists()
+
+
+BOUNCE = {
+    "RecordType": "Bounce",
+    "Type": "HardBounce",
+    "TypeCode": 1,
+    "Email": "victim@example.de",
+    "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+    "BouncedAt": "2026-12-03T10:00:00Z",
+    "Description": "forged",
+    "Details": "forged",
+}
+
+
+@pytest.mark.parametrize("esp", ["postmark", "sendgrid", "brevo", "mailjet", "amazon_ses"])
+def test_without_a_webhook_secret_the_tracking_webhooks_are_closed(esp):
+    """Anymail accepts anyone's POST while no secret is set (it only warns): a forged bounce
+    would stop every mail to any address. Closed (404) until STAMMKUNDE_ANYMAIL_WEBHOOK_SECRET
+    is set."""
+    with override_settings(ANYMAIL={}):
+        response = Client().post(
+            f"/anymail/{esp}/tracking/", data=json.dumps(BOUNCE), content_type="application/json"
+        )
+    assert response.status_code == 404
+    assert not Suppression.objects.exists()
+
+
+def test_a_signed_provider_needs_no_basic_auth():
+    """Mailgun's webhooks check Mailgun's own signature (its signing key): not closed."""
+    with override_settings(ANYMAIL={"MAILGUN_WEBHOOK_SIGNING_KEY": "key-123"}):
+        response = Client().post("/anymail/mailgun/tracking/", data={"signature": "forged"})
+    assert response.status_code != 404  # anymail's own refusal of the wrong signature
+    assert response.status_code >= 400

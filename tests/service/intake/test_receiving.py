@@ -126,3 +126,17 @@ def test_storing_enqueues_processing_after_the_commit(django_capture_on_commit_c
     assert len(callbacks) == 1
     queued = [result.task.module_path for result in task_backends["default"].results]
     assert queued == ["stammkunde.service.intake.tasks.process_inbound_mail"]
+
+
+@pytest.mark.parametrize("esp", ["postmark", "sendgrid", "brevo", "mailjet", "sparkpost"])
+def test_without_a_webhook_secret_the_providers_inbound_webhooks_are_closed(client, settings, esp):
+    """Anymail accepts anyone's POST while no secret is set (it only warns): a forged message
+    from any address would open a case in that customer's name. Closed (404) until
+    STAMMKUNDE_ANYMAIL_WEBHOOK_SECRET is set, as the raw endpoint is without its secret."""
+    settings.ANYMAIL = {}
+    payload = {"RawEmail": MESSAGE.decode("latin-1"), "MessageID": "pm-1"}
+    response = client.post(
+        reverse(f"service:inbound-{esp}"), data=json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert not InboundMail.objects.exists()
