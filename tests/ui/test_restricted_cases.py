@@ -131,3 +131,17 @@ def test_a_mail_answering_a_kept_case_opens_a_new_case_and_gets_no_acknowledgeme
     assert new_case.reopened_from_id is None and not new_case.processing_restricted
     kept.refresh_from_db()
     assert kept.status == CaseStatus.SOLVED
+
+
+def test_no_case_is_opened_for_an_erased_customer_and_a_kept_case_is_not_moved(kept, agent):
+    from stammkunde.service.services.cases import CaseError, open_case
+    from stammkunde.service.services.sender_identity import move_case_to_order_customer
+    from tests.factories import OrderFactory
+
+    erased = CustomerFactory(status="erased", email=None)
+    with pytest.raises(CaseError, match=r"Art\. 18"):
+        open_case(customer=erased, case_type="question", channel="phone", subject="Anruf", body="x")
+    owner = CustomerFactory(email="owner@example.de")
+    with pytest.raises(CaseError, match="restricted"):
+        move_case_to_order_customer(kept, OrderFactory(customer=owner), by=agent)
+    assert not Case.objects.filter(customer__in=[erased, owner]).exists()

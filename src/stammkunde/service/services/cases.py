@@ -84,6 +84,14 @@ def open_case(
     """
     if case_type not in CaseType.values:
         raise CaseError(_("Unknown case type %(type)r.") % {"type": case_type})
+    if getattr(customer, "status", "") == "erased":
+        # What is kept of an erased customer is restricted (Art. 18 GDPR): no new matter.
+        raise CaseError(
+            _(
+                "This customer's data was erased and what is kept is restricted (Art. 18 "
+                "GDPR): no case is opened for them."
+            )
+        )
     if channel not in CaseChannel.values:
         raise CaseError(_("Unknown channel %(channel)r.") % {"channel": channel})
     if priority and priority not in CasePriority.values:

@@ -14,6 +14,7 @@ from stammkunde.audit.services import audit
 from stammkunde.customers.models import Customer
 from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseType
 from stammkunde.service.services import outside
+from stammkunde.service.services.case_common import refuse_if_restricted
 from stammkunde.service.services.cases import CaseError
 from stammkunde.shop.models import Order
 from stammkunde.timeline.models import ActivityKind
@@ -27,6 +28,7 @@ def move_case_to_order_customer(case: Case, order: Order, *, by: Any) -> Case:
     The sender's customer record stays as it is (a relative, a colleague may have written);
     both timelines and the audit log say what happened."""
     case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
+    refuse_if_restricted(case)
     sender = case.customer
     if sender.verified:
         raise CaseError(_("Only a case of an unverified sender can be moved to another customer."))
