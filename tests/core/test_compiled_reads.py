@@ -193,3 +193,26 @@ def test_a_value_of_a_plain_integer_field_is_found():
 
     assert read.fetch(customer_id=41) == [seen.pk]
     assert read.fetch(customer_id=43) == []
+
+
+def test_an_id_beyond_the_columns_range_finds_nothing():
+    """/customers/99999999999999999999/ answered 500: SQLite raised OverflowError and
+    PostgreSQL a DataError for the compiled read's parameter. Out of range, an id is no row's;
+    an order comparison still compares."""
+    orders = [OrderFactory() for _ in range(2)]
+    pks = [order.pk for order in orders]
+    huge = 10**20
+    by_customer = CompiledRead(_orders_of, customer_id=ID)
+    assert by_customer.fetch(customer_id=huge) == []
+    assert by_customer.fetch(customer_id=-huge) == []
+    below = CompiledRead(
+        lambda pk: Order.objects.filter(pk__lt=pk).order_by("pk").values_list("pk", flat=True),
+        pk=ID,
+    )
+    assert below.fetch(pk=huge) == pks
+    listed = CompiledRead(
+        lambda ids: Order.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True),
+        ids=IDS,
+    )
+    assert listed.fetch(ids=[huge, pks[1], -huge]) == [pks[1]]
+    assert listed.fetch(ids=[huge]) == []

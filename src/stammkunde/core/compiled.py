@@ -49,6 +49,10 @@ CONTAINED = "contained"  # a string a text field contains (``field__contains=``)
 DAY = "day"  # a date compared with a DateField
 
 _KINDS = (ID, TEXT, MOMENT, IDS, CONTAINED, DAY)
+# The range of the databases' 64-bit integer columns. A value outside (an id typed into a URL,
+# /customers/99999999999999999999/) made SQLite raise OverflowError and PostgreSQL a DataError,
+# so the page answered 500 instead of 404.
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -106,7 +110,12 @@ class _Compiled:
                 params.append(constant)
                 sql_parts.append("%s")
             elif kind == IDS:
-                ids = list(dict.fromkeys(int(value) for value in values[name]))
+                # An id out of the column's range is no row's: left out.
+                ids = [
+                    number
+                    for number in dict.fromkeys(int(value) for value in values[name])
+                    if _SMALLEST <= number <= _LARGEST
+                ]
                 if not ids:
                     return []  # ``IN ()`` matches nothing, as Django's EmptyResultSet
                 params.extend(ids)
@@ -122,7 +131,12 @@ class _Compiled:
                 params.append(f"%{connection.ops.prep_for_like_query(str(values[name]))}%")
                 sql_parts.append("%s")
             else:
-                params.append(int(values[name]) if kind == ID else str(values[name]))
+                # An id out of range is held at the range's end: no row has it (an equal
+                # finds none), and an order compares as with the value itself.
+                value = values[name]
+                params.append(
+                    min(max(int(value), _SMALLEST), _LARGEST) if kind == ID else str(value)
+                )
                 sql_parts.append("%s")
             sql_parts.append(piece)
         with connection.cursor() as cursor:
