@@ -70,6 +70,8 @@ if MODE == "production":
     if _problems:
         raise ImproperlyConfigured("Production mode refuses to start: " + "; ".join(_problems))
 CSRF_TRUSTED_ORIGINS = env_list("STAMMKUNDE_CSRF_TRUSTED_ORIGINS", [])
+# A refused form in the language served (Django's own page is English, for developers).
+CSRF_FAILURE_VIEW = "stammkunde.errors.csrf_failure"
 SITE_URL = env_str("STAMMKUNDE_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -33,3 +33,45 @@ def test_the_help_page_names_the_language_the_visitor_chose_not_the_browsers(cli
     response = client.get(reverse("help-center"), {"lang": "de"}, HTTP_ACCEPT_LANGUAGE="en-GB,en")
     assert '<html lang="de">' in response.content.decode()
     assert response["Content-Language"] == "de"
+
+
+@pytest.mark.parametrize(
+    ("cookie", "tag", "words"),
+    [("en", "en-GB", "could not be read"), ("de", "de", "nicht gelesen")],
+)
+def test_a_refused_staff_request_names_and_speaks_the_language_served(
+    client, settings, cookie, tag, words
+):
+    # Django's own 400 page is English under lang="en" whatever the language served.
+    settings.ALLOWED_HOSTS = ["stammkunde.example"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    response = client.get(reverse("ui:login"), HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'<html lang="{tag}">' in page and words in page
+    assert response["Content-Language"] == tag
+
+
+def test_a_server_error_names_and_speaks_the_language_served(settings):
+    from django.test import Client
+    from django.utils import translation
+
+    from stammkunde.errors import server_error
+
+    with translation.override("de"):
+        response = server_error(Client().get("/").wsgi_request)
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert '<html lang="de">' in page and "Etwas ist schiefgegangen" in page
+
+
+def test_a_form_sent_without_its_token_is_refused_in_the_language_served(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    response = client.post(reverse("ui:login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="de">' in page and "Formular konnte nicht gesendet werden" in page
+    assert response["Content-Language"] == "de"
