@@ -186,3 +186,38 @@ def test_the_360_page_leaves_out_the_cases_of_another_shops_team(client, agent, 
     html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
     assert "Frage SK-A-TEAM" in html
     assert "SK-B-TEAM" not in html
+
+
+def test_the_voucher_export_holds_only_the_vouchers_of_the_shops_goodwill(agent, desk):
+    """Clara is a customer of both shops: a limited user exports (and marks) the vouchers of
+    the goodwill in shop A's case and in the case about Clara, not those of shop B's cases,
+    nor a voucher issued for shop B; an unlimited user exports the rest."""
+    from stammkunde.shop.models import Shop, Voucher
+    from stammkunde.shop.services.vouchers import export_vouchers, issue_voucher
+
+    codes = {}
+    for reference, case in desk.items():
+        grant = GoodwillGrant.objects.get(case=case)
+        grant.voucher = issue_voucher(
+            amount=grant.amount,
+            customer_id=grant.customer_id,
+            source_type="goodwill",
+            source_id=grant.pk,
+        )
+        grant.save(update_fields=["voucher"])
+        codes[reference] = grant.voucher.code
+    for_b = issue_voucher(
+        amount=Decimal("5"),
+        customer_id=desk["SK-PERSON"].customer_id,
+        source_type="",
+        source_id=None,
+    )
+    Voucher.objects.filter(pk=for_b.pk).update(shop=Shop.objects.get(slug="tee-b"))
+
+    text, count = export_vouchers(by=agent)
+    assert count == 2
+    assert all(codes[reference] in text for reference in OURS)
+    assert not [reference for reference in THEIRS if codes[reference] in text]
+    assert for_b.code not in text
+    exported = set(Voucher.objects.filter(exported_at__isnull=False).values_list("code", flat=True))
+    assert exported == {codes[reference] for reference in OURS}

@@ -11,12 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.compiled import ID, CompiledRead
-from stammkunde.core.scoping import customer_scope, in_customer_scope
+from stammkunde.core.scoping import customer_scope, in_customer_scope, shop_limit
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import record_list_view
 from stammkunde.messaging import governor
 from stammkunde.messaging.governor_terms import Rule
 from stammkunde.messaging.models import DecisionRule, OutboundMessage, SendDecision, Suppression
+from stammkunde.timeline.visibility import subjects_of_shops
 
 
 def message_by_message_id(message_id: str) -> OutboundMessage | None:
@@ -58,9 +59,9 @@ def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMe
     """One page of the outbox, newest first, optionally in one state (+1 row: a next page).
     Staff limited to shops see only messages to their shops' customers (messages to no
     customer, such as test sends, are not theirs either)."""
-    rows = in_customer_scope(
-        OutboundMessage.objects.select_related("customer"), by, field="customer_id"
-    ).order_by("-created_at", "-id")
+    rows = _in_scope(OutboundMessage.objects.select_related("customer"), by).order_by(
+        "-created_at", "-id"
+    )
     if state:
         rows = rows.filter(state=state)
     page = list(rows[offset : offset + OUTBOX_PAGE + 1])
@@ -72,14 +73,21 @@ def outbox_page(*, by: Any, state: str = "", offset: int = 0) -> list[OutboundMe
     return page
 
 
+def _in_scope(messages: QuerySet[OutboundMessage], by: Any) -> QuerySet[OutboundMessage]:
+    """``messages`` without those ``by`` may not see: to a customer outside their shops (or
+    to no customer), or about another shop's matter only (an order of another shop, a reply
+    in a case about other shops only: the timeline's rules, ``subjects_of_shops``)."""
+    messages = in_customer_scope(messages, by, field="customer_id")
+    return subjects_of_shops(messages, OutboundMessage._meta.label_lower, shop_limit(by))
+
+
 def may_resolve_message(pk: int, *, by: Any) -> bool:
     """Whether ``by`` may decide on outbox message ``pk`` as far as shops go: staff limited
     to shops decide only on messages to their shops' customers. A refusal leaves a REFUSE row
     and is answered as "no such message" by the caller; an unknown id is for the service to
     answer."""
-    rule = customer_scope(by, field="customer_id")
     message = OutboundMessage.objects.filter(pk=pk)
-    if rule is None or not message.exists() or message.filter(rule).exists():
+    if not message.exists() or _in_scope(message, by).exists():
         return True
     audit(
         actor=by,
@@ -94,7 +102,7 @@ def may_resolve_message(pk: int, *, by: Any) -> bool:
 def outbox_counts(*, by: Any = None) -> dict[str, int]:
     """How many messages are in each state (for the filter tabs; no personal data), counted
     over the messages ``by`` may see."""
-    rows = in_customer_scope(OutboundMessage.objects.all(), by, field="customer_id")
+    rows = _in_scope(OutboundMessage.objects.all(), by)
     return dict(rows.values_list("state").annotate(count=Count("id")).order_by())
 
 

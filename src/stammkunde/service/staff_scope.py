@@ -23,6 +23,7 @@ from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import may_see_customer
 from stammkunde.messaging.models import OutboundMessage
 from stammkunde.service.models import Attachment, Case, CaseMessage, GoodwillGrant, InboundMail
+from stammkunde.shop.models import Voucher
 from stammkunde.shop.visibility import record_refused, staff_shop_ids
 from stammkunde.timeline.visibility import register_subject_shops
 
@@ -118,11 +119,29 @@ def visible_goodwill(grants: QuerySet[GoodwillGrant], by: Any) -> QuerySet[Goodw
 
 
 def mail_of_other_shops(shop_ids: Collection[int]) -> Q:
-    """A filter on InboundMail: filed into a case about other shops only."""
-    filed = CaseMessage.objects.filter(inbound_mail_id=OuterRef("pk")).filter(
+    """A filter on InboundMail: not filed in a case staff limited to ``shop_ids`` may see as
+    far as shops go (one about their shops or about the person). The installation has one
+    mailbox for every shop, so a mail filed in no case (parked, an automatic reply, a bounce,
+    one still unfiled) may be about any shop and is no limited staff member's to see."""
+    ours = CaseMessage.objects.filter(inbound_mail_id=OuterRef("pk")).exclude(
         case_of_other_shops(shop_ids, field="case_id")
     )
-    return Q(Exists(filed))
+    return ~Q(Exists(ours))
+
+
+def visible_mails(mails: QuerySet[InboundMail], by: Any) -> QuerySet[InboundMail]:
+    """``mails`` without those ``by`` may not see: staff limited to shops (or by any customer
+    scope) see a mail only when it is filed in a case they may see (``visible_cases``: its
+    customer theirs, the case not about other shops only); unlimited staff see every mail."""
+    if customer_scope(by) is None and staff_shop_ids(by) is None:
+        return mails
+    filed = visible_cases(
+        CaseMessage.objects.filter(inbound_mail_id=OuterRef("pk")),
+        by,
+        case="case_id",
+        customer="case__customer_id",
+    )
+    return mails.filter(Exists(filed))
 
 
 def _case_entry_rule(shop_ids: frozenset[int]) -> Q:
@@ -132,6 +151,14 @@ def _case_entry_rule(shop_ids: frozenset[int]) -> Q:
 def _goodwill_entry_rule(shop_ids: frozenset[int]) -> Q:
     grants = GoodwillGrant.objects.filter(
         goodwill_of_other_shops(shop_ids), pk=OuterRef("subject_id")
+    )
+    return Q(Exists(grants))
+
+
+def _voucher_entry_rule(shop_ids: frozenset[int]) -> Q:
+    # A goodwill voucher is the goodwill's matter: its order's shop, else its case's.
+    grants = GoodwillGrant.objects.filter(
+        goodwill_of_other_shops(shop_ids), voucher_id=OuterRef("subject_id")
     )
     return Q(Exists(grants))
 
@@ -170,6 +197,8 @@ def register_timeline_rules() -> None:
     register_subject_shops(Case._meta.label_lower, _case_entry_rule)
     register_subject_shops(GoodwillGrant._meta.label_lower, _goodwill_entry_rule)
     register_subject_shops(OutboundMessage._meta.label_lower, _case_message_entry_rule)
+    # The voucher of a goodwill gesture (the shop's voucher export, the audit log).
+    register_subject_shops(Voucher._meta.label_lower, _voucher_entry_rule)
     # Never timeline subjects, but the audit log names them (``audit_entries_of_shops``).
     register_subject_shops(InboundMail._meta.label_lower, _mail_entry_rule)
     register_subject_shops(Attachment._meta.label_lower, _attachment_entry_rule)

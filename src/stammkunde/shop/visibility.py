@@ -25,6 +25,7 @@ from stammkunde.shop.models import (
     Shipment,
     ShopAccount,
     StaffShopLimit,
+    Voucher,
     Withdrawal,
 )
 from stammkunde.timeline.visibility import OtherShopsRule, register_subject_shops
@@ -176,6 +177,14 @@ def register_timeline_rules() -> None:
         register_subject_shops(
             model._meta.label_lower, _order_of_other_shops(model, "order__shop_id")
         )
+    register_subject_shops(Voucher._meta.label_lower, _voucher_of_other_shops)
+
+
+def _voucher_of_other_shops(shop_ids: frozenset[int]) -> Q:
+    """A voucher issued for a shop (``Voucher.shop``) of none of ``shop_ids``; a voucher for
+    no shop is its source's matter (goodwill: ``service/staff_scope.py``)."""
+    vouchers = Voucher.objects.filter(pk=OuterRef("subject_id"), shop__isnull=False)
+    return Q(Exists(vouchers.exclude(shop_id__in=shop_ids)))
 
 
 def shops_of_customer(customer_id: int) -> frozenset[int]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, Case, Q, QuerySet, When
+from django.db.models import BigIntegerField, BooleanField, Case, F, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -93,6 +93,26 @@ def audit_entries_of_shops(
         output_field=BigIntegerField(),
     )
     return entries.annotate(subject_id=numeric).exclude(hidden)
+
+
+def subjects_of_shops(
+    rows: QuerySet[Any], subject_type: str, shop_ids: Collection[int] | None
+) -> QuerySet[Any]:
+    """``rows`` (of the model registered as ``subject_type``, such as the outbox's messages)
+    without those the registered rules find about other shops only, the rows a shared
+    customer's timeline leaves out as subjects: the outbox shows staff limited to shop A no
+    reply in shop B's case nor shop B's shipping notice to a customer of both. ``None``
+    means no limit."""
+    if shop_ids is None:
+        return rows
+    allowed = frozenset(shop_ids)
+    hidden: Q | None = None
+    for rule in _rules.get(subject_type, []):
+        hidden = rule(allowed) if hidden is None else hidden | rule(allowed)
+    if hidden is None:
+        return rows
+    # The rules look the subject up by ``subject_id`` in the row that names it.
+    return rows.annotate(subject_id=F("pk")).exclude(hidden)
 
 
 @functools.lru_cache(maxsize=256)

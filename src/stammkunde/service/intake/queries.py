@@ -1,10 +1,11 @@
 """Reads of the mail intake for the staff pages; each read of personal data is audited here
 (the acting user is a parameter), once per page.
 
-Staff limited to shops (``core/scoping.py``) see only the mails of their shops' customers: a
-mail whose sender is no known customer (parked before parsing, a bounce, an automatic reply)
-may be about anyone, so it is not theirs either; nor is a mail filed into a case about other
-shops only (``service/staff_scope.py``); another mail by its id is 404 plus a REFUSE row."""
+Staff limited to shops (``core/scoping.py``) see only the mails filed in cases they may see
+(``service/staff_scope.py``): the installation has one mailbox for every shop, so a mail filed
+in no case (parked, an automatic reply, a bounce, one still unfiled) may be about any shop and
+is left to unlimited staff, even when its sender is a customer of theirs; nor is a mail filed
+into a case about other shops only theirs. Another mail by its id is 404 plus a REFUSE row."""
 
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ from django.urls import reverse
 
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
-from stammkunde.core.scoping import customer_scope, in_customer_scope
 from stammkunde.service.intake.html_cleaning import clean_html, html_to_text, link_inline_images
 from stammkunde.service.intake.mime import ParsedMail, parse_mail
 from stammkunde.service.intake.quoting import own_words
 from stammkunde.service.models import Attachment, InboundMail, InboundState
-from stammkunde.service.staff_scope import mail_of_other_shops
-from stammkunde.shop.visibility import staff_shop_ids
+from stammkunde.service.staff_scope import visible_mails
 
 # The list never loads the raw bytes (a page of 50 MB messages would).
 LIST_FIELDS = (
@@ -54,11 +53,9 @@ def state_counts(*, by: Any = None) -> list[dict[str, Any]]:
 
 
 def _in_scope(mails: QuerySet[InboundMail], by: Any) -> QuerySet[InboundMail]:
-    """``mails`` without those ``by`` may not see: of a customer outside their shops, of no
-    known customer, or filed into a case about other shops only."""
-    mails = in_customer_scope(mails, by, field="customer_id")
-    shop_ids = staff_shop_ids(by)
-    return mails if shop_ids is None else mails.exclude(mail_of_other_shops(shop_ids))
+    """``mails`` without those ``by`` may not see (``visible_mails``: limited staff see only
+    mail filed in cases they may see)."""
+    return visible_mails(mails, by)
 
 
 def _listed(state: str, by: Any) -> QuerySet[InboundMail]:
@@ -83,7 +80,7 @@ def inbound_mails(*, state: str, offset: int, limit: int, by: Any) -> list[Inbou
 def _refused(mail: InboundMail, by: Any, detail: str) -> bool:
     """Whether ``by`` may not see ``mail`` (limited to shops its customer is not in); a
     refusal is recorded, so a probe of other shops' mails leaves a trace."""
-    if customer_scope(by) is None or _in_scope(InboundMail.objects.filter(pk=mail.pk), by).exists():
+    if _in_scope(InboundMail.objects.filter(pk=mail.pk), by).exists():
         return False
     audit(
         actor=by,

@@ -17,6 +17,7 @@ from stammkunde.core.plausible import Implausible, check_amount
 from stammkunde.shop.models import Order, Voucher, VoucherKind
 from stammkunde.shop.visibility import customers_of_shops, staff_shop_ids
 from stammkunde.shop.voucher_codes import VoucherRow, new_code, normalize_code, voucher_csv
+from stammkunde.timeline.visibility import subjects_of_shops
 
 # A voucher worth more than this is a typo, not a gesture; goodwill has its own lower limits.
 VOUCHER_MAXIMUM = Decimal("10000")
@@ -76,13 +77,17 @@ def export_vouchers(*, by: Any, only_new: bool = True) -> tuple[str, int]:
 
     ``only_new`` leaves out vouchers exported before, so each import adds only new codes.
     The file holds customers' e-mail addresses: the export is audited with the customers in
-    it. Staff limited to shops export (and mark) only the vouchers of their shops' customers;
-    a voucher for no customer may be for any shop, so it is left for an unlimited user.
+    it. Staff limited to shops export (and mark) only the vouchers of their shops: for a
+    customer of theirs, and not about another shop's matter (a voucher of a goodwill gesture is
+    the goodwill's: its order's shop, else its case's; the timeline's rules,
+    ``subjects_of_shops``). A voucher for no customer may be for any shop, so it is left for an
+    unlimited user.
     """
     vouchers = Voucher.objects.select_related("customer").filter(redeemed_at__isnull=True)
     shop_ids = staff_shop_ids(by)
     if shop_ids is not None:
         vouchers = vouchers.filter(customers_of_shops(shop_ids, field="customer_id"))
+        vouchers = subjects_of_shops(vouchers, Voucher._meta.label_lower, shop_ids)
     if only_new:
         vouchers = vouchers.filter(exported_at__isnull=True)
     vouchers = list(vouchers.order_by("id"))
