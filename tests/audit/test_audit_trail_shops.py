@@ -77,3 +77,54 @@ def test_the_audit_trail_search_leaves_out_other_shops_activity(trail):
     found = search_audit_trail(TrailFilter(customer_id=trail["clara"].pk), by=lea)
     assert {"karl", "carla"} <= _actors(found)
     assert not {"bernd", "dora"} & _actors(found)
+
+
+@pytest.fixture
+def lists_and_staff(trail, two_shops):
+    """Bert (limited to shop B) searched and listed Clara among others, and read Clara's
+    profile; Anke (limited to shop A) and Zoe (unlimited) read it too."""
+    clara = trail["clara"]
+    bert = make_staff_user("bert-b", role="Team lead")
+    limit_staff_to_shops(bert, [two_shops["b"].pk], by=None)
+    anke = make_staff_user("anke-a", role="Service agent")
+    limit_staff_to_shops(anke, [two_shops["a"].pk], by=None)
+    zoe = make_staff_user("zoe", role="Team lead")
+    others = [two_shops["bruno"].pk, clara.pk]
+    audit(
+        actor=bert,
+        action=AuditAction.VIEW,
+        object_type="customers.customer",
+        customer_ids=others,
+        detail="Tee-Kunden Suche",
+    )
+    for user in (bert, anke, zoe):
+        audit(actor=user, action=AuditAction.VIEW, obj=clara, customer_id=clara.pk)
+    return {**trail, "bert": bert}
+
+
+def test_limited_staff_see_no_list_that_merely_named_the_customer(lists_and_staff, team_lead):
+    clara, lea = lists_and_staff["clara"], lists_and_staff["lea"]
+    details = {entry.detail for entry in audit_trail_for_customer(clara.pk, by=lea)}
+    assert "Tee-Kunden Suche" not in details
+    found = search_audit_trail(TrailFilter(customer_id=clara.pk), by=lea)
+    assert "Tee-Kunden Suche" not in {entry.detail for entry in found}
+    everything = audit_trail_for_customer(clara.pk, by=team_lead)
+    assert "Tee-Kunden Suche" in {entry.detail for entry in everything}
+    assert "Tee-Kunden Suche" in {entry.detail for entry in audit_trail_for_customer(clara.pk)}
+
+
+def test_limited_staff_do_not_learn_the_names_of_other_shops_staff(
+    client, lists_and_staff, team_lead
+):
+    clara, lea = lists_and_staff["clara"], lists_and_staff["lea"]
+    client.force_login(lea)
+    html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
+    box = html.split('id="audit-trail"', 1)[1].split("</section>", 1)[0]
+    assert "bert-b" not in box
+    assert "a colleague of another shop" in box
+    assert "anke-a" in box and "zoe" in box  # a colleague of shop A, an unlimited one
+    found = search_audit_trail(TrailFilter(customer_id=clara.pk), by=lea)
+    assert "bert-b" not in _actors(found)
+    client.force_login(team_lead)
+    html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
+    assert "bert-b" in html.split('id="audit-trail"', 1)[1].split("</section>", 1)[0]

@@ -30,12 +30,46 @@ def _customer_visible(customer_id: int, by: Any) -> bool:
     return rule is None or customer_model.objects.filter(rule, pk=customer_id).exists()
 
 
+def _concerning_for(customer_id: int, by: Any) -> Q:
+    """``_concerning``, or for staff limited to shops the rows about the customer alone: a
+    list row (a search, an export, another shop's outbox or segment) names many customers and
+    whoever ran it; that the customer was among them tells a limited user about other shops'
+    work, not about what was done to the customer."""
+    if shop_limit(by) is None:
+        return _concerning(customer_id)
+    return Q(customer_id=customer_id)
+
+
+def withhold_other_shops_staff(entries: list[AuditEntry], by: Any) -> list[AuditEntry]:
+    """``entries`` as staff limited to shops (``by``) may read them: a row by a staff member
+    limited to other shops only names no one ("a colleague of another shop"), as the staff
+    of another shop are that shop's business. Colleagues sharing a shop with ``by``,
+    unlimited staff, integrations and the system keep their names. One or two queries per
+    other actor; unlimited readers pay nothing."""
+    from django.utils.translation import gettext
+
+    viewer = shop_limit(by)
+    if viewer is None:
+        return entries
+    limits: dict[int, frozenset[int] | None] = {}
+    for entry in entries:
+        if entry.actor_id is None or entry.actor_id == getattr(by, "pk", None):
+            continue
+        if entry.actor_id not in limits:
+            limits[entry.actor_id] = shop_limit(entry.actor)
+        theirs = limits[entry.actor_id]
+        if theirs is not None and not theirs & viewer:
+            entry.actor_label = gettext("a colleague of another shop")
+    return entries
+
+
 def audit_trail_for_customer(customer_id: int, *, by: Any = None) -> QuerySet[AuditEntry]:
     """Every audited read or change of one customer's data, lists that showed them included,
     newest first. For staff limited to shops (``by``) without the rows about other shops'
     matters (their orders, cases, goodwill, mail: ``core.scoping.audit_rows_in_shop_scope``),
-    as the timeline leaves them out; the GDPR export (no ``by``) holds every row."""
-    entries = AuditEntry.objects.filter(_concerning(customer_id))
+    as the timeline leaves them out, and without the list rows (``_concerning_for``); the GDPR
+    export (no ``by``) holds every row."""
+    entries = AuditEntry.objects.filter(_concerning_for(customer_id, by))
     return audit_rows_in_shop_scope(entries, by).select_related("actor").order_by("-at", "-id")
 
 
@@ -55,7 +89,8 @@ def recent_audit_trail(
     read without the compiled query (its SQL depends on their shops)."""
     limit = min(limit, RECENT_TRAIL_ROWS)
     if shop_limit(by) is not None:
-        return list(audit_trail_for_customer(customer_id, by=by)[:limit])
+        rows = list(audit_trail_for_customer(customer_id, by=by)[:limit])
+        return withhold_other_shops_staff(rows, by)
     return _RECENT_TRAIL.fetch(customer_id=customer_id)[:limit]
 
 
@@ -79,7 +114,8 @@ def search_audit_trail(
     Reading the trail of a customer is itself a read of their data: it is audited. Staff
     limited to shops find the entries about their shops' customers only: the trail of another
     shop's customer is empty (and leaves a REFUSE row), and without a customer only entries
-    about one visible customer are listed.
+    about one visible customer are listed; lists that merely named the customer and the names
+    of other shops' staff are left out (``withhold_other_shops_staff``).
     """
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
     scope = customer_scope(by, field="customer_id")
@@ -93,7 +129,8 @@ def search_audit_trail(
                 detail="outside the staff member's shops: audit trail search",
             )
             return []
-        entries = audit_rows_in_shop_scope(entries.filter(_concerning(criteria.customer_id)), by)
+        concerning = _concerning_for(criteria.customer_id, by)
+        entries = audit_rows_in_shop_scope(entries.filter(concerning), by)
     elif scope is not None:
         entries = entries.filter(scope)
     if criteria.actor_id is not None:
@@ -104,7 +141,7 @@ def search_audit_trail(
         entries = entries.filter(at__gte=criteria.since)
     if criteria.until is not None:
         entries = entries.filter(at__lt=criteria.until)
-    page = list(entries[offset : offset + limit + 1])
+    page = withhold_other_shops_staff(list(entries[offset : offset + limit + 1]), by)
     audit(
         actor=by,
         action=AuditAction.VIEW,
