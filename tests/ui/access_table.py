@@ -400,5 +400,25 @@ SHOP_SCOPED: frozenset[str] = frozenset(
         "ui:import-start",
         "ui:import-progress",
         "ui:import-errors",
+        # a team without a shop (the world's) serves every shop: unlimited leads only
+        "ui:team-edit",
+        "ui:team-member-set",
+        "ui:team-standard-set",
+    }
+)
+
+# What is set once for the whole desk and acts on every shop's cases (service/admin_scope.py):
+# a lead (or admin) limited to shops reads it but changes none of it; these pages answer 403
+# and leave a REFUSE row (tests/ui/test_access_shop_limit.py).
+DESK_WIDE: frozenset[str] = frozenset(
+    {
+        "ui:routing-rule-edit",
+        "ui:routing-rule-new",
+        "ui:crisis-plan-edit",
+        "ui:macro-new",
+        "ui:macro-edit",
+        "ui:article-new",
+        "ui:article-edit",
+        "ui:help-settings",
     }
 )

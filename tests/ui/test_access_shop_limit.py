@@ -17,6 +17,7 @@ from tests.ui.access_table import (
     ACCESS,
     ADMIN,
     ANONYMOUS,
+    DESK_WIDE,
     MARKETING,
     SHOP_SCOPED,
     TEAM_LEAD,
@@ -112,6 +113,7 @@ def test_a_limited_admin_gets_404_for_another_shops_delivery(key, world, staff_o
         for key, row in ACCESS.items()
         if key.startswith("ui:")
         and key not in SHOP_SCOPED
+        and key not in DESK_WIDE
         and key not in NOT_STAFF_PAGES
         and {TEAM_LEAD, MARKETING} & row.roles
     )
@@ -122,6 +124,7 @@ def test_a_limited_admin_gets_404_for_another_shops_delivery(key, world, staff_o
         for key, row in sorted(ACCESS.items())
         if key.startswith("ui:")
         and key not in SHOP_SCOPED
+        and key not in DESK_WIDE
         and key not in NOT_STAFF_PAGES
         and key not in ADMIN_SHOP_SCOPED
         and ADMIN in row.roles
@@ -149,6 +152,25 @@ def test_staff_limited_to_other_shops_see_nothing_of_another_shops_customer(
             content = response.content.decode()
         shown = [mark for mark in WORLD_CUSTOMER_MARKS if mark in content]
         assert not shown, f"{row.method} {path} {headers or ''} shows {shown}"
+
+
+@pytest.mark.parametrize("key", sorted(DESK_WIDE))
+def test_staff_limited_to_shops_change_nothing_desk_wide(key, world, staff_of_another_shop, db):
+    """Routing rules, crisis plans, macros, the knowledge base: set once for every shop, so a
+    limited lead (or admin) is refused (403) and the attempt is on record."""
+    row = ACCESS[key]
+    path = page_path(key, row, world)
+    for role in (TEAM_LEAD, ADMIN):
+        client, user = _limited_client(row, staff_of_another_shop, role)
+        with transaction.atomic():
+            if row.method == "POST":
+                response = client.post(path, row.query)
+            else:
+                response = client.get(path, row.query)
+            refused = AuditEntry.objects.filter(actor=user, action=AuditAction.REFUSE).exists()
+            transaction.set_rollback(True)
+        assert response.status_code == 403, f"{role} {path}: {response.status_code}"
+        assert refused, f"{role} {path}: no REFUSE audit row"
 
 
 # World objects that belong to one customer (or reach customers of every shop: a campaign).

@@ -346,14 +346,17 @@ def goodwill_subject(customer_id: int, *, by: Any, limit: int = 50) -> tuple[Any
 
 def absences_ahead(*, by: Any, now: Any = None) -> list[Any]:
     """Absences under way or still to come, soonest first, with the substitute. Who is away
-    when (and the note) is the staff's personal data: the read is audited once per page."""
+    when (and the note) is the staff's personal data: the read is audited once per page. A
+    lead limited to shops sees those of their shops' teams' members (``admin_scope``)."""
     from django.utils import timezone
 
     from stammkunde.service.models import Absence
 
     now = now or timezone.now()
+    from stammkunde.service.admin_scope import absences_in_scope
+
     absences = list(
-        Absence.objects.filter(ends__gt=now)
+        absences_in_scope(Absence.objects.filter(ends__gt=now), by)
         .select_related("user", "substitute")
         .order_by("starts", "pk")[:500]
     )
@@ -380,8 +383,10 @@ def past_absences(*, by: Any, page: int = 1, now: Any = None) -> tuple[list[Any]
     now = now or timezone.now()
     page = max(page, 1)
     start = (page - 1) * PAST_ABSENCES_PER_PAGE
+    from stammkunde.service.admin_scope import absences_in_scope
+
     rows = list(
-        Absence.objects.filter(ends__lte=now)
+        absences_in_scope(Absence.objects.filter(ends__lte=now), by)
         .select_related("user", "substitute")
         .order_by("-ends", "-pk")[start : start + PAST_ABSENCES_PER_PAGE + 1]
     )

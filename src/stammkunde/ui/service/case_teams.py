@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stammkunde.service.admin_scope import managed_teams
 from stammkunde.service.models import RoutingRule, Team
 from stammkunde.service.services.desk_settings import default_resolution_minutes
 from stammkunde.service.services.teams import (
@@ -22,6 +23,9 @@ from stammkunde.service.services.teams import (
     set_default_resolution,
     update_team,
 )
+from stammkunde.shop.models import Shop
+from stammkunde.shop.visibility import staff_shop_ids
+from stammkunde.ui.service.desk_scope import managed_team, require_desk_wide
 
 MANAGE = "service.manage_teams"
 
@@ -41,8 +45,15 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = list(TEAM_FIELDS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, by=None, **kwargs):
         super().__init__(*args, **kwargs)
+        shop_ids = staff_shop_ids(by)
+        if shop_ids is not None:
+            # A limited lead keeps their team in their shops (a team without a shop serves
+            # every shop: service/admin_scope.py).
+            self.fields["shop"].queryset = Shop.objects.filter(pk__in=shop_ids).order_by("name")
+            self.fields["shop"].required = True
+            self.fields["shop"].empty_label = None
         if not self.is_bound:
             self.initial["opening_hours"] = json.dumps(self.instance.opening_hours)
             self.initial["company_holidays"] = json.dumps(self.instance.company_holidays)
@@ -96,6 +107,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
     """The teams with their targets, and the desk's default resolution target (POST sets it)."""
     hours = default_resolution_minutes() // 60
     form = DefaultResolutionForm(request.POST or None, initial={"hours": hours})
+    if request.method == "POST":
+        require_desk_wide(request, "default resolution target")
     if request.method == "POST" and form.is_valid():
         try:
             set_default_resolution(hours=form.cleaned_data["hours"], by=request.user)
@@ -104,7 +117,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The default resolution target was saved."))
             return redirect("ui:team-list")
-    teams = Team.objects.prefetch_related("members__user", "standards").order_by("name")
+    teams = managed_teams(Team.objects.all(), request.user)
+    teams = teams.prefetch_related("members__user", "standards").order_by("name")
     return render(
         request,
         "ui/service/cases/teams.html",
@@ -116,8 +130,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    team = get_object_or_404(Team, pk=pk)
-    form = TeamForm(request.POST or None, instance=Team.objects.get(pk=pk))
+    team = managed_team(request, pk, "team settings")
+    form = TeamForm(request.POST or None, instance=Team.objects.get(pk=pk), by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             update_team(
@@ -151,6 +165,8 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    # Rules are tried in order on every shop's mail: desk-wide.
+    require_desk_wide(request, "routing rule")
     rule = get_object_or_404(RoutingRule, pk=pk) if pk else None
     form = RuleForm(request.POST or None, instance=RoutingRule.objects.filter(pk=pk).first())
     if request.method == "POST" and form.is_valid():

@@ -32,6 +32,7 @@ from stammkunde.ui.service.desk_forms import (
     HelpSettingsForm,
     MacroForm,
 )
+from stammkunde.ui.service.desk_scope import require_desk_wide
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -49,6 +50,7 @@ def macro_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(request, "service.manage_macros")
+    require_desk_wide(request, "macro")
     macro = get_object_or_404(Macro, pk=pk) if pk else None
     initial = (
         {
@@ -122,6 +124,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(request, "service.manage_knowledge")
+    require_desk_wide(request, "knowledge article")
     article = get_object_or_404(KnowledgeArticle, pk=pk) if pk else None
     initial = (
         {
@@ -155,6 +158,7 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def help_settings(request: HttpRequest) -> HttpResponse:
     _require(request, "service.manage_knowledge")
+    require_desk_wide(request, "help page")
     current = HelpCenterSettings.objects.first()
     initial = (
         {

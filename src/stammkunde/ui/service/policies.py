@@ -35,6 +35,7 @@ from stammkunde.service.services.standards import (
     publish_standard,
 )
 from stammkunde.ui.service.desk_forms import CrisisPlanForm, LimitForm, StandardForm
+from stammkunde.ui.service.desk_scope import require_desk_wide
 
 
 def limits_in_effect() -> list[dict[str, Any]]:
@@ -70,6 +71,7 @@ def policy_settings(request: HttpRequest) -> HttpResponse:
     form = LimitForm(request.POST or None)
     case_types = dict(CaseType.choices)
     if request.method == "POST":
+        require_desk_wide(request, "goodwill limits")
         if "remove" in request.POST:
             pk = request.POST.get("remove", "")
             limit = get_object_or_404(GoodwillLimit, pk=int(pk) if pk.isdigit() else 0)
@@ -126,6 +128,7 @@ def standards(request: HttpRequest) -> HttpResponse:
         if "publish" in request.POST:
             if not can_publish:
                 raise PermissionDenied
+            require_desk_wide(request, "house rules")
             if form.is_valid():
                 try:
                     publish_standard(
@@ -165,6 +168,7 @@ def crisis_plan_list(request: HttpRequest) -> HttpResponse:
 def crisis_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("service.manage_desk_policies"):
         raise PermissionDenied
+    require_desk_wide(request, "crisis plan")
     plan = get_object_or_404(CrisisPlan, pk=pk)
     initial = {
         "name": plan.name,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from stammkunde.service.admin_scope import absences_in_scope, managed_staff
 from stammkunde.service.models import Absence, Team
 from stammkunde.service.models.terms import CaseType
 from stammkunde.service.queries import absences_ahead, past_absences
@@ -29,6 +30,7 @@ from stammkunde.service.services.teams import (
     set_response_standard,
     set_team_member,
 )
+from stammkunde.ui.service.desk_scope import managed_team
 
 MANAGE = "service.manage_teams"
 
@@ -54,10 +56,10 @@ class AbsenceForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _staff()
-        self.fields["substitute"].queryset = _staff()
+        self.fields["user"].queryset = managed_staff(by).order_by("username")
+        self.fields["substitute"].queryset = managed_staff(by).order_by("username")
 
 
 class MemberForm(forms.Form):
@@ -100,11 +102,16 @@ class StandardForm(forms.Form):
 @permission_required(MANAGE, raise_exception=True)
 def absence_list(request: HttpRequest) -> HttpResponse:
     """Who is away when (under way and ahead, and a paged list of past absences); record a new
-    absence (not overlapping another of the same person) or end one early."""
-    form = AbsenceForm(request.POST or None)
+    absence (not overlapping another of the same person) or end one early. A lead limited to
+    shops sees and records those of their shops' teams' members."""
+    form = AbsenceForm(request.POST or None, by=request.user)
     if request.method == "POST":
         if request.POST.get("end"):
-            absence = get_object_or_404(Absence, pk=request.POST["end"])
+            end = request.POST["end"]
+            absence = get_object_or_404(
+                absences_in_scope(Absence.objects.all(), request.user),
+                pk=int(end) if end.isdigit() else 0,
+            )
             end_absence(absence, by=request.user)
             messages.success(request, _("The absence was ended."))
             return redirect("ui:absence-list")
@@ -150,7 +157,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def team_member_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a person into the team or change their role there (set_team_member)."""
-    team = get_object_or_404(Team, pk=pk)
+    team = managed_team(request, pk, "team members")
     form = MemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a person."))
@@ -172,7 +179,7 @@ def team_member_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_standard_set(request: HttpRequest, pk: int) -> HttpResponse:
     """The team's targets for one case type; both empty: the team's general targets apply."""
-    team = get_object_or_404(Team, pk=pk)
+    team = managed_team(request, pk, "team standards")
     form = StandardForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The targets are not valid: enter hours, or leave them empty."))
