@@ -128,3 +128,23 @@ def test_limited_staff_do_not_learn_the_names_of_other_shops_staff(
     client.force_login(team_lead)
     html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
     assert "bert-b" in html.split('id="audit-trail"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_timeline_names_no_staff_member_of_another_shop(client, lists_and_staff, team_lead):
+    """A note about Clara herself by shop B's lead stays on her timeline for shop A, without
+    its author's name; the start page's newest entries likewise."""
+    from stammkunde.customers.services.contacts import add_note
+
+    clara, lea = lists_and_staff["clara"], lists_and_staff["lea"]
+    add_note(clara, by=lists_and_staff["bert"], text="Clara mag Darjeeling")
+    client.force_login(lea)
+    html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
+    timeline = html.split('id="audit-trail"', 1)[0]
+    assert "Darjeeling" in timeline
+    assert "Bert-B" not in html and "bert-b" not in html  # the timeline names the full name
+    assert "a colleague of another shop" in timeline
+    home = client.get(reverse("ui:home")).content.decode()
+    assert "Darjeeling" in home and "Bert-B" not in home
+    client.force_login(team_lead)
+    html = client.get(reverse("ui:customer-detail", args=[clara.pk])).content.decode()
+    assert "Bert-B" in html.split('id="audit-trail"', 1)[0]

@@ -11,7 +11,12 @@ from django.db.models import Q, QuerySet
 from stammkunde.audit.models import AuditAction, AuditedCustomer, AuditEntry
 from stammkunde.audit.services import audit
 from stammkunde.core.compiled import ID, CompiledRead
-from stammkunde.core.scoping import audit_rows_in_shop_scope, customer_scope, shop_limit
+from stammkunde.core.scoping import (
+    audit_rows_in_shop_scope,
+    customer_scope,
+    shop_limit,
+    withhold_other_shops_staff,
+)
 
 
 def _concerning(customer_id: int) -> Q:
@@ -38,29 +43,6 @@ def _concerning_for(customer_id: int, by: Any) -> Q:
     if shop_limit(by) is None:
         return _concerning(customer_id)
     return Q(customer_id=customer_id)
-
-
-def withhold_other_shops_staff(entries: list[AuditEntry], by: Any) -> list[AuditEntry]:
-    """``entries`` as staff limited to shops (``by``) may read them: a row by a staff member
-    limited to other shops only names no one ("a colleague of another shop"), as the staff
-    of another shop are that shop's business. Colleagues sharing a shop with ``by``,
-    unlimited staff, integrations and the system keep their names. One or two queries per
-    other actor; unlimited readers pay nothing."""
-    from django.utils.translation import gettext
-
-    viewer = shop_limit(by)
-    if viewer is None:
-        return entries
-    limits: dict[int, frozenset[int] | None] = {}
-    for entry in entries:
-        if entry.actor_id is None or entry.actor_id == getattr(by, "pk", None):
-            continue
-        if entry.actor_id not in limits:
-            limits[entry.actor_id] = shop_limit(entry.actor)
-        theirs = limits[entry.actor_id]
-        if theirs is not None and not theirs & viewer:
-            entry.actor_label = gettext("a colleague of another shop")
-    return entries
 
 
 def audit_trail_for_customer(customer_id: int, *, by: Any = None) -> QuerySet[AuditEntry]:
@@ -90,7 +72,7 @@ def recent_audit_trail(
     limit = min(limit, RECENT_TRAIL_ROWS)
     if shop_limit(by) is not None:
         rows = list(audit_trail_for_customer(customer_id, by=by)[:limit])
-        return withhold_other_shops_staff(rows, by)
+        return withhold_other_shops_staff(rows, shop_limit(by))
     return _RECENT_TRAIL.fetch(customer_id=customer_id)[:limit]
 
 
@@ -115,7 +97,7 @@ def search_audit_trail(
     limited to shops find the entries about their shops' customers only: the trail of another
     shop's customer is empty (and leaves a REFUSE row), and without a customer only entries
     about one visible customer are listed; lists that merely named the customer and the names
-    of other shops' staff are left out (``withhold_other_shops_staff``).
+    of other shops' staff are left out (``core.scoping.withhold_other_shops_staff``).
     """
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
     scope = customer_scope(by, field="customer_id")
@@ -141,7 +123,7 @@ def search_audit_trail(
         entries = entries.filter(at__gte=criteria.since)
     if criteria.until is not None:
         entries = entries.filter(at__lt=criteria.until)
-    page = withhold_other_shops_staff(list(entries[offset : offset + limit + 1]), by)
+    page = withhold_other_shops_staff(list(entries[offset : offset + limit + 1]), shop_limit(by))
     audit(
         actor=by,
         action=AuditAction.VIEW,

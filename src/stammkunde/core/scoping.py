@@ -136,3 +136,26 @@ def audit_rows_in_shop_scope(entries: QuerySet, by: Any) -> QuerySet:
     for keep in _audit_filters:
         entries = keep(entries, shop_ids)
     return entries
+
+
+def withhold_other_shops_staff(rows: list[Any], shop_ids: frozenset[int] | None) -> list[Any]:
+    """``rows`` (audit rows, timeline entries: ``actor_id``, ``actor``, ``actor_label``) as a
+    view limited to ``shop_ids`` may show them: a row caused by a staff member limited to
+    other shops only names no one ("a colleague of another shop"), as another shop's staff
+    are that shop's business. Colleagues sharing a shop with the view, unlimited staff,
+    integrations and the system keep their names. The rows are changed in memory only (never
+    saved); one or two queries per other actor, none without a limit."""
+    from django.utils.translation import gettext
+
+    if shop_ids is None:
+        return rows
+    limits: dict[int, frozenset[int] | None] = {}
+    for row in rows:
+        if row.actor_id is None:
+            continue
+        if row.actor_id not in limits:
+            limits[row.actor_id] = shop_limit(row.actor)
+        theirs = limits[row.actor_id]
+        if theirs is not None and not theirs & shop_ids:
+            row.actor_label = gettext("a colleague of another shop")
+    return rows

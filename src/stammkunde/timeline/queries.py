@@ -13,7 +13,7 @@ from django.utils import timezone
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.compiled import ID, MOMENT, CompiledRead
-from stammkunde.core.scoping import in_customer_scope, shop_limit
+from stammkunde.core.scoping import in_customer_scope, shop_limit, withhold_other_shops_staff
 from stammkunde.timeline.kinds import KIND_GROUPS
 from stammkunde.timeline.models import Activity
 from stammkunde.timeline.visibility import entries_of_shops
@@ -72,7 +72,10 @@ def timeline_page(
     if before is not None:
         at, pk = before
         entries = entries.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
-    return list(entries[:limit])
+    # A view limited to shops names no staff member of other shops only (a note about the
+    # person by another shop's agent stays, its author's name does not).
+    shop_limit_ids = None if shop_ids is None else frozenset(shop_ids)
+    return withhold_other_shops_staff(list(entries[:limit]), shop_limit_ids)
 
 
 def latest_activities(*, by: Any, limit: int = 15) -> list[Activity]:
@@ -89,7 +92,7 @@ def latest_activities(*, by: Any, limit: int = 15) -> list[Activity]:
     entries = in_customer_scope(happened, by, field="customer_id")
     entries = entries_of_shops(entries, shop_limit(by))
     newest = entries.select_related("actor", "customer").order_by("-occurred_at", "-id")
-    activities = list(newest[:limit])
+    activities = withhold_other_shops_staff(list(newest[:limit]), shop_limit(by))
     audit(
         actor=by,
         action=AuditAction.VIEW,
