@@ -106,7 +106,7 @@ def test_language_switch(page: Page, live_server, staff_and_customer):
     log_in(page, live_server)
     page.get_by_role("button", name="EN", exact=True).click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     page.get_by_role("button", name="DE", exact=True).click()
     expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})

@@ -73,7 +73,7 @@ def test_the_english_ui_shows_no_german(page: Page, live_server, scored_demo_sho
     expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     # Switch the language the way a reader does: the EN button in the top bar.
     page.locator("form.langswitch button[value=en]").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     assert_english(page, "start page")
 
     page.locator("nav.mainnav a[href='/analytics/']").click()
