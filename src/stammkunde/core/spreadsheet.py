@@ -7,8 +7,11 @@ English ones, or what the caller chooses), every field quoted, lines ending in C
 
 A quoted field is still run as a formula by Excel when it starts with ``=``, ``+``, ``-``, ``@``,
 tab or CR (CSV injection: a customer named ``=cmd|' /C calc'!A0``). Such text gets a leading
-apostrophe, which Excel shows as text. Numbers, dates and amounts the product itself computed
-are written in the reader's format and never touched (a negative amount stays a number).
+apostrophe, which Excel shows as text; so does text that starts so after spaces or line breaks
+(LibreOffice's import trims spaces when asked) or with a full-width sign (U+FF1D, U+FF0B,
+U+FF0D, U+FF20), which spreadsheets of East Asian locales may read as the ASCII one. Numbers,
+dates and amounts the product itself computed are written in the reader's format and never
+touched (a negative amount stays a number).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from django.utils import timezone, translation
 BOM = "\ufeff"
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The signs a formula starts with once leading whitespace is trimmed, full-width ones included.
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SEPARATORS = {"semicolon": ";", "comma": ",", "tab": "\t"}
 
 
@@ -44,7 +49,7 @@ def choose_separator(choice: str | None, language: str | None = None) -> str:
 def safe_text(value: object) -> str:
     """The text of a cell; text a spreadsheet would run as a formula gets a leading apostrophe."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
+    if text.startswith(FORMULA_START) or text.lstrip().startswith(_FORMULA_SIGNS):
         return "'" + text
     return text
 
