@@ -104,9 +104,15 @@ def file_in_case(
     subject = parsed.subject.strip() or NO_SUBJECT
     try:
         case = threaded_case(parsed, lookups=lookups)
-        if case is not None and is_restricted(case):
+        if (
+            case is not None
+            and is_restricted(case)
+            and (case.kept_after_erasure or not case.is_active)
+        ):
             # Kept after an erasure, processing restricted: the mail is a new contact, filed
-            # like one without a thread (the sender's customer, a new case), not into it.
+            # like one without a thread (the sender's customer, a new case), not into it. A
+            # customer restricted by staff writing into an active case has the mail stored in
+            # its thread (Art. 18 (2): storage), which is not reopened, escalated or answered.
             case = None
         if case is not None:
             message = file_customer_reply(

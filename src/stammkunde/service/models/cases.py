@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.customers.privacy.restriction import is_processing_restricted
 from stammkunde.service.models.teams import Team
 from stammkunde.service.models.terms import (
     CaseChannel,
@@ -143,8 +144,17 @@ class Case(models.Model):
 
     @property
     def processing_restricted(self) -> bool:
-        """Kept after an erasure with processing restricted (Art. 18 GDPR): marked by the
-        erasure (``restricted_until``), or of an erased customer."""
+        """Processing restricted (Art. 18 GDPR): kept after an erasure (marked by the erasure,
+        ``restricted_until``), or a case of a customer whose processing is restricted (erased,
+        or restricted by staff: the customers' one rule, ``is_processing_restricted``)."""
+        if self.restricted_until is not None:
+            return True
+        return self.customer_id is not None and is_processing_restricted(self.customer)
+
+    @property
+    def kept_after_erasure(self) -> bool:
+        """Restricted because it is kept after an erasure (not by a restriction staff may
+        lift): marked by the erasure, or of an erased customer."""
         if self.restricted_until is not None:
             return True
         return self.customer_id is not None and self.customer.status == "erased"

@@ -39,13 +39,27 @@ class CaseError(ValueError):
 
 
 def is_restricted(case: Case) -> bool:
-    """Whether the case is kept after an erasure with processing restricted (Art. 18 GDPR):
-    marked by the erasure (``Case.restricted_until``), or of an erased customer."""
+    """Whether processing of the case is restricted (Art. 18 GDPR): kept after an erasure
+    (``Case.restricted_until``, or of an erased customer), or of a customer whose processing
+    staff restricted. Restricted, a case is stored and shown, marked, but not worked on."""
     return case.processing_restricted
 
 
-def restricted_message() -> str:
-    """Why a restricted case is not worked on, for the user."""
+def restricted_message(case: Case | None = None, *, customer: Any = None) -> str:
+    """Why a restricted case (``case``, or a case of ``customer``, when known) is not worked
+    on, for the user."""
+    if (case is not None and not case.kept_after_erasure) or (
+        customer is not None and customer.status != "erased"
+    ):
+        # Restricted by staff (Art. 18 (1)): while it lasts, the data is only stored (Art. 18
+        # (2)); the customer's consent or a legal claim is for whoever lifts the restriction
+        # to judge, not for each agent.
+        return _(
+            "Processing of this customer's data is restricted (Art. 18 GDPR): their cases "
+            "are kept but not answered, changed, merged or used for goodwill, macros or "
+            "messages. Whoever may erase customer data can lift the restriction on the "
+            "customer's privacy page."
+        )
     return _(
         "Processing of this case is restricted (Art. 18 GDPR): it is kept after an erasure "
         "only for the retention the law requires, and is not answered, changed, merged or "
@@ -55,8 +69,9 @@ def restricted_message() -> str:
 
 def refuse_if_restricted(*cases: Case) -> None:
     """Raise ``CaseError`` when one of ``cases`` is restricted (``is_restricted``)."""
-    if any(is_restricted(case) for case in cases):
-        raise CaseError(restricted_message())
+    for case in cases:
+        if is_restricted(case):
+            raise CaseError(restricted_message(case))
 
 
 def next_reference() -> str:

@@ -85,7 +85,7 @@ def tick_step(case: Case, step: CrisisStep, *, done: bool, by: Any) -> bool:
     if not by.has_perm("service.view_crisisplan"):
         raise KnowledgeError(_("You may not work on crisis plans."))
     if is_restricted(case):
-        raise KnowledgeError(restricted_message())
+        raise KnowledgeError(restricted_message(case))
     if done:
         try:
             with transaction.atomic():
@@ -138,7 +138,7 @@ def use_macro(case: Case, macro: Macro, *, by: Any) -> str:
     if not by.has_perm("service.view_macro"):
         raise KnowledgeError(_("You may not use macros."))
     if is_restricted(case):
-        raise KnowledgeError(restricted_message())
+        raise KnowledgeError(restricted_message(case))
     order = case.orders.order_by("-placed_at").first()
     text = render_macro(macro, reply_context(case.customer, order=order, case=case, sender=by))
     count_macro_use(macro)

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from stammkunde.service.models import Case, CaseType, EscalationReason
 from stammkunde.service.services import routing
+from stammkunde.service.services.case_common import is_restricted
 from stammkunde.service.wording import announces_legal_steps, reads_angry
 
 # The customer's third message on one matter: they had to ask twice already.
@@ -39,7 +40,8 @@ def reason_for(case: Case, *, text: str, opening: bool) -> str | None:
 def apply_rules(case: Case, *, text: str, opening: bool, at: datetime | None = None) -> bool:
     """Escalate ``case`` if a rule says so (once: an escalated case keeps its reason), at the
     time of the message that made it (``at``, default now)."""
-    if case.escalated_at is not None:
+    if case.escalated_at is not None or is_restricted(case):
+        # A restricted case (Art. 18 GDPR) is stored, not escalated to anybody.
         return False
     reason = reason_for(case, text=text, opening=opening)
     if reason is None:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from stammkunde.audit.models import AuditAction
 from stammkunde.audit.services import audit
 from stammkunde.core.number_formats import format_money
-from stammkunde.customers.models import Customer, CustomerStatus
+from stammkunde.customers.models import Customer
+from stammkunde.customers.privacy.restriction import is_processing_restricted
 from stammkunde.service.goodwill_policy import ABSURD_AMOUNT, Outcome, judge, limit_for
 from stammkunde.service.models import (
     CaseType,
@@ -110,8 +111,12 @@ def request_goodwill(
         kind = GoodwillKind(kind)
     except ValueError:
         raise GoodwillError(_("Unknown kind of goodwill.")) from None
-    if customer.status == CustomerStatus.ERASED or (case is not None and is_restricted(case)):
-        raise GoodwillError(restricted_message())
+    if case is not None and is_restricted(case):
+        raise GoodwillError(restricted_message(case))
+    if is_processing_restricted(customer):
+        # Erased, or restricted by staff (Art. 18 GDPR): no goodwill for them, with or
+        # without a case.
+        raise GoodwillError(restricted_message(customer=customer))
     reason = _clean_reason(reason)
     if case is not None:
         if case.customer_id != customer.pk:

@@ -16,6 +16,7 @@ from stammkunde.audit.services import audit
 from stammkunde.service.models import ACTIVE_STATUSES, Case, CaseStatus, EscalationReason
 from stammkunde.service.services import breach_alerts, routing
 from stammkunde.service.services import cases as case_services
+from stammkunde.service.services.case_common import is_restricted
 
 # A breach the check finds more than this long after the due time is not one it saw coming
 # (it runs every five minutes): the due time was set or moved into the past at once, as
@@ -63,7 +64,9 @@ def check_response_times(now: datetime | None = None) -> CheckResult:
     found_late: list[tuple[Case, datetime]] = []
     for case in candidates:
         due = _due(case)
-        if due is None or case.team is None:
+        if due is None or case.team is None or is_restricted(case):
+            # A restricted case (Art. 18 GDPR) is not worked on: nobody is told to, and it is
+            # not escalated (its clocks are looked at again once the restriction is lifted).
             continue
         warn_before = timedelta(minutes=case.team.warn_before_minutes)
         with transaction.atomic():
@@ -110,6 +113,8 @@ def hand_over_absent_cases(now: datetime | None = None) -> int:
     now = now or timezone.now()
     moved = 0
     for case in routing.cases_of_absent_assignees(now):
+        if is_restricted(case):
+            continue  # not worked on by anybody while restricted (Art. 18 GDPR)
         stand_in = routing.stand_in_for(case.assignee, case.team, now=now)
         with transaction.atomic():
             case_services.assign(case, stand_in, by=None)

@@ -17,6 +17,7 @@ from stammkunde.audit.services import audit
 from stammkunde.service.business_hours import BusinessCalendar, CalendarError, weekday_hours
 from stammkunde.service.models import ACTIVE_STATUSES, Case, EscalationReason, RefundClock
 from stammkunde.service.refund_deadline import RefundState, refund_due_at, refund_state
+from stammkunde.service.services.case_common import is_restricted
 from stammkunde.service.services.cases import escalate
 from stammkunde.service.services.desk_settings import calendar as team_calendar
 from stammkunde.service.services.desk_settings import default_team
@@ -153,7 +154,11 @@ def escalate_overdue_refund(clock: RefundClock) -> None:
     """The escalation after a breach: recorded in the audit log (the refund page lists it as
     overdue); the customer's open cases about the order go to the mediator."""
     order = clock.return_request.order
-    for case in Case.objects.filter(orders=order, status__in=ACTIVE_STATUSES):
+    for case in Case.objects.filter(orders=order, status__in=ACTIVE_STATUSES).select_related(
+        "customer"
+    ):
+        if is_restricted(case):
+            continue  # processing restricted (Art. 18 GDPR): not handed to the mediator
         escalate(case, by=None, reason=EscalationReason.REFUND_OVERDUE)
     audit(
         actor=None,
