@@ -221,3 +221,25 @@ def test_the_voucher_export_holds_only_the_vouchers_of_the_shops_goodwill(agent,
     assert for_b.code not in text
     exported = set(Voucher.objects.filter(exported_at__isnull=False).values_list("code", flat=True))
     assert exported == {codes[reference] for reference in OURS}
+
+
+@pytest.mark.parametrize("reference", THEIRS)
+def test_goodwill_is_not_recorded_in_another_shops_case(client, agent, desk, reference):
+    """The goodwill form takes its case from ?case=: another shop's case of a customer of
+    both shops showed its reference and had the grant recorded in it."""
+    case = desk[reference]
+    page = reverse("ui:goodwill-new", args=[case.customer_id]) + f"?case={case.pk}"
+    client.force_login(agent)
+    assert client.get(page).status_code == 404
+    posted = client.post(page, {"kind": "voucher", "amount": "5", "reason": "Kulanz"})
+    assert posted.status_code == 404
+    assert not GoodwillGrant.objects.filter(case=case, requested_by=agent).exists()
+    assert _refused(agent, case)
+
+
+def test_goodwill_in_our_shops_case_and_a_malformed_case_id(client, agent, desk):
+    case = desk["SK-A-TEAM"]
+    page = reverse("ui:goodwill-new", args=[case.customer_id])
+    client.force_login(agent)
+    assert client.get(page + f"?case={case.pk}").status_code == 200
+    assert client.get(page + "?case=abc").status_code == 404

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stammkunde.core.number_formats import format_money
+from stammkunde.service.case_queries import case_for_staff
 from stammkunde.service.goodwill_refunds import shop_refund_links
 from stammkunde.service.models import Case, CaseType, GoodwillKind, GoodwillStatus
 from stammkunde.service.queries import (
@@ -65,8 +66,13 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     _require(request, "service.grant_goodwill")
     customer, orders = goodwill_subject(customer_id, by=request.user)
     case = None
-    if request.GET.get("case"):
-        case = get_object_or_404(Case, pk=request.GET["case"], customer=customer)
+    raw_case = request.GET.get("case", "")
+    if raw_case:
+        # The case the goodwill is recorded in: the customer's, and of the staff member's
+        # shops (another shop's is a 404 with a REFUSE row, as on the case page).
+        case = case_for_staff(int(raw_case), by=request.user) if raw_case.isdigit() else None
+        if case is None or case.customer_id != customer.pk:
+            raise Http404("no such case")
     initial = {}
     if case is not None:
         # The case's order is the one the goodwill is for (a partial refund needs it).
