@@ -108,3 +108,16 @@ def test_the_duplicate_notice_offers_no_shared_customer(agent, team_lead, doras)
     assert [c.customer.pk for c in duplicates_of(doras["dieter_1"], by=agent)] == [
         doras["dieter_2"].pk
     ]
+
+
+def test_staff_limited_to_shops_dismiss_only_pairs_of_their_shops_customers(two_shops, agent):
+    """Dismissing a pair as 'not the same person' hides it from every shop's duplicate list:
+    a member of shop A named shop B's Bruno too and the pair was dismissed."""
+    from stammkunde.customers.duplicates import dismiss_duplicates
+    from stammkunde.customers.models import DismissedDuplicate
+
+    alma, bruno, anton = two_shops["alma"], two_shops["bruno"], two_shops["anton"]
+    assert dismiss_duplicates([alma.pk, bruno.pk], by=agent) == 0
+    assert not DismissedDuplicate.objects.exists()
+    assert _refusals(agent, bruno) == 1
+    assert dismiss_duplicates([alma.pk, anton.pk], by=agent) == 1

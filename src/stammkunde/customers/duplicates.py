@@ -321,10 +321,16 @@ def duplicates_of(customer: Customer, *, by: Any = None) -> list[DuplicateCandid
 
 @transaction.atomic
 def dismiss_duplicates(customer_ids: list[int] | tuple[int, ...], *, by: Any) -> int:
-    """Record that these customers are different people; returns the pairs newly dismissed."""
+    """Record that these customers are different people; returns the pairs newly dismissed.
+    Staff limited to shops dismiss only pairs of their shops' customers: another shop's
+    customer is left out with a REFUSE row (``queries.may_see_customer``)."""
     ids = sorted(set(customer_ids))
     created = 0
-    existing = set(Customer.objects.filter(pk__in=ids).values_list("id", flat=True))
+    existing = {
+        pk
+        for pk in Customer.objects.filter(pk__in=ids).values_list("id", flat=True)
+        if may_see_customer(pk, by=by, detail="dismiss duplicates")
+    }
     for first, second in combinations([pk for pk in ids if pk in existing], 2):
         try:
             with transaction.atomic():
