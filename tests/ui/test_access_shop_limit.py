@@ -199,3 +199,21 @@ def test_every_page_about_one_customer_is_in_the_shop_scoped_set():
         and {TEAM_LEAD, MARKETING} & row.roles
     }
     assert about_one - not_scoped <= SHOP_SCOPED, sorted(about_one - not_scoped - SHOP_SCOPED)
+
+
+def test_a_limited_admin_gets_no_django_admin(world, staff_of_another_shop, db):
+    """The Django admin's lists and forms are not filtered by shop: a limited admin read every
+    shop's customers and orders there. A limited admin is refused the whole admin."""
+    customer = world["customer"]
+    client, _user = _limited_client(ACCESS["admin:index"], staff_of_another_shop, ADMIN)
+    for path in (
+        "/admin/",
+        "/admin/customers/customer/",
+        f"/admin/customers/customer/{customer.pk}/change/",
+        "/admin/shop/order/",
+        "/admin/shop/staffshoplimit/",
+    ):
+        response = client.get(path)
+        assert response.status_code in (302, 403), f"{path}: {response.status_code}"
+        content = response.content.decode()
+        assert not [mark for mark in WORLD_CUSTOMER_MARKS if mark in content], path

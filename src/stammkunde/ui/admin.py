@@ -63,3 +63,20 @@ class StaffUserAdmin(SuperuserOnlyChanges, UserAdmin):
 @admin.register(Group)
 class RoleGroupAdmin(SuperuserOnlyChanges, GroupAdmin):
     """The role groups of ui/roles.py (re-applied by every migrate)."""
+
+
+# Staff limited to shops (``shop.StaffShopLimit``) get no Django admin: its lists and forms
+# (customers, orders, consents, scores, deliveries, connections, the audit log) are not
+# filtered by shop as the staff pages are, so an admin limited to shop A read shop B's
+# customers and orders there. The staff pages serve them (filtered); the admin is for
+# unlimited admins and superusers.
+_site_permission = admin.site.has_permission
+
+
+def _not_limited_to_shops(request) -> bool:
+    from stammkunde.shop.visibility import staff_shop_ids
+
+    return _site_permission(request) and staff_shop_ids(request.user) is None
+
+
+admin.site.has_permission = _not_limited_to_shops
