@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import math
+import re
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -115,6 +116,10 @@ def test_online_retail_is_imported_and_scored_with_figures_from_the_file(shop, t
     assert sum(row.size for row in cohorts.rows) == len(by_customer)
     calibration = run.calibration
     # Fitted on the orders before the last 90 days only, BG/NBD runs off to a -> 0 (nobody
-    # drops out in those nine months): a fit on a parameter bound, so no check is shown.
-    assert calibration["error"] == "BG/NBD: the fit ended on a parameter bound (parameter 3)."
+    # drops out in those nine months): a fit on a parameter bound, so no check is shown. With a
+    # at its bound, b is barely identified and may end on its own bound too ("parameter 3, 4"):
+    # CI saw both endings of the same data.
+    assert re.fullmatch(
+        r"BG/NBD: the fit ended on a parameter bound \(parameter 3(, 4)?\)\.", calibration["error"]
+    ), calibration["error"]
     assert "customers" not in calibration
