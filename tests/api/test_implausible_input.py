@@ -326,3 +326,17 @@ def test_fuzzed_events_are_stored_or_refused_never_a_server_error(events_api, ch
         after = rows()
         assert after.pop("WebhookDelivery") - before.pop("WebhookDelivery") <= 1
         assert after == before
+
+
+@pytest.mark.parametrize(
+    "pk", ["99999999999999999999", "-5", "0", "٣", " 5", "abc", "9223372036854775808"]
+)
+def test_a_timeline_cursor_whose_id_is_no_id_is_400(api, pk):
+    customer = create_customer(by=None, email="kim@example.de")
+
+    response = api.get(
+        f"/customers/{customer.pk}/activities", before=f"2026-01-01T00:00:00+00:00_{pk}"
+    )
+
+    assert response.status_code == 400
+    assert "before" in response.json()["detail"]

@@ -49,6 +49,11 @@ def test_parsing_keeps_checked_values_and_drops_empty_ones():
         {"order_kind": "third"},
         {"languages": "fr"},
         {"segment_id": "vier"},
+        # no segment's number: beyond the database's 64-bit ids, negative, another script
+        {"segment_id": "99999999999999999999"},
+        {"segment_id": 99999999999999999999},
+        {"segment_id": "-3"},
+        {"segment_id": "٣"},
     ],
 )
 def test_bad_conditions_are_refused_with_a_reason(raw):

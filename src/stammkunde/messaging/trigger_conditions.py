@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.core.ids import parse_id
 from stammkunde.core.number_formats import format_money
 
 ORDER_KINDS = ("first", "repeat")
@@ -77,10 +78,10 @@ def parse_conditions(raw: dict[str, Any] | None) -> dict[str, Any]:
         )
     parsed: dict[str, Any] = {}
     if raw.get("segment_id") not in (None, ""):
-        try:
-            parsed["segment_id"] = int(raw["segment_id"])
-        except (TypeError, ValueError):
-            raise ConditionError(_("the segment must be given by its number")) from None
+        segment_id = parse_id(str(raw["segment_id"]))
+        if segment_id is None:
+            raise ConditionError(_("the segment must be given by its number"))
+        parsed["segment_id"] = segment_id
     for key in ("min_order_value", "max_order_value"):
         value = _money(raw.get(key), key)
         if value is not None:

@@ -266,8 +266,8 @@ def case_for_staff(case_id: int, *, by: Any) -> Case | None:
 
 def case_for_staff_by_reference(reference: str, *, by: Any) -> Case | None:
     """The case with this reference for an action of ``by`` (the target of a merge), or None
-    as for ``case_for_staff``."""
-    case = case_by_reference(reference)
+    as for ``case_for_staff``. A typed NUL is no reference (PostgreSQL refuses it in a query)."""
+    case = None if "\x00" in reference else case_by_reference(reference)
     if case is None or not may_see_case(case, by=by, detail=f"case {case.reference}"):
         return None
     return case

@@ -16,6 +16,7 @@ from stammkunde.api.models import Scope
 from stammkunde.api.paging import MAX_ID
 from stammkunde.api.routers.customers import _get_customer
 from stammkunde.api.schemas import ActivityOut, ActivityPage, NoteIn
+from stammkunde.core.ids import parse_id
 from stammkunde.customers.services.contacts import add_note
 from stammkunde.customers.services.errors import CustomerError
 from stammkunde.timeline.models import Activity
@@ -45,10 +46,10 @@ def _cursor(raw: str) -> tuple[datetime, int] | None:
     at_text, _sep, pk_text = raw.rpartition("_")
     try:
         at = parse_datetime(at_text)
-        pk = int(pk_text)
     except ValueError:
         return None
-    if at is None or at.tzinfo is None:
+    pk = parse_id(pk_text)
+    if at is None or at.tzinfo is None or pk is None:
         return None
     try:
         # Our cursors are times of stored entries; year 1 at +14:00 has no UTC time at all.

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from stammkunde.audit.operations import redeliver_event
 from stammkunde.core import queries
+from stammkunde.core.ids import parse_page
 from stammkunde.core.models import EventDeliveryState
-from stammkunde.ui.connectors.inbox import _int
 from stammkunde.ui.redirects import redirect_back
 
 PAGE_SIZE = 50
@@ -29,7 +29,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("name", "")
     if name not in names:
         name = ""
-    page = _int(request.GET.get("page"), default=1, low=1, high=100_000)
+    page = parse_page(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(queries.stored_events(show=show, name=name)[offset : offset + PAGE_SIZE + 1])
     context = {

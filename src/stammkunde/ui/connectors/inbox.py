@@ -12,15 +12,9 @@ from django.views.decorators.http import require_POST
 from stammkunde.connectors.inbox import queries
 from stammkunde.connectors.inbox.services import reprocess
 from stammkunde.connectors.models import DeliveryState
+from stammkunde.core.ids import parse_id, parse_page
 
 PAGE_SIZE = 50
-
-
-def _int(raw: str | None, *, default: int = 0, low: int = 0, high: int = 10**9) -> int:
-    try:
-        return max(low, min(int(raw or default), high))
-    except ValueError:
-        return default
 
 
 @login_required
@@ -29,8 +23,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in DeliveryState.values:
         state = ""
-    shop_id = _int(request.GET.get("shop"))
-    page = _int(request.GET.get("page"), default=1, low=1, high=100_000)
+    shop_id = parse_id(request.GET.get("shop")) or 0
+    page = parse_page(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(
         queries.deliveries(state=state, shop_id=shop_id, by=request.user)[

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_id
 from stammkunde.customers.models import Address, Customer, CustomerStatus
 from stammkunde.customers.queries import current_consents, customer_to_edit, may_see_customer
 from stammkunde.customers.services.addresses import save_address
@@ -110,9 +111,10 @@ def edit_address(request: HttpRequest, pk: int) -> HttpResponse:
     address = None
     raw_id = request.POST.get("address") or request.GET.get("address")
     if raw_id:
-        if not raw_id.isdigit():
+        address_id = parse_id(raw_id)
+        if address_id is None:
             raise Http404("no such address")
-        address = get_object_or_404(Address, pk=int(raw_id), customer=customer)
+        address = get_object_or_404(Address, pk=address_id, customer=customer)
     elif not request.user.has_perm("customers.add_address"):
         raise PermissionDenied
     if request.method == "POST":

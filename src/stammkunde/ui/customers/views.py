@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from stammkunde.audit.queries import recent_audit_trail
+from stammkunde.core.ids import parse_id, parse_page
 from stammkunde.core.scoping import shop_limit
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import (
@@ -42,10 +43,7 @@ MAX_TERM_LENGTH = 200
 
 
 def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        return 1
+    return parse_page(raw)
 
 
 @login_required
@@ -133,10 +131,10 @@ def _parse_cursor(raw: str | None) -> tuple[datetime, int] | None:
     at_text, _sep, pk_text = raw.rpartition("_")
     try:
         at = parse_datetime(at_text)
-        pk = int(pk_text)
     except ValueError:
         return None
-    if at is None:
+    pk = parse_id(pk_text)
+    if at is None or pk is None:
         return None
     return at, pk
 

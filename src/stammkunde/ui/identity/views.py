@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_ids, parse_page
 from stammkunde.customers.duplicates import (
     dismiss_duplicates,
     duplicate_suggestions,
@@ -26,10 +27,7 @@ PREVIEW_FIELDS = ("email", *FILLABLE_FIELDS, "language", "form_of_address", "cre
 
 
 def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
+    return parse_page(raw, last=10_000)
 
 
 @login_required
@@ -53,21 +51,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "ui/identity/duplicate_list.html", context)
 
 
-def _ids(raw: list[str]) -> list[int]:
-    ids = []
-    for value in raw:
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return ids
-
-
 @login_required
 @permission_required(MERGE_PERMISSION, raise_exception=True)
 @require_POST
 def duplicate_dismiss(request: HttpRequest) -> HttpResponse:
-    ids = _ids(request.POST.getlist("customer"))
+    ids = parse_ids(request.POST.getlist("customer"))
     if len(set(ids)) < 2:
         messages.error(request, _("Choose at least two customers."))
     else:
@@ -93,7 +81,7 @@ def _preview_rows(first: Customer, second: Customer) -> list[tuple[str, object, 
 @permission_required(MERGE_PERMISSION, raise_exception=True)
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Side by side preview of two customers; POST merges the one not chosen as survivor."""
-    other_ids = _ids([request.GET.get("other", "") or request.POST.get("other", "")])
+    other_ids = parse_ids([request.GET.get("other", "") or request.POST.get("other", "")])
     pair = merge_preview(pk, other_ids[0], by=request.user) if other_ids else None
     if pair is None or other_ids[0] == pk:
         first = get_object_or_404(Customer, pk=pk)

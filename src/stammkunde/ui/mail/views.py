@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_page
 from stammkunde.service.intake import queries
 from stammkunde.service.intake.receiving import reprocess_inbound_mail
 from stammkunde.service.models import InboundState
@@ -21,10 +22,7 @@ SHOWN_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 def _page(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        return 1
+    return parse_page(raw, last=100_000)
 
 
 @login_required

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stammkunde.core.ids import LARGEST_ID
 from stammkunde.messaging.governor_terms import Purpose
 from stammkunde.messaging.models import MessageTemplate
 from stammkunde.messaging.trigger_events import TriggerEvent
@@ -45,7 +46,12 @@ class TriggerForm(forms.Form):
     sender_address = forms.EmailField(label=_("Sender's address"))
     sender_role = forms.CharField(label=_("Sender's role"), max_length=100, required=False)
     reply_to = forms.EmailField(label=_("Reply-to (lands in the service desk)"), required=False)
-    segment_id = forms.IntegerField(label=_("Only customers in segment (number)"), required=False)
+    segment_id = forms.IntegerField(
+        label=_("Only customers in segment (number)"),
+        required=False,
+        min_value=1,
+        max_value=LARGEST_ID,
+    )
     min_order_value = forms.DecimalField(label=_("Minimum order value"), required=False)
     max_order_value = forms.DecimalField(label=_("Maximum order value"), required=False)
     categories = forms.CharField(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_page
 from stammkunde.customers.models import Customer
 from stammkunde.customers.queries import consent_proof, may_see_customer
 from stammkunde.messaging.models import MessageState, SuppressionReason
@@ -33,10 +34,7 @@ SUPPRESSION_PERMISSION = "messaging.manage_suppression"
 
 
 def _page(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
+    return parse_page(raw, last=10_000)
 
 
 @login_required
@@ -122,7 +120,8 @@ def suppression_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def suppression_remove(request: HttpRequest) -> HttpResponse:
     address = request.POST.get("address", "")
-    if remove_suppression(address=address, by=request.user):
+    # A typed NUL is on no list (and PostgreSQL refuses it in a query).
+    if "\x00" not in address and remove_suppression(address=address, by=request.user):
         messages.success(request, _("%(address)s may get mail again.") % {"address": address})
     else:
         messages.error(request, _("This address is not on the list."))

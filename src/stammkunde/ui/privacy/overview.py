@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from stammkunde.core.ids import parse_page
 from stammkunde.customers.models import PrivacyRequestState
 from stammkunde.customers.queries import privacy_requests_page
 from stammkunde.customers.retention import due_erasures
@@ -22,10 +23,7 @@ VIEW_PRIVACY = "customers.view_privacy"
 
 
 def _page(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        return 1
+    return parse_page(raw, last=100_000)
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_ids
 from stammkunde.service.case_queries import agents, case_for_staff, case_for_staff_by_reference
 from stammkunde.service.models import Case, Team
 from stammkunde.service.services import cases as services
@@ -157,10 +158,7 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def case_split(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the ticked messages of this case's thread into a new case of the same customer."""
     case = _case(request, pk)
-    try:
-        chosen = [int(value) for value in request.POST.getlist("message")]
-    except ValueError:
-        chosen = []
+    chosen = parse_ids(request.POST.getlist("message"))
     try:
         new_case = split_case(case, chosen, by=request.user)
     except CaseError as error:

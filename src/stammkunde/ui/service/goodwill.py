@@ -16,6 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_id
 from stammkunde.core.number_formats import format_money
 from stammkunde.service.case_queries import case_for_staff
 from stammkunde.service.goodwill_refunds import shop_refund_links
@@ -70,7 +71,8 @@ def goodwill_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     if raw_case:
         # The case the goodwill is recorded in: the customer's, and of the staff member's
         # shops (another shop's is a 404 with a REFUSE row, as on the case page).
-        case = case_for_staff(int(raw_case), by=request.user) if raw_case.isdigit() else None
+        case_id = parse_id(raw_case)
+        case = case_for_staff(case_id, by=request.user) if case_id else None
         if case is None or case.customer_id != customer.pk:
             raise Http404("no such case")
     initial = {}

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stammkunde.core.ids import parse_id
 from stammkunde.service.goodwill_policy import role_limit
 from stammkunde.service.models import (
     CaseType,
@@ -73,8 +74,7 @@ def policy_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require_desk_wide(request, "goodwill limits")
         if "remove" in request.POST:
-            pk = request.POST.get("remove", "")
-            limit = get_object_or_404(GoodwillLimit, pk=int(pk) if pk.isdigit() else 0)
+            limit = get_object_or_404(GoodwillLimit, pk=parse_id(request.POST["remove"]) or 0)
             remove_goodwill_limit(limit, by=request.user)
             messages.success(request, _("The limit was removed."))
             return redirect("ui:desk-policies")

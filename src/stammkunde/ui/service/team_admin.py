@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from stammkunde.core.ids import parse_id, parse_page
 from stammkunde.service.admin_scope import absences_in_scope, managed_staff
 from stammkunde.service.models import Absence, Team
 from stammkunde.service.models.terms import CaseType
@@ -107,10 +108,9 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     form = AbsenceForm(request.POST or None, by=request.user)
     if request.method == "POST":
         if request.POST.get("end"):
-            end = request.POST["end"]
             absence = get_object_or_404(
                 absences_in_scope(Absence.objects.all(), request.user),
-                pk=int(end) if end.isdigit() else 0,
+                pk=parse_id(request.POST["end"]) or 0,
             )
             end_absence(absence, by=request.user)
             messages.success(request, _("The absence was ended."))
@@ -132,10 +132,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The absence was recorded."))
                 return redirect("ui:absence-list")
     now = timezone.now()
-    try:
-        past_page = max(int(request.GET.get("past_page", "1")), 1)
-    except ValueError:
-        past_page = 1
+    past_page = parse_page(request.GET.get("past_page"))
     past, past_has_next = past_absences(by=request.user, page=past_page, now=now)
     return render(
         request,
