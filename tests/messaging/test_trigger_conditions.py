@@ -125,3 +125,21 @@ def test_conditions_in_words_name_ranges_categories_and_both_languages():
         "language: German or English",
     ]
     assert describe_conditions({}) == []
+
+
+def test_a_delay_reads_as_people_say_it_in_both_languages():
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from stammkunde.messaging.trigger_conditions import describe_delay
+
+    with translation.override("de"):
+        assert describe_delay(timedelta(days=7)) == "7 Tage"
+        assert describe_delay(timedelta(days=1, hours=2)) == "1 Tag, 2 Stunden"
+        assert describe_delay(timedelta(minutes=90)) == "1 Stunde, 30 Minuten"
+        assert describe_delay(None) == "sofort"
+    with translation.override("en"):
+        assert describe_delay(timedelta(days=7)) == "7 days"
+        assert describe_delay(timedelta(hours=1)) == "1 hour"
+        assert describe_delay(timedelta(0)) == "at once"

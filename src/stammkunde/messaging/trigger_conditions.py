@@ -9,6 +9,7 @@ order has a product of one of them), ``order_kind`` ("first" or "repeat") and ``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -192,3 +193,23 @@ def describe_conditions(
             said = gettext("%(first)s or %(second)s") % {"first": said, "second": name}
         words.append(gettext("language: %(names)s") % {"names": said})
     return words
+
+
+def describe_delay(delay: timedelta | None) -> str:
+    """A trigger's delay as people say it ("7 Tage", "1 day, 2 hours"), to the minute; no delay
+    is "at once". Django renders a bare timedelta as "7 days, 0:00:00", in English only."""
+    if not delay or delay <= timedelta(0):
+        return gettext("at once")
+    minutes = int(delay.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+    if hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+    if minutes:
+        parts.append(
+            ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        )
+    return ", ".join(parts) or gettext("at once")

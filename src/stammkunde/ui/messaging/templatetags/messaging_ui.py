@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from stammkunde.messaging.queries import customer_decisions
-from stammkunde.messaging.trigger_conditions import describe_conditions
+from stammkunde.messaging.trigger_conditions import describe_conditions, describe_delay
 
 register = template.Library()
 
@@ -37,3 +37,9 @@ def conditions_in_words(conditions: dict[str, Any] | None) -> list[str]:
 
         names = dict(Segment.objects.filter(pk=conditions["segment_id"]).values_list("pk", "name"))
     return describe_conditions(conditions, segment_names=names)
+
+
+@register.filter
+def delay_in_words(delay: Any) -> str:
+    """A trigger's delay in the reader's language ("7 Tage"), not Python's "7 days, 0:00:00"."""
+    return describe_delay(delay)
