@@ -44,3 +44,23 @@ def test_desk_demo_fills_the_pages_once():
     assert Incident.objects.get().affected.count() == 6
     assert ensure_desk_demo() is False
     assert GoodwillGrant.objects.count() == 4
+
+
+def test_desk_demo_leaves_one_refund_waiting_and_one_overdue():
+    from stammkunde.service.models import RefundClock
+    from tests.factories import OrderLineFactory
+
+    ensure_demo_staff("geheim-demo-1")
+    for index in range(8):
+        order = OrderFactory(
+            customer=CustomerFactory(), placed_at=timezone.now() - timedelta(days=index + 1)
+        )
+        OrderLineFactory(order=order, quantity=2)
+    ensure_desk_demo()
+    clocks = list(RefundClock.objects.select_related("return_request").order_by("received_at"))
+    assert len(clocks) == 2
+    overdue, waiting = clocks
+    assert overdue.breached_at is not None and overdue.refunded_at is None
+    assert waiting.breached_at is None and waiting.refunded_at is None
+    assert waiting.due_at > timezone.now()
+    assert {clock.return_request.status for clock in clocks} == {"received"}

@@ -9,9 +9,11 @@ goodwill limits exist already).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from stammkunde.core.origin import Origin, event_origin
 from stammkunde.customers.models import Customer
@@ -23,9 +25,11 @@ from stammkunde.service.services.goodwill import (
     set_goodwill_limit,
 )
 from stammkunde.service.services.macros import save_article, save_category, save_help_settings
+from stammkunde.service.services.refunds import check_refund_clocks
 from stammkunde.service.services.standards import confirm_standard, publish_standard
 from stammkunde.service.services.teams import set_response_standard, update_team
-from stammkunde.shop.models import Order
+from stammkunde.shop.models import Order, ReturnReason
+from stammkunde.shop.services.aftersales import mark_return_received, record_return
 
 # The shop sits in Freiburg: Baden-Württemberg's public holidays close the desk. Every team
 # promises an answer the same business day (the house rules) and a solution within two
@@ -162,6 +166,7 @@ def ensure_desk_demo() -> bool:
             )
         _goodwill(agent, lead)
         _incident(lead)
+        _refund_clocks()
     return True
 
 
@@ -227,3 +232,33 @@ def _incident(lead: User) -> None:
         by=lead,
     )
     add_affected_orders(incident, numbers=numbers, by=lead)
+
+
+# Returns waiting for their refund, so the refund clocks' page is not empty: (reason, days since
+# the return was announced, hours since it arrived). The demo's older returns are all refunded.
+WAITING_RETURNS = (
+    (ReturnReason.DEFECTIVE, 2, 3),  # arrived this morning: due by the next business day
+    (ReturnReason.SIZE, 9, 24 * 5),  # arrived five days ago: overdue
+)
+
+
+def _refund_clocks() -> None:
+    """Two received returns of recent orders not yet refunded, and the clock check over them."""
+    now = timezone.now()
+    orders = (
+        Order.objects.filter(customer__isnull=False, returns__isnull=True, lines__isnull=False)
+        .distinct()
+        .order_by("-placed_at")[6 : 6 + len(WAITING_RETURNS)]
+    )
+    for order, (reason, announced_days, arrived_hours) in zip(
+        orders, WAITING_RETURNS, strict=False
+    ):
+        line = order.lines.order_by("pk").first()
+        return_request = record_return(
+            order,
+            reason=reason,
+            announced_at=now - timedelta(days=announced_days),
+            lines=[(line, 1)],
+        )
+        mark_return_received(return_request, received_at=now - timedelta(hours=arrived_hours))
+    check_refund_clocks(now)
