@@ -15,6 +15,7 @@ from stammkunde.demo.drehbuch import ensure_drehbuch_demo
 from stammkunde.demo.mail import file_demo_mails
 from stammkunde.demo.messages import ensure_messaging_demo
 from stammkunde.demo.population import DEFAULT_ORDERS_PER_CUSTOMER
+from stammkunde.demo.privacy import ensure_privacy_demo
 from stammkunde.demo.showcase import ensure_showcase_demo
 from stammkunde.demo.staff import demo_password, ensure_demo_staff, login_file
 from stammkunde.demo.writer import demo_shop_exists, generate_demo
@@ -86,6 +87,8 @@ class Command(BaseCommand):
                 f"Saved {showcase['segments']} segments and {showcase['goals']} goals; connected "
                 f"a shop with {showcase['deliveries']} webhook deliveries in its inbox."
             )
+        if ensure_privacy_demo():
+            console.print("Recorded a privacy export and an erasure waiting for an open order.")
         mail = ensure_messaging_demo()
         if mail:
             console.print(
